@@ -1,0 +1,1 @@
+"""convlab: autograded convolution labs (reference kernels, sandbox, grading service)."""
