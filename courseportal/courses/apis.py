@@ -1,0 +1,199 @@
+"""REST API of the course core, under /api/v1/. Views are thin: validate, call, serialize."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from courseportal.courses import selectors, services
+from courseportal.courses.models import Membership
+from courseportal.courses.permissions import (
+    IsCourseInstructorOrReadOnly,
+    IsCourseMember,
+    IsCourseStaffOrReadOnly,
+    request_membership,
+)
+from courseportal.courses.serializers import (
+    AnnouncementInput,
+    AnnouncementOutput,
+    CalendarExceptionInput,
+    CalendarExceptionOutput,
+    CourseInput,
+    CourseOutput,
+    SessionOutput,
+)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus a service's ValidationError answered as 400 naming the field."""
+    if isinstance(exc, DjangoValidationError):
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(detail=detail)
+    return drf_exception_handler(exc, context)
+
+
+class CanCreateCourses(BasePermission):
+    message = "Only site administrators create courses."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return request.method != "POST" or request.user.has_perm("courses.add_course")
+
+
+class CourseListApi(APIView):
+    permission_classes = [IsAuthenticated, CanCreateCourses]
+
+    @extend_schema(responses=CourseOutput(many=True))
+    def get(self, request: Request) -> Response:
+        courses = selectors.course_list_for_user(user=request.user)
+        roles = dict(
+            Membership.objects.filter(user=request.user, is_active=True).values_list(
+                "course_id", "role"
+            )
+        )
+        return Response(CourseOutput(courses, many=True, context={"roles": roles}).data)
+
+    @extend_schema(request=CourseInput, responses={201: CourseOutput})
+    def post(self, request: Request) -> Response:
+        serializer = CourseInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        course = services.course_create(**serializer.validated_data)
+        return Response(CourseOutput(course).data, status=status.HTTP_201_CREATED)
+
+
+class CourseDetailApi(APIView):
+    permission_classes = [IsCourseInstructorOrReadOnly]
+
+    @extend_schema(responses=CourseOutput)
+    def get(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        roles = {membership.course_id: membership.role}
+        return Response(CourseOutput(membership.course, context={"roles": roles}).data)
+
+    @extend_schema(request=CourseInput(partial=True), responses=CourseOutput)
+    def patch(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        serializer = CourseInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        course = services.course_update(course=membership.course, **serializer.validated_data)
+        roles = {course.pk: membership.role}
+        return Response(CourseOutput(course, context={"roles": roles}).data)
+
+
+class CourseSessionListApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=SessionOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(SessionOutput(selectors.course_sessions(course=course), many=True).data)
+
+
+class CalendarExceptionListApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    @extend_schema(responses=CalendarExceptionOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        exceptions_ = selectors.calendar_exception_list(course=course)
+        return Response(CalendarExceptionOutput(exceptions_, many=True).data)
+
+    @extend_schema(request=CalendarExceptionInput, responses={201: CalendarExceptionOutput})
+    def post(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        serializer = CalendarExceptionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        exception = services.calendar_exception_create(course=course, **serializer.validated_data)
+        return Response(CalendarExceptionOutput(exception).data, status=status.HTTP_201_CREATED)
+
+
+class CalendarExceptionDetailApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    def _get(self, request: Request, exception_id: int) -> Any:
+        course = request_membership(request, self).course
+        return get_object_or_404(selectors.calendar_exception_list(course=course), pk=exception_id)
+
+    @extend_schema(responses=CalendarExceptionOutput)
+    def get(self, request: Request, course_id: int, exception_id: int) -> Response:
+        return Response(CalendarExceptionOutput(self._get(request, exception_id)).data)
+
+    @extend_schema(request=CalendarExceptionInput, responses=CalendarExceptionOutput)
+    def put(self, request: Request, course_id: int, exception_id: int) -> Response:
+        return self._update(request, exception_id, partial=False)
+
+    @extend_schema(request=CalendarExceptionInput(partial=True), responses=CalendarExceptionOutput)
+    def patch(self, request: Request, course_id: int, exception_id: int) -> Response:
+        return self._update(request, exception_id, partial=True)
+
+    def _update(self, request: Request, exception_id: int, *, partial: bool) -> Response:
+        exception = self._get(request, exception_id)
+        serializer = CalendarExceptionInput(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        exception = services.calendar_exception_update(
+            exception=exception, **serializer.validated_data
+        )
+        return Response(CalendarExceptionOutput(exception).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, course_id: int, exception_id: int) -> Response:
+        services.calendar_exception_delete(exception=self._get(request, exception_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AnnouncementListApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    @extend_schema(responses=AnnouncementOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(
+            AnnouncementOutput(selectors.announcement_list(course=course), many=True).data
+        )
+
+    @extend_schema(request=AnnouncementInput, responses={201: AnnouncementOutput})
+    def post(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        serializer = AnnouncementInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        announcement = services.announcement_create(
+            course=course, author=request.user, **serializer.validated_data
+        )
+        return Response(AnnouncementOutput(announcement).data, status=status.HTTP_201_CREATED)
+
+
+class AnnouncementDetailApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    def _get(self, request: Request, announcement_id: int) -> Any:
+        course = request_membership(request, self).course
+        return get_object_or_404(selectors.announcement_list(course=course), pk=announcement_id)
+
+    @extend_schema(responses=AnnouncementOutput)
+    def get(self, request: Request, course_id: int, announcement_id: int) -> Response:
+        return Response(AnnouncementOutput(self._get(request, announcement_id)).data)
+
+    @extend_schema(request=AnnouncementInput(partial=True), responses=AnnouncementOutput)
+    def patch(self, request: Request, course_id: int, announcement_id: int) -> Response:
+        announcement = self._get(request, announcement_id)
+        serializer = AnnouncementInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        announcement = services.announcement_update(
+            announcement=announcement, **serializer.validated_data
+        )
+        return Response(AnnouncementOutput(announcement).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, course_id: int, announcement_id: int) -> Response:
+        services.announcement_delete(announcement=self._get(request, announcement_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,109 @@
+"""The demo course of the seed lecture: CS 7643 Deep Learning, Georgia Tech, Fall 2017.
+
+`seed_demo()` is idempotent: running it again leaves one course, one of each exception and
+announcement, and the same accounts (their passwords reset to the demo password).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from courseportal.courses import services
+from courseportal.courses.models import Announcement, ApiToken, CalendarException, Course, Role
+
+DEMO_PASSWORD = "deep-learning-2017"  # noqa: S105 - demo accounts only, printed to the console
+DEMO_TOKEN_NAME = "demo autograder token"  # noqa: S105 - a label, not a secret
+
+STUDENT_NAMES = [
+    ("Ada", "Lovelace"), ("Alan", "Turing"), ("Grace", "Hopper"), ("Claude", "Shannon"),
+    ("Katherine", "Johnson"), ("John", "McCarthy"), ("Barbara", "Liskov"), ("Edsger", "Dijkstra"),
+    ("Frances", "Allen"), ("Donald", "Knuth"), ("Radia", "Perlman"), ("Yann", "LeCun"),
+]  # fmt: skip
+
+EXCEPTIONS = [
+    (dt.date(2017, 10, 3), "no_class", "cancelled", ""),
+    (dt.date(2017, 10, 5), "guest_lecture", "", "Guest lecture by Dr. Stefan Lee"),
+    (dt.date(2017, 10, 10), "no_class", "break", "Fall break"),
+    (dt.date(2017, 11, 23), "no_class", "holiday", "Thanksgiving"),
+]
+
+ANNOUNCEMENTS = [
+    ("HW2 + PS2 out", "Homework 2 and problem set 2 are out."),
+    ("No class on Tuesday 10/03", ""),
+    (
+        "Guest lecture by Dr. Stefan Lee on 10/05",
+        "No papers to read. No student presentations.\nUse the time wisely to work (hint: HW+PS!)",
+    ),
+    ("No class on 10/10", "Fall break."),
+    ("Next paper reading / student presentations: 10/12", ""),
+]
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    course: Course
+    usernames: dict[str, list[str]]
+    token: str
+
+
+@transaction.atomic
+def seed_demo() -> DemoResult:
+    course = Course.objects.filter(code="CS 7643", term="Fall 2017").first()
+    if course is None:
+        course = services.course_create(
+            code="CS 7643",
+            title="Deep Learning",
+            term="Fall 2017",
+            time_zone="America/New_York",
+            first_day=dt.date(2017, 8, 22),
+            last_day=dt.date(2017, 12, 7),
+            meeting_days=["Tue", "Thu"],
+            meeting_start=dt.time(16, 30),
+            meeting_end=dt.time(17, 45),
+            presenters_per_class=6,
+        )
+
+    people: list[tuple[str, str, str, Role]] = [
+        ("instructor", "Dhruv", "Batra", Role.INSTRUCTOR),
+        ("ta", "Michael", "Cogswell", Role.TA),
+        *[
+            (f"student{i}", first, last, Role.STUDENT)
+            for i, (first, last) in enumerate(STUDENT_NAMES, start=1)
+        ],
+        ("autograder", "Gradescope", "Autograder", Role.AUTOGRADER),
+    ]
+    usernames: dict[str, list[str]] = {}
+    user_model = get_user_model()
+    instructor = None
+    for username, first, last, role in people:
+        user, _ = user_model.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.edu"},
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        services.membership_set(course=course, user=user, role=role)
+        usernames.setdefault(role.value, []).append(username)
+        if role is Role.INSTRUCTOR:
+            instructor = user
+
+    for date, kind, reason, title in EXCEPTIONS:
+        if not CalendarException.objects.filter(course=course, date=date).exists():
+            services.calendar_exception_create(
+                course=course, date=date, kind=kind, reason=reason, title=title
+            )
+
+    for title, body in ANNOUNCEMENTS:
+        if not Announcement.objects.filter(course=course, title=title).exists():
+            services.announcement_create(course=course, author=instructor, title=title, body=body)
+
+    # A token's key is shown only when it is made: replace the demo token on every run.
+    autograder = user_model.objects.get(username="autograder")
+    for old in ApiToken.objects.filter(user=autograder, name=DEMO_TOKEN_NAME, revoked_at=None):
+        services.api_token_revoke(token=old)
+    _, key = services.api_token_create(user=autograder, name=DEMO_TOKEN_NAME)
+    return DemoResult(course=course, usernames=usernames, token=key)

@@ -1,0 +1,54 @@
+"""Permission classes by course role, for views whose URL carries `course_id`.
+
+Anonymous callers get 401; signed-in users who are not members get 404 (the course's existence
+is not revealed); members without the needed role get 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from courseportal.courses.models import STAFF_ROLES, Membership, Role
+from courseportal.courses.selectors import membership_get
+
+
+def request_membership(request: Request, view: Any) -> Membership:
+    """The caller's membership in the course of the URL, looked up once per request."""
+    membership = getattr(request, "course_membership", None)
+    if membership is None:
+        membership = membership_get(user=request.user, course_id=view.kwargs["course_id"])
+        request.course_membership = membership  # type: ignore[attr-defined]
+    return membership
+
+
+class IsCourseMember(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        request_membership(request, view)
+        return True
+
+
+class IsCourseStaffOrReadOnly(BasePermission):
+    """Members read; TAs and instructors write."""
+
+    message = "Only the course's TAs and instructors may change this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        membership = request_membership(request, view)
+        return request.method in SAFE_METHODS or membership.role in STAFF_ROLES
+
+
+class IsCourseInstructorOrReadOnly(BasePermission):
+    message = "Only the course's instructors may change this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        membership = request_membership(request, view)
+        return request.method in SAFE_METHODS or membership.role == Role.INSTRUCTOR

@@ -1,0 +1,77 @@
+"""Reads of the course core. Every function here is side-effect free."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from courseportal.courses import academic_calendar as cal
+from courseportal.courses.models import Announcement, CalendarException, Course, Membership
+
+
+def course_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
+    """The courses in which `user` has an active membership."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    return Course.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
+
+
+def membership_get(*, user: AbstractBaseUser | AnonymousUser, course_id: int) -> Membership:
+    """The user's active membership in the course, with the course loaded.
+
+    Raises Http404 for a course the user is not in, so that the existence of other courses
+    is not revealed.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such course.")
+    membership = (
+        Membership.objects.select_related("course")
+        .filter(user=user, course_id=course_id, is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such course.")
+    return membership
+
+
+def course_pattern(*, course: Course) -> cal.MeetingPattern:
+    return cal.MeetingPattern(
+        first_day=course.first_day,
+        last_day=course.last_day,
+        weekdays=frozenset(course.meeting_days),
+        start=course.meeting_start,
+        end=course.meeting_end,
+        time_zone=course.time_zone,
+    )
+
+
+def calendar_exception_to_core(exception: CalendarException) -> cal.CalendarException:
+    return cal.CalendarException(
+        date=exception.date,
+        kind=cal.ExceptionKind(exception.kind),
+        title=exception.title,
+        reason=cal.NoClassReason(exception.reason) if exception.reason else None,
+    )
+
+
+def calendar_exception_list(*, course: Course) -> QuerySet[CalendarException]:
+    return CalendarException.objects.filter(course=course).order_by("date")
+
+
+def course_sessions(*, course: Course) -> list[cal.ClassSession]:
+    """Every class date of the course's term, with meets / has_papers / has_presentations."""
+    exceptions = [calendar_exception_to_core(e) for e in calendar_exception_list(course=course)]
+    return cal.derive_sessions(course_pattern(course=course), exceptions)
+
+
+def course_upcoming_sessions(
+    *, course: Course, now: dt.datetime, count: int = 5
+) -> list[cal.ClassSession]:
+    return cal.upcoming_sessions(course_sessions(course=course), now, count=count)
+
+
+def announcement_list(*, course: Course) -> QuerySet[Announcement]:
+    return Announcement.objects.filter(course=course).select_related("author")

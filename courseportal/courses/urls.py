@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from courseportal.courses import apis, views
+
+api_urlpatterns = [
+    path("courses/", apis.CourseListApi.as_view(), name="api-course-list"),
+    path("courses/<int:course_id>/", apis.CourseDetailApi.as_view(), name="api-course-detail"),
+    path(
+        "courses/<int:course_id>/sessions/",
+        apis.CourseSessionListApi.as_view(),
+        name="api-course-sessions",
+    ),
+    path(
+        "courses/<int:course_id>/exceptions/",
+        apis.CalendarExceptionListApi.as_view(),
+        name="api-exception-list",
+    ),
+    path(
+        "courses/<int:course_id>/exceptions/<int:exception_id>/",
+        apis.CalendarExceptionDetailApi.as_view(),
+        name="api-exception-detail",
+    ),
+    path(
+        "courses/<int:course_id>/announcements/",
+        apis.AnnouncementListApi.as_view(),
+        name="api-announcement-list",
+    ),
+    path(
+        "courses/<int:course_id>/announcements/<int:announcement_id>/",
+        apis.AnnouncementDetailApi.as_view(),
+        name="api-announcement-detail",
+    ),
+]
+
+page_urlpatterns = [
+    path("", views.home, name="home"),
+    path("courses/<int:course_id>/", views.course_home, name="course-home"),
+    path("courses/<int:course_id>/calendar/", views.course_calendar, name="course-calendar"),
+]

@@ -1,0 +1,96 @@
+"""Strict readers of environment variables for settings.
+
+A bad value stops start-up with a message naming the variable, instead of silently falling back
+to a default (the healthchecks.io way: `envbool`, `envint`).
+"""
+
+from __future__ import annotations
+
+import os
+import zoneinfo
+from collections.abc import Mapping
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def envstr(
+    name: str, default: str | None = None, *, env: Mapping[str, str] | None = None
+) -> str | None:
+    env = os.environ if env is None else env
+    value = env.get(name)
+    return default if value is None else value.strip()
+
+
+def envbool(name: str, default: bool, *, env: Mapping[str, str] | None = None) -> bool:
+    value = envstr(name, env=env)
+    if value is None:
+        return default
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a boolean: use true/false, yes/no, on/off or 1/0"
+    )
+
+
+def envint(
+    name: str, default: int, *, minimum: int | None = None, env: Mapping[str, str] | None = None
+) -> int:
+    value = envstr(name, env=env)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an integer") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name}={number} must be at least {minimum}")
+    return number
+
+
+def envlist(name: str, default: list[str], *, env: Mapping[str, str] | None = None) -> list[str]:
+    """A comma-separated list; empty items are an error (a stray comma is usually a typo)."""
+    value = envstr(name, env=env)
+    if value is None:
+        return default
+    items = [item.strip() for item in value.split(",")]
+    if any(not item for item in items):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} has an empty item: separate values with commas"
+        )
+    return items
+
+
+def envtimezone(name: str, default: str, *, env: Mapping[str, str] | None = None) -> str:
+    value = envstr(name, env=env) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an IANA time zone (for example America/New_York)"
+        ) from None
+    return value
+
+
+def envurl(
+    name: str,
+    default: str | None,
+    *,
+    schemes: tuple[str, ...],
+    env: Mapping[str, str] | None = None,
+) -> str | None:
+    value = envstr(name, env=env)
+    if value is None or value == "":
+        return default
+    scheme, sep, _ = value.partition("://")
+    if not sep or scheme not in schemes:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} must be a URL starting with one of: "
+            + ", ".join(f"{s}://" for s in schemes)
+        )
+    return value

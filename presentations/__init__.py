@@ -1,0 +1,1 @@
+"""presentations: presenter scheduling around the academic calendar (models arrive with issue 7)."""
