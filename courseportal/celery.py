@@ -14,7 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@app.task(name="courseportal.ping", acks_late=False, ignore_result=False)
+@app.task(name="courseportal.ping", acks_late=False)
 def ping(nonce: str) -> dict[str, str]:
     """Answer a health check: echoes the nonce so the caller knows the reply is its own."""
     return {"nonce": nonce, "worker": socket.gethostname(), "pid": str(os.getpid())}

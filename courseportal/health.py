@@ -6,6 +6,7 @@ import secrets
 import time
 from typing import Any
 
+from celery import Celery
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from django.conf import settings
 from django.db import connection
@@ -13,7 +14,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from courseportal.celery import app, ping
+from courseportal.celery import app as default_app
 
 
 def _check_database() -> dict[str, Any]:
@@ -23,24 +24,21 @@ def _check_database() -> dict[str, Any]:
     return {"ok": True, "vendor": connection.vendor}
 
 
-def _check_broker() -> dict[str, Any]:
+def _check_broker(app: Celery) -> dict[str, Any]:
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
         return {"ok": True, "transport": conn.transport_cls}
 
 
-def _check_worker() -> dict[str, Any]:
+def _check_worker(app: Celery, timeout: float) -> dict[str, Any]:
+    # A real round trip: a worker must take the task off the broker and store the reply.
     nonce = secrets.token_hex(8)
     started = time.monotonic()
-    result = ping.apply_async(args=[nonce], expires=settings.HEALTHZ_WORKER_TIMEOUT)
+    result = app.send_task("courseportal.ping", args=[nonce], expires=timeout)
     try:
-        reply = result.get(timeout=settings.HEALTHZ_WORKER_TIMEOUT, propagate=True)
+        reply = result.get(timeout=timeout, propagate=True)
     except CeleryTimeoutError:
-        result.forget()
-        return {
-            "ok": False,
-            "error": f"no worker answered within {settings.HEALTHZ_WORKER_TIMEOUT} s",
-        }
+        return {"ok": False, "error": f"no worker answered within {timeout:g} s"}
     if reply.get("nonce") != nonce:
         return {"ok": False, "error": "a worker answered with someone else's reply"}
     return {
@@ -50,23 +48,28 @@ def _check_worker() -> dict[str, Any]:
     }
 
 
-def _run(check: Any) -> dict[str, Any]:
+def _run(check: Any, *args: Any) -> dict[str, Any]:
     try:
-        return check()
+        return check(*args)
     except Exception as error:
         return {"ok": False, "error": f"{type(error).__name__}: {error}"}
+
+
+def health_report(*, app: Celery | None = None, timeout: float | None = None) -> dict[str, Any]:
+    """Check the database, the broker and a worker; `status` is "ok" only if all three are."""
+    app = default_app if app is None else app
+    timeout = settings.HEALTHZ_WORKER_TIMEOUT if timeout is None else timeout
+    checks = {"database": _run(_check_database), "broker": _run(_check_broker, app)}
+    if checks["broker"]["ok"]:
+        checks["worker"] = _run(_check_worker, app, timeout)
+    else:
+        checks["worker"] = {"ok": False, "error": "not checked: the broker is down"}
+    healthy = all(check["ok"] for check in checks.values())
+    return {"status": "ok" if healthy else "unhealthy", "checks": checks}
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _run(_check_database), "broker": _run(_check_broker)}
-    if checks["broker"]["ok"]:
-        checks["worker"] = _run(_check_worker)
-    else:
-        checks["worker"] = {"ok": False, "error": "skipped: the broker is down"}
-    healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unhealthy", "checks": checks},
-        status=200 if healthy else 503,
-    )
+    report = health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)

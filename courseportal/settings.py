@@ -100,6 +100,10 @@ USE_I18N = False
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or VAR_DIR / "media")
+# In development whitenoise serves straight from the apps' static folders; production runs
+# collectstatic into STATIC_ROOT (the Dockerfile does).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

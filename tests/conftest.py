@@ -1,0 +1,123 @@
+"""Shared fixtures. In CI (CI=true) a missing service is a failure, never a skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import make_course, make_member
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a service or tool is missing on a developer's machine; fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not IN_CI:
+        return
+    problems = []
+    if not os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql")):
+        problems.append("DATABASE_URL must point at PostgreSQL")
+    if not os.environ.get("REDIS_URL", "").startswith("redis"):
+        problems.append("REDIS_URL must point at Redis")
+    if problems:
+        pytest.exit("CI runs on the real services: " + "; ".join(problems), returncode=3)
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def course(db):
+    return make_course()
+
+
+@pytest.fixture
+def alice(course):
+    """A student of `course`."""
+    return make_member(course, "alice", "student")
+
+
+@pytest.fixture
+def tara(course):
+    """A TA of `course`."""
+    return make_member(course, "tara", "ta")
+
+
+@pytest.fixture
+def ines(course):
+    """An instructor of `course`."""
+    return make_member(course, "ines", "instructor")
+
+
+@pytest.fixture
+def bob(db):
+    """A student of another course."""
+    other = make_course(
+        code="CS 4803", term="Spring 2018", first_day="2018-01-08", last_day="2018-04-24"
+    )
+    return make_member(other, "bob", "student")
+
+
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a real `celery worker` process (prefork, one child) with the given environment."""
+    command = [
+        sys.executable, "-m", "celery", "-A", "courseportal", "worker",
+        "--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
+        "--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+    ]  # fmt: skip
+    handle = log.open("wb")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def worker_env(**overrides: str | None) -> dict[str, str]:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "courseportal.settings_test"}
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[bytes]]:
+    """A worker on the broker the settings name (Redis in CI, the embedded one otherwise)."""
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    process = start_worker(worker_env(), log)
+    yield process
+    stop_worker(process)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    require(Path(path).exists(), "Debian chromium is not installed (apt-get install chromium)")
+    return path

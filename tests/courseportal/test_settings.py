@@ -1,0 +1,85 @@
+"""Settings come from the environment and a bad value stops start-up, naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from courseportal.env import envbool, envint, envlist, envtimezone, envurl
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("0", False), ("On", True), ("", False)]
+)
+def test_it_reads_booleans(raw: str, expected: bool) -> None:
+    assert envbool("DEBUG", not expected, env={"DEBUG": raw}) is expected
+
+
+def test_it_uses_the_default_when_a_variable_is_unset() -> None:
+    assert envbool("DEBUG", True, env={}) is True
+    assert envint("N", 5, env={}) == 5
+    assert envlist("ALLOWED_HOSTS", ["a"], env={}) == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("reader", "name", "raw", "words"),
+    [
+        (lambda env: envbool("DEBUG", False, env=env), "DEBUG", "maybe", "not a boolean"),
+        (lambda env: envint("N", 1, env=env), "N", "ten", "not an integer"),
+        (lambda env: envint("N", 1, minimum=1, env=env), "N", "0", "at least 1"),
+        (lambda env: envlist("ALLOWED_HOSTS", [], env=env), "ALLOWED_HOSTS", "a,,b", "empty item"),
+        (lambda env: envtimezone("TIME_ZONE", "UTC", env=env), "TIME_ZONE", "Mars/Base", "IANA"),
+        (
+            lambda env: envurl("DATABASE_URL", None, schemes=("postgres",), env=env),
+            "DATABASE_URL",
+            "mysql://x",
+            "postgres://",
+        ),
+    ],
+)
+def test_it_names_the_variable_with_a_bad_value(reader, name, raw, words):
+    with pytest.raises(ImproperlyConfigured, match=words) as caught:
+        reader({name: raw})
+    assert str(caught.value).startswith(f"{name}=")
+
+
+def start_django(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "courseportal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key_unless_debug() -> None:
+    refused = start_django(DEBUG="false")
+    assert refused.returncode != 0
+    assert "SECRET_KEY is not set" in refused.stderr
+    assert start_django(DEBUG="true").stdout.strip() == "started"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("DEBUG", "maybe"), ("TIME_ZONE", "Nowhere/Else"), ("DATABASE_URL", "oracle://x"),
+     ("REDIS_URL", "http://127.0.0.1:6379"), ("ALLOWED_HOSTS", "a,,b")],
+)  # fmt: skip
+def test_it_stops_start_up_on_a_bad_value(name: str, raw: str) -> None:
+    result = start_django(**{"SECRET_KEY": "x" * 50, "DEBUG": "true", name: raw})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name}=" in result.stderr
