@@ -97,7 +97,8 @@ def seed_demo() -> DemoResult:
                 course=course, date=date, kind=kind, reason=reason, title=title
             )
 
-    for title, body in ANNOUNCEMENTS:
+    # Newest first on the page: create them in reverse so they read in the slide's order.
+    for title, body in reversed(ANNOUNCEMENTS):
         if not Announcement.objects.filter(course=course, title=title).exists():
             services.announcement_create(course=course, author=instructor, title=title, body=body)
 

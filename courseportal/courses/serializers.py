@@ -2,12 +2,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courseportal.courses import academic_calendar as cal
 from courseportal.courses.models import Announcement, CalendarException, Course, validate_time_zone
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "enum": list(cal.WEEKDAY_NAMES)},
+        "example": ["Tue", "Thu"],
+    }
+)
 class WeekdayListField(serializers.Field):
     """A weekday list in, ["Tue", "Thu"] out. Accepts names ("Tue", "thursday") or 0-6."""
 
