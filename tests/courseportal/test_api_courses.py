@@ -145,3 +145,13 @@ def test_it_answers_malformed_json_with_400(api, course, ines):
     )
     assert response.status_code == 400
     assert "detail" in response.json()
+
+
+def test_it_answers_404_for_ids_too_large_for_the_database(api, alice) -> None:
+    api.force_authenticate(alice)
+    for url in (
+        "/api/v1/courses/99999999999999999999999/sessions/",
+        "/api/v1/courses/9223372036854775808/",
+        "/api/v1/courses/1/exceptions/99999999999999999999999/",
+    ):
+        assert api.get(url).status_code == 404, url
