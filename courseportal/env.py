@@ -7,10 +7,11 @@ to a default (the healthchecks.io way: `envbool`, `envint`).
 from __future__ import annotations
 
 import os
-import zoneinfo
 from collections.abc import Mapping
 
 from django.core.exceptions import ImproperlyConfigured
+
+from courseportal.courses.academic_calendar import is_time_zone
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -68,12 +69,10 @@ def envlist(name: str, default: list[str], *, env: Mapping[str, str] | None = No
 
 def envtimezone(name: str, default: str, *, env: Mapping[str, str] | None = None) -> str:
     value = envstr(name, env=env) or default
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if not is_time_zone(value):
         raise ImproperlyConfigured(
             f"{name}={value!r} is not an IANA time zone (for example America/New_York)"
-        ) from None
+        )
     return value
 
 

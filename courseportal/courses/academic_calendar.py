@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WEEKDAY_ALIASES = {
@@ -25,6 +25,15 @@ _WEEKDAY_ALIASES = {
     "thur": 3,
     "thurs": 3,
 }
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone known to this system ("America/New_York")."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 class ExceptionKind(StrEnum):

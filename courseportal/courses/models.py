@@ -1,23 +1,18 @@
 from __future__ import annotations
 
 import hashlib
-import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from courseportal.courses.academic_calendar import ExceptionKind, NoClassReason
+from courseportal.courses.academic_calendar import ExceptionKind, NoClassReason, is_time_zone
 
 
 def validate_time_zone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(
-            f"{value!r} is not an IANA time zone such as America/New_York"
-        ) from None
+    if not is_time_zone(value):
+        raise ValidationError(f"{value!r} is not an IANA time zone such as America/New_York")
 
 
 class Course(models.Model):

@@ -24,31 +24,27 @@ def request_membership(request: Request, view: Any) -> Membership:
     return membership
 
 
-class IsCourseMember(BasePermission):
+class CourseRolePermission(BasePermission):
+    """Members of the course read; members whose role is in `write_roles` also write."""
+
+    write_roles: frozenset[str] = frozenset()
+
     def has_permission(self, request: Request, view: Any) -> bool:
         if not request.user.is_authenticated:
             return False
-        request_membership(request, view)
-        return True
+        membership = request_membership(request, view)
+        return request.method in SAFE_METHODS or membership.role in self.write_roles
 
 
-class IsCourseStaffOrReadOnly(BasePermission):
-    """Members read; TAs and instructors write."""
+class IsCourseMember(CourseRolePermission):
+    write_roles = frozenset(Role.values)
 
+
+class IsCourseStaffOrReadOnly(CourseRolePermission):
     message = "Only the course's TAs and instructors may change this."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user.is_authenticated:
-            return False
-        membership = request_membership(request, view)
-        return request.method in SAFE_METHODS or membership.role in STAFF_ROLES
+    write_roles = STAFF_ROLES
 
 
-class IsCourseInstructorOrReadOnly(BasePermission):
+class IsCourseInstructorOrReadOnly(CourseRolePermission):
     message = "Only the course's instructors may change this."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not request.user.is_authenticated:
-            return False
-        membership = request_membership(request, view)
-        return request.method in SAFE_METHODS or membership.role == Role.INSTRUCTOR
+    write_roles = frozenset({Role.INSTRUCTOR})
