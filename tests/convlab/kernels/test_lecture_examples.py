@@ -160,13 +160,15 @@ def test_it_makes_the_matrix_agree_with_conv_and_conv_transpose(
     assert np.allclose(X @ np.pad(image, padding).ravel(), y.ravel(), rtol=1e-12, atol=1e-12)
     inner = kernels.conv_matrix(w, size, stride, padding, dilation, padded=False)
     assert np.allclose(inner @ image.ravel(), y.ravel(), rtol=1e-12, atol=1e-12)
-    natural = [
-        kernels.conv_transpose_output_size(m, k, stride, padding, 0, dilation) for m in y.shape[2:]
+    # X^T is the transposed convolution with the output_padding that restores the input size;
+    # it is the conv's leftover (size + 2p - span) mod stride, so always below the stride.
+    output_padding = [
+        n - ((m - 1) * stride - 2 * padding + dilation * (k - 1) + 1)
+        for n, m in zip(size, y.shape[2:], strict=True)
     ]
-    output_padding = [n - m for n, m in zip(size, natural, strict=True)]
-    if all(op < max(stride, dilation) for op in output_padding):
-        up = transpose(y, w[None, None], None, stride, padding, output_padding, dilation)
-        assert np.allclose(inner.T @ y.ravel(), up.ravel(), rtol=1e-12, atol=1e-12)
+    assert all(0 <= op < stride for op in output_padding)
+    up = transpose(y, w[None, None], None, stride, padding, output_padding, dilation)
+    assert np.allclose(inner.T @ y.ravel(), up.ravel(), rtol=1e-12, atol=1e-12)
 
 
 def test_it_reproduces_the_cs231n_conv_forward_naive_check() -> None:
