@@ -26,7 +26,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from convlab import kernels  # noqa: E402 - needs the repository root on sys.path
+from convlab import kernels  # after the sys.path line: run as a script from anywhere
 
 N, C, SIZE, K = 32, 64, 32, 3
 
@@ -78,7 +78,9 @@ def _openblas_runtime() -> str:
 
 
 def blas_report() -> list[str]:
-    lines = [f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}"]
+    lines = [
+        f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}"
+    ]
     try:
         from threadpoolctl import threadpool_info  # optional: richer report when installed
     except ImportError:
@@ -134,7 +136,16 @@ def build_cases() -> list[Case]:
         # The backward kernel alone (autograd would also rerun the forward): dx, dw and db.
         stride, padding, dilation, transposed, output_padding = t_opts
         return torch.ops.aten.convolution_backward(
-            tdy, tx, twt, [C], stride, padding, dilation, transposed, output_padding, 1,
+            tdy,
+            tx,
+            twt,
+            [C],
+            stride,
+            padding,
+            dilation,
+            transposed,
+            output_padding,
+            1,
             [True, True, True],
         )
 
@@ -152,7 +163,9 @@ def build_cases() -> list[Case]:
             lambda: kernels.conv_transpose2d(x, wt, **opts),
             lambda: F.conv_transpose2d(tx, twt, **opts),
             1.2,
-            lambda: _rel_err(kernels.conv_transpose2d(x, wt, **opts), F.conv_transpose2d(tx, twt, **opts)),
+            lambda: _rel_err(
+                kernels.conv_transpose2d(x, wt, **opts), F.conv_transpose2d(tx, twt, **opts)
+            ),
         ),
         Case(
             "conv_transpose2d backward (dx, dw, db)",
@@ -194,14 +207,17 @@ def main() -> None:
         f"\nN={N}, C_in=C_out={C}, {SIZE}x{SIZE} input, kernel {K}, float32; "
         f"transposed: stride 2, padding 1, output_padding 1; median of {args.repeats} runs\n"
     )
-    print("| case | convlab ms | torch ms | convlab GFLOP/s | torch GFLOP/s | ratio | target | max rel. diff |")
+    columns = ["case", "convlab ms", "torch ms", "convlab GFLOP/s", "torch GFLOP/s", "ratio"]
+    print("| " + " | ".join([*columns, "target", "max rel. diff"]) + " |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for case in build_cases():
         ours = _median_seconds(case.ours, args.repeats)
         ref = _median_seconds(case.torch, args.repeats)
         ratio = ours / ref
-        target = "-" if case.target is None else f"<= {case.target}x " + (
-            "met" if ratio <= case.target else "NOT met"
+        target = (
+            "-"
+            if case.target is None
+            else f"<= {case.target}x " + ("met" if ratio <= case.target else "NOT met")
         )
         print(
             f"| {case.name} | {ours * 1e3:.1f} | {ref * 1e3:.1f} | {case.flops / ours / 1e9:.1f} "
