@@ -90,6 +90,7 @@ def diagnose(problem: Problem, allowed: BoolMatrix) -> list[InfeasibilityReason]
                 code=ReasonCode.NOT_ENOUGH_SLOTS,
                 message=f"{_count(n, 'group')} need{_s(n)} a slot; no eligible slots remain",
                 group_ids=tuple(g.id for g in problem.groups),
+                needed=n if problem.uniform_size else int(problem.sizes.sum()),
             )
         ]
     reasons: list[InfeasibilityReason] = []
@@ -100,7 +101,7 @@ def diagnose(problem: Problem, allowed: BoolMatrix) -> list[InfeasibilityReason]
             placeable.append(i)
         else:
             reasons.append(reason)
-    reasons.extend(_hall_reasons(problem, usable_matrix(problem, allowed), placeable))
+    reasons.extend(_hall_reasons(problem, allowed, placeable))
     return reasons
 
 
@@ -164,7 +165,9 @@ def _group_reason(
             open_dates,
         )
     most_free = max(int(problem.free[index[d]]) for d in open_dates)
-    if group.size > most_free:
+    # Only groups of different sizes: some seats are free, but not enough together for this
+    # group. (With one size, or no seat free at all, the Hall sets below say it better.)
+    if problem.uniform_size is None and 0 < most_free < group.size:
         return InfeasibilityReason(
             ReasonCode.NOT_ENOUGH_SLOTS,
             f"{who} needs {_count(group.size, 'seat')} in one session; "
@@ -179,7 +182,7 @@ def _group_reason(
 
 
 def _hall_reasons(
-    problem: Problem, usable: BoolMatrix, placeable: list[int]
+    problem: Problem, allowed: BoolMatrix, placeable: list[int]
 ) -> list[InfeasibilityReason]:
     """The groups (among `placeable`) that compete for too few places, one reason per set of
     groups sharing dates."""
@@ -187,7 +190,12 @@ def _hall_reasons(
         return []
     unit = problem.uniform_size
     groups = [problem.groups[i] for i in placeable]
-    edges = usable[placeable]
+    edges = allowed[placeable]
+    if unit is None:
+        # Seats relaxation: an edge only where the whole group fits in the seats left (or where
+        # none are left: no capacity, but the full dates belong in the explanation).
+        fits = usable_matrix(problem, allowed) | (problem.free == 0)[None, :]
+        edges = (allowed & fits)[placeable]
     k = edges.shape[1]
     n = len(groups)
     demand = np.array([1 if unit else g.size for g in groups], dtype=np.int64)

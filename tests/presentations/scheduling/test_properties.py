@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from presentations.scheduling import (
     Group,
+    ReasonCode,
     ScheduleInfeasible,
     Session,
     check,
@@ -74,6 +75,8 @@ def test_it_places_every_group_exactly_when_a_placement_exists(instance) -> None
             assert reason.message
             assert reason.group_ids
             assert set(reason.group_ids) <= ids
+            if reason.code is ReasonCode.NOT_ENOUGH_SLOTS:
+                assert reason.needed > reason.available
     else:
         schedule = solve(sessions, groups)
         assert sorted(a.group_id for a in schedule.assignments) == sorted(g.id for g in groups)
@@ -98,9 +101,7 @@ def test_it_costs_the_same_as_the_brute_force_optimum(instance) -> None:
 
 @PROPERTY
 @given(instances(), st.randoms(use_true_random=False))
-def test_it_gives_the_same_schedule_whatever_the_input_order(
-    instance, rng: random.Random
-) -> None:
+def test_it_gives_the_same_schedule_whatever_the_input_order(instance, rng: random.Random) -> None:
     sessions, groups = instance
     first = _solve_or_none(sessions, groups)
     rng.shuffle(sessions)
