@@ -2,8 +2,8 @@
 
 Everything here works on batched 4-D arrays (1-D problems arrive with a unit height) whose
 arguments were validated by the public functions, and uses only array-API operations through
-the namespace ``xp`` it is given. Every result is a sum of exact products, so float64 results
-agree with PyTorch to rounding.
+the namespace ``xp`` it is given. Every output is the sum of products PyTorch computes, in
+another order, so results agree with it to rounding.
 
 Layouts: x (N, C, H, W); conv weight (C_out, C_in/g, kH, kW); transposed weight
 (C_in, C_out/g, kH, kW). ``start`` is how many zero rows/columns precede the input (the conv
@@ -44,8 +44,9 @@ def _empty(xp: Namespace, shape: tuple[int, ...], like: Array) -> Array:
     return xp.empty(shape, dtype=like.dtype, device=array_device(like))
 
 
-# Elements of one column matrix: about 4 MB in float32, so the matrix a product reads stays in
-# cache. Whole batches are ~20x that for the benchmark's shapes, and measured 20-30% slower.
+# Elements of one column matrix: about 4 MB in float32, so the operand a product reads stays in
+# cache. Column matrices of whole batches (75 MB for the benchmark's shapes) measured up to 1.7x
+# slower here: see docs/benchmarks.md.
 _COLUMN_BUDGET = 1 << 20
 
 
