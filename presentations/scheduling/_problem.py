@@ -165,9 +165,9 @@ def _group_reason(
             open_dates,
         )
     most_free = max(int(problem.free[index[d]]) for d in open_dates)
-    # Only groups of different sizes: some seats are free, but not enough together for this
-    # group. (With one size, or no seat free at all, the Hall sets below say it better.)
-    if problem.uniform_size is None and 0 < most_free < group.size:
+    # Some seats are free, but no date has enough of them together for this group. (When no
+    # seat is free at all, the Hall sets below say it better, for all such groups at once.)
+    if 0 < most_free < group.size:
         return InfeasibilityReason(
             ReasonCode.NOT_ENOUGH_SLOTS,
             f"{who} needs {_count(group.size, 'seat')} in one session; "
@@ -188,8 +188,10 @@ def _hall_reasons(
     groups sharing dates."""
     if not placeable:
         return []
-    unit = problem.uniform_size
     groups = [problem.groups[i] for i in placeable]
+    sizes = {g.size for g in groups}
+    # One size among the groups still in question: count in slots, which is exact (Hall).
+    unit = sizes.pop() if len(sizes) == 1 else None
     edges = allowed[placeable]
     if unit is None:
         # Seats relaxation: an edge only where the whole group fits in the seats left (or where
