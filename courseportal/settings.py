@@ -113,6 +113,12 @@ STORAGES = {
     },
 }
 
+# Presentation slides: links only to these hosts (https), PDFs up to this size.
+SLIDES_LINK_HOSTS = frozenset(envlist("SLIDES_LINK_HOSTS", ["docs.google.com", "drive.google.com"]))
+SLIDES_MAX_BYTES = envint("SLIDES_MAX_MB", 20, minimum=1) * 2**20
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, kept explicit: non-file bodies
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- Authentication -------------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -144,6 +150,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "courseportal.courses.apis.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        # The review analyzer runs as students type (debounced): generous, but bounded.
+        "analyze": envstr("ANALYZE_RATE") or "120/min",
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "courseportal API",
@@ -188,6 +198,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How long /healthz waits for a worker to answer its ping task.
 HEALTHZ_WORKER_TIMEOUT = envint("HEALTHZ_WORKER_TIMEOUT", 5, minimum=1)
+
+# --- Cache (rate limits) --------------------------------------------------------------------
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"

@@ -40,6 +40,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("CI runs on the real services: " + "; ".join(problems), returncode=3)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()

@@ -113,7 +113,9 @@ class CalendarExceptionListApi(APIView):
         course = request_membership(request, self).course
         serializer = CalendarExceptionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        exception = services.calendar_exception_create(course=course, **serializer.validated_data)
+        exception = services.calendar_exception_create(
+            course=course, actor=request.user, **serializer.validated_data
+        )
         return Response(CalendarExceptionOutput(exception).data, status=status.HTTP_201_CREATED)
 
 
@@ -141,13 +143,15 @@ class CalendarExceptionDetailApi(APIView):
         serializer = CalendarExceptionInput(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         exception = services.calendar_exception_update(
-            exception=exception, **serializer.validated_data
+            exception=exception, actor=request.user, **serializer.validated_data
         )
         return Response(CalendarExceptionOutput(exception).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, course_id: int, exception_id: int) -> Response:
-        services.calendar_exception_delete(exception=self._get(request, exception_id))
+        services.calendar_exception_delete(
+            exception=self._get(request, exception_id), actor=request.user
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -7,4 +7,10 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses and calendar"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
+        from courseportal.converters import IdConverter
+
+        # Registered here, before any URLconf is imported, for every app's `<id:...>` paths.
+        register_converter(IdConverter, "id")
         from courseportal.courses import schema  # noqa: F401 - registers the OpenAPI extension

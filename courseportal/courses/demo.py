@@ -43,6 +43,17 @@ ANNOUNCEMENTS = [
 ]
 
 
+# Six groups of two students; ranked dates (ISO) for the scheduler.
+PRESENTER_GROUPS = [
+    ("Visualizations", ["student1", "student2"], ["2017-10-12", "2017-10-17"]),
+    ("Explanations", ["student3", "student4"], ["2017-10-12"]),
+    ("Saliency maps", ["student5", "student6"], ["2017-10-12", "2017-10-19"]),
+    ("Deconvnets", ["student7", "student8"], ["2017-10-17"]),
+    ("Grad-CAM", ["student9", "student10"], ["2017-10-19"]),
+    ("Adversarial examples", ["student11", "student12"], ["2017-10-24"]),
+]
+
+
 @dataclass(frozen=True)
 class DemoResult:
     course: Course
@@ -102,9 +113,28 @@ def seed_demo() -> DemoResult:
         if not Announcement.objects.filter(course=course, title=title).exists():
             services.announcement_create(course=course, author=instructor, title=title, body=body)
 
+    _seed_presenter_groups(course)
+
     # A token's key is shown only when it is made: replace the demo token on every run.
     autograder = user_model.objects.get(username="autograder")
     for old in ApiToken.objects.filter(user=autograder, name=DEMO_TOKEN_NAME, revoked_at=None):
         services.api_token_revoke(token=old)
     _, key = services.api_token_create(user=autograder, name=DEMO_TOKEN_NAME)
     return DemoResult(course=course, usernames=usernames, token=key)
+
+
+def _seed_presenter_groups(course: Course) -> None:
+    # Imported here: the course core does not depend on the presentations app.
+    from presentations.models import PresenterGroup
+    from presentations.services import group_create
+
+    user_model = get_user_model()
+    for name, usernames, preferences in PRESENTER_GROUPS:
+        if PresenterGroup.objects.filter(course=course, name=name).exists():
+            continue
+        group_create(
+            course=course,
+            name=name,
+            members=[user_model.objects.get(username=u) for u in usernames],
+            preferences=[dt.date.fromisoformat(day) for day in preferences],
+        )

@@ -29,6 +29,13 @@ class Course(models.Model):
     presenters_per_class = models.PositiveSmallIntegerField(
         default=6, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
+    # Review guidance never blocks a submission unless the course asks students to acknowledge
+    # open findings first.
+    reviews_require_acknowledgement = models.BooleanField(default=False)
+    # Presenters attach their slides at the latest this many hours before their session starts.
+    slides_due_hours_before = models.PositiveSmallIntegerField(
+        default=24, validators=[MaxValueValidator(24 * 14)]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

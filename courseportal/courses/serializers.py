@@ -50,6 +50,8 @@ class CourseOutput(serializers.ModelSerializer):
             "meeting_start",
             "meeting_end",
             "presenters_per_class",
+            "reviews_require_acknowledgement",
+            "slides_due_hours_before",
             "role",
         ]
 
@@ -69,6 +71,10 @@ class CourseInput(serializers.Serializer):
     meeting_start = serializers.TimeField()
     meeting_end = serializers.TimeField()
     presenters_per_class = serializers.IntegerField(min_value=1, max_value=50, required=False)
+    reviews_require_acknowledgement = serializers.BooleanField(required=False)
+    slides_due_hours_before = serializers.IntegerField(
+        min_value=0, max_value=24 * 14, required=False
+    )
 
 
 class SessionOutput(serializers.Serializer):

@@ -25,6 +25,7 @@ from courseportal.courses.models import (
     Role,
 )
 from courseportal.courses.selectors import calendar_exception_to_core, course_pattern
+from courseportal.courses.signals import calendar_changed
 
 COURSE_FIELDS = frozenset(
     {
@@ -38,6 +39,8 @@ COURSE_FIELDS = frozenset(
         "meeting_start",
         "meeting_end",
         "presenters_per_class",
+        "reviews_require_acknowledgement",
+        "slides_due_hours_before",
     }
 )
 
@@ -114,7 +117,19 @@ def _check_exception(course: Course, exception: CalendarException) -> None:
         raise ValidationError({"date": f"{exception.date} already has a calendar exception"})
 
 
-def _save_exception(exception: CalendarException) -> CalendarException:
+def _announce_calendar_change(
+    course: Course, actor: AbstractBaseUser | None, description: str
+) -> None:
+    transaction.on_commit(
+        lambda: calendar_changed.send(
+            sender=Course, course=course, actor=actor, description=description
+        )
+    )
+
+
+def _save_exception(
+    exception: CalendarException, *, actor: AbstractBaseUser | None
+) -> CalendarException:
     try:
         with transaction.atomic():
             exception.save()
@@ -123,6 +138,8 @@ def _save_exception(exception: CalendarException) -> CalendarException:
         raise ValidationError(
             {"date": f"{exception.date} already has a calendar exception"}
         ) from None
+    core = calendar_exception_to_core(exception)
+    _announce_calendar_change(exception.course, actor, f"{exception.date}: {core.label}")
     return exception
 
 
@@ -133,13 +150,16 @@ def calendar_exception_create(
     kind: str,
     title: str = "",
     reason: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> CalendarException:
     exception = CalendarException(course=course, date=date, kind=kind, title=title, reason=reason)
     _check_exception(course, exception)
-    return _save_exception(exception)
+    return _save_exception(exception, actor=actor)
 
 
-def calendar_exception_update(*, exception: CalendarException, **fields: Any) -> CalendarException:
+def calendar_exception_update(
+    *, exception: CalendarException, actor: AbstractBaseUser | None = None, **fields: Any
+) -> CalendarException:
     allowed = {"date", "kind", "title", "reason"}
     if set(fields) - allowed:
         raise TypeError(f"unknown calendar exception fields: {sorted(set(fields) - allowed)}")
@@ -148,11 +168,15 @@ def calendar_exception_update(*, exception: CalendarException, **fields: Any) ->
     if exception.kind == cal.ExceptionKind.GUEST_LECTURE and "reason" not in fields:
         exception.reason = ""  # a no_class turned into a guest lecture drops its reason
     _check_exception(exception.course, exception)
-    return _save_exception(exception)
+    return _save_exception(exception, actor=actor)
 
 
-def calendar_exception_delete(*, exception: CalendarException) -> None:
+def calendar_exception_delete(
+    *, exception: CalendarException, actor: AbstractBaseUser | None = None
+) -> None:
+    description = f"{exception.date}: exception removed, class as usual"
     exception.delete()
+    _announce_calendar_change(exception.course, actor, description)
 
 
 def announcement_create(

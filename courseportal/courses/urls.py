@@ -1,23 +1,8 @@
 from __future__ import annotations
 
-from django.urls import path, register_converter
+from django.urls import path
 
 from courseportal.courses import apis, views
-
-
-class IdConverter:
-    """A database id: at most 18 digits, so that no id in a URL overflows a 64-bit column."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 api_urlpatterns = [
     path("courses/", apis.CourseListApi.as_view(), name="api-course-list"),

@@ -1,0 +1,259 @@
+"""REST API of the presentations app: groups, schedules, swaps, slides, the change log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courseportal.courses.models import Membership, Role
+from courseportal.courses.permissions import (
+    IsCourseMember,
+    IsCourseStaffOrReadOnly,
+    request_membership,
+)
+from presentations import selectors, services
+from presentations.models import SwapRequest
+from presentations.serializers import (
+    AdjustInput,
+    ChangeOutput,
+    GroupInput,
+    GroupOutput,
+    PreferencesInput,
+    ScheduleOutput,
+    SlidesFileInput,
+    SlidesLinkInput,
+    SwapInput,
+    SwapOutput,
+)
+
+
+def _require_staff(membership: Membership) -> None:
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only the course's TAs and instructors may do this.")
+
+
+def _require_group_member_or_staff(membership: Membership, group: Any) -> None:
+    if not membership.is_staff_role and membership.user_id not in selectors.group_member_ids(group):
+        raise PermissionDenied("Only the group's members and staff may do this.")
+
+
+class GroupListApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=GroupOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(GroupOutput(selectors.group_list(course=course), many=True).data)
+
+    @extend_schema(request=GroupInput, responses={201: GroupOutput})
+    def post(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        serializer = GroupInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not membership.is_staff_role:
+            # A student may form a group that includes themselves, nothing more.
+            if membership.role != Role.STUDENT or request.user not in data["members"]:
+                raise PermissionDenied("Students form groups that include themselves.")
+            if "fixed_date" in data or "topic" in data:
+                raise PermissionDenied("Only staff fix a group's date or topic.")
+        group = services.group_create(course=membership.course, **data)
+        group = selectors.group_get(course=membership.course, group_id=group.pk)
+        return Response(GroupOutput(group).data, status=status.HTTP_201_CREATED)
+
+
+class GroupDetailApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=GroupOutput)
+    def get(self, request: Request, course_id: int, group_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(GroupOutput(selectors.group_get(course=course, group_id=group_id)).data)
+
+    @extend_schema(request=GroupInput(partial=True), responses=GroupOutput)
+    def patch(self, request: Request, course_id: int, group_id: int) -> Response:
+        membership = request_membership(request, self)
+        group = selectors.group_get(course=membership.course, group_id=group_id)
+        _require_group_member_or_staff(membership, group)
+        input_class = GroupInput if membership.is_staff_role else PreferencesInput
+        serializer = input_class(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        extra = (
+            set(request.data) - set(serializer.fields) if hasattr(request.data, "keys") else set()
+        )
+        if extra:
+            raise PermissionDenied(f"You may not change: {', '.join(sorted(extra))}.")
+        services.group_update(group=group, **serializer.validated_data)
+        group = selectors.group_get(course=membership.course, group_id=group_id)
+        return Response(GroupOutput(group).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, course_id: int, group_id: int) -> Response:
+        membership = request_membership(request, self)
+        _require_staff(membership)
+        services.group_delete(
+            group=selectors.group_get(course=membership.course, group_id=group_id)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ScheduleListApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    @extend_schema(responses=ScheduleOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        schedules = selectors.schedule_list(
+            course=membership.course, include_drafts=membership.is_staff_role
+        )
+        return Response(ScheduleOutput(schedules, many=True).data)
+
+    @extend_schema(request=None, responses={201: ScheduleOutput})
+    def post(self, request: Request, course_id: int) -> Response:
+        """Run the scheduler: a new optimal draft over every group."""
+        membership = request_membership(request, self)
+        schedule = services.schedule_generate(course=membership.course, actor=request.user)
+        schedule = selectors.schedule_get(
+            course=membership.course, schedule_id=schedule.pk, include_drafts=True
+        )
+        return Response(ScheduleOutput(schedule).data, status=status.HTTP_201_CREATED)
+
+
+class ScheduleDetailApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    def _get(self, request: Request, schedule_id: int) -> Any:
+        membership = request_membership(request, self)
+        return selectors.schedule_get(
+            course=membership.course,
+            schedule_id=schedule_id,
+            include_drafts=membership.is_staff_role,
+        )
+
+    @extend_schema(responses=ScheduleOutput)
+    def get(self, request: Request, course_id: int, schedule_id: int) -> Response:
+        return Response(ScheduleOutput(self._get(request, schedule_id)).data)
+
+    @extend_schema(request=AdjustInput, responses=ScheduleOutput)
+    def patch(self, request: Request, course_id: int, schedule_id: int) -> Response:
+        """Move groups of a draft by hand (constraints re-checked)."""
+        schedule = self._get(request, schedule_id)
+        serializer = AdjustInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        placements = {p["group"]: p["date"] for p in serializer.validated_data["placements"]}
+        services.schedule_adjust(schedule=schedule, placements=placements, actor=request.user)
+        return Response(ScheduleOutput(self._get(request, schedule_id)).data)
+
+
+class SchedulePublishApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    @extend_schema(request=None, responses=ScheduleOutput)
+    def post(self, request: Request, course_id: int, schedule_id: int) -> Response:
+        membership = request_membership(request, self)
+        schedule = selectors.schedule_get(
+            course=membership.course, schedule_id=schedule_id, include_drafts=True
+        )
+        services.schedule_publish(schedule=schedule, actor=request.user)
+        schedule = selectors.schedule_get(
+            course=membership.course, schedule_id=schedule_id, include_drafts=True
+        )
+        return Response(ScheduleOutput(schedule).data)
+
+
+class SwapListApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=SwapOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        return Response(SwapOutput(selectors.swap_list(membership=membership), many=True).data)
+
+    @extend_schema(request=SwapInput, responses={201: SwapOutput})
+    def post(self, request: Request, course_id: int) -> Response:
+        """Ask another group to trade presentation dates with yours."""
+        membership = request_membership(request, self)
+        serializer = SwapInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        own = selectors.group_of_user(course=membership.course, user=request.user)
+        if own is None:
+            raise PermissionDenied("You are not in a presenter group of this course.")
+        other = (
+            selectors.group_list(course=membership.course)
+            .filter(pk=serializer.validated_data["to_group"])
+            .first()
+        )
+        if other is None:
+            raise ValidationError({"to_group": "no such group in this course"})
+        swap = services.swap_request(from_group=own, to_group=other, actor=request.user)
+        return Response(SwapOutput(swap).data, status=status.HTTP_201_CREATED)
+
+
+class SwapDecisionApi(APIView):
+    """POST .../swaps/{id}/accept/ (the other group), approve/ (staff), reject/ (either)."""
+
+    permission_classes = [IsCourseMember]
+    decision = ""
+
+    @extend_schema(request=None, responses=SwapOutput)
+    def post(self, request: Request, course_id: int, swap_id: int) -> Response:
+        membership = request_membership(request, self)
+        swap = selectors.swap_list(membership=membership).filter(pk=swap_id).first()
+        if swap is None:
+            raise NotFound("No such swap request.")
+        if self.decision == "accept":
+            swap = services.swap_accept(swap=swap, actor=request.user)
+        elif self.decision == "approve":
+            _require_staff(membership)
+            swap = services.swap_approve(swap=swap, actor=request.user)
+        else:
+            swap = services.swap_reject(
+                swap=swap, actor=request.user, is_staff=membership.is_staff_role
+            )
+        return Response(SwapOutput(SwapRequest.objects.get(pk=swap.pk)).data)
+
+
+class SlidesApi(APIView):
+    """PUT an https link (Google Slides, Drive) or POST a PDF as multipart `slides_file`."""
+
+    permission_classes = [IsCourseMember]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def _group(self, request: Request, group_id: int) -> Any:
+        membership = request_membership(request, self)
+        group = selectors.group_get(course=membership.course, group_id=group_id)
+        _require_group_member_or_staff(membership, group)
+        return group
+
+    @extend_schema(request=SlidesLinkInput, responses=GroupOutput)
+    def put(self, request: Request, course_id: int, group_id: int) -> Response:
+        group = self._group(request, group_id)
+        serializer = SlidesLinkInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.slides_set_link(group=group, url=serializer.validated_data["slides_link"])
+        return Response(GroupOutput(self._group(request, group_id)).data)
+
+    @extend_schema(request={"multipart/form-data": SlidesFileInput}, responses=GroupOutput)
+    def post(self, request: Request, course_id: int, group_id: int) -> Response:
+        group = self._group(request, group_id)
+        serializer = SlidesFileInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.slides_upload(group=group, upload=serializer.validated_data["slides_file"])
+        return Response(GroupOutput(self._group(request, group_id)).data)
+
+
+class ChangeLogApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=ChangeOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(ChangeOutput(selectors.change_log(course=course)[:200], many=True).data)

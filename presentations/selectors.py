@@ -1,0 +1,138 @@
+"""Reads of the presentations app, and the conversion of its rows to the scheduler's values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from courseportal.courses.academic_calendar import ClassSession
+from courseportal.courses.models import Course, Membership
+from courseportal.courses.selectors import course_sessions
+from presentations import scheduling
+from presentations.models import (
+    GroupMember,
+    PresentationSchedule,
+    PresenterGroup,
+    ScheduleChange,
+    ScheduleStatus,
+    Slot,
+    SwapRequest,
+)
+
+
+def group_list(*, course: Course) -> QuerySet[PresenterGroup]:
+    return PresenterGroup.objects.filter(course=course).prefetch_related(
+        Prefetch("members", queryset=GroupMember.objects.select_related("user"))
+    )
+
+
+def group_get(*, course: Course, group_id: int) -> PresenterGroup:
+    group = group_list(course=course).filter(pk=group_id).first()
+    if group is None:
+        raise Http404("No such presenter group.")
+    return group
+
+
+def group_of_user(*, course: Course, user: Any) -> PresenterGroup | None:
+    return group_list(course=course).filter(members__user=user).first()
+
+
+def group_member_ids(group: PresenterGroup) -> set[int]:
+    return {member.user_id for member in group.members.all()}
+
+
+def parse_dates(values: list[str]) -> list[dt.date]:
+    return [dt.date.fromisoformat(value) for value in values]
+
+
+def scheduler_sessions(*, course: Course) -> tuple[scheduling.Session, ...]:
+    return scheduling.sessions_from_calendar(
+        course_sessions(course=course), seats=course.presenters_per_class
+    )
+
+
+def scheduler_group(group: PresenterGroup) -> scheduling.Group:
+    return scheduling.Group(
+        id=str(group.pk),
+        name=group.name,
+        size=len(group.members.all()),
+        preferences=tuple(parse_dates(group.preferences)),
+        unavailable=frozenset(parse_dates(group.unavailable)),
+        fixed_date=group.fixed_date,
+    )
+
+
+def schedule_list(*, course: Course, include_drafts: bool) -> QuerySet[PresentationSchedule]:
+    schedules = PresentationSchedule.objects.filter(course=course)
+    if not include_drafts:
+        schedules = schedules.filter(status=ScheduleStatus.PUBLISHED)
+    return schedules.prefetch_related(
+        Prefetch("slots", queryset=Slot.objects.select_related("group"))
+    )
+
+
+def schedule_get(*, course: Course, schedule_id: int, include_drafts: bool) -> PresentationSchedule:
+    schedule = schedule_list(course=course, include_drafts=include_drafts).filter(pk=schedule_id)
+    found = schedule.first()
+    if found is None:
+        raise Http404("No such schedule.")
+    return found
+
+
+def schedule_published(*, course: Course) -> PresentationSchedule | None:
+    return schedule_list(course=course, include_drafts=False).first()
+
+
+def schedule_latest_draft(*, course: Course) -> PresentationSchedule | None:
+    return (
+        schedule_list(course=course, include_drafts=True)
+        .filter(status=ScheduleStatus.DRAFT)
+        .order_by("-version")
+        .first()
+    )
+
+
+@dataclass
+class ScheduleDay:
+    session: ClassSession
+    slots: list[Slot] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        if not self.session.meets:
+            return self.session.label
+        if not self.session.has_presentations:
+            return "Guest lecture — no presentations"
+        return ""
+
+
+def schedule_days(*, course: Course, schedule: PresentationSchedule | None) -> list[ScheduleDay]:
+    """Every class date with the groups presenting that day (none on days without class)."""
+    days = {s.date: ScheduleDay(session=s) for s in course_sessions(course=course)}
+    if schedule is not None:
+        groups = {g.pk: g for g in group_list(course=course)}
+        for slot in schedule.slots.all():
+            slot.group = groups.get(slot.group_id, slot.group)
+            if slot.date in days:
+                days[slot.date].slots.append(slot)
+    return list(days.values())
+
+
+def swap_list(*, membership: Membership) -> QuerySet[SwapRequest]:
+    swaps = SwapRequest.objects.filter(course_id=membership.course_id).select_related(
+        "from_group", "to_group"
+    )
+    if membership.is_staff_role:
+        return swaps
+    own = PresenterGroup.objects.filter(
+        course_id=membership.course_id, members__user_id=membership.user_id
+    )
+    return swaps.filter(from_group__in=own) | swaps.filter(to_group__in=own)
+
+
+def change_log(*, course: Course) -> QuerySet[ScheduleChange]:
+    return ScheduleChange.objects.filter(course=course).select_related("actor")

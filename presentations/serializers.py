@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from presentations.models import PresentationSchedule, PresenterGroup, ScheduleChange, SwapRequest
+
+
+class GroupOutput(serializers.ModelSerializer):
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PresenterGroup
+        fields = [
+            "id",
+            "name",
+            "members",
+            "topic",
+            "fixed_date",
+            "preferences",
+            "unavailable",
+            "slides_link",
+            "slides_updated_at",
+        ]
+
+    def get_members(self, group: PresenterGroup) -> list[str]:
+        return [member.user.username for member in group.members.all()]
+
+
+class GroupInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    members = serializers.ListField(
+        child=serializers.CharField(max_length=150), min_length=1, max_length=50
+    )
+    topic = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    fixed_date = serializers.DateField(required=False, allow_null=True)
+    preferences = serializers.ListField(
+        child=serializers.DateField(), required=False, max_length=60
+    )
+    unavailable = serializers.ListField(
+        child=serializers.DateField(), required=False, max_length=200
+    )
+
+    def validate_members(self, usernames: list[str]) -> list[Any]:
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=usernames)}
+        unknown = [name for name in usernames if name not in users]
+        if unknown:
+            raise serializers.ValidationError(f"unknown users: {', '.join(unknown)}")
+        return [users[name] for name in usernames]
+
+
+class PreferencesInput(serializers.Serializer):
+    """What a group's own members may change."""
+
+    preferences = serializers.ListField(
+        child=serializers.DateField(), required=False, max_length=60
+    )
+    unavailable = serializers.ListField(
+        child=serializers.DateField(), required=False, max_length=200
+    )
+
+
+class SlotOutput(serializers.Serializer):
+    group = serializers.IntegerField(source="group_id")
+    group_name = serializers.CharField(source="group.name")
+    date = serializers.DateField()
+    order = serializers.IntegerField()
+    choice = serializers.IntegerField(allow_null=True)
+
+
+class ScheduleOutput(serializers.ModelSerializer):
+    slots = SlotOutput(many=True)
+
+    class Meta:
+        model = PresentationSchedule
+        fields = ["id", "version", "status", "total_cost", "created_at", "published_at", "slots"]
+
+
+class PlacementInput(serializers.Serializer):
+    group = serializers.IntegerField(min_value=1)
+    date = serializers.DateField()
+
+
+class AdjustInput(serializers.Serializer):
+    placements = PlacementInput(many=True, allow_empty=False, max_length=1000)
+
+
+class SwapOutput(serializers.ModelSerializer):
+    from_group_name = serializers.CharField(source="from_group.name")
+    to_group_name = serializers.CharField(source="to_group.name")
+
+    class Meta:
+        model = SwapRequest
+        fields = [
+            "id",
+            "from_group",
+            "from_group_name",
+            "to_group",
+            "to_group_name",
+            "status",
+            "created_at",
+            "decided_at",
+        ]
+
+
+class SwapInput(serializers.Serializer):
+    to_group = serializers.IntegerField(min_value=1)
+
+
+class SlidesLinkInput(serializers.Serializer):
+    slides_link = serializers.CharField(max_length=500)
+
+
+class SlidesFileInput(serializers.Serializer):
+    slides_file = serializers.FileField()
+
+
+class ChangeOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ScheduleChange
+        fields = ["id", "kind", "message", "moves", "created_at"]

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from presentations import apis, views
+
+api_urlpatterns = [
+    path("courses/<id:course_id>/groups/", apis.GroupListApi.as_view(), name="api-group-list"),
+    path(
+        "courses/<id:course_id>/groups/<id:group_id>/",
+        apis.GroupDetailApi.as_view(),
+        name="api-group-detail",
+    ),
+    path(
+        "courses/<id:course_id>/groups/<id:group_id>/slides/",
+        apis.SlidesApi.as_view(),
+        name="api-group-slides",
+    ),
+    path(
+        "courses/<id:course_id>/schedules/",
+        apis.ScheduleListApi.as_view(),
+        name="api-schedule-list",
+    ),
+    path(
+        "courses/<id:course_id>/schedules/<id:schedule_id>/",
+        apis.ScheduleDetailApi.as_view(),
+        name="api-schedule-detail",
+    ),
+    path(
+        "courses/<id:course_id>/schedules/<id:schedule_id>/publish/",
+        apis.SchedulePublishApi.as_view(),
+        name="api-schedule-publish",
+    ),
+    path(
+        "courses/<id:course_id>/schedule-changes/",
+        apis.ChangeLogApi.as_view(),
+        name="api-schedule-changes",
+    ),
+    path("courses/<id:course_id>/swaps/", apis.SwapListApi.as_view(), name="api-swap-list"),
+    *[
+        path(
+            f"courses/<id:course_id>/swaps/<id:swap_id>/{decision}/",
+            apis.SwapDecisionApi.as_view(decision=decision),
+            name=f"api-swap-{decision}",
+        )
+        for decision in ("accept", "approve", "reject")
+    ],
+]
+
+page_urlpatterns = [
+    path("courses/<id:course_id>/presentations/", views.schedule_page, name="presentations"),
+    path(
+        "courses/<id:course_id>/presentations/group/",
+        views.group_page,
+        name="presentations-group",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/group/preferences/",
+        views.group_preferences,
+        name="presentations-preferences",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/group/slides/",
+        views.group_slides,
+        name="presentations-slides",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/groups/<id:group_id>/slides.pdf",
+        views.group_slides_file,
+        name="presentations-slides-file",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/swaps/",
+        views.swap_create,
+        name="presentations-swap",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/swaps/<id:swap_id>/<str:decision>/",
+        views.swap_decide,
+        name="presentations-swap-decide",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/manage/",
+        views.manage_page,
+        name="presentations-manage",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/manage/<str:action>/",
+        views.manage_action,
+        name="presentations-manage-action",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/schedule.csv",
+        views.schedule_csv,
+        name="presentations-csv",
+    ),
+    path("courses/<id:course_id>/calendar.ics", views.course_ics, name="course-ics"),
+    path(
+        "courses/<id:course_id>/presentations/feed/rotate/",
+        views.feed_rotate,
+        name="presentations-feed-rotate",
+    ),
+    path("feeds/<str:key>/courses/<id:course_id>.ics", views.feed_course, name="feed-course"),
+    path("feeds/<str:key>/mine.ics", views.feed_mine, name="feed-mine"),
+]

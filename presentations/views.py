@@ -1,0 +1,340 @@
+"""Pages of the presentations app: the schedule, a group's page (preferences, slides, swaps),
+the staff scheduling page, CSV and iCalendar exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from courseportal.courses.models import Membership
+from courseportal.courses.selectors import course_list_for_user, membership_get
+from presentations import feeds, selectors, services
+from presentations.models import CalendarFeed, SwapStatus
+
+
+def _staff(request: HttpRequest, course_id: int) -> Membership:
+    membership = membership_get(user=request.user, course_id=course_id)
+    if not membership.is_staff_role:
+        raise PermissionDenied("Scheduling is for the course's staff.")
+    return membership
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        for problem in problems:
+            messages.error(request, f"{field}: {problem}")
+
+
+@login_required
+def schedule_page(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    course = membership.course
+    published = selectors.schedule_published(course=course)
+    own = selectors.group_of_user(course=course, user=request.user)
+    return render(
+        request,
+        "presentations/schedule.html",
+        {
+            "course": course,
+            "membership": membership,
+            "schedule": published,
+            "days": selectors.schedule_days(course=course, schedule=published),
+            "own_group": own,
+            "changes": selectors.change_log(course=course)[:10],
+        },
+    )
+
+
+@login_required
+def group_page(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The student's own group: ranked dates, unavailability, slides, swaps, calendar feed."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    course = membership.course
+    group = selectors.group_of_user(course=course, user=request.user)
+    sessions = [s for s in selectors.scheduler_sessions(course=course) if s.eligible]
+    published = selectors.schedule_published(course=course)
+    slot = None
+    if group is not None and published is not None:
+        slot = next((s for s in published.slots.all() if s.group_id == group.pk), None)
+    feed = services.calendar_feed_get(user=request.user)
+    context: dict[str, Any] = {
+        "course": course,
+        "membership": membership,
+        "group": group,
+        "sessions": sessions,
+        "ranks": {d: i + 1 for i, d in enumerate(group.preferences)} if group else {},
+        "slot": slot,
+        "slides_deadline": services.slides_deadline(group=group) if group else None,
+        "swaps": selectors.swap_list(membership=membership),
+        "other_groups": [
+            g for g in selectors.group_list(course=course) if group is None or g.pk != group.pk
+        ],
+        "feed_url": request.build_absolute_uri(reverse("feed-course", args=[feed.key, course.pk])),
+        "my_feed_url": request.build_absolute_uri(reverse("feed-mine", args=[feed.key])),
+    }
+    return render(request, "presentations/group.html", context)
+
+
+@login_required
+@require_POST
+def group_preferences(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    group = selectors.group_of_user(course=membership.course, user=request.user)
+    if group is None:
+        raise Http404("You are not in a presenter group.")
+    try:
+        ranked = sorted(
+            (int(rank), dt.date.fromisoformat(key.removeprefix("rank-")))
+            for key, rank in request.POST.items()
+            if key.startswith("rank-") and rank.strip()
+        )
+        unavailable = [dt.date.fromisoformat(d) for d in request.POST.getlist("unavailable")]
+    except ValueError:
+        messages.error(request, "preferences: ranks are whole numbers and dates are YYYY-MM-DD")
+        return redirect("presentations-group", course_id=course_id)
+    try:
+        services.group_update(
+            group=group, preferences=[day for _, day in ranked], unavailable=unavailable
+        )
+        messages.success(request, "Your preferences are saved.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("presentations-group", course_id=course_id)
+
+
+@login_required
+@require_POST
+def group_slides(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    group = selectors.group_of_user(course=membership.course, user=request.user)
+    if group is None:
+        raise Http404("You are not in a presenter group.")
+    try:
+        if request.FILES.get("slides_file"):
+            services.slides_upload(group=group, upload=request.FILES["slides_file"])
+        else:
+            services.slides_set_link(group=group, url=request.POST.get("slides_link", "").strip())
+        messages.success(request, "Slides saved.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("presentations-group", course_id=course_id)
+
+
+@login_required
+def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> FileResponse:
+    """The uploaded PDF, only to members of the course."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    group = selectors.group_get(course=membership.course, group_id=group_id)
+    if not group.slides_file:
+        raise Http404("No slides uploaded.")
+    return FileResponse(
+        group.slides_file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{group.name}.pdf",
+    )
+
+
+@login_required
+@require_POST
+def swap_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    own = selectors.group_of_user(course=membership.course, user=request.user)
+    other = (
+        selectors.group_list(course=membership.course)
+        .filter(
+            pk=request.POST.get("to_group")
+            if str(request.POST.get("to_group", "")).isdigit()
+            else None
+        )
+        .first()
+    )
+    if own is None or other is None:
+        messages.error(request, "to_group: choose another group of this course")
+        return redirect("presentations-group", course_id=course_id)
+    try:
+        services.swap_request(from_group=own, to_group=other, actor=request.user)
+        messages.success(request, f"Swap requested: {other.name} must accept, then staff approve.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("presentations-group", course_id=course_id)
+
+
+@login_required
+@require_POST
+def swap_decide(request: HttpRequest, course_id: int, swap_id: int, decision: str) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    swap = get_object_or_404(selectors.swap_list(membership=membership), pk=swap_id)
+    try:
+        if decision == "accept":
+            services.swap_accept(swap=swap, actor=request.user)
+        elif decision == "approve" and membership.is_staff_role:
+            services.swap_approve(swap=swap, actor=request.user)
+        elif decision == "reject":
+            services.swap_reject(swap=swap, actor=request.user, is_staff=membership.is_staff_role)
+        else:
+            raise PermissionDenied("Only staff approve swaps.")
+        messages.success(request, "Done.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    target = "presentations-manage" if membership.is_staff_role else "presentations-group"
+    return redirect(target, course_id=course_id)
+
+
+@login_required
+def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = _staff(request, course_id)
+    course = membership.course
+    draft = selectors.schedule_latest_draft(course=course)
+    published = selectors.schedule_published(course=course)
+    return render(
+        request,
+        "presentations/manage.html",
+        {
+            "course": course,
+            "membership": membership,
+            "groups": selectors.group_list(course=course),
+            "draft": draft,
+            "draft_days": selectors.schedule_days(course=course, schedule=draft) if draft else [],
+            "published": published,
+            "eligible": [s for s in selectors.scheduler_sessions(course=course) if s.eligible],
+            "swaps": selectors.swap_list(membership=membership).filter(status=SwapStatus.ACCEPTED),
+            "changes": selectors.change_log(course=course)[:20],
+        },
+    )
+
+
+@login_required
+@require_POST
+def manage_action(request: HttpRequest, course_id: int, action: str) -> HttpResponse:
+    membership = _staff(request, course_id)
+    course = membership.course
+    try:
+        if action == "generate":
+            schedule = services.schedule_generate(course=course, actor=request.user)
+            messages.success(request, f"Draft v{schedule.version} is ready: review, then publish.")
+        elif action == "adjust":
+            draft = selectors.schedule_latest_draft(course=course)
+            if draft is None:
+                raise ValidationError({"schedule": "there is no draft to adjust"})
+            placements = {
+                int(key.removeprefix("place-")): dt.date.fromisoformat(value)
+                for key, value in request.POST.items()
+                if key.startswith("place-") and key.removeprefix("place-").isdigit() and value
+            }
+            services.schedule_adjust(schedule=draft, placements=placements, actor=request.user)
+            messages.success(request, "Draft updated.")
+        elif action == "publish":
+            draft = selectors.schedule_latest_draft(course=course)
+            if draft is None:
+                raise ValidationError({"schedule": "there is no draft to publish"})
+            services.schedule_publish(schedule=draft, actor=request.user)
+            messages.success(request, f"Schedule v{draft.version} is published.")
+        else:
+            raise Http404("No such action.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    except ValueError:
+        messages.error(request, "placements: dates are YYYY-MM-DD")
+    return redirect("presentations-manage", course_id=course_id)
+
+
+@login_required
+def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    course = membership.course
+    days = selectors.schedule_days(
+        course=course, schedule=selectors.schedule_published(course=course)
+    )
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="presentations.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["date", "session", "order", "group", "members"])
+    for day in days:
+        if not day.slots:
+            writer.writerow(
+                [day.session.date.isoformat(), day.label or "no presenters", "", "", ""]
+            )
+        for slot in day.slots:
+            members = " ".join(m.user.username for m in slot.group.members.all())
+            writer.writerow([day.session.date.isoformat(), "", slot.order, _cell(slot.group.name),
+                             members])  # fmt: skip
+    return response
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+def _ics(calendar: Any) -> HttpResponse:
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _course_ics(course: Any, user: Any) -> Any:
+    published = selectors.schedule_published(course=course)
+    own = selectors.group_of_user(course=course, user=user)
+    return feeds.course_calendar(
+        course,
+        selectors.schedule_days(course=course, schedule=published),
+        own_group_id=own.pk if own else None,
+        now=timezone.now(),
+    )
+
+
+@login_required
+def course_ics(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    return _ics(_course_ics(membership.course, request.user))
+
+
+def _feed_user(key: str) -> Any:
+    feed = CalendarFeed.objects.select_related("user").filter(key=key).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("No such feed.")
+    return feed.user
+
+
+def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
+    """A course's feed for calendar apps, which cannot log in: the private key stands in."""
+    user = _feed_user(key)
+    membership = membership_get(user=user, course_id=course_id)
+    return _ics(_course_ics(membership.course, user))
+
+
+def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
+    """Every course of the user in one feed, with their own presentations marked."""
+    user = _feed_user(key)
+    calendar = feeds.empty_calendar(f"courseportal: {user.get_username()}")
+    now = timezone.now()
+    for course in course_list_for_user(user=user):
+        published = selectors.schedule_published(course=course)
+        own = selectors.group_of_user(course=course, user=user)
+        feeds.add_course(
+            calendar,
+            course,
+            selectors.schedule_days(course=course, schedule=published),
+            own_group_id=own.pk if own else None,
+            now=now,
+        )
+    calendar.add_missing_timezones()
+    return _ics(calendar)
+
+
+@login_required
+@require_POST
+def feed_rotate(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership_get(user=request.user, course_id=course_id)
+    services.calendar_feed_rotate(user=request.user)
+    messages.success(request, "New private calendar address made; the old one no longer works.")
+    return redirect("presentations-group", course_id=course_id)

@@ -1,0 +1,182 @@
+"""REST API of the reviews app. Thin: validate, call a service or selector, serialize."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from courseportal.courses.models import Role
+from courseportal.courses.permissions import (
+    CourseRolePermission,
+    IsCourseMember,
+    IsCourseStaffOrReadOnly,
+    request_membership,
+)
+from reviews import guidance_adapter, selectors, services
+from reviews.serializers import (
+    AnalyzeInput,
+    PaperInput,
+    PaperOutput,
+    RatingInput,
+    ReviewInput,
+    ReviewOutput,
+    ReviewVersionOutput,
+)
+
+
+class IsCourseStudentOrReadOnly(CourseRolePermission):
+    message = "Only the course's students write reviews."
+    write_roles = frozenset({Role.STUDENT})
+
+
+class AnalyzeThrottle(UserRateThrottle):
+    scope = "analyze"
+
+
+class ReviewAnalyzeApi(APIView):
+    """Writing guidance for a text. Nothing is stored."""
+
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [AnalyzeThrottle]
+
+    @extend_schema(request=AnalyzeInput, responses={200: dict})
+    def post(self, request: Request) -> Response:
+        serializer = AnalyzeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(guidance_adapter.analyze_text(serializer.validated_data["text"]))
+
+
+class PaperListApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    @extend_schema(responses=PaperOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        papers = selectors.paper_list(course=course)
+        return Response(PaperOutput(papers, many=True, context={"now": timezone.now()}).data)
+
+    @extend_schema(request=PaperInput, responses={201: PaperOutput})
+    def post(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        serializer = PaperInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        paper = services.paper_create(course=course, **serializer.validated_data)
+        context = {"now": timezone.now()}
+        return Response(PaperOutput(paper, context=context).data, status=status.HTTP_201_CREATED)
+
+
+class PaperDetailApi(APIView):
+    permission_classes = [IsCourseStaffOrReadOnly]
+
+    @extend_schema(responses=PaperOutput)
+    def get(self, request: Request, course_id: int, paper_id: int) -> Response:
+        course = request_membership(request, self).course
+        paper = selectors.paper_get(course=course, paper_id=paper_id)
+        return Response(PaperOutput(paper, context={"now": timezone.now()}).data)
+
+    @extend_schema(request=PaperInput(partial=True), responses=PaperOutput)
+    def patch(self, request: Request, course_id: int, paper_id: int) -> Response:
+        course = request_membership(request, self).course
+        paper = selectors.paper_get(course=course, paper_id=paper_id)
+        serializer = PaperInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        paper = services.paper_update(paper=paper, **serializer.validated_data)
+        return Response(PaperOutput(paper, context={"now": timezone.now()}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, course_id: int, paper_id: int) -> Response:
+        course = request_membership(request, self).course
+        services.paper_delete(paper=selectors.paper_get(course=course, paper_id=paper_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PaperReviewListApi(APIView):
+    permission_classes = [IsCourseStudentOrReadOnly]
+
+    @extend_schema(responses=ReviewOutput(many=True))
+    def get(self, request: Request, course_id: int, paper_id: int) -> Response:
+        membership = request_membership(request, self)
+        paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
+        reviews = selectors.review_list_visible(
+            membership=membership, now=timezone.now(), paper=paper
+        )
+        return Response(ReviewOutput(reviews, many=True).data)
+
+    @extend_schema(request=ReviewInput, responses={201: ReviewOutput})
+    def post(self, request: Request, course_id: int, paper_id: int) -> Response:
+        membership = request_membership(request, self)
+        paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
+        serializer = ReviewInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_create(
+            paper=paper, author=request.user, **serializer.validated_data
+        )
+        return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
+
+
+class ReviewDetailApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=ReviewOutput)
+    def get(self, request: Request, course_id: int, review_id: int) -> Response:
+        membership = request_membership(request, self)
+        review = selectors.review_get_visible(
+            membership=membership, now=timezone.now(), review_id=review_id
+        )
+        return Response(ReviewOutput(review).data)
+
+    @extend_schema(request=ReviewInput(partial=True), responses=ReviewOutput)
+    def patch(self, request: Request, course_id: int, review_id: int) -> Response:
+        membership = request_membership(request, self)
+        review = selectors.review_get_visible(
+            membership=membership, now=timezone.now(), review_id=review_id
+        )
+        if review.author_id != request.user.pk:
+            raise PermissionDenied("Only the review's author edits it.")
+        serializer = ReviewInput(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_update(review=review, **serializer.validated_data)
+        return Response(ReviewOutput(review).data)
+
+
+class ReviewVersionListApi(APIView):
+    """Every saved version of a review with its analysis: for its author and for staff."""
+
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=ReviewVersionOutput(many=True))
+    def get(self, request: Request, course_id: int, review_id: int) -> Response:
+        membership = request_membership(request, self)
+        review = selectors.review_get_visible(
+            membership=membership, now=timezone.now(), review_id=review_id
+        )
+        if review.author_id != request.user.pk and not membership.is_staff_role:
+            raise PermissionDenied("Only the review's author and staff see its history.")
+        return Response(ReviewVersionOutput(review.versions.all(), many=True).data)
+
+
+class ReviewRatingApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(request=RatingInput, responses={200: dict})
+    def put(self, request: Request, course_id: int, review_id: int) -> Response:
+        membership = request_membership(request, self)
+        now = timezone.now()
+        review = selectors.review_get_visible(membership=membership, now=now, review_id=review_id)
+        serializer = RatingInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rating = services.review_rate(
+            review=review,
+            rater=request.user,
+            helpful=serializer.validated_data["helpful"],
+            tags=serializer.validated_data.get("tags", []),
+            now=now,
+        )
+        return Response({"review": review.pk, "helpful": rating.helpful, "tags": rating.tags})

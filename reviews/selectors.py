@@ -1,0 +1,103 @@
+"""Reads of the reviews app, with the visibility rules of the course's note on reviews.
+
+Reviews are public: after a paper's review deadline every member of the course reads every
+review of it, with the reviewer's name. Before the deadline a student sees only their own.
+Staff see everything, always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from courseportal.courses.models import Course, Membership, Role
+from reviews.guidance_adapter import CATEGORIES
+from reviews.models import Paper, Review
+
+
+def paper_list(*, course: Course) -> QuerySet[Paper]:
+    return Paper.objects.filter(course=course).annotate(review_count=Count("reviews"))
+
+
+def paper_get(*, course: Course, paper_id: int) -> Paper:
+    paper = Paper.objects.filter(course=course, pk=paper_id).first()
+    if paper is None:
+        raise Http404("No such paper.")
+    return paper
+
+
+def paper_is_released(*, paper: Paper, now: dt.datetime) -> bool:
+    return now >= paper.review_deadline
+
+
+def _visible(membership: Membership, now: dt.datetime) -> Q:
+    if membership.is_staff_role:
+        return Q()
+    return Q(author_id=membership.user_id) | Q(paper__review_deadline__lte=now)
+
+
+def review_list_visible(
+    *, membership: Membership, now: dt.datetime, paper: Paper | None = None
+) -> QuerySet[Review]:
+    """The reviews of the membership's course that its holder may read now."""
+    reviews = Review.objects.filter(paper__course_id=membership.course_id)
+    if paper is not None:
+        reviews = reviews.filter(paper=paper)
+    return (
+        reviews.filter(_visible(membership, now))
+        .select_related("author", "paper")
+        .annotate(
+            helpful_count=Count("ratings", filter=Q(ratings__helpful=True)),
+            rating_count=Count("ratings"),
+        )
+    )
+
+
+def review_get_visible(*, membership: Membership, now: dt.datetime, review_id: int) -> Review:
+    review = review_list_visible(membership=membership, now=now).filter(pk=review_id).first()
+    if review is None:
+        raise Http404("No such review.")
+    return review
+
+
+def review_get_own(*, membership: Membership, paper: Paper) -> Review | None:
+    return Review.objects.filter(paper=paper, author_id=membership.user_id).first()
+
+
+def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
+    """Per active student: reviews written, late, helpfulness received, findings by category."""
+    students = (
+        Membership.objects.filter(course=course, role=Role.STUDENT, is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__username")
+    )
+    rows: dict[int, dict[str, Any]] = {
+        m.user_id: {
+            "username": m.user.username,
+            "name": m.user.get_full_name(),
+            "email": m.user.email,
+            "reviews": 0,
+            "late": 0,
+            "helpful": 0,
+            "ratings": 0,
+            "findings": dict.fromkeys(CATEGORIES, 0),
+        }
+        for m in students
+    }
+    reviews = Review.objects.filter(paper__course=course, author_id__in=rows).annotate(
+        helpful_count=Count("ratings", filter=Q(ratings__helpful=True)),
+        rating_count=Count("ratings"),
+    )
+    for review in reviews:
+        row = rows[review.author_id]
+        row["reviews"] += 1
+        row["late"] += int(review.is_late)
+        row["helpful"] += review.helpful_count
+        row["ratings"] += review.rating_count
+        for category, count in review.finding_counts.items():
+            if category in row["findings"]:
+                row["findings"][category] += count
+    return list(rows.values())

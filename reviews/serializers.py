@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from reviews.models import FIELD_MAX_CHARS, Paper, RatingTag, Review, ReviewVersion
+
+ANALYZE_MAX_CHARS = 20_000
+
+
+class PaperOutput(serializers.ModelSerializer):
+    review_count = serializers.IntegerField(read_only=True, default=None)
+    released = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Paper
+        fields = [
+            "id",
+            "session_date",
+            "title",
+            "authors",
+            "link",
+            "review_deadline",
+            "released",
+            "review_count",
+        ]
+
+    def get_released(self, paper: Paper) -> bool:
+        return bool(self.context["now"] >= paper.review_deadline)
+
+
+class PaperInput(serializers.Serializer):
+    session_date = serializers.DateField()
+    title = serializers.CharField(max_length=300)
+    authors = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    link = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    review_deadline = serializers.DateTimeField(required=False)
+
+
+class ReviewOutput(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+    paper = serializers.IntegerField(source="paper_id")
+    helpful_count = serializers.IntegerField(read_only=True, default=None)
+    rating_count = serializers.IntegerField(read_only=True, default=None)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "paper",
+            "author",
+            "summary",
+            "strengths",
+            "weaknesses",
+            "questions",
+            "rating",
+            "confidence",
+            "submitted_at",
+            "updated_at",
+            "is_late",
+            "edited_after_release",
+            "finding_counts",
+            "helpful_count",
+            "rating_count",
+        ]
+
+    def get_author(self, review: Review) -> dict[str, str]:
+        user = review.author
+        return {"username": user.username, "name": user.get_full_name() or user.username}
+
+
+class ReviewVersionOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewVersion
+        fields = [
+            "number",
+            "summary",
+            "strengths",
+            "weaknesses",
+            "questions",
+            "rating",
+            "confidence",
+            "analysis",
+            "after_release",
+            "created_at",
+        ]
+
+
+class ReviewInput(serializers.Serializer):
+    summary = serializers.CharField(max_length=FIELD_MAX_CHARS)
+    strengths = serializers.CharField(max_length=FIELD_MAX_CHARS)
+    weaknesses = serializers.CharField(max_length=FIELD_MAX_CHARS)
+    questions = serializers.CharField(max_length=FIELD_MAX_CHARS, required=False, allow_blank=True)
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    confidence = serializers.IntegerField(min_value=1, max_value=5)
+    acknowledged = serializers.BooleanField(
+        required=False,
+        help_text="Submit despite open guidance findings (needed only where the course asks).",
+    )
+
+
+class RatingInput(serializers.Serializer):
+    helpful = serializers.BooleanField()
+    tags = serializers.ListField(
+        child=serializers.ChoiceField(choices=RatingTag.values), required=False, max_length=4
+    )
+
+
+class AnalyzeInput(serializers.Serializer):
+    text = serializers.CharField(
+        max_length=ANALYZE_MAX_CHARS, allow_blank=True, trim_whitespace=False
+    )

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from reviews import apis, views
+
+api_urlpatterns = [
+    path("reviews/analyze/", apis.ReviewAnalyzeApi.as_view(), name="api-review-analyze"),
+    path("courses/<id:course_id>/papers/", apis.PaperListApi.as_view(), name="api-paper-list"),
+    path(
+        "courses/<id:course_id>/papers/<id:paper_id>/",
+        apis.PaperDetailApi.as_view(),
+        name="api-paper-detail",
+    ),
+    path(
+        "courses/<id:course_id>/papers/<id:paper_id>/reviews/",
+        apis.PaperReviewListApi.as_view(),
+        name="api-paper-reviews",
+    ),
+    path(
+        "courses/<id:course_id>/reviews/<id:review_id>/",
+        apis.ReviewDetailApi.as_view(),
+        name="api-review-detail",
+    ),
+    path(
+        "courses/<id:course_id>/reviews/<id:review_id>/versions/",
+        apis.ReviewVersionListApi.as_view(),
+        name="api-review-versions",
+    ),
+    path(
+        "courses/<id:course_id>/reviews/<id:review_id>/rating/",
+        apis.ReviewRatingApi.as_view(),
+        name="api-review-rating",
+    ),
+]
+
+page_urlpatterns = [
+    path("courses/<id:course_id>/papers/", views.paper_list, name="paper-list"),
+    path("courses/<id:course_id>/papers/<id:paper_id>/", views.paper_detail, name="paper-detail"),
+    path(
+        "courses/<id:course_id>/papers/<id:paper_id>/review/",
+        views.review_edit,
+        name="review-edit",
+    ),
+    path("courses/<id:course_id>/guidance/", views.review_guidance, name="review-guidance"),
+    path(
+        "courses/<id:course_id>/reviews/<id:review_id>/rate/", views.review_rate, name="review-rate"
+    ),
+    path(
+        "courses/<id:course_id>/reviews/dashboard/", views.review_dashboard, name="review-dashboard"
+    ),
+    path("courses/<id:course_id>/reviews/export.csv", views.review_export, name="review-export"),
+]

@@ -1,0 +1,239 @@
+"""Pages of the reviews app: papers per session, the review form with live guidance, public
+reviews after the deadline with helpfulness ratings, and the staff dashboard with CSV export."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.views.decorators.http import require_POST
+
+from courseportal.courses.models import Role
+from courseportal.courses.selectors import course_sessions, membership_get
+from reviews import guidance_adapter, selectors, services
+from reviews.forms import RatingForm, ReviewForm
+
+FORM_FIELDS = ("summary", "strengths", "weaknesses", "questions")
+
+
+def highlight(text: str, findings: list[dict[str, Any]]) -> SafeString:
+    """The text, escaped, with each finding's span wrapped in a <mark> naming its category."""
+    pieces: list[str] = []
+    cursor = 0
+    for finding in sorted(findings, key=lambda f: (f["start"], f["end"])):
+        start, end = finding["start"], finding["end"]
+        if start < cursor:  # overlaps the previous highlight: its message is still listed
+            continue
+        pieces.append(escape(text[cursor:start]))
+        pieces.append(
+            f'<mark class="finding finding-{escape(finding["category"])}" '
+            f'title="{escape(finding["message"])}">{escape(text[start:end])}</mark>'
+        )
+        cursor = end
+    pieces.append(escape(text[cursor:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece above is escaped
+
+
+@login_required
+def paper_list(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    course = membership.course
+    now = timezone.now()
+    papers = list(selectors.paper_list(course=course))
+    own = {
+        review.paper_id: review
+        for review in selectors.review_list_visible(membership=membership, now=now).filter(
+            author_id=request.user.pk
+        )
+    }
+    labels = {s.date: s for s in course_sessions(course=course)}
+    rows = [
+        {"paper": p, "session": labels.get(p.session_date), "own": own.get(p.pk),
+         "released": now >= p.review_deadline}
+        for p in papers
+    ]  # fmt: skip
+    return render(
+        request,
+        "reviews/paper_list.html",
+        {"course": course, "membership": membership, "rows": rows},
+    )
+
+
+@login_required
+def paper_detail(request: HttpRequest, course_id: int, paper_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
+    now = timezone.now()
+    reviews = list(selectors.review_list_visible(membership=membership, now=now, paper=paper))
+    return render(
+        request,
+        "reviews/paper_detail.html",
+        {
+            "course": membership.course,
+            "membership": membership,
+            "paper": paper,
+            "reviews": reviews,
+            "released": selectors.paper_is_released(paper=paper, now=now),
+            "rating_form": RatingForm(),
+        },
+    )
+
+
+@login_required
+def review_edit(request: HttpRequest, course_id: int, paper_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    if membership.role != Role.STUDENT:
+        raise PermissionDenied("Only students write reviews.")
+    paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
+    review = selectors.review_get_own(membership=membership, paper=paper)
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        _drop_acknowledgement_unless_required(form, membership.course)
+        if form.is_valid():
+            try:
+                if review is None:
+                    services.review_create(paper=paper, author=request.user, **form.cleaned_data)
+                else:
+                    services.review_update(review=review, **form.cleaned_data)
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect("paper-detail", course_id=course_id, paper_id=paper_id)
+    else:
+        initial = {name: getattr(review, name) for name in services.REVIEW_FIELDS} if review else {}
+        form = ReviewForm(initial=initial)
+        _drop_acknowledgement_unless_required(form, membership.course)
+    values = {name: form[name].value() or "" for name in FORM_FIELDS}
+    return render(
+        request,
+        "reviews/review_form.html",
+        {
+            "course": membership.course,
+            "paper": paper,
+            "form": form,
+            "review": review,
+            "late": timezone.now() > paper.review_deadline,
+            **_guidance_context(values),
+        },
+    )
+
+
+def _drop_acknowledgement_unless_required(form: ReviewForm, course: Any) -> None:
+    if not course.reviews_require_acknowledgement:
+        del form.fields["acknowledged"]
+
+
+def _guidance_context(values: dict[str, str]) -> dict[str, Any]:
+    analysis = guidance_adapter.analyze_review_fields(**values)
+    fields = []
+    for name in FORM_FIELDS:
+        findings = [f for f in analysis["findings"] if f["field"] == name]
+        fields.append(
+            {
+                "name": name,
+                "findings": findings,
+                "highlighted": highlight(
+                    values[name], [f for f in findings if f["end"] > f["start"]]
+                ),
+            }
+        )
+    return {"analysis": analysis, "guidance_fields": fields}
+
+
+@login_required
+@require_POST
+def review_guidance(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The guidance panel for the form's current text (htmx, on every pause in typing)."""
+    membership_get(user=request.user, course_id=course_id)
+    form = ReviewForm(request.POST)
+    form.is_valid()  # only to cap lengths; guidance is given on whatever was typed
+    values = {name: str(request.POST.get(name, ""))[: ReviewForm.base_fields[name].max_length or 0]
+              for name in FORM_FIELDS}  # fmt: skip
+    return render(request, "reviews/_guidance.html", _guidance_context(values))
+
+
+@login_required
+@require_POST
+def review_rate(request: HttpRequest, course_id: int, review_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    now = timezone.now()
+    review = selectors.review_get_visible(membership=membership, now=now, review_id=review_id)
+    form = RatingForm(request.POST)
+    message = ""
+    status = 200
+    if form.is_valid():
+        try:
+            services.review_rate(
+                review=review,
+                rater=request.user,
+                helpful=form.cleaned_data["helpful"],
+                tags=form.cleaned_data["tags"],
+                now=now,
+            )
+            message = "Thanks: your rating is saved."
+        except ValidationError as error:
+            message = " ".join(error.messages)
+            status = 400
+    else:
+        message = "Choose helpful or not helpful."
+        status = 400
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(escape(message), status=status)
+    return redirect("paper-detail", course_id=course_id, paper_id=review.paper_id)
+
+
+def _csv_cell(value: Any) -> Any:
+    """Spreadsheets run cells that start with = + - @ as formulas: quote those (CSV injection)."""
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
+        return "'" + value
+    return value
+
+
+def _dashboard_rows(course_id: int, user: Any) -> tuple[Any, list[dict[str, Any]]]:
+    membership = membership_get(user=user, course_id=course_id)
+    if not membership.is_staff_role:
+        raise PermissionDenied("The review dashboard is for the course's staff.")
+    return membership, selectors.review_quality_by_student(course=membership.course)
+
+
+@login_required
+def review_dashboard(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership, rows = _dashboard_rows(course_id, request.user)
+    return render(
+        request,
+        "reviews/dashboard.html",
+        {
+            "course": membership.course,
+            "rows": rows,
+            "categories": guidance_adapter.CATEGORIES,
+        },
+    )
+
+
+@login_required
+def review_export(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership, rows = _dashboard_rows(course_id, request.user)
+    response = HttpResponse(content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="reviews-{membership.course.code.replace(" ", "")}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        ["username", "name", "email", "reviews", "late", "helpful", "ratings",
+         *guidance_adapter.CATEGORIES]
+    )  # fmt: skip
+    for row in rows:
+        writer.writerow(
+            [_csv_cell(row["username"]), _csv_cell(row["name"]), _csv_cell(row["email"]),
+             row["reviews"], row["late"], row["helpful"], row["ratings"],
+             *(row["findings"][c] for c in guidance_adapter.CATEGORIES)]
+        )  # fmt: skip
+    return response
