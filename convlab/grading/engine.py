@@ -1,0 +1,417 @@
+"""Grade one submission: prepare cases, run them all in one sandboxed process, judge outside.
+
+Phases (each timed): ``prepare`` draws the seeded cases and computes the reference outputs;
+``run`` writes the inputs as .npz plus a manifest, and runs ``harness.py`` with the student's
+file in the sandbox, which sends each output back as a .npy payload; ``check`` loads those
+payloads with ``allow_pickle=False`` (after checking their header against their size) and
+compares them with the references. The student's process never sees a reference output or a
+seed, and never writes the results.
+
+Partial credit always: a case that crashes, times out or runs out of memory fails alone; the
+remaining cases of that function are skipped (so an infinite loop costs one timeout, not one
+per case), and the other functions' cases run in a fresh sandbox. A failure of the grader
+itself (no sandbox, a broken suite) gives a result that is not gradable, never a zero.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from convlab import sandbox
+from convlab.grading.feedback import Verdict, as_outputs, compare
+from convlab.grading.results import CheckResult, GradingResult
+from convlab.grading.suite import Assignment, Case, Check
+
+__all__ = ["MAX_SOURCE_BYTES", "grade"]
+
+MAX_SOURCE_BYTES = 256 * 1024
+HARNESS = Path(__file__).with_name("harness.py")
+_SHOWN_FAILURES = 3
+
+
+@dataclass
+class _Planned:
+    id: str
+    check: Check
+    case: Case
+    expected: tuple[np.ndarray[Any, Any], ...]
+    reference_seconds: float
+
+
+@dataclass
+class _Returned:
+    """What the sandbox said about one case: outputs, or an error message for the student."""
+
+    outputs: list[np.ndarray[Any, Any]] | None = None
+    seconds: float = 0.0
+    error: str | None = None
+
+
+@dataclass
+class _Channel:
+    imported: bool = False
+    import_error: str | None = None
+    done: bool = False
+    started: list[str] = field(default_factory=list)
+    results: dict[str, _Returned] = field(default_factory=dict)
+    corrupted: bool = False
+
+
+def _load_npy(payload: bytes) -> np.ndarray[Any, Any] | str:
+    """A .npy payload as an array, refusing pickles and headers that promise more than sent."""
+    buffer = io.BytesIO(payload)
+    try:
+        version = np.lib.format.read_magic(buffer)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(buffer)
+        else:
+            shape, _, dtype = np.lib.format.read_array_header_2_0(buffer)
+    except (ValueError, SyntaxError, TypeError):
+        return "returned something that is not a numpy array"
+    if dtype.hasobject or dtype.kind not in "biuf":
+        return f"returned an array of dtype {dtype}, not a numeric array"
+    if math.prod(shape) * dtype.itemsize != len(payload) - buffer.tell():
+        return "returned a corrupted array"
+    try:
+        loaded: np.ndarray[Any, Any] = np.load(io.BytesIO(payload), allow_pickle=False)
+    except ValueError as error:
+        return f"returned an array that cannot be read safely ({error})"
+    return loaded
+
+
+def _parse(data: bytes) -> _Channel:
+    """Read the harness's frames; anything malformed marks the rest as unreadable."""
+    channel = _Channel()
+    position = 0
+
+    def frame() -> bytes | None:
+        nonlocal position
+        if position + 4 > len(data):
+            return None
+        size = int.from_bytes(data[position : position + 4], "big")
+        if position + 4 + size > len(data):
+            return None
+        payload = data[position + 4 : position + 4 + size]
+        position += 4 + size
+        return payload
+
+    while position < len(data):
+        header = frame()
+        try:
+            event = json.loads(header) if header is not None else None
+        except (ValueError, UnicodeDecodeError):
+            event = None
+        if not isinstance(event, dict):
+            channel.corrupted = True
+            return channel
+        kind, case = event.get("event"), str(event.get("case", ""))
+        if kind == "imported":
+            channel.imported = True
+        elif kind == "import_error":
+            channel.import_error = str(event.get("error", ""))
+        elif kind == "start":
+            channel.started.append(case)
+        elif kind == "done":
+            channel.done = True
+        elif kind == "result" and event.get("status") == "ok":
+            outputs: list[np.ndarray[Any, Any]] = []
+            count = event.get("outputs", 0)
+            for _ in range(count if isinstance(count, int) and 0 <= count <= 16 else 0):
+                payload = frame()
+                if payload is None:
+                    channel.corrupted = True
+                    return channel
+                loaded = _load_npy(payload)
+                if isinstance(loaded, str):
+                    channel.results[case] = _Returned(error=f"Your function {loaded}.")
+                    break
+                outputs.append(loaded)
+            else:
+                seconds = event.get("seconds", 0.0)
+                seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
+                channel.results[case] = _Returned(outputs=outputs, seconds=seconds)
+        elif kind == "result" and event.get("status") == "missing":
+            channel.results[case] = _Returned(error="Your file does not define this function.")
+        elif kind == "result":
+            error = str(event.get("error", ""))
+            channel.results[case] = _Returned(
+                error=f"Your function {error}" if event.get("status") == "invalid" else error
+            )
+        else:
+            channel.corrupted = True
+            return channel
+    return channel
+
+
+def _plan(assignment: Assignment, seed: int) -> list[_Planned]:
+    planned = []
+    for number, check in enumerate(assignment.checks):
+        for index, case in enumerate(assignment.cases(check, seed)):
+            began = time.perf_counter()
+            expected = as_outputs(check.expected(case))
+            elapsed = time.perf_counter() - began
+            planned.append(_Planned(f"k{number}c{index}", check, case, expected, elapsed))
+    return planned
+
+
+def _write_inputs(directory: Path, planned: Sequence[_Planned]) -> list[dict[str, Any]]:
+    arrays: dict[str, np.ndarray[Any, Any]] = {}
+
+    def encode(key: str, value: Any) -> dict[str, Any]:
+        if isinstance(value, np.ndarray):
+            arrays[key] = value
+            return {"array": key}
+        return {"value": value}
+
+    manifest = []
+    for item in planned:
+        args = [encode(f"{item.id}_a{i}", v) for i, v in enumerate(item.case.args)]
+        kwargs = {k: encode(f"{item.id}_k_{k}", v) for k, v in item.case.kwargs.items()}
+        manifest.append(
+            {"id": item.id, "function": item.check.function, "args": args, "kwargs": kwargs}
+        )
+    np.savez(directory / "inputs.npz", allow_pickle=False, **arrays)
+    return manifest
+
+
+def _crash_message(run: sandbox.RunResult) -> str:
+    if run.outcome is sandbox.Outcome.OK or (
+        run.outcome is sandbox.Outcome.RUNTIME_ERROR and run.exit_code == 0
+    ):
+        return (
+            "Your code ended the grading process early (sys.exit() or os._exit()): the "
+            "grader calls your functions and needs them to return."
+        )
+    if run.outcome is sandbox.Outcome.RUNTIME_ERROR:
+        tail = run.stderr.strip().splitlines()[-3:]
+        return "Your code stopped the process. " + " ".join(tail)
+    return run.message
+
+
+def _judge(item: _Planned, returned: _Returned) -> Verdict:
+    if returned.error is not None or returned.outputs is None:
+        return Verdict(False, returned.error or "no result.")
+    actual = tuple(returned.outputs)
+    if item.check.transform is not None:
+        try:
+            actual = item.check.transform(item.case, actual)
+        except (ValueError, IndexError, TypeError) as error:
+            return Verdict(False, f"the output cannot be used as specified: {error}")
+    verdict = compare(item.check, item.case, item.expected, actual)
+    budget = item.check.time_budget
+    if verdict.passed and budget is not None:
+        allowed = budget * max(item.reference_seconds, 1e-3)
+        if returned.seconds > allowed:
+            return Verdict(
+                False,
+                f"correct, but too slow: {returned.seconds * 1e3:.1f} ms where "
+                f"{allowed * 1e3:.1f} ms is allowed ({budget:g}x the reference). "
+                "Replace Python loops over elements with array operations.",
+            )
+    return verdict
+
+
+def _not_gradable(assignment: Assignment, why: str, timings: dict[str, float]) -> GradingResult:
+    return GradingResult(
+        assignment=assignment.slug,
+        gradable=False,
+        score=None,
+        max_score=assignment.max_score,
+        output=f"Not graded: the grader failed ({why}). This attempt does not count.",
+        tests=(),
+        execution_time=sum(timings.values()),
+        timings=timings,
+    )
+
+
+def grade(
+    assignment: Assignment,
+    source: str,
+    *,
+    seed: int = 0,
+    insecure: bool = False,
+) -> GradingResult:
+    """Grade the student's ``source`` (the text of their .py file) on ``assignment``.
+
+    ``seed`` varies the cases between gradings (the cases of a given seed are fixed). With
+    ``insecure`` the code runs without a sandbox when bubblewrap is missing (development only).
+    Never raises for anything the submission does.
+    """
+    timings: dict[str, float] = {}
+    began = time.perf_counter()
+    if len(source.encode()) > MAX_SOURCE_BYTES:
+        return _finish(assignment, [], {}, [], timings, "Your file is larger than 256 KiB.", "")
+    try:
+        planned = _plan(assignment, seed)
+        view = sandbox.python_view(assignment.packages)
+    except Exception as error:  # a broken suite or grader setup is never the student's fault
+        timings["prepare"] = time.perf_counter() - began
+        return _not_gradable(assignment, f"{type(error).__name__}: {error}", timings)
+    timings["prepare"] = time.perf_counter() - began
+
+    began = time.perf_counter()
+    workdir = Path(tempfile.mkdtemp(prefix="convlab-"))
+    returned: dict[str, _Returned] = {}
+    outcomes: list[str] = []
+    stdout_parts: list[str] = []
+    sandboxed = True
+    try:
+        # The sandbox's uid must read these; nothing here is secret (inputs only).
+        workdir.chmod(0o755)
+        (workdir / "submission.py").write_text(source)
+        shutil.copy(HARNESS, workdir / "harness.py")
+        manifest = _write_inputs(workdir, planned)
+        for path in workdir.iterdir():
+            path.chmod(0o644)
+        by_id = {entry["id"]: entry for entry in manifest}
+        pending = [item.id for item in planned]
+        function_of = {item.id: item.check.function for item in planned}
+        for attempt in range(len({*function_of.values()}) + 1):
+            if not pending:
+                break
+            name = f"manifest-{attempt}.json"
+            (workdir / name).write_text(json.dumps({"cases": [by_id[i] for i in pending]}))
+            (workdir / name).chmod(0o644)
+            run = sandbox.run(
+                [
+                    *(view.insecure_argv if insecure and not sandbox.bwrap_path() else view.argv),
+                    "/grader/harness.py",
+                    view.packages_dir
+                    if sandbox.bwrap_path() or not insecure
+                    else view.insecure_packages_dir,
+                    "/grader/submission.py",
+                    f"/grader/{name}",
+                    "/grader/inputs.npz",
+                ],
+                binds=[*view.binds, sandbox.Bind(workdir, "/grader")],
+                hidden=view.hidden,
+                env=dict(view.env),
+                limits=assignment.limits,
+                channel=True,
+                insecure=insecure,
+            )
+            sandboxed = run.sandboxed
+            outcomes.append(run.outcome.value)
+            stdout_parts.append(run.stdout)
+            if run.outcome is sandbox.Outcome.INTERNAL_ERROR:
+                timings["run"] = time.perf_counter() - began
+                return _not_gradable(assignment, run.message, timings)
+            channel = _parse(run.channel)
+            returned.update(channel.results)
+            pending = [i for i in pending if i not in channel.results]
+            if channel.import_error is not None or not channel.imported:
+                why = (
+                    "Your file could not be imported:\n" + channel.import_error
+                    if channel.import_error is not None
+                    else "Your file did not finish importing: " + _crash_message(run)
+                )
+                for case_id in pending:
+                    returned[case_id] = _Returned(error=why)
+                break
+            if channel.corrupted:
+                for case_id in pending:
+                    returned[case_id] = _Returned(
+                        error="Your code wrote to the grader's result channel, so no result "
+                        "after that point could be read."
+                    )
+                break
+            if channel.done or not pending:
+                break
+            crashed = [i for i in channel.started if i not in channel.results]
+            if crashed:
+                culprit = crashed[-1]
+                returned[culprit] = _Returned(error=_crash_message(run))
+                for case_id in pending:
+                    if case_id != culprit and function_of[case_id] == function_of[culprit]:
+                        returned[case_id] = _Returned(
+                            error="Not run: an earlier case of this function stopped the "
+                            "process (see above)."
+                        )
+                pending = [i for i in pending if i not in returned]
+        for case_id in pending:
+            returned[case_id] = _Returned(error="Not run: the grading process kept failing.")
+    except sandbox.SandboxUnavailable as error:
+        timings["run"] = time.perf_counter() - began
+        return _not_gradable(assignment, str(error), timings)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    timings["run"] = time.perf_counter() - began
+    return _finish(
+        assignment, planned, returned, outcomes, timings, "", "".join(stdout_parts), sandboxed
+    )
+
+
+def _finish(
+    assignment: Assignment,
+    planned: Sequence[_Planned],
+    returned: dict[str, _Returned],
+    outcomes: Sequence[str],
+    timings: dict[str, float],
+    refusal: str,
+    stdout: str,
+    sandboxed: bool = True,
+) -> GradingResult:
+    began = time.perf_counter()
+    tests = []
+    for check in assignment.checks:
+        items = [item for item in planned if item.check is check]
+        verdicts = [
+            (item, _judge(item, returned.get(item.id, _Returned(error=refusal or "no result."))))
+            for item in items
+        ]
+        passed = sum(1 for _, v in verdicts if v.passed)
+        total = len(verdicts) or 1
+        failures = [(item, v) for item, v in verdicts if not v.passed]
+        if refusal:
+            lines = [refusal]
+        elif not failures:
+            lines = [f"All {total} cases passed."]
+        else:
+            lines = [f"{passed} of {total} cases passed."]
+            for item, verdict in failures[:_SHOWN_FAILURES]:
+                lines.append(f"- case {item.case.label}: {verdict.message}")
+            if len(failures) > _SHOWN_FAILURES:
+                lines.append(f"- ... and {len(failures) - _SHOWN_FAILURES} more failing cases.")
+        diagnoses = tuple(dict.fromkeys(v.diagnosis for _, v in failures if v.diagnosis))
+        heatmaps = tuple(v.heatmap for _, v in failures if v.heatmap)[:1]
+        tests.append(
+            CheckResult(
+                name=check.name,
+                score=round(check.points * passed / total, 2) if not refusal else 0.0,
+                max_score=float(check.points),
+                output="\n".join(lines),
+                visibility=check.visibility,
+                passed_cases=passed if not refusal else 0,
+                total_cases=total,
+                diagnoses=diagnoses,
+                heatmaps=heatmaps,
+            )
+        )
+    timings["check"] = time.perf_counter() - began
+    score = round(sum(t.score for t in tests), 2)
+    passed_checks = sum(1 for t in tests if t.status == "passed")
+    summary = refusal or f"{passed_checks} of {len(tests)} checks passed."
+    return GradingResult(
+        assignment=assignment.slug,
+        gradable=True,
+        score=score,
+        max_score=assignment.max_score,
+        output=summary,
+        tests=tuple(tests),
+        stdout=stdout,
+        execution_time=sum(timings.values()),
+        timings=dict(timings),
+        outcomes=tuple(outcomes),
+        sandboxed=sandboxed,
+    )

@@ -1,0 +1,173 @@
+"""The check-suite format: an assignment is a Python module with an ``ASSIGNMENT`` attribute.
+
+An ``Assignment`` declares the functions the student implements (name, signature, summary),
+a handout in Markdown, the packages the sandbox may import, resource limits, and its checks.
+A ``Check`` calls one student function on cases drawn by a seeded generator, compares every
+output with the reference's (outside the sandbox) within a tolerance, optionally within a time
+budget relative to the reference, and names a misconception (``Variant``) when a wrong output
+matches a known-wrong implementation.
+
+Built-in suites live in ``convlab.suites``; a course adds its own as ``<slug>.py`` files (slug
+with ``-`` written ``_``) in a directory passed to ``load_assignment``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from convlab.sandbox import Limits
+
+__all__ = [
+    "Assignment",
+    "Case",
+    "Check",
+    "Function",
+    "Variant",
+    "Visibility",
+    "available_assignments",
+    "load_assignment",
+]
+
+Visibility = Literal["visible", "hidden", "after_due"]
+Outputs = tuple[np.ndarray[Any, Any], ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of a student function: positional and keyword arguments (arrays or JSON values).
+
+    ``label`` describes the case to the student ("stride=2, padding=1, groups=2"); ``extra``
+    holds values the grader needs outside the sandbox (a vector for a transform).
+    """
+
+    args: tuple[Any, ...]
+    kwargs: Mapping[str, Any]
+    label: str
+    extra: Mapping[str, Any] = field(default_factory=dict)  # for transforms; never sent
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A known-wrong implementation: what a student with a given misconception would compute.
+
+    ``compute(case)`` returns the wrong output(s) for the case, or None when the misconception
+    cannot show on it (for example "groups ignored" when groups == 1). ``explanation`` is one
+    line tied to the lecture's idea.
+    """
+
+    name: str
+    explanation: str
+    compute: Callable[[Case], Any]
+
+
+@dataclass(frozen=True)
+class Check:
+    """A graded test of one student function.
+
+    ``generate(rng)`` draws the cases; ``reference(*case.args, **case.kwargs)`` gives the
+    expected output (an array or a tuple of arrays named by ``output_names``). ``transform``,
+    when set, maps the student's outputs before the comparison (for example X -> X.T @ a to
+    check a matrix through what it does); ``case_reference(case)``, when set, replaces
+    ``reference`` for checks whose expected value needs ``case.extra``. ``time_budget`` is a
+    multiple of the reference's time per case (None: no budget).
+    """
+
+    name: str
+    function: str
+    points: float
+    generate: Callable[[np.random.Generator], Sequence[Case]]
+    reference: Callable[..., Any]
+    visibility: Visibility = "visible"
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    time_budget: float | None = None
+    seed: int = 0
+    variants: Sequence[Variant] = ()
+    output_names: tuple[str, ...] = ()
+    transform: Callable[[Case, Outputs], Outputs] | None = None
+    case_reference: Callable[[Case], Any] | None = None
+
+    def expected(self, case: Case) -> Any:
+        """The reference output(s) for ``case`` (``case_reference`` wins when set)."""
+        if self.case_reference is not None:
+            return self.case_reference(case)
+        return self.reference(*case.args, **dict(case.kwargs))
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function the student implements: ``signature`` as the handout writes it."""
+
+    name: str
+    signature: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A complete assignment: what to implement, how it is checked, in what sandbox."""
+
+    slug: str
+    title: str
+    functions: tuple[Function, ...]
+    checks: tuple[Check, ...]
+    handout: str
+    packages: tuple[str, ...] = ("numpy",)
+    limits: Limits = field(default_factory=lambda: Limits(cpu_seconds=10, wall_seconds=20))
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(check.points for check in self.checks))
+
+    def cases(self, check: Check, seed: int = 0) -> list[Case]:
+        """The cases of ``check`` for a grading seeded by ``seed`` (same seed, same cases)."""
+        return list(check.generate(np.random.default_rng([check.seed, seed])))
+
+
+BUILTIN = {"transposed-convolutions": "convlab.suites.transposed_convolutions"}
+
+
+def _module_name(slug: str) -> str:
+    return slug.replace("-", "_")
+
+
+def available_assignments(extra_dir: Path | None = None) -> list[str]:
+    """Slugs of the built-in assignments and of those in ``extra_dir``."""
+    slugs = set(BUILTIN)
+    if extra_dir is not None and extra_dir.is_dir():
+        slugs |= {p.stem.replace("_", "-") for p in extra_dir.glob("*.py") if p.stem[0] != "_"}
+    return sorted(slugs)
+
+
+def load_assignment(slug: str, extra_dir: Path | None = None) -> Assignment:
+    """The assignment named ``slug``: built in, else ``<extra_dir>/<slug with _>.py``.
+
+    Raises ``LookupError`` when there is no such assignment, and ``TypeError`` when the module
+    has no ``ASSIGNMENT`` of type ``Assignment``.
+    """
+    if slug in BUILTIN:
+        module = importlib.import_module(BUILTIN[slug])
+    else:
+        path = extra_dir / f"{_module_name(slug)}.py" if extra_dir is not None else None
+        if path is None or not path.is_file():
+            known = ", ".join(available_assignments(extra_dir))
+            raise LookupError(f"no assignment {slug!r} (known: {known})")
+        name = f"convlab_course_suites.{_module_name(slug)}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise LookupError(f"cannot load {path}")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    assignment = getattr(module, "ASSIGNMENT", None)
+    if not isinstance(assignment, Assignment):
+        raise TypeError(f"{module.__name__} has no ASSIGNMENT of type Assignment")
+    return assignment
