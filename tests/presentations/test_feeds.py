@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import icalendar
+import pytest
+
+from presentations.models import CalendarFeed
+from presentations.services import calendar_feed_get, calendar_feed_rotate
+from tests.presentations.conftest import publish
+
+pytestmark = pytest.mark.django_db
+
+
+def events(body: bytes) -> dict[str, icalendar.Event]:
+    calendar = icalendar.Calendar.from_ical(body)
+    return {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_it_serves_a_course_feed_with_local_times_across_daylight_saving(client, api, demo, users):
+    publish(api, demo, users["instructor"])
+    feed = calendar_feed_get(user=users["student1"])
+    response = client.get(f"/feeds/{feed.key}/courses/{demo.pk}.ics")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    found = events(response.content)
+    before = found[f"{demo.pk}-2017-11-02-session@courseportal"]["dtstart"].dt
+    after = found[f"{demo.pk}-2017-11-07-session@courseportal"]["dtstart"].dt
+    assert (before.hour, before.minute, after.hour, after.minute) == (16, 30, 16, 30)
+    assert before.astimezone(dt.UTC).hour == 20
+    assert after.astimezone(dt.UTC).hour == 21
+    assert str(before.tzinfo) == "America/New_York"
+    fall_break = found[f"{demo.pk}-2017-10-10-session@courseportal"]
+    assert str(fall_break["summary"]) == "CS 7643: No class — Fall break"
+    assert fall_break["dtstart"].dt == dt.date(2017, 10, 10)
+    assert b"BEGIN:VTIMEZONE" in response.content
+
+
+def test_it_marks_the_users_own_presentation_in_their_feed(client, api, demo, users):
+    schedule = publish(api, demo, users["instructor"])
+    day = next(s["date"] for s in schedule["slots"] if s["group_name"] == "Visualizations")
+    feed = calendar_feed_get(user=users["student1"])
+    found = events(client.get(f"/feeds/{feed.key}/mine.ics").content)
+    talks = [e for e in found.values() if "you present" in str(e["summary"])]
+    assert len(talks) == 1
+    assert talks[0]["dtstart"].dt.date().isoformat() == day
+
+
+def test_it_refuses_unknown_rotated_and_foreign_feed_keys(client, demo, users, bob):
+    old = calendar_feed_get(user=users["student1"]).key
+    calendar_feed_rotate(user=users["student1"])
+    assert client.get(f"/feeds/{old}/mine.ics").status_code == 404
+    assert client.get("/feeds/not-a-key/mine.ics").status_code == 404
+    bobs = calendar_feed_get(user=bob)
+    assert client.get(f"/feeds/{bobs.key}/courses/{demo.pk}.ics").status_code == 404
+    assert CalendarFeed.objects.filter(user=users["student1"]).count() == 1
+
+
+def test_it_exports_the_schedule_as_csv(client, api, demo, users):
+    publish(api, demo, users["instructor"])
+    client.force_login(users["student3"])
+    text = client.get(f"/courses/{demo.pk}/presentations/schedule.csv").content.decode()
+    lines = text.splitlines()
+    assert lines[0] == "date,session,order,group,members"
+    assert "2017-10-10,No class — Fall break,,," in lines
+    assert any(line.startswith("2017-10-12,,") and "student" in line for line in lines)
