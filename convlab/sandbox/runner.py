@@ -278,6 +278,11 @@ def _describe(outcome: Outcome, limits: Limits, code: int | None, sig: int | Non
             f"Your code printed more than {limits.max_output_bytes // MiB} MiB and was stopped. "
             "Remove debugging prints inside loops."
         )
+    if outcome is Outcome.KILLED_BY_SIGNAL and sig == signal.SIGXFSZ:
+        return (
+            f"Your code wrote a file larger than {limits.file_bytes // MiB} MiB and was stopped. "
+            "Results are returned by your functions, not written to files."
+        )
     if outcome is Outcome.KILLED_BY_SIGNAL:
         name = signal.Signals(sig).name if sig is not None and sig in _SIGNALS else str(sig)
         return (
