@@ -318,6 +318,7 @@ def grade(
                 )
                 for case_id in pending:
                     returned[case_id] = _Returned(error=why)
+                pending = []
                 break
             if channel.corrupted:
                 for case_id in pending:
@@ -325,6 +326,7 @@ def grade(
                         error="Your code wrote to the grader's result channel, so no result "
                         "after that point could be read."
                     )
+                pending = []
                 break
             if channel.done or not pending:
                 break
