@@ -1,0 +1,78 @@
+"""The sandbox runner: refusal without bubblewrap, outcomes, capture and the result channel."""
+
+from __future__ import annotations
+
+import pytest
+
+from convlab import sandbox
+from convlab.grading import grade, to_gradescope
+from convlab.sandbox import runner
+from tests.conftest import require
+from tests.convlab.grading.conftest import GOOD_G, TINY
+
+
+@pytest.fixture
+def no_bwrap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner.shutil, "which", lambda name: None)
+
+
+@pytest.fixture
+def sandboxed() -> None:
+    require(sandbox.bwrap_path() is not None, "bubblewrap is not installed")
+
+
+@pytest.mark.usefixtures("no_bwrap")
+def test_it_refuses_to_run_without_bubblewrap_and_says_why() -> None:
+    with pytest.raises(sandbox.SandboxUnavailable, match=r"bubblewrap.*insecure"):
+        sandbox.run(["/usr/bin/true"])
+
+
+@pytest.mark.usefixtures("no_bwrap")
+def test_it_runs_unsandboxed_only_with_the_insecure_setting_and_says_so() -> None:
+    result = sandbox.run(["/usr/bin/echo", "hi"], insecure=True)
+    assert result.outcome is sandbox.Outcome.OK
+    assert result.stdout == "hi\n"
+    assert not result.sandboxed
+    assert "WITHOUT a sandbox" in result.notes[0]
+
+
+@pytest.mark.usefixtures("no_bwrap")
+def test_it_marks_a_grading_without_sandbox_not_gradable_never_zero() -> None:
+    result = grade(TINY, "def f(x):\n    return 2 * x\n" + GOOD_G)
+    assert not result.gradable
+    assert result.score is None
+    assert to_gradescope(result)["gradable"] is False
+    assert "does not count" in result.output
+
+
+def test_it_keeps_the_head_and_tail_of_long_output() -> None:
+    kept = runner._HeadTail(10)
+    kept.add(b"HEAD-" + b"x" * 1000 + b"-TAIL")
+    assert kept.truncated
+    assert kept.text().startswith("HEAD-")
+    assert kept.text().endswith("-TAIL")
+    assert "not kept" in kept.text()
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_it_returns_the_channel_bytes_and_exit_codes() -> None:
+    view = sandbox.python_view(())
+    code = "import os, sys; os.write(int(os.environ['CONVLAB_CHANNEL_FD']), b'data'); sys.exit(3)"
+    result = sandbox.run([*view.argv, "-c", code], binds=view.binds, env=dict(view.env),
+                         channel=True)  # fmt: skip
+    assert result.channel == b"data"
+    assert result.outcome is sandbox.Outcome.RUNTIME_ERROR
+    assert result.exit_code == 3
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_it_names_a_crash_by_its_signal() -> None:
+    view = sandbox.python_view(())
+    code = "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"
+    result = sandbox.run([*view.argv, "-c", code], binds=view.binds, env=dict(view.env))
+    assert result.outcome is sandbox.Outcome.KILLED_BY_SIGNAL
+    assert "SIGSEGV" in result.message
+
+
+def test_it_keeps_the_wall_limit_at_least_twice_the_cpu_limit() -> None:
+    assert sandbox.Limits(cpu_seconds=5, wall_seconds=3).wall >= 10
