@@ -13,7 +13,10 @@ previous sentence.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 from reviews.guidance import lexicon as lx
 from reviews.guidance.segment import sentence_spans
@@ -39,7 +42,6 @@ _CLAUSE = re.compile(
     r"|;\s*|\s(?=but\b)|(?<=^)(?=(?:although|though|while|whereas)\b)"
 )
 _ANAPHOR = re.compile(r"(?:this|these|that|those|it|they|such|the (?:latter|former))\b")
-_JUSTIFIER = re.compile(r"(?:for (?:example|instance)|e\.g\.|in particular|specifically|namely)\b")
 _PRECEDING_WORDS = re.compile(r"[\w'’]+")
 
 
@@ -123,7 +125,8 @@ def _analyze(
     text: str, field: str, *, strengths_field: bool
 ) -> tuple[tuple[Sentence, ...], list[Finding]]:
     lower = text.lower()
-    reads = [_read(text, lower, start, end) for start, end in sentence_spans(text)]
+    index = _Index(lower)
+    reads = [_read(text, lower, start, end, index) for start, end in sentence_spans(text)]
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     for i, r in enumerate(reads):
@@ -234,31 +237,67 @@ def _justified_by_context(reads: list[_Read], i: int) -> bool:
     return r.anaphoric and i > 0 and reads[i - 1].own_specific
 
 
-def _read(text: str, lower: str, start: int, end: int) -> _Read:
+class _Index:
+    """Every lexicon's matches over the whole lower-cased text, looked up per sentence."""
+
+    __slots__ = ("_spans", "_starts")
+
+    def __init__(self, lower: str) -> None:
+        families = {
+            "negative": lx.NEGATIVE,
+            "positive": lx.POSITIVE,
+            "contempt": lx.CONTEMPT,
+            "sweeping": lx.SWEEPING,
+            "virtue": lx.VIRTUE,
+            "expertise": lx.EXPERTISE,
+            "anchors": lx.ANCHORS,
+            "quote": lx.QUOTE,
+        }
+        self._spans = {name: lexicon.spans(lower) for name, lexicon in families.items()}
+        self._spans["word"] = [m.span() for m in lx.WORD.finditer(lower)]
+        self._starts = {name: [a for a, _ in spans] for name, spans in self._spans.items()}
+
+    def within(self, name: str, start: int, end: int) -> list[tuple[int, int]]:
+        """Matches of ``name`` lying inside ``[start, end)``, relative to ``start``."""
+        spans = self._spans[name]
+        first = bisect_left(self._starts[name], start)
+        last = bisect_left(self._starts[name], end, first)
+        return [(a - start, b - start) for a, b in spans[first:last] if b <= end]
+
+
+def _read(text: str, lower: str, start: int, end: int, index: _Index) -> _Read:
     """Read the sentence ``text[start:end]`` (``lower`` is ``text.lower()``)."""
     s = lower[start:end]
     question = s.endswith("?")
-    negatives = [(m.start(), m.end()) for m in lx.NEGATIVE.finditer(s)]
+    quoted = index.within("quote", start, end)
+    negatives = [n for n in index.within("negative", start, end) if not _inside(n[0], quoted)]
     positives: list[tuple[int, int]] = []
-    for m in lx.POSITIVE.finditer(s):
-        if _negated(s, m.start()):
-            negatives.append((m.start(), m.end()))
+    for p in index.within("positive", start, end):
+        if _inside(p[0], quoted):
+            continue
+        if _negated(s, p[0]):
+            negatives.append(p)
         else:
-            positives.append((m.start(), m.end()))
-    contempt = _first(lx.CONTEMPT, text, s, start)
-    sweeping = _first(lx.SWEEPING, text, s, start)
+            positives.append(p)
+    contempt = index.within("contempt", start, end)
+    sweeping = index.within("sweeping", start, end)
+    virtue = index.within("virtue", start, end)
     negative = (bool(negatives) and not question) or bool(contempt or sweeping)
     positive = bool(positives) and not question
-    cues = negatives + positives
+    if negative and not virtue:
+        virtue = index.within("expertise", start, end)
+    cues = negatives + positives + contempt + sweeping
+    anchors = index.within("anchors", start, end)
+    words = index.within("word", start, end)
     scope = (0, len(s))
     if negative and positive:
         scope = _negative_scope(s, negatives)
-    scope_text = s[scope[0] : scope[1]]
-    scope_cues = [(a - scope[0], b - scope[0]) for a, b in cues if scope[0] <= a < scope[1]]
-    own_specific = _specific(s, cues)
-    scope_specific = own_specific if scope == (0, len(s)) else _specific(scope_text, scope_cues)
-    strength_like = positive and (own_specific or _mentions_aspect(s))
-    first_negative = min(negatives) if negatives else (0, 0)
+    own_specific = _specific(s, cues, anchors, words, (0, len(s)))
+    scope_specific = (
+        own_specific if scope == (0, len(s)) else _specific(s, cues, anchors, words, scope)
+    )
+    strength_like = positive and (own_specific or _mentions_aspect(s, words))
+    first_negative = min(negatives, key=_earliest_longest) if negatives else (0, 0)
     return _Read(
         start=start,
         end=end,
@@ -270,17 +309,28 @@ def _read(text: str, lower: str, start: int, end: int) -> _Read:
         own_specific=own_specific,
         strength_like=strength_like,
         anaphoric=_ANAPHOR.match(s) is not None,
-        cue=text[start + first_negative[0] : start + first_negative[1]],
-        contempt=contempt,
-        sweeping=sweeping,
-        virtue=_first(lx.VIRTUE, text, s, start),
-        advice=_advice(scope_text),
+        cue=_text(text, start, [first_negative]),
+        contempt=_text(text, start, contempt),
+        sweeping=_text(text, start, sweeping),
+        virtue=_text(text, start, virtue),
+        advice=_advice(s, words, scope),
     )
 
 
-def _first(pattern: re.Pattern[str], text: str, s: str, start: int) -> str:
-    m = pattern.search(s)
-    return "" if m is None else text[start + m.start() : start + m.end()]
+def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= at < b for a, b in spans)
+
+
+def _text(text: str, start: int, spans: list[tuple[int, int]]) -> str:
+    """The original wording of the first of ``spans`` (sentence-relative), or ""."""
+    if not spans:
+        return ""
+    a, b = min(spans, key=_earliest_longest)
+    return text[start + a : start + b]
+
+
+def _earliest_longest(span: tuple[int, int]) -> tuple[int, int]:
+    return (span[0], -span[1])
 
 
 def _negated(s: str, at: int) -> bool:
@@ -299,7 +349,7 @@ def _negative_scope(s: str, negatives: list[tuple[int, int]]) -> tuple[int, int]
     bounds = [0, *(m.start() for m in _CLAUSE.finditer(s) if m.start() > 0), len(s)]
     starts: list[int] = []
     ends: list[int] = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in pairwise(bounds):
         if any(a <= n < b for n, _ in negatives):
             starts.append(a)
             ends.append(b)
@@ -311,25 +361,21 @@ def _negative_scope(s: str, negatives: list[tuple[int, int]]) -> tuple[int, int]
     return (first, ends[-1])
 
 
-def _specific(s: str, cues: list[tuple[int, int]]) -> bool:
-    """True when ``s`` names something checkable (see the module docstring)."""
-    if (
-        lx.DIGIT.search(s)
-        or lx.REFERENCE.search(s)
-        or lx.CITATION.search(s)
-        or lx.COUNTED.search(s)
-        or lx.QUOTE.search(s)
-        or _JUSTIFIER.search(s)
-    ):
+def _specific(
+    s: str,
+    cues: list[tuple[int, int]],
+    anchors: list[tuple[int, int]],
+    words: list[tuple[int, int]],
+    scope: tuple[int, int],
+) -> bool:
+    """True when ``s[scope]`` names something checkable (see the module docstring)."""
+    lo, hi = scope
+    if any(lo <= a < hi for a, _ in anchors):
         return True
-    for m in lx.WORD.finditer(s):
-        if any(a <= m.start() < b for a, b in cues):
-            continue
-        if _content_word(m.group()):
-            return True
-    return False
+    return any(lo <= a < hi and not _inside(a, cues) and _content_word(s[a:b]) for a, b in words)
 
 
+@lru_cache(maxsize=1 << 16)
 def _content_word(word: str) -> bool:
     """A word that says something about this paper in particular (``word`` is lower-case)."""
     if word.endswith(("'s", "’s")):
@@ -360,13 +406,13 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _mentions_aspect(s: str) -> bool:
-    return any(w in lx.ASPECTS for w in lx.WORD.findall(s))
+def _mentions_aspect(s: str, words: list[tuple[int, int]]) -> bool:
+    return any(s[a:b] in lx.ASPECTS for a, b in words)
 
 
-def _advice(scope: str) -> str:
-    words = set(lx.WORD.findall(scope))
+def _advice(s: str, words: list[tuple[int, int]], scope: tuple[int, int]) -> str:
+    found = {s[a:b] for a, b in words if scope[0] <= a < scope[1]}
     for subjects, advice in lx.ADVICE:
-        if words & subjects:
+        if found & subjects:
             return advice
     return lx.DEFAULT_ADVICE

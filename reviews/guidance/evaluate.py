@@ -185,7 +185,8 @@ def format_report(report: Report) -> str:
         lines += [
             f"{title} ({n} items)",
             "",
-            "| category | labeled | precision | recall | F1 | held-out P | held-out R | held-out F1 |",
+            "| category | labeled | precision | recall | F1 "
+            "| held-out P | held-out R | held-out F1 |",
             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for c, s in full.items():

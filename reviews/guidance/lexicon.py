@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 
+from reviews.guidance.matcher import Lexicon
+
 
 def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
-def _any(*alternatives: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{a})" for a in alternatives))
+def _any(*alternatives: str) -> Lexicon:
+    return Lexicon(*alternatives)
 
 
 # A negative judgement about the paper. Negated praise ("not novel") is added by the analyzer.
@@ -47,7 +49,14 @@ NEGATIVE = _any(
     r"|not (?:enough|sufficient)|too (?:few|little|small|narrow|simple|limited|short|long"
     r"|dense|weak|strong|optimistic|broad|vague|specific|many|much)|(?:i am|i'm|am) not"
     r"(?: fully| entirely| completely| really| quite)? (?:convinced|sure|persuaded)|unsure"
-    r"|not convinced|concern(?:s|ed|ing)?|worried|worrying|troubling|puzzling)\b",
+    r"|not convinced|concern(?:s|ed|ing)?|worried|worrying|troubling|puzzling|thin|rushed"
+    r"|arbitrary|incomplete|underdeveloped|under-developed|undeveloped|immature|preliminary"
+    r"|premature|unpolished|unfinished|sketchy|ad[- ]hoc|simplistic|overly \w+"
+    r"|falls? short|fell short|not (?:yet )?ready|not (?:very |particularly |really |that"
+    r" |entirely )?new)\b",
+    r"\b(?:should|could|would) have (?:done|included|run|added|provided|compared|shown|tested"
+    r"|evaluated|explored|considered|discussed|reported|cited|been)\b",
+    r"\bshould (?:improve|clarify|rewrite|polish|strengthen|expand|revise|rework|better)\b",
     r"\b(?:does|do|did|is|are|was|were|has|have|can|could|would|will)(?: not|n't)"
     r"(?: \w+)? (?:convince|show|demonstrate|justify|support|address|compare|explain|discuss"
     r"|provide|include|report|consider|evaluate|hold|work|scale|generali[sz]e|help|follow"
@@ -62,6 +71,8 @@ NEGATIVE = _any(
     r"\bwould (?:greatly |really |strongly |significantly )?benefit from\b",
     r"\b(?:i|we) (?:do not|don't|did not|didn't) (?:like|buy|see|understand|agree)\b",
     r"\bi dislike\b",
+    r"\b(?:falls?|fell|lags?|lagged|is|are|was|were|remains?) (?:\w+ )?(?:behind|below)\b"
+    r"|\b(?:lower|worse) than\b|\b(?:trails?|trailed|underperforms?|underperformed)\b",
     r"\b(?:do|does|did|doing) (?:a |an )?(?:better|poor|bad|poorer|mediocre|sloppy|weak) job\b",
     r"\b(?:needs?|has|have|should|must|ought) (?:to )?be (?:(?:much|far|significantly"
     r"|substantially) )?(?:improved|better|clearer|strengthened|rewritten|clarified|polished"
@@ -105,23 +116,18 @@ NEGATORS = _words(
     "aren't wasn't weren't doesn't don't didn't cannot can't far nothing hard difficult"
 )
 
-# A question or a request is not a judgement, even when it mentions a weakness.
-QUESTION_START = re.compile(
-    r"(?:why|how|what|which|who|whom|whose|where|when|is|are|was|were|do|does|did|can|could"
-    r"|would|will|should|have|has|had|may|might)\b"
-)
-
 # Contempt for the paper or its authors: flagged whatever evidence comes with it.
 CONTEMPT = _any(
     r"\bwaste of (?:(?:my|our|the|everyone'?s|everybody'?s|the reviewers'?|reviewers'?|the"
-    r" readers'?|readers'?|valuable|good|precious) )*(?:time|paper|space|compute|effort|ink"
-    r"|resources|money|energy)\b",
+    r" readers'?|readers'?|valuable|good|precious) )*(?:time|paper|space|effort|ink"
+    r"|money)\b",
     r"\b(?:lazy|laziness|lazily|laughabl[ey]|ridiculous(?:ly)?|absurd(?:ly)?|nonsens(?:e|ical)"
     r"|garbage|rubbish|junk|idiotic|stupid|dumb|silly|pathetic|embarrassing(?:ly)?|amateur"
     r"|amateurish|clueless|incompetent|incompetence|sophomoric|childish|preposterous|pointless"
     r"|worthless|half-baked|hilarious|joke|insulting|shoddy|careless(?:ly)?|braindead"
     r"|brain-dead|moronic|cringe\w*|pseudo-?science|snake oil|buzzword salad)\b",
-    r"(?<![-\w])trivial(?! to (?:prove|show|verify|check|derive|implement|compute|see|extend))\b",
+    r"(?<!not )(?<!hardly )(?<![-\w])trivial"
+    r"(?! to (?:prove|show|verify|check|derive|implement|compute|see|extend))\b",
     r"\b(?:the )?authors? (?:clearly |obviously |apparently |simply |just |evidently )?"
     r"(?:seem(?:s)? to |do(?:es)? not seem to |don'?t seem to |did ?n[o']t )?"
     r"(?:do(?:es)? ?n[o']t|did ?n[o']t|never|fail(?:ed|s)? to|cannot|can'?t) (?:even |really )?"
@@ -142,8 +148,8 @@ CONTEMPT = _any(
     r"\beven a (?:child|kid|monkey|toddler|student|undergrad\w*|layperson)\b",
     r"\b(?:who|nobody|no one|no-one) (?:cares|would care|would (?:ever )?(?:use|want|read)"
     r"|needs this|asked for)\b",
-    r"(?:^|[.!?]\s*)(?:seriously|really|come on|wow|congratulations|bravo|yikes|ugh|sigh)"
-    r"\s*[?!.,]",
+    r"\b(?:seriously|really|come on)\s*[?!]",
+    r"\b(?:wow|congratulations|bravo|yikes|ugh|sigh)\b\s*[,!.]",
     r"\byet another\b",
     r"\bso-called\b",
     r"[\"“‘](?:novel|new|novelty|contributions?|innovations?|innovative|theory|theoretical"
@@ -167,6 +173,8 @@ CONTEMPT = _any(
     r"\bi (?:could|can) (?:have )?(?:do|write|implement|code|done|written|implemented)"
     r" (?:this|it|that) in (?:an?|one|a single|two) (?:afternoon|day|evening|weekend|hour)\b",
     r"\bbeneath (?:this|the|a) (?:venue|conference|community)\b",
+    r"\bobvious to (?:anyone|everyone|any)\b",
+    r"\bhow not to (?:do|write|conduct|run|present|design)\b",
 )
 
 # Sweeping dismissals: flagged when nothing specific backs them in this or the next sentence.
@@ -175,7 +183,7 @@ SWEEPING = _any(
     r"|absolutely|simply) (?:wrong|flawed|broken|useless|meaningless|unoriginal|misguided"
     r"|incorrect|uninteresting|irrelevant|unconvincing|unreadable|pointless|worthless"
     r"|derivative|uninformative|unpublishable|bogus|off)\b",
-    r"\b(?:no|zero|nothing of|without any|devoid of|not a shred of|not one ounce of) "
+    r"\b(?:no|zero|nothing of|without any|devoid of(?: any)?|not a shred of|not one ounce of) "
     r"(?:real |scientific |technical |practical |actual |discernible )?(?:merit|value|novelty"
     r"|contribution|substance|insight|originality|significance)\b",
     r"\bnothing (?:new|novel|interesting|original|of (?:value|interest|substance|note))\b",
@@ -197,12 +205,20 @@ SWEEPING = _any(
 
 # The reviewer's standards, virtue or superiority: always about the reviewer, not the paper.
 VIRTUE = _any(
-    r"\b(?:i|we) (?:have|hold|set|keep|maintain|apply) (?:(?:much|far|a lot|very"
+    r"\b(?:i|we) (?:have|hold|set|keep|maintain|apply) (?:a |an )?(?:(?:much|far|a lot|very"
     r"|significantly|considerably|rather|somewhat|simply) )*(?:higher|high|stricter|strict"
     r"|rigorous|different|better|exacting|elevated|loftier) (?:standards?|bars?|expectations"
     r"|requirements)\b",
     r"\b(?:my|our)(?: own| personal| usual| high| higher| strict| lab'?s| group'?s)*"
-    r" (?:standards?|bar)\b",
+    r" (?:standards?|bar)\b(?! deviation| errors?| practice| setup| protocol)",
+    r"\bin (?:my|our) (?:own )?(?:lab|group|team|work|research|papers?|field)\b,? (?:we|i)"
+    r" (?:would|always|never|do not|don't|require|insist)\b",
+    r"\b(?:i|we) (?:expect|demand|require) (?:a |an )?(?:much |far |considerably )?(?:higher"
+    r"|more|better|greater) (?:level|standard|degree|quality|bar)\b",
+    r"\b(?:i|we) hold (?:\w+ ){1,3}to (?:a )?(?:much |far |far more |)(?:higher|stricter|high"
+    r"|better|more rigorous|exacting)\b",
+    r"\bin my experience as an?\b|\bas an? (?:senior )?(?:area chair|ac|program chair"
+    r"|editor|associate editor|meta-?reviewer)\b",
     r"\bi hold (?:myself|my (?:own )?(?:work|students|papers|reviews)|reviews|papers"
     r"|submissions|authors|everyone|others) to\b",
     r"\b(?:standards?|level|quality|bar|rigou?r) (?:that )?(?:i|we) (?:expect|hold|set"
@@ -225,8 +241,8 @@ VIRTUE = _any(
     r"|serious|diligent|dedicated|proper) (?:scientist|researcher|reviewer|member|person"
     r"|academic|engineer)\b",
     r"\bi (?:cannot|can't|could not|couldn't) in good conscience\b",
-    r"\b(?:my|our) (?:own )?(?:papers?|work|lab|group|research|students?|team) (?:would never"
-    r"|never|always|would always|would not|wouldn't|could easily)\b",
+    r"\b(?:my|our) (?:own )?(?:papers?|work|lab|group|research|students?|team)"
+    r" (?:would have|would never|never|always|would always|would not|wouldn't|could easily)\b",
     r"\bi (?:always|never|would always|would never) (?:do|did|write|run|report|include|check"
     r"|accept|tolerate|allow|submit|publish)\b",
     r"\bi would have (?:done|written|designed|approached|handled) (?:this|it|things|the \w+)"
@@ -238,13 +254,21 @@ VIRTUE = _any(
     r"\b(?:i|we) (?:have|'ve) (?:personally )?(?:published|written|reviewed) (?:many|dozens"
     r"|hundreds|numerous|countless|more|over|scores)\b",
     r"\bas (?:someone|somebody|one|a person|a researcher|a reviewer) (?:who|that) (?:has"
-    r" |have )?(?:actually |personally )?(?:published|worked|written|reviewed|built|spent"
-    r"|been|done|knows)\b.{0,80}(?:i |i'm|i am|this|the )",
+    r" |have )?(?:actually |personally )?(?:published|worked|works?|written|reviewed|built|spent"
+    r"|been|done|knows)\b[^.!?\n]{0,80}(?:i |i'm|i am|this|the )",
     r"\bas (?:an?|the) (?:(?:senior|leading|well-known|established|experienced|seasoned"
     r"|veteran|top|prominent) )+(?:expert|researcher|reviewer|scientist|academic|member"
     r"|person|practitioner|professor|author)\b",
     r"\bthis (?:would|will) (?:never|not) (?:pass|fly|survive|get through) (?:in |at )?(?:my"
     r"|our)\b",
+)
+
+# Claims of expertise: fine as a confidence statement, virtue signaling when they back a verdict.
+EXPERTISE = _any(
+    r"\bas an? (?:\w+ )?(?:expert|specialist|authority)\b",
+    r"\bi (?:am|'m) (?:an?|the) (?:\w+ )?(?:expert|specialist|authority)\b",
+    r"\b(?:having|i have|i've) (?:worked|published|been working|done research) (?:on|in)"
+    r" (?:\w+ ){0,4}for (?:\w+ )?(?:years|decades)\b",
 )
 
 # Review boilerplate: words that say nothing checkable about this particular paper. What is
@@ -326,6 +350,14 @@ BOILERPLATE = _words(
     rigour rigor accuracy performance gains gain numbers number quantitative qualitative
     choices choice design decisions decision components component aspect
     sure unsure reader's readers' authors' paper's reviewer's
+    protocol story narrative implementation implemented ablation ablations architecture
+    architectural introduction abstract conclusion appendix supplement supplementary title
+    preliminaries background drawn draw expert experts non-expert non-experts why how when
+    where whether whatever limitation limitations describe described description descriptions
+    depth insight insights execution executed chosen choose lean leaning practitioners users
+    people community start finish beginning field fields areas promises promise promised
+    value merit merits substance contributes contribute offers offer brings bring adds
+    anyone everyone someone nobody anybody
     """
 )
 
@@ -350,24 +382,40 @@ ASPECTS = _words(
 )
 
 # Reference to a numbered part of the paper: "Section 4", "Fig. 2b", "Eq. (3)", "Table A.1".
-REFERENCE = re.compile(
-    r"\b(?:sec(?:tion)?s?|§|fig(?:ure)?s?|tab(?:le)?s?|eqn?s?|equations?|appendix|appendices"
+REFERENCE = (
+    r"\b(?:(?:sec(?:tion)?s?|§|fig(?:ure)?s?|tab(?:le)?s?|eqn?s?|equations?|appendix|appendices"
     r"|app|alg(?:orithm)?s?|lines?|l|pages?|pp?|lemmas?|lem|theorems?|thm|props?|propositions?"
     r"|corollary|cor|definitions?|def|assumptions?|claims?|steps?|rows?|columns?|col|remarks?"
-    r"|paragraphs?|para|chapters?|ch|footnotes?|supplement(?:ary)?(?: material)?)\.?\s*"
-    r"\(?(?:[a-z]?\d|[a-z]\b|[ivx]+\b)",
-    re.IGNORECASE,
+    r"|paragraphs?|para|chapters?|ch|footnotes?|supplement(?:ary)?(?: material)?)(?:\.\s*|\s+)"
+    r"\(?[a-z]?\d|(?:appendix|appendices|app|supplement(?:ary)?(?: material)?)(?:\.\s*|\s+)"
+    r"[a-z]\b|(?:sec(?:tion)?s?|tab(?:le)?s?|theorems?|thm)(?:\.\s*|\s+)[ivx]+\b)"
 )
-DIGIT = re.compile(r"\d")
-QUOTE = re.compile(r"[\"“][^\"“”]{4,}[\"”]|‘[^‘’]{4,}’|(?<!\w)'[^']{8,}'(?!\w)")
-CITATION = re.compile(r"\[[\w\s,;.-]{1,40}\]|\bet al\b|\barxiv\b", re.IGNORECASE)
-COUNTED = re.compile(
+DIGIT = r"\d"
+QUOTES = (r"[\"“][^\"“”]{4,}[\"”]", r"‘[^‘’]{4,}’", r"(?<!\w)'[^']{8,}'(?!\w)")
+QUOTE = Lexicon(*QUOTES)
+CITATION = (r"\[[\w\s,;.-]{1,40}\]", r"\bet al\b", r"\barxiv\b")
+COUNTED = (
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a single|single|a handful of|a couple"
     r" of|a few)\s+(?:\w+\s+)?(?:datasets?|seeds?|runs?|baselines?|tasks?|benchmarks?|domains?"
     r"|languages?|environments?|games?|images?|examples?|samples?|layers?|models?|architectures?"
-    r"|trials?|settings?|metrics?|classes?|subjects?|scenes?|random|splits?|folds?|ablations?)\b",
-    re.IGNORECASE,
+    r"|trials?|settings?|metrics?|classes?|subjects?|scenes?|random|splits?|folds?|ablations?)\b"
 )
+
+# Anything checkable: a numbered reference, a number, a quotation, a citation, a counted thing,
+# an example, or a pointer to another part of the review.
+ANCHORS = Lexicon(
+    REFERENCE,
+    DIGIT,
+    *CITATION,
+    COUNTED,
+    *QUOTES,
+    r"\bfor (?:example|instance)\b",
+    r"\be\.g\.",
+    r"\b(?:in particular|specifically|namely)\b",
+    r"\b(?:discussed|mentioned|listed|described|noted|raised|detailed|explained) (?:above"
+    r"|earlier|below|before)\b",
+)
+
 WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 
 # Subject words of a vague negative, mapped to what a concrete rewrite would name.
