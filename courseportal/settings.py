@@ -119,6 +119,11 @@ SLIDES_MAX_BYTES = envint("SLIDES_MAX_MB", 20, minimum=1) * 2**20
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, kept explicit: non-file bodies
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# convlab: a folder of extra check suites (<slug>.py), and running student code without
+# bubblewrap (development only: the sandbox refuses otherwise, and says so).
+CONVLAB_SUITES_DIR = envstr("CONVLAB_SUITES_DIR") or None
+CONVLAB_SANDBOX_INSECURE = envbool("CONVLAB_SANDBOX_INSECURE", False)
+
 # --- Authentication -------------------------------------------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -49,7 +49,7 @@ class Review(models.Model):
     is_late = models.BooleanField(default=False)
     edited_after_release = models.BooleanField(default=False)
     # The analyzer's findings on the latest version, counted by category (for dashboards).
-    finding_counts = models.JSONField(default=dict)
+    finding_counts = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["paper", "author__last_name", "author__username"]

@@ -428,6 +428,17 @@ def _supervise(
             else:
                 streams[fd].add(data)
                 too_much = out.total + err.total > limits.max_output_bytes
+    if waited is None and not (timed_out or too_much):
+        # Every pipe is closed but the command has not been reaped yet: it is exiting. Give it
+        # until the deadline to finish by itself; killing it now would report a clean exit as
+        # "killed by SIGKILL".
+        while waited is None and time.monotonic() < deadline:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                waited = (status, usage)
+            else:
+                time.sleep(0.002)
+        timed_out = waited is None
     _kill(
         process.pid, waited is not None
     )  # the whole session: bwrap's pid 1 then takes the pid namespace with it

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--heatmaps", type=Path, help="write heatmap PNGs to this folder")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        extra = getattr(settings, "CONVLAB_SUITES_DIR", None)
+        extra = settings.CONVLAB_SUITES_DIR
         try:
             assignment = load_assignment(options["assignment"], Path(extra) if extra else None)
         except (LookupError, TypeError) as error:
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
-        insecure = bool(getattr(settings, "CONVLAB_SANDBOX_INSECURE", False))
+        insecure = settings.CONVLAB_SANDBOX_INSECURE
         result = grade(
             assignment,
             path.read_text(errors="replace"),
