@@ -123,6 +123,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # bubblewrap (development only: the sandbox refuses otherwise, and says so).
 CONVLAB_SUITES_DIR = envstr("CONVLAB_SUITES_DIR") or None
 CONVLAB_SANDBOX_INSECURE = envbool("CONVLAB_SANDBOX_INSECURE", False)
+CONVLAB_MAX_SOURCE_BYTES = envint("CONVLAB_MAX_SOURCE_KB", 256, minimum=1) * 1024
+# Celery time limits of one grading (the sandbox's own limits are far lower), and how long a
+# submission may sit in queued or running before the sweeper hands it to another worker.
+CONVLAB_GRADING_SOFT_LIMIT = envint("CONVLAB_GRADING_SOFT_LIMIT", 120, minimum=5)
+CONVLAB_GRADING_HARD_LIMIT = CONVLAB_GRADING_SOFT_LIMIT + 30
+CONVLAB_STUCK_AFTER = envint("CONVLAB_STUCK_AFTER", CONVLAB_GRADING_HARD_LIMIT + 30, minimum=2)
+CONVLAB_SWEEP_EVERY = envint("CONVLAB_SWEEP_EVERY", 30, minimum=1)
+# Queues of gradings: CPU workers consume CONVLAB_QUEUE, workers with CUDA CONVLAB_GPU_QUEUE.
+CONVLAB_QUEUE = envstr("CONVLAB_QUEUE") or "grading"
+CONVLAB_GPU_QUEUE = envstr("CONVLAB_GPU_QUEUE") or "gpu"
 
 # --- Authentication -------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -158,6 +168,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         # The review analyzer runs as students type (debounced): generous, but bounded.
         "analyze": envstr("ANALYZE_RATE") or "120/min",
+        "submit": envstr("SUBMIT_RATE") or "30/min",
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -187,7 +198,8 @@ if CELERY_BROKER_URL is None or CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("messages", "control", "results"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # Fail fast when the broker is down (see CELERY_TASK_PUBLISH_RETRY_POLICY).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
     CELERY_RESULT_BACKEND = envurl(
         "CELERY_RESULT_BACKEND", REDIS_URL or CELERY_BROKER_URL, schemes=("redis", "rediss", "unix")
     )
@@ -200,6 +212,23 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Gradings go to their own queue (GPU ones to "gpu", chosen per submission).
+CELERY_TASK_ROUTES = {"convlab.grade_submission": {"queue": CONVLAB_QUEUE}}
+# Publishing must not hang a web request while the broker is down: the submission is already
+# saved, and the sweeper queues it once the broker is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BEAT_SCHEDULE = {
+    "convlab-requeue-stuck": {
+        "task": "convlab.requeue_stuck",
+        "schedule": float(CONVLAB_SWEEP_EVERY),
+    },
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How long /healthz waits for a worker to answer its ping task.
 HEALTHZ_WORKER_TIMEOUT = envint("HEALTHZ_WORKER_TIMEOUT", 5, minimum=1)

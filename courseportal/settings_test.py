@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+# Broker files, media and the SQLite test database of this run live in a folder of their own,
+# which the worker processes that tests start share through the environment.
+os.environ.setdefault("COURSEPORTAL_VAR_DIR", tempfile.mkdtemp(prefix="courseportal-test-"))
 
 from courseportal.settings import *  # noqa: F403
 
@@ -14,3 +18,6 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Rate-limit counters must not outlive a test run (CI shares one Redis between runs).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that a worker process can open the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405

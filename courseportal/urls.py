@@ -5,6 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from convlab.urls import api_urlpatterns as convlab_api_urlpatterns
+from convlab.urls import page_urlpatterns as convlab_page_urlpatterns
 from courseportal.courses.urls import api_urlpatterns, page_urlpatterns
 from courseportal.health import healthz
 from presentations.urls import api_urlpatterns as presentation_api_urlpatterns
@@ -20,9 +22,11 @@ urlpatterns = [
     path("api/v1/", include(api_urlpatterns)),
     path("api/v1/", include(review_api_urlpatterns)),
     path("api/v1/", include(presentation_api_urlpatterns)),
+    path("api/v1/", include(convlab_api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *page_urlpatterns,
     *review_page_urlpatterns,
     *presentation_page_urlpatterns,
+    *convlab_page_urlpatterns,
 ]

@@ -85,11 +85,14 @@ def bob(db):
     return make_member(other, "bob", "student")
 
 
-def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], log: Path, queues: str = "celery,grading"
+) -> subprocess.Popen[bytes]:
     """Start a real `celery worker` process (prefork, one child) with the given environment."""
     command = [
         sys.executable, "-m", "celery", "-A", "courseportal", "worker",
         "--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
+        "--queues", queues,
         "--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
     ]  # fmt: skip
     handle = log.open("wb")
@@ -129,3 +132,29 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or "/usr/bin/chromium"
     require(Path(path).exists(), "Debian chromium is not installed (apt-get install chromium)")
     return path
+
+
+def database_url() -> str:
+    """The URL of the test database (after pytest-django created it), for worker processes."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or ""
+    auth = f"{user}:{db['PASSWORD']}@" if db.get("PASSWORD") else (f"{user}@" if user else "")
+    return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def grading_worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real worker process grading from the test database (use with transactional tests)."""
+    from convlab.sandbox import bwrap_path
+
+    require(bwrap_path() is not None, "bubblewrap is not installed (apt-get install bubblewrap)")
+    log = tmp_path_factory.mktemp("grading-worker") / "worker.log"
+    process = start_worker(worker_env(DATABASE_URL=database_url()), log)
+    yield process
+    stop_worker(process)

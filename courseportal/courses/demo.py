@@ -114,6 +114,7 @@ def seed_demo() -> DemoResult:
             services.announcement_create(course=course, author=instructor, title=title, body=body)
 
     _seed_presenter_groups(course)
+    _seed_lab(course)
 
     # A token's key is shown only when it is made: replace the demo token on every run.
     autograder = user_model.objects.get(username="autograder")
@@ -138,3 +139,21 @@ def _seed_presenter_groups(course: Course) -> None:
             members=[user_model.objects.get(username=u) for u in usernames],
             preferences=[dt.date.fromisoformat(day) for day in preferences],
         )
+
+
+def _seed_lab(course: Course) -> None:
+    from convlab.models import Assignment
+
+    # HW2 came out on 2017-09-26. Late work is accepted without penalty in the demo, so that
+    # the lab can be tried today.
+    Assignment.objects.get_or_create(
+        course=course,
+        slug="transposed-convolutions",
+        defaults={
+            "title": "Lab 2: transposed convolutions",
+            "suite": "transposed-convolutions",
+            "opens_at": dt.datetime(2017, 9, 26, 9, 0, tzinfo=dt.UTC),
+            "due_at": dt.datetime(2017, 10, 19, 23, 59, tzinfo=dt.UTC),
+            "late_penalty_percent_per_day": 0,
+        },
+    )

@@ -28,8 +28,17 @@ def test_it_reports_a_missing_worker(tmp_path: Path) -> None:
     folder = str(tmp_path / "messages")
     (tmp_path / "messages").mkdir()
     (tmp_path / "results").mkdir()
-    lonely = Celery("lonely", broker="filesystem://", backend=f"file://{tmp_path / 'results'}")
-    lonely.conf.broker_transport_options = {"data_folder_in": folder, "data_folder_out": folder}
+    lonely = Celery(
+        "lonely",
+        broker="filesystem://",
+        backend=f"file://{tmp_path / 'results'}",
+        set_as_current=False,
+    )
+    lonely.conf.broker_transport_options = {
+        "data_folder_in": folder,
+        "data_folder_out": folder,
+        "control_folder": str(tmp_path / "control"),
+    }
     report = health_report(app=lonely, timeout=1)
     assert report["status"] == "unhealthy"
     assert report["checks"]["database"]["ok"] is True
@@ -38,7 +47,12 @@ def test_it_reports_a_missing_worker(tmp_path: Path) -> None:
 
 
 def test_it_reports_a_broker_that_is_down() -> None:
-    nowhere = Celery("nowhere", broker="redis://127.0.0.1:9/0", backend="redis://127.0.0.1:9/0")
+    nowhere = Celery(
+        "nowhere",
+        broker="redis://127.0.0.1:9/0",
+        backend="redis://127.0.0.1:9/0",
+        set_as_current=False,
+    )
     report = health_report(app=nowhere, timeout=1)
     assert report["status"] == "unhealthy"
     assert report["checks"]["broker"]["ok"] is False
@@ -47,8 +61,14 @@ def test_it_reports_a_broker_that_is_down() -> None:
 
 def test_it_answers_503_json_when_unhealthy(client, settings, monkeypatch, tmp_path: Path):
     folder = str(tmp_path)
-    lonely = Celery("lonely", broker="filesystem://", backend=f"file://{folder}")
-    lonely.conf.broker_transport_options = {"data_folder_in": folder, "data_folder_out": folder}
+    lonely = Celery(
+        "lonely", broker="filesystem://", backend=f"file://{folder}", set_as_current=False
+    )
+    lonely.conf.broker_transport_options = {
+        "data_folder_in": folder,
+        "data_folder_out": folder,
+        "control_folder": str(tmp_path / "control"),
+    }
     settings.HEALTHZ_WORKER_TIMEOUT = 1
     monkeypatch.setattr(health, "default_app", lonely)
     response = client.get("/healthz")

@@ -32,7 +32,12 @@ def test_it_round_trips_a_task_through_the_embedded_broker(tmp_path: Path) -> No
         broker = tmp_path / "broker"
         for sub in ("messages", "control", "results"):
             (broker / sub).mkdir(parents=True, exist_ok=True)
-        client = Celery("client", broker="filesystem://", backend=f"file://{broker / 'results'}")
+        client = Celery(
+            "client",
+            broker="filesystem://",
+            backend=f"file://{broker / 'results'}",
+            set_as_current=False,
+        )
         folder = str(broker / "messages")
         client.conf.broker_transport_options = {
             "data_folder_in": folder,
@@ -60,7 +65,7 @@ def test_it_round_trips_a_task_through_redis(tmp_path: Path) -> None:
         worker_env(REDIS_URL=url, CELERY_BROKER_URL=None), tmp_path / "worker.log"
     )
     try:
-        client = Celery("client", broker=url, backend=url)
+        client = Celery("client", broker=url, backend=url, set_as_current=False)
         reply = round_trip(client)
         assert int(reply["pid"]) != os.getpid()
     finally:

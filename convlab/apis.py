@@ -1,0 +1,231 @@
+"""REST API of convlab, for students, staff and autograders."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from convlab import selectors, services
+from convlab.serializers import (
+    AssignmentOutput,
+    RegradeInput,
+    SubmissionOutput,
+    SubmitInput,
+    TokenInput,
+)
+from courseportal.courses.models import ApiToken, Membership, Role
+from courseportal.courses.permissions import IsCourseMember, request_membership
+from courseportal.courses.services import api_token_create, api_token_revoke
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+
+
+class SubmitThrottle(UserRateThrottle):
+    scope = "submit"
+
+
+def _require_staff(membership: Membership) -> None:
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only the course's TAs and instructors may do this.")
+
+
+class AssignmentListApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=AssignmentOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(AssignmentOutput(selectors.assignment_list(course=course), many=True).data)
+
+
+class SubmissionListApi(APIView):
+    permission_classes = [IsCourseMember]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_throttles(self) -> list[Any]:
+        return [SubmitThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(responses=SubmissionOutput(many=True))
+    def get(self, request: Request, course_id: int, slug: str) -> Response:
+        membership = request_membership(request, self)
+        assignment = selectors.assignment_get(course=membership.course, slug=slug)
+        submissions = selectors.submission_list(membership=membership, assignment=assignment)
+        context = {"request": request, "full": membership.is_staff_role}
+        return Response(SubmissionOutput(submissions[:500], many=True, context=context).data)
+
+    @extend_schema(
+        request={"multipart/form-data": SubmitInput, "application/json": SubmitInput},
+        responses={202: SubmissionOutput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Retrying with the same key returns the same submission.",
+            )
+        ],
+    )
+    def post(self, request: Request, course_id: int, slug: str) -> Response:
+        """Submit a file for grading: 202 with the submission's URL; poll it or get a webhook."""
+        membership = request_membership(request, self)
+        assignment = selectors.assignment_get(course=membership.course, slug=slug)
+        key = request.headers.get("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.match(key):
+            raise ValidationError(
+                {"Idempotency-Key": "1 to 128 characters: letters, digits, and _ . : -"}
+            )
+        serializer = SubmitInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        student = self._student(membership, data.get("student"))
+        content = data["file"].read() if "file" in data else data["source"].encode()
+        try:
+            made = services.submission_create(
+                assignment=assignment,
+                student=student,
+                submitted_by=request.user,
+                content=content,
+                idempotency_key=key,
+            )
+        except services.SubmissionLimitReached as limit:
+            raise Throttled(wait=limit.retry_after, detail=str(limit)) from None
+        made.submission.refresh_from_db()  # queued by now, unless the broker is down
+        context = {"request": request, "full": membership.is_staff_role}
+        body = SubmissionOutput(made.submission, context=context).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+    def _student(self, membership: Membership, username: str | None) -> Any:
+        if membership.role == Role.STUDENT:
+            if username not in (None, membership.user.get_username()):
+                raise PermissionDenied("Students submit only for themselves.")
+            return membership.user
+        if membership.role != Role.AUTOGRADER:
+            raise PermissionDenied("Only students and the course's autograder submit.")
+        if not username:
+            raise ValidationError({"student": "an autograder names the student it submits for"})
+        student = get_user_model().objects.filter(username=username).first()
+        is_student = (
+            student is not None
+            and Membership.objects.filter(
+                user=student, course_id=membership.course_id, role=Role.STUDENT, is_active=True
+            ).exists()
+        )
+        if not is_student:
+            raise ValidationError({"student": f"{username!r} is not a student of this course"})
+        return student
+
+
+class SubmissionDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=SubmissionOutput)
+    def get(self, request: Request, submission_id: int) -> Response:
+        submission, membership = selectors.submission_get_for_user(
+            user=request.user, submission_id=submission_id
+        )
+        context = {"request": request, "full": membership.is_staff_role}
+        return Response(SubmissionOutput(submission, context=context).data)
+
+
+class SubmissionResultsApi(APIView):
+    """The results in Gradescope's results.json schema (as the viewer may see them)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request, submission_id: int) -> Response:
+        submission, membership = selectors.submission_get_for_user(
+            user=request.user, submission_id=submission_id
+        )
+        if not submission.is_final:
+            return Response(
+                {"detail": f"not graded yet: {submission.status}", "status": submission.status},
+                status=status.HTTP_409_CONFLICT,
+            )
+        results = selectors.visible_results(
+            results=submission.results,
+            due_at=submission.assignment.due_at,
+            now=timezone.now(),
+            full=membership.is_staff_role,
+        )
+        if submission.gradable:
+            results = {**results, "score": submission.score}  # after the late penalty
+        return Response(results)
+
+
+class SubmissionRegradeApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=RegradeInput, responses={202: SubmissionOutput})
+    def post(self, request: Request, submission_id: int) -> Response:
+        submission, membership = selectors.submission_get_for_user(
+            user=request.user, submission_id=submission_id
+        )
+        _require_staff(membership)
+        serializer = RegradeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        submission = services.submission_regrade(
+            submission=submission, use_gpu=serializer.validated_data["use_gpu"]
+        )
+        context = {"request": request, "full": True}
+        return Response(
+            SubmissionOutput(submission, context=context).data, status=status.HTTP_202_ACCEPTED
+        )
+
+
+class AssignmentRegradeApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(request=None, responses={202: dict})
+    def post(self, request: Request, course_id: int, slug: str) -> Response:
+        membership = request_membership(request, self)
+        _require_staff(membership)
+        assignment = selectors.assignment_get(course=membership.course, slug=slug)
+        count = services.assignment_regrade(assignment=assignment)
+        return Response({"queued": count}, status=status.HTTP_202_ACCEPTED)
+
+
+class TokenListApi(APIView):
+    """Your personal API tokens. A token's key is shown once, when it is made."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+        fields = ("id", "name", "prefix", "created_at", "last_used_at")
+        return Response(list(tokens.values(*fields)))
+
+    @extend_schema(request=TokenInput, responses={201: dict})
+    def post(self, request: Request) -> Response:
+        serializer = TokenInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = api_token_create(user=request.user, name=serializer.validated_data["name"])
+        return Response(
+            {"id": token.pk, "name": token.name, "key": key}, status=status.HTTP_201_CREATED
+        )
+
+
+class TokenDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, token_id: int) -> Response:
+        token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
+        if token is None:
+            return Response({"detail": "No such token."}, status=status.HTTP_404_NOT_FOUND)
+        api_token_revoke(token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from courseportal.courses.models import Course
+
+
+class Assignment(models.Model):
+    """A convlab assignment of a course: which check suite grades it, when, and how strictly."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assignments")
+    slug = models.SlugField(max_length=64)
+    title = models.CharField(max_length=200)
+    suite = models.CharField(
+        max_length=64, help_text='The check suite, e.g. "transposed-convolutions".'
+    )
+    opens_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    # Late submissions are accepted (with the penalty) until this moment; none after it.
+    closes_at = models.DateTimeField(null=True, blank=True)
+    # Late policy: a grace period, then a penalty per started day late (in percent of the score).
+    grace_minutes = models.PositiveIntegerField(default=0)
+    late_penalty_percent_per_day = models.PositiveSmallIntegerField(
+        default=10, validators=[MaxValueValidator(100)]
+    )
+    # Counted over the last 24 hours; gradings that failed for infrastructure reasons don't count.
+    max_submissions_per_day = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(1)]
+    )
+    needs_gpu = models.BooleanField(default=False)
+    webhook_url = models.URLField(max_length=500, blank=True)
+    webhook_secret = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "due_at", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="assignment_slug_in_course"),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gte=models.F("opens_at")),
+                name="assignment_due_after_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code}: {self.title}"
+
+
+class SubmissionStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    ERROR = "error", "Not gradable"
+
+
+FINAL_STATUSES = frozenset({SubmissionStatus.DONE, SubmissionStatus.ERROR})
+
+
+def submission_path(submission: Submission, filename: str) -> str:
+    assignment = submission.assignment
+    return f"submissions/{assignment.course_id}/{assignment.slug}/{uuid.uuid4().hex}.py"
+
+
+class Submission(models.Model):
+    """One attempt of a student at an assignment. Its status moves received -> queued ->
+    running -> done | error (error: not gradable, the grader's fault, never a zero)."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    student = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file = models.FileField(upload_to=submission_path)
+    sha256 = models.CharField(max_length=64)
+    attempt = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=16, choices=SubmissionStatus.choices, default=SubmissionStatus.RECEIVED
+    )
+    gradable = models.BooleanField(null=True)
+    raw_score = models.FloatField(null=True, blank=True)
+    score = models.FloatField(null=True, blank=True, help_text="After the late penalty.")
+    max_score = models.FloatField(null=True, blank=True)
+    late_days = models.PositiveSmallIntegerField(default=0)
+    results = models.JSONField(default=dict, blank=True)
+    use_gpu = models.BooleanField(default=False)
+    # The Celery task id that holds the claim while running; a redelivery of the same task
+    # (its worker died) may take the claim over.
+    task_id = models.CharField(max_length=64, blank=True)
+    # NULL, not "", means "no key": the unique constraint below ignores NULLs.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    received_at = models.DateTimeField()
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "student", "attempt"], name="submission_attempt_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["submitted_by", "idempotency_key"],
+                condition=models.Q(idempotency_key__isnull=False),
+                name="submission_idempotency_key_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "queued_at"]),
+            models.Index(fields=["assignment", "student", "received_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} #{self.attempt} on {self.assignment}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class GradingRun(models.Model):
+    """Every grading of a submission, kept: a regrade never erases an earlier result."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="runs")
+    number = models.PositiveIntegerField()
+    task_id = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    # running, then done | error | superseded (the sweeper gave the submission to another run)
+    status = models.CharField(max_length=16, default="running")
+    gradable = models.BooleanField(null=True)
+    score = models.FloatField(null=True, blank=True)
+    results = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["submission", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "number"], name="grading_run_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.number} of {self.submission}"

@@ -1,0 +1,368 @@
+"""Writes of the convlab app: submissions through their whole life, regrades and the sweeper.
+
+The pipeline (healthchecks' and HackSoft's way): save in the database first, queue after the
+commit, claim with one conditional UPDATE (a second claimer changes no row and stops), grade
+outside any transaction, then finish with another conditional UPDATE, so that every attempt
+ends in exactly one final state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import math
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from convlab.grading import GradingResult, grade, load_assignment, to_gradescope
+from convlab.models import (
+    FINAL_STATUSES,
+    Assignment,
+    GradingRun,
+    Submission,
+    SubmissionStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class SubmissionLimitReached(Exception):
+    """The assignment's daily submission limit is used up; `retry_after` seconds to wait."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Created:
+    submission: Submission
+    created: bool  # False: an earlier request with the same Idempotency-Key made it
+
+
+def _decode_source(content: bytes) -> str:
+    if not content.strip():
+        raise ValidationError({"file": "the file is empty"})
+    if len(content) > settings.CONVLAB_MAX_SOURCE_BYTES:
+        kib = settings.CONVLAB_MAX_SOURCE_BYTES // 1024
+        raise ValidationError({"file": f"the file is larger than {kib} KiB"})
+    if b"\x00" in content:
+        raise ValidationError({"file": "this is a binary file; upload your .py source"})
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValidationError(
+            {"file": f"the file is not UTF-8 text (byte {error.start}); save it as UTF-8"}
+        ) from None
+
+
+def _check_window(assignment: Assignment, now: dt.datetime) -> None:
+    if now < assignment.opens_at:
+        raise ValidationError(
+            {"assignment": f"{assignment.title} opens {assignment.opens_at:%Y-%m-%d %H:%M %Z}"}
+        )
+    if assignment.closes_at is not None and now > assignment.closes_at:
+        raise ValidationError(
+            {"assignment": f"{assignment.title} closed {assignment.closes_at:%Y-%m-%d %H:%M %Z}"}
+        )
+
+
+def _check_daily_limit(assignment: Assignment, student: Any, now: dt.datetime) -> None:
+    window = now - dt.timedelta(days=1)
+    # A grading that failed for infrastructure reasons never uses up an attempt.
+    recent = list(
+        Submission.objects.filter(assignment=assignment, student=student, received_at__gt=window)
+        .exclude(status=SubmissionStatus.ERROR)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+    )
+    limit = assignment.max_submissions_per_day
+    if len(recent) >= limit:
+        frees_at = recent[len(recent) - limit] + dt.timedelta(days=1)
+        wait = max(1, math.ceil((frees_at - now).total_seconds()))
+        raise SubmissionLimitReached(
+            f"{limit} submissions in 24 hours is the limit for {assignment.title}", wait
+        )
+
+
+def submission_create(
+    *,
+    assignment: Assignment,
+    student: Any,
+    submitted_by: AbstractBaseUser,
+    content: bytes,
+    idempotency_key: str | None = None,
+    now: dt.datetime | None = None,
+) -> Created:
+    """Store a submission and queue it for grading once the transaction commits.
+
+    A retried request with the same `idempotency_key` (per submitting account) returns the
+    submission the first one made, without storing or grading anything again.
+    """
+    now = now or timezone.now()
+    if idempotency_key:
+        earlier = Submission.objects.filter(
+            submitted_by=submitted_by, idempotency_key=idempotency_key
+        ).first()
+        if earlier is not None:
+            return Created(earlier, created=False)
+    source = _decode_source(content)
+    _check_window(assignment, now)
+    _check_daily_limit(assignment, student, now)
+    digest = hashlib.sha256(content).hexdigest()
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return Created(
+                    _store(assignment, student, submitted_by, source, digest, idempotency_key, now),
+                    created=True,
+                )
+        except IntegrityError:
+            if idempotency_key:
+                # A concurrent retry with the same key got there first.
+                earlier = Submission.objects.filter(
+                    submitted_by=submitted_by, idempotency_key=idempotency_key
+                ).first()
+                if earlier is not None:
+                    return Created(earlier, created=False)
+            # Otherwise two submissions took the same attempt number: number it again.
+    raise ValidationError({"file": "too many submissions at the same moment; try again"})
+
+
+def _store(
+    assignment: Assignment,
+    student: Any,
+    submitted_by: AbstractBaseUser,
+    source: str,
+    digest: str,
+    idempotency_key: str | None,
+    now: dt.datetime,
+) -> Submission:
+    attempt = (
+        Submission.objects.filter(assignment=assignment, student=student).aggregate(
+            n=Max("attempt")
+        )["n"]
+        or 0
+    ) + 1
+    submission = Submission(
+        assignment=assignment,
+        student=student,
+        submitted_by=submitted_by,
+        sha256=digest,
+        attempt=attempt,
+        idempotency_key=idempotency_key or None,
+        use_gpu=assignment.needs_gpu,
+        received_at=now,
+    )
+    submission.file.save(f"attempt-{attempt}.py", ContentFile(source.encode()), save=False)
+    submission.save()
+    transaction.on_commit(lambda: submission_enqueue(submission_id=submission.pk))
+    return submission
+
+
+def submission_enqueue(*, submission_id: int) -> bool:
+    """Hand the submission to the broker. False (and it stays received) when the broker is
+    unreachable: the sweeper queues it again later."""
+    from convlab.tasks import grade_submission
+
+    submission = Submission.objects.filter(pk=submission_id).only("use_gpu").first()
+    if submission is None:
+        return False
+    now = timezone.now()
+    Submission.objects.filter(
+        pk=submission_id, status__in=[SubmissionStatus.RECEIVED, SubmissionStatus.QUEUED]
+    ).update(status=SubmissionStatus.QUEUED, queued_at=now)
+    queue = settings.CONVLAB_GPU_QUEUE if submission.use_gpu else settings.CONVLAB_QUEUE
+    try:
+        grade_submission.apply_async(args=[submission_id], queue=queue)
+    except Exception as error:
+        logger.warning("could not queue submission %s: %s", submission_id, error)
+        Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(
+            status=SubmissionStatus.RECEIVED
+        )
+        return False
+    return True
+
+
+def submission_claim(*, submission_id: int, task_id: str, worker: str) -> Submission | None:
+    """Take the submission for grading; None when another worker got there first or it is
+    already final. A redelivered task (same id: its worker died) takes its claim over."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Submission.objects.filter(
+            Q(status=SubmissionStatus.QUEUED) | Q(status=SubmissionStatus.RUNNING, task_id=task_id),
+            pk=submission_id,
+        ).update(status=SubmissionStatus.RUNNING, started_at=now, task_id=task_id)
+        if not claimed:
+            return None
+        submission = Submission.objects.select_related("assignment").get(pk=submission_id)
+        submission.runs.filter(status="running").update(status="superseded", finished_at=now)
+        number = (submission.runs.aggregate(n=Max("number"))["n"] or 0) + 1
+        GradingRun.objects.create(
+            submission=submission, number=number, task_id=task_id, worker=worker, started_at=now
+        )
+    return submission
+
+
+def submission_grade(*, submission: Submission) -> GradingResult:
+    """Run the check suite on the submission in the sandbox. Slow: call outside transactions."""
+    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
+    assignment = load_assignment(submission.assignment.suite, extra)
+    with submission.file.open("rb") as handle:
+        source = handle.read().decode("utf-8")
+    return grade(
+        assignment,
+        source,
+        seed=submission.pk,
+        insecure=settings.CONVLAB_SANDBOX_INSECURE,
+    )
+
+
+def late_days(assignment: Assignment, received_at: dt.datetime) -> int:
+    """Started days late after the grace period (0 when on time)."""
+    late = received_at - assignment.due_at - dt.timedelta(minutes=assignment.grace_minutes)
+    if late <= dt.timedelta(0):
+        return 0
+    return math.ceil(late / dt.timedelta(days=1))
+
+
+def penalized(assignment: Assignment, raw: float, days: int) -> float:
+    factor = max(0.0, 1 - assignment.late_penalty_percent_per_day * days / 100)
+    return round(raw * factor, 4)
+
+
+def submission_finish(
+    *, submission_id: int, task_id: str, result: GradingResult | None, error: str = ""
+) -> Submission | None:
+    """Record the outcome, only if this task still holds the claim (else the sweeper gave the
+    submission to another run, and this result is dropped). `result` None: not gradable."""
+    now = timezone.now()
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("assignment")
+            .filter(pk=submission_id, status=SubmissionStatus.RUNNING, task_id=task_id)
+            .first()
+        )
+        run = GradingRun.objects.filter(submission_id=submission_id, task_id=task_id).last()
+        if submission is None:
+            if run is not None and run.status == "running":
+                run.status, run.finished_at = "superseded", now
+                run.save(update_fields=["status", "finished_at"])
+            return None
+        gradable = result is not None and result.gradable
+        payload = to_gradescope(result) if result is not None else {}
+        days = late_days(submission.assignment, submission.received_at)
+        submission.status = SubmissionStatus.DONE if gradable else SubmissionStatus.ERROR
+        submission.gradable = gradable
+        submission.results = payload
+        submission.finished_at = now
+        submission.late_days = days
+        if gradable and result is not None and result.score is not None:
+            submission.raw_score = result.score
+            submission.max_score = result.max_score
+            submission.score = penalized(submission.assignment, result.score, days)
+        else:
+            submission.raw_score = submission.score = None
+            submission.max_score = result.max_score if result is not None else None
+        submission.save()
+        if run is not None:
+            run.status = submission.status
+            run.gradable = gradable
+            run.score = submission.score
+            run.results = payload
+            run.error = error or ("" if gradable else payload.get("output", ""))
+            run.finished_at = now
+            run.save()
+        if submission.assignment.webhook_url:
+            from convlab.tasks import deliver_webhook
+
+            transaction.on_commit(lambda: _queue_webhook(deliver_webhook, submission_id))
+    return submission
+
+
+def _queue_webhook(task: Any, submission_id: int) -> None:
+    try:
+        task.delay(submission_id)
+    except Exception as error:
+        logger.warning("could not queue the webhook of submission %s: %s", submission_id, error)
+
+
+def submission_regrade(*, submission: Submission, use_gpu: bool | None = None) -> Submission:
+    """Grade a final submission again; its earlier runs stay on record."""
+    fields: dict[str, Any] = {"status": SubmissionStatus.RECEIVED, "task_id": ""}
+    if use_gpu is not None:
+        fields["use_gpu"] = use_gpu
+    with transaction.atomic():
+        changed = Submission.objects.filter(pk=submission.pk, status__in=FINAL_STATUSES).update(
+            **fields
+        )
+        if not changed:
+            raise ValidationError({"submission": "it is still being graded"})
+        transaction.on_commit(lambda: submission_enqueue(submission_id=submission.pk))
+    submission.refresh_from_db()
+    return submission
+
+
+def assignment_regrade(*, assignment: Assignment) -> int:
+    """Regrade every final submission of the assignment; returns how many were queued."""
+    ids = list(
+        Submission.objects.filter(assignment=assignment, status__in=FINAL_STATUSES).values_list(
+            "pk", flat=True
+        )
+    )
+    with transaction.atomic():
+        Submission.objects.filter(pk__in=ids, status__in=FINAL_STATUSES).update(
+            status=SubmissionStatus.RECEIVED, task_id=""
+        )
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: submission_enqueue(submission_id=pk))
+    return len(ids)
+
+
+def submissions_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The sweeper (celery beat): queue what never reached the broker, and hand submissions
+    stuck in queued or running past the deadline to another worker."""
+    now = now or timezone.now()
+    stuck_after = dt.timedelta(seconds=settings.CONVLAB_STUCK_AFTER)
+    received = list(
+        Submission.objects.filter(
+            status=SubmissionStatus.RECEIVED, received_at__lt=now - dt.timedelta(seconds=2)
+        ).values_list("pk", flat=True)
+    )
+    queued = list(
+        Submission.objects.filter(
+            status=SubmissionStatus.QUEUED, queued_at__lt=now - stuck_after
+        ).values_list("pk", flat=True)
+    )
+    running = list(
+        Submission.objects.filter(
+            status=SubmissionStatus.RUNNING, started_at__lt=now - stuck_after
+        ).values_list("pk", flat=True)
+    )
+    if running:
+        # Their worker is gone or hung: the claim lapses and any late result will be dropped.
+        Submission.objects.filter(pk__in=running, status=SubmissionStatus.RUNNING).update(
+            status=SubmissionStatus.QUEUED, task_id=""
+        )
+        GradingRun.objects.filter(submission_id__in=running, status="running").update(
+            status="superseded", finished_at=now
+        )
+    for pk in received + queued + running:
+        submission_enqueue(submission_id=pk)
+    return {"received": len(received), "queued": len(queued), "running": len(running)}
+
+
+def worker_name() -> str:
+    return socket.gethostname()

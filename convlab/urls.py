@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from convlab import apis, views
+
+api_urlpatterns = [
+    path(
+        "courses/<id:course_id>/assignments/",
+        apis.AssignmentListApi.as_view(),
+        name="api-assignment-list",
+    ),
+    path(
+        "courses/<id:course_id>/assignments/<slug:slug>/submissions/",
+        apis.SubmissionListApi.as_view(),
+        name="api-submission-list",
+    ),
+    path(
+        "courses/<id:course_id>/assignments/<slug:slug>/regrade/",
+        apis.AssignmentRegradeApi.as_view(),
+        name="api-assignment-regrade",
+    ),
+    path(
+        "submissions/<id:submission_id>/",
+        apis.SubmissionDetailApi.as_view(),
+        name="api-submission-detail",
+    ),
+    path(
+        "submissions/<id:submission_id>/results.json",
+        apis.SubmissionResultsApi.as_view(),
+        name="api-submission-results",
+    ),
+    path(
+        "submissions/<id:submission_id>/regrade/",
+        apis.SubmissionRegradeApi.as_view(),
+        name="api-submission-regrade",
+    ),
+    path("tokens/", apis.TokenListApi.as_view(), name="api-token-list"),
+    path("tokens/<id:token_id>/", apis.TokenDetailApi.as_view(), name="api-token-detail"),
+]
+
+page_urlpatterns = [
+    path("courses/<id:course_id>/labs/", views.assignment_list, name="labs"),
+    path("courses/<id:course_id>/labs/<slug:slug>/", views.assignment_page, name="lab-assignment"),
+    path(
+        "courses/<id:course_id>/labs/<slug:slug>/regrade/",
+        views.assignment_regrade,
+        name="lab-regrade",
+    ),
+    path("submissions/<id:submission_id>/", views.submission_page, name="submission"),
+    path(
+        "submissions/<id:submission_id>/status/",
+        views.submission_status,
+        name="submission-status",
+    ),
+    path(
+        "submissions/<id:submission_id>/regrade/",
+        views.submission_regrade,
+        name="submission-regrade",
+    ),
+    path("account/", views.account, name="account"),
+]

@@ -1,0 +1,166 @@
+"""Pages of convlab: assignments, upload, the live submission page, history, staff table,
+and the account page's API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from convlab import selectors, services
+from convlab.forms import TokenForm, UploadForm
+from convlab.models import SubmissionStatus
+from courseportal.courses.models import ApiToken, Role
+from courseportal.courses.selectors import membership_get
+from courseportal.courses.services import api_token_create, api_token_revoke
+
+
+@login_required
+def assignment_list(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    return render(
+        request,
+        "convlab/assignment_list.html",
+        {
+            "course": membership.course,
+            "membership": membership,
+            "assignments": selectors.assignment_list(course=membership.course),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    assignment = selectors.assignment_get(course=membership.course, slug=slug)
+    form = UploadForm()
+    if request.method == "POST":
+        if membership.role != Role.STUDENT:
+            raise PermissionDenied("Only students upload solutions here.")
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                made = services.submission_create(
+                    assignment=assignment,
+                    student=request.user,
+                    submitted_by=request.user,
+                    content=form.cleaned_data["file"].read(),
+                )
+                return redirect("submission", submission_id=made.submission.pk)
+            except ValidationError as error:
+                for field, problems in error.message_dict.items():
+                    form.add_error("file" if field not in form.fields else field, problems)
+            except services.SubmissionLimitReached as limit:
+                form.add_error("file", f"{limit} Try again in {limit.retry_after // 60 + 1} min.")
+    submissions = selectors.submission_list(membership=membership, assignment=assignment)
+    status_filter = request.GET.get("status", "")
+    if membership.is_staff_role and status_filter in SubmissionStatus.values:
+        submissions = submissions.filter(status=status_filter)
+    student_filter = request.GET.get("student", "").strip()
+    if membership.is_staff_role and student_filter:
+        submissions = submissions.filter(student__username__icontains=student_filter)
+    return render(
+        request,
+        "convlab/assignment.html",
+        {
+            "course": membership.course,
+            "membership": membership,
+            "assignment": assignment,
+            "form": form,
+            "submissions": submissions[:200],
+            "statuses": SubmissionStatus.choices,
+            "status_filter": status_filter,
+            "student_filter": student_filter,
+        },
+    )
+
+
+def _submission_context(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+    submission, membership = selectors.submission_get_for_user(
+        user=request.user, submission_id=submission_id
+    )
+    results = selectors.visible_results(
+        results=submission.results,
+        due_at=submission.assignment.due_at,
+        now=timezone.now(),
+        full=membership.is_staff_role,
+    )
+    return {
+        "submission": submission,
+        "membership": membership,
+        "course": submission.assignment.course,
+        "results": results,
+    }
+
+
+@login_required
+def submission_page(request: HttpRequest, submission_id: int) -> HttpResponse:
+    return render(request, "convlab/submission.html", _submission_context(request, submission_id))
+
+
+@login_required
+def submission_status(request: HttpRequest, submission_id: int) -> HttpResponse:
+    """The live part of the submission page, polled by htmx until the grading is final."""
+    return render(
+        request, "convlab/_submission_status.html", _submission_context(request, submission_id)
+    )
+
+
+@login_required
+@require_POST
+def submission_regrade(request: HttpRequest, submission_id: int) -> HttpResponse:
+    context = _submission_context(request, submission_id)
+    if not context["membership"].is_staff_role:
+        raise PermissionDenied("Only staff regrade.")
+    use_gpu = {"cpu": False, "gpu": True}.get(request.POST.get("on", ""))
+    try:
+        services.submission_regrade(submission=context["submission"], use_gpu=use_gpu)
+        messages.success(request, "Queued for regrading; the earlier result stays in the history.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("submission", submission_id=submission_id)
+
+
+@login_required
+@require_POST
+def assignment_regrade(request: HttpRequest, course_id: int, slug: str) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only staff regrade.")
+    assignment = selectors.assignment_get(course=membership.course, slug=slug)
+    count = services.assignment_regrade(assignment=assignment)
+    messages.success(request, f"{count} submission(s) queued for regrading.")
+    return redirect("lab-assignment", course_id=course_id, slug=slug)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """API tokens: create (the key is shown once) and revoke."""
+    new_key = None
+    form = TokenForm()
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            raw = str(request.POST["revoke"])
+            valid = raw.isdigit() and len(raw) <= 18
+            token = (
+                ApiToken.objects.filter(user=request.user, pk=int(raw)).first() if valid else None
+            )
+            if token is not None:
+                api_token_revoke(token=token)
+                messages.success(request, f"Token {token.name} revoked.")
+            return redirect("account")
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            form = TokenForm()
+    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
+    return render(
+        request, "convlab/account.html", {"tokens": tokens, "form": form, "new_key": new_key}
+    )
