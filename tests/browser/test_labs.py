@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 def test_it_names_the_overlap_misconception_then_gives_full_marks(
     page: Any, live_server: Any, grading_worker: Any, tmp_path: Path
 ) -> None:
-    course = seed_demo().course
+    seed_demo()
     wrong = tmp_path / "overwrite.py"
     wrong.write_bytes(REFERENCE + BUGS[suite.OVERLAP][1].encode())
     right = tmp_path / "solution.py"
