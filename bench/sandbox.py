@@ -59,7 +59,7 @@ def main() -> None:
     env = dict(view.env)
 
     def run_plain() -> object:
-        return subprocess.run(plain, check=True)  # noqa: S603 - our own interpreter
+        return subprocess.run(plain, check=True)
 
     def run_boxed() -> object:
         result = sandbox.run(boxed, binds=view.binds, hidden=view.hidden, env=env)

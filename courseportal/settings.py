@@ -86,8 +86,16 @@ assert _database_url is not None
 DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # A web process and a worker process share the file: wait for locks instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A web process and worker processes share the file: wait for locks instead of failing,
+    # take the write lock when a transaction starts (no "database is locked" on upgrading a
+    # read), and let readers go on while one process writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Time -----------------------------------------------------------------------------------
