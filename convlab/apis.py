@@ -177,9 +177,11 @@ class SubmissionRegradeApi(APIView):
         _require_staff(membership)
         serializer = RegradeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        submission = services.submission_regrade(
-            submission=submission, use_gpu=serializer.validated_data["use_gpu"]
-        )
+        use_gpu = serializer.validated_data["use_gpu"]
+        if use_gpu is False and submission.use_gpu and not submission.is_final:
+            submission = services.submission_grade_on_cpu(submission=submission)
+        else:
+            submission = services.submission_regrade(submission=submission, use_gpu=use_gpu)
         context = {"request": request, "full": True}
         return Response(
             SubmissionOutput(submission, context=context).data, status=status.HTTP_202_ACCEPTED

@@ -299,6 +299,22 @@ def _queue_webhook(task: Any, submission_id: int) -> None:
         logger.warning("could not queue the webhook of submission %s: %s", submission_id, error)
 
 
+def submission_grade_on_cpu(*, submission: Submission) -> Submission:
+    """A GPU submission still waiting for a GPU worker goes to the CPU queue instead."""
+    with transaction.atomic():
+        moved = Submission.objects.filter(
+            pk=submission.pk,
+            use_gpu=True,
+            status__in=[SubmissionStatus.RECEIVED, SubmissionStatus.QUEUED],
+        ).update(use_gpu=False, status=SubmissionStatus.RECEIVED)
+        if not moved:
+            raise ValidationError({"submission": "only a GPU submission that is still waiting"})
+        # Its message stays in the GPU queue; whichever worker claims first grades it, once.
+        transaction.on_commit(lambda: submission_enqueue(submission_id=submission.pk))
+    submission.refresh_from_db()
+    return submission
+
+
 def submission_regrade(*, submission: Submission, use_gpu: bool | None = None) -> Submission:
     """Grade a final submission again; its earlier runs stay on record."""
     fields: dict[str, Any] = {"status": SubmissionStatus.RECEIVED, "task_id": ""}

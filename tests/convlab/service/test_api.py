@@ -176,3 +176,24 @@ def test_it_manages_personal_api_tokens(api, client, alice):
     assert (
         api.get("/api/v1/courses/", HTTP_AUTHORIZATION=f"Bearer {made['key']}").status_code == 401
     )
+
+
+def test_it_shows_a_gpu_submission_waiting_and_lets_staff_grade_it_on_the_cpu(
+    api, lab, alice, tara
+):
+    Assignment.objects.filter(pk=lab.pk).update(needs_gpu=True)
+    api.force_authenticate(alice)
+    made = api.post(submit_url(lab), {"source": "x = 1\n"}, format="json").json()
+    Submission.objects.filter(pk=made["id"]).update(status="queued")
+    waiting = api.get(f"/api/v1/submissions/{made['id']}/").json()
+    assert (waiting["status"], waiting["waiting_for"]) == ("queued", "a GPU worker")
+    assert (
+        api.post(f"/api/v1/submissions/{made['id']}/regrade/", {"use_gpu": False}).status_code
+        == 403
+    )
+    api.force_authenticate(tara)
+    moved = api.post(
+        f"/api/v1/submissions/{made['id']}/regrade/", {"use_gpu": False}, format="json"
+    )
+    assert moved.status_code == 202, moved.json()
+    assert Submission.objects.get().use_gpu is False
