@@ -85,9 +85,7 @@ def bob(db):
     return make_member(other, "bob", "student")
 
 
-def start_worker(
-    env: dict[str, str], log: Path, queues: str = "celery,grading"
-) -> subprocess.Popen[bytes]:
+def start_worker(env: dict[str, str], log: Path, queues: str) -> subprocess.Popen[bytes]:
     """Start a real `celery worker` process (prefork, one child) with the given environment."""
     command = [
         sys.executable, "-m", "celery", "-A", "courseportal", "worker",
@@ -120,9 +118,13 @@ def worker_env(**overrides: str | None) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def live_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[bytes]]:
-    """A worker on the broker the settings name (Redis in CI, the embedded one otherwise)."""
+    """A worker on the broker the settings name (Redis in CI, the embedded one otherwise).
+
+    It serves only the default queue (health pings): gradings need the test database, which
+    `grading_worker` has.
+    """
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    process = start_worker(worker_env(), log)
+    process = start_worker(worker_env(), log, queues="celery")
     yield process
     stop_worker(process)
 
@@ -155,6 +157,6 @@ def grading_worker(
 
     require(bwrap_path() is not None, "bubblewrap is not installed (apt-get install bubblewrap)")
     log = tmp_path_factory.mktemp("grading-worker") / "worker.log"
-    process = start_worker(worker_env(DATABASE_URL=database_url()), log)
+    process = start_worker(worker_env(DATABASE_URL=database_url()), log, queues="grading")
     yield process
     stop_worker(process)

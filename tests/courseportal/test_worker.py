@@ -27,6 +27,7 @@ def test_it_round_trips_a_task_through_the_embedded_broker(tmp_path: Path) -> No
     process = start_worker(
         worker_env(COURSEPORTAL_VAR_DIR=str(tmp_path), REDIS_URL=None, CELERY_BROKER_URL=None),
         tmp_path / "worker.log",
+        queues="celery",
     )
     try:
         broker = tmp_path / "broker"
@@ -62,7 +63,7 @@ def test_it_round_trips_a_task_through_redis(tmp_path: Path) -> None:
         reachable = False
     require(reachable, f"Redis at {url} is not answering")
     process = start_worker(
-        worker_env(REDIS_URL=url, CELERY_BROKER_URL=None), tmp_path / "worker.log"
+        worker_env(REDIS_URL=url, CELERY_BROKER_URL=None), tmp_path / "worker.log", queues="celery"
     )
     try:
         client = Celery("client", broker=url, backend=url, set_as_current=False)
