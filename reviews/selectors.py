@@ -84,12 +84,19 @@ def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
             "helpful": 0,
             "ratings": 0,
             "findings": dict.fromkeys(CATEGORIES, 0),
+            # Findings per category on each review, in session order: the trend over the term.
+            "timeline": [],
         }
         for m in students
     }
-    reviews = Review.objects.filter(paper__course=course, author_id__in=rows).annotate(
-        helpful_count=Count("ratings", filter=Q(ratings__helpful=True)),
-        rating_count=Count("ratings"),
+    reviews = (
+        Review.objects.filter(paper__course=course, author_id__in=rows)
+        .select_related("paper")
+        .order_by("paper__session_date", "pk")
+        .annotate(
+            helpful_count=Count("ratings", filter=Q(ratings__helpful=True)),
+            rating_count=Count("ratings"),
+        )
     )
     for review in reviews:
         row = rows[review.author_id]
@@ -100,4 +107,11 @@ def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
         for category, count in review.finding_counts.items():
             if category in row["findings"]:
                 row["findings"][category] += count
+        row["timeline"].append(
+            {
+                "date": review.paper.session_date,
+                "findings": {c: review.finding_counts.get(c, 0) for c in CATEGORIES},
+                "total": sum(review.finding_counts.get(c, 0) for c in CATEGORIES),
+            }
+        )
     return list(rows.values())

@@ -94,7 +94,9 @@ def test_it_keeps_the_form_from_staff_and_other_courses(client, tara, bob, open_
 def test_it_exports_review_quality_per_student(client, tara, alice, carol, released_paper):
     write_review(released_paper, alice, weaknesses=VAGUE)
     client.force_login(tara)
-    assert "alice" in client.get(f"/courses/{released_paper.course_id}/reviews/dashboard/").text
+    dashboard = client.get(f"/courses/{released_paper.course_id}/reviews/dashboard/").text
+    assert "alice" in dashboard
+    assert "10/17: " in dashboard  # alice's findings on the 10/17 paper, on the term's timeline
     response = client.get(f"/courses/{released_paper.course_id}/reviews/export.csv")
     assert response["Content-Type"] == "text/csv"
     rows = {row["username"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
