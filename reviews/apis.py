@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -56,10 +57,19 @@ class ReviewAnalyzeApi(APIView):
 class PaperListApi(APIView):
     permission_classes = [IsCourseStaffOrReadOnly]
 
-    @extend_schema(responses=PaperOutput(many=True))
+    @extend_schema(
+        responses=PaperOutput(many=True),
+        parameters=[OpenApiParameter("session_date", OpenApiTypes.DATE, description="one session")],
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         papers = selectors.paper_list(course=course)
+        if "session_date" in request.query_params:
+            try:
+                day = serializers.DateField().run_validation(request.query_params["session_date"])
+            except serializers.ValidationError as error:
+                raise serializers.ValidationError({"session_date": error.detail}) from None
+            papers = papers.filter(session_date=day)
         return Response(PaperOutput(papers, many=True, context={"now": timezone.now()}).data)
 
     @extend_schema(request=PaperInput, responses={201: PaperOutput})

@@ -87,3 +87,12 @@ def test_it_never_deletes_a_paper_that_has_reviews(api, tara, alice, released_pa
     assert response.status_code == 400
     assert "paper" in response.json()
     assert Paper.objects.filter(pk=released_paper.pk).exists()
+
+
+def test_it_lists_the_papers_of_one_session(api, alice, open_paper, released_paper):
+    api.force_authenticate(alice)
+    url = f"{papers_url(open_paper.course)}?session_date=2017-10-17"
+    assert [p["title"] for p in api.get(url).json()] == [released_paper.title]
+    bad = api.get(f"{papers_url(open_paper.course)}?session_date=soon")
+    assert bad.status_code == 400
+    assert "session_date" in bad.json()
