@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from courseportal.courses.models import Membership
 from courseportal.courses.selectors import course_list_for_user, membership_get
+from courseportal.spreadsheets import safe_cell
 from presentations import feeds, selectors, services
 from presentations.models import CalendarFeed, SwapStatus
 
@@ -266,13 +267,9 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
             )
         for slot in day.slots:
             members = " ".join(m.user.username for m in slot.group.members.all())
-            writer.writerow([day.session.date.isoformat(), "", slot.order, _cell(slot.group.name),
-                             members])  # fmt: skip
+            date = day.session.date.isoformat()
+            writer.writerow([date, "", slot.order, safe_cell(slot.group.name), members])
     return response
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 def _ics(calendar: Any) -> HttpResponse:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from courseportal.courses.models import Role
 from courseportal.courses.selectors import course_sessions, membership_get
+from courseportal.spreadsheets import safe_cell
 from reviews import guidance_adapter, selectors, services
 from reviews.forms import RatingForm, ReviewForm
 
@@ -190,13 +191,6 @@ def review_rate(request: HttpRequest, course_id: int, review_id: int) -> HttpRes
     return redirect("paper-detail", course_id=course_id, paper_id=review.paper_id)
 
 
-def _csv_cell(value: Any) -> Any:
-    """Spreadsheets run cells that start with = + - @ as formulas: quote those (CSV injection)."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
-
-
 def _dashboard_rows(course_id: int, user: Any) -> tuple[Any, list[dict[str, Any]]]:
     membership = membership_get(user=user, course_id=course_id)
     if not membership.is_staff_role:
@@ -232,7 +226,7 @@ def review_export(request: HttpRequest, course_id: int) -> HttpResponse:
     )  # fmt: skip
     for row in rows:
         writer.writerow(
-            [_csv_cell(row["username"]), _csv_cell(row["name"]), _csv_cell(row["email"]),
+            [safe_cell(row["username"]), safe_cell(row["name"]), safe_cell(row["email"]),
              row["reviews"], row["late"], row["helpful"], row["ratings"],
              *(row["findings"][c] for c in guidance_adapter.CATEGORIES)]
         )  # fmt: skip
