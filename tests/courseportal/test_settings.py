@@ -83,13 +83,3 @@ def test_it_stops_start_up_on_a_bad_value(name: str, raw: str) -> None:
     result = start_django(**{"SECRET_KEY": "x" * 50, "DEBUG": "true", name: raw})
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {name}=" in result.stderr
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("-1", "'-1"), ("@x", "'@x"), ("alice", "alice"), (3, 3)],
-)
-def test_it_quotes_spreadsheet_formulas_in_exports(value, expected) -> None:  # type: ignore[no-untyped-def]
-    from courseportal.spreadsheets import safe_cell
-
-    assert safe_cell(value) == expected
