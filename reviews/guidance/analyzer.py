@@ -19,6 +19,7 @@ from functools import lru_cache
 from itertools import pairwise
 
 from reviews.guidance import lexicon as lx
+from reviews.guidance.matcher import Scanner
 from reviews.guidance.segment import sentence_spans
 from reviews.guidance.types import (
     Analysis,
@@ -45,9 +46,14 @@ _ANAPHOR = re.compile(r"(?:this|these|that|those|it|they|such|the (?:latter|form
 _PRECEDING_WORDS = re.compile(r"[\w'’]+")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Read:
-    """What the analyzer reads in one sentence before looking at its neighbours."""
+    """What the analyzer reads in one sentence before looking at its neighbours.
+
+    Spans (``negatives``, ``contempt``, ``sweeping``, ``virtue``) are relative to ``start``;
+    ``words`` is the range of the sentence's words in the text's word list. What only a
+    finding needs (its wording, the advice) is worked out when the finding is made.
+    """
 
     start: int
     end: int
@@ -58,12 +64,11 @@ class _Read:
     scope_specific: bool
     own_specific: bool
     strength_like: bool
-    anaphoric: bool
-    cue: str
-    contempt: str
-    sweeping: str
-    virtue: str
-    advice: str
+    negatives: list[tuple[int, int]]
+    contempt: list[tuple[int, int]]
+    sweeping: list[tuple[int, int]]
+    virtue: list[tuple[int, int]]
+    words: tuple[int, int]
 
 
 def analyze(text: str) -> Analysis:
@@ -124,30 +129,34 @@ def analyze_review(
 def _analyze(
     text: str, field: str, *, strengths_field: bool
 ) -> tuple[tuple[Sentence, ...], list[Finding]]:
+    spans = sentence_spans(text)
+    if not spans:
+        return (), []
     lower = text.lower()
-    index = _Index(lower)
-    reads = [_read(text, lower, start, end, index) for start, end in sentence_spans(text)]
+    words = _Words(lower)
+    reads = _read_all(text, lower, spans, words)
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     for i, r in enumerate(reads):
-        specific = r.scope_specific or _justified_by_context(reads, i)
-        real_strength = (
-            r.strength_like and not r.question and not (r.negative and not r.positive)
-            if not strengths_field
-            else not r.question
-            and not (r.negative and not r.positive)
-            and (r.strength_like or r.own_specific)
-        )
+        specific = r.scope_specific or _justified_by_context(reads, i, lower)
+        if r.question or (r.negative and not r.positive):
+            real_strength = False
+        elif strengths_field:
+            real_strength = r.strength_like or r.own_specific
+        else:
+            real_strength = r.strength_like
         sentences.append(
             Sentence(r.start, r.end, r.negative, r.positive, specific, real_strength, r.question)
         )
-        findings.extend(_findings(r, specific, field))
+        if r.negative or r.virtue:
+            findings.extend(_findings(r, specific, field, text, words))
     return tuple(sentences), findings
 
 
-def _findings(r: _Read, specific: bool, field: str) -> list[Finding]:
+def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) -> list[Finding]:
     found: list[Finding] = []
-    if r.virtue:
+    virtue = _text(text, r.start, r.virtue)
+    if virtue:
         found.append(
             Finding(
                 Category.VIRTUE_SIGNALING,
@@ -158,11 +167,13 @@ def _findings(r: _Read, specific: bool, field: str) -> list[Finding]:
                 "Drop the claim about your standards or experience and state the problem in the "
                 "paper that prompted it: which claim, which experiment, which number.",
                 NoteLine.VIRTUE_SIGNALING,
-                r.virtue,
+                virtue,
                 field,
             )
         )
-    if r.contempt:
+    contempt = _text(text, r.start, r.contempt)
+    sweeping = _text(text, r.start, r.sweeping)
+    if contempt:
         found.append(
             Finding(
                 Category.SNOBBERY,
@@ -170,14 +181,14 @@ def _findings(r: _Read, specific: bool, field: str) -> list[Finding]:
                 r.end,
                 Severity.ERROR,
                 "Dismissive wording: assume good intent, a grad student like you wrote this.",
-                f"Replace '{r.contempt}' with the technical point behind it, e.g. 'The method is "
+                f"Replace '{contempt}' with the technical point behind it, e.g. 'The method is "
                 "the construction of [12] applied to upsampling; what does it add beyond it?'",
                 NoteLine.GOOD_INTENT,
-                r.contempt,
+                contempt,
                 field,
             )
         )
-    elif r.sweeping and not specific:
+    elif sweeping and not specific:
         found.append(
             Finding(
                 Category.SNOBBERY,
@@ -188,12 +199,13 @@ def _findings(r: _Read, specific: bool, field: str) -> list[Finding]:
                 "Back the verdict with evidence (a citation, a number, a failing case) or narrow "
                 "it to what you can show, e.g. 'The idea appears in [7], Sec. 3.'",
                 NoteLine.SNOBBERY_EARNED,
-                r.sweeping,
+                sweeping,
                 field,
             )
         )
     if r.negative and not specific and not found:
         start, end = r.scope
+        first_negative = min(r.negatives, key=_earliest_longest) if r.negatives else (0, 0)
         found.append(
             Finding(
                 Category.VAGUE_NEGATIVE,
@@ -201,9 +213,9 @@ def _findings(r: _Read, specific: bool, field: str) -> list[Finding]:
                 end,
                 Severity.WARNING,
                 "Negative judgement with nothing specific: the authors cannot tell what to fix.",
-                r.advice,
+                _advice(words, r.words, start, end),
                 NoteLine.VAGUE_NEGATIVES,
-                r.cue,
+                _text(text, r.start, [first_negative]),
                 field,
             )
         )
@@ -225,7 +237,7 @@ def _missing_positives(field: str, length: int) -> Finding:
     )
 
 
-def _justified_by_context(reads: list[_Read], i: int) -> bool:
+def _justified_by_context(reads: list[_Read], i: int, lower: str) -> bool:
     """A vague negative is made specific by its neighbours (see the module docstring)."""
     r = reads[i]
     if not r.negative:
@@ -234,87 +246,160 @@ def _justified_by_context(reads: list[_Read], i: int) -> bool:
         nxt = reads[i + 1]
         if nxt.own_specific and (nxt.negative or not nxt.positive or nxt.question):
             return True
-    return r.anaphoric and i > 0 and reads[i - 1].own_specific
+    return (
+        i > 0 and reads[i - 1].own_specific and _ANAPHOR.match(lower[r.start : r.end]) is not None
+    )
 
 
-class _Index:
-    """Every lexicon's matches over the whole lower-cased text, looked up per sentence."""
+_SCANNER = Scanner(
+    {
+        "negative": lx.NEGATIVE,
+        "positive": lx.POSITIVE,
+        "contempt": lx.CONTEMPT,
+        "sweeping": lx.SWEEPING,
+        "virtue": lx.VIRTUE,
+        "expertise": lx.EXPERTISE,
+        "anchors": lx.ANCHORS,
+        "quote": lx.QUOTE,
+    }
+)
 
-    __slots__ = ("_spans", "_starts")
+_Spans = list[tuple[int, int]]
+_NONE: _Spans = []
+
+
+class _Words:
+    """The words of the whole lower-cased text (:data:`lexicon.WORD`), in order."""
+
+    __slots__ = ("starts", "texts")
 
     def __init__(self, lower: str) -> None:
-        families = {
-            "negative": lx.NEGATIVE,
-            "positive": lx.POSITIVE,
-            "contempt": lx.CONTEMPT,
-            "sweeping": lx.SWEEPING,
-            "virtue": lx.VIRTUE,
-            "expertise": lx.EXPERTISE,
-            "anchors": lx.ANCHORS,
-            "quote": lx.QUOTE,
-        }
-        self._spans = {name: lexicon.spans(lower) for name, lexicon in families.items()}
-        self._spans["word"] = [m.span() for m in lx.WORD.finditer(lower)]
-        self._starts = {name: [a for a, _ in spans] for name, spans in self._spans.items()}
+        self.starts: list[int] = []
+        self.texts: list[str] = []
+        starts, texts = self.starts, self.texts
+        for m in lx.WORD.finditer(lower):
+            starts.append(m.start())
+            texts.append(m.group())
 
-    def within(self, name: str, start: int, end: int) -> list[tuple[int, int]]:
-        """Matches of ``name`` lying inside ``[start, end)``, relative to ``start``."""
-        spans = self._spans[name]
-        first = bisect_left(self._starts[name], start)
-        last = bisect_left(self._starts[name], end, first)
-        return [(a - start, b - start) for a, b in spans[first:last] if b <= end]
+    def within(self, start: int, end: int, first: int) -> tuple[int, int]:
+        """The index range of the words lying inside ``[start, end)``, searched from ``first``."""
+        starts = self.starts
+        lo = bisect_left(starts, start, first)
+        hi = bisect_left(starts, end, lo)
+        # Words do not overlap: only the last one can run past ``end``.
+        if hi > lo and starts[hi - 1] + len(self.texts[hi - 1]) > end:
+            hi -= 1
+        return lo, hi
 
 
-def _read(text: str, lower: str, start: int, end: int, index: _Index) -> _Read:
-    """Read the sentence ``text[start:end]`` (``lower`` is ``text.lower()``)."""
-    s = lower[start:end]
-    question = s.endswith("?")
-    quoted = index.within("quote", start, end)
-    negatives = [n for n in index.within("negative", start, end) if not _inside(n[0], quoted)]
-    positives: list[tuple[int, int]] = []
-    for p in index.within("positive", start, end):
-        if _inside(p[0], quoted):
+def _by_sentence(
+    spans: _Spans, starts: list[int], ends: list[int]
+) -> dict[int, list[tuple[int, int]]]:
+    """``spans`` lying inside a sentence, grouped by sentence and made relative to its start."""
+    grouped: dict[int, list[tuple[int, int]]] = {}
+    for a, b in spans:
+        j = bisect_left(starts, a + 1) - 1
+        if j < 0 or a >= ends[j] or b > ends[j]:
             continue
-        if _negated(s, p[0]):
-            negatives.append(p)
+        s0 = starts[j]
+        if j in grouped:
+            grouped[j].append((a - s0, b - s0))
         else:
-            positives.append(p)
-    contempt = index.within("contempt", start, end)
-    sweeping = index.within("sweeping", start, end)
-    virtue = index.within("virtue", start, end)
-    negative = (bool(negatives) and not question) or bool(contempt or sweeping)
-    positive = bool(positives) and not question
-    if negative and not virtue:
-        virtue = index.within("expertise", start, end)
-    cues = negatives + positives + contempt + sweeping
-    anchors = index.within("anchors", start, end)
-    words = index.within("word", start, end)
-    scope = (0, len(s))
-    if negative and positive:
-        scope = _negative_scope(s, negatives)
-    own_specific = _specific(s, cues, anchors, words, (0, len(s)))
-    scope_specific = (
-        own_specific if scope == (0, len(s)) else _specific(s, cues, anchors, words, scope)
-    )
-    strength_like = positive and (own_specific or _mentions_aspect(s, words))
-    first_negative = min(negatives, key=_earliest_longest) if negatives else (0, 0)
-    return _Read(
-        start=start,
-        end=end,
-        question=question,
-        negative=negative,
-        positive=positive,
-        scope=(start + scope[0], start + scope[1]),
-        scope_specific=scope_specific,
-        own_specific=own_specific,
-        strength_like=strength_like,
-        anaphoric=_ANAPHOR.match(s) is not None,
-        cue=_text(text, start, [first_negative]),
-        contempt=_text(text, start, contempt),
-        sweeping=_text(text, start, sweeping),
-        virtue=_text(text, start, virtue),
-        advice=_advice(s, words, scope),
-    )
+            grouped[j] = [(a - s0, b - s0)]
+    return grouped
+
+
+def _read_all(text: str, lower: str, spans: _Spans, words: _Words) -> list[_Read]:
+    """Read every sentence ``text[start:end]`` of ``spans`` (``lower`` is ``text.lower()``)."""
+    starts = [a for a, _ in spans]
+    ends = [b for _, b in spans]
+    found = _SCANNER.scan(lower)
+    quote = _by_sentence(found["quote"], starts, ends)
+    negative_cues = _by_sentence(found["negative"], starts, ends)
+    positive_cues = _by_sentence(found["positive"], starts, ends)
+    contempt_cues = _by_sentence(found["contempt"], starts, ends)
+    sweeping_cues = _by_sentence(found["sweeping"], starts, ends)
+    virtue_cues = _by_sentence(found["virtue"], starts, ends)
+    expertise_cues = _by_sentence(found["expertise"], starts, ends)
+    anchored = _by_sentence(found["anchors"], starts, ends)
+    texts = words.texts
+    content = _CONTENT
+    reads = []
+    first_word = 0
+    for j, (start, end) in enumerate(spans):
+        length = end - start
+        question = lower[end - 1] == "?"
+        quoted = quote.get(j)
+        negatives = negative_cues.get(j, _NONE)
+        if quoted:
+            negatives = [n for n in negatives if not _inside(n[0], quoted)]
+        else:
+            negatives = list(negatives)
+        positives: _Spans = []
+        s = ""
+        if j in positive_cues:
+            s = lower[start:end]
+            for p in positive_cues[j]:
+                if quoted and _inside(p[0], quoted):
+                    continue
+                if _negated(s, p[0]):
+                    negatives.append(p)
+                else:
+                    positives.append(p)
+        contempt = contempt_cues.get(j, _NONE)
+        sweeping = sweeping_cues.get(j, _NONE)
+        virtue = virtue_cues.get(j, _NONE)
+        negative = (bool(negatives) and not question) or bool(contempt or sweeping)
+        positive = bool(positives) and not question
+        if negative and not virtue:
+            virtue = expertise_cues.get(j, _NONE)
+        lo, hi = word_range = words.within(start, end, first_word)
+        first_word = hi
+        cues = (
+            negatives + positives + contempt + sweeping
+            if negatives or positives or contempt or sweeping
+            else _NONE
+        )
+        if j in anchored:
+            own_specific = True
+        else:
+            own_specific = False
+            for k in range(lo, hi):
+                w = texts[k]
+                is_content = content.get(w)
+                if is_content is None:
+                    is_content = _remember_content(w)
+                if is_content and not (cues and _inside(words.starts[k] - start, cues)):
+                    own_specific = True
+                    break
+        scope = (0, length)
+        scope_specific = own_specific
+        if negative and positive:
+            scope = _negative_scope(s or lower[start:end], negatives)
+            if scope != (0, length):
+                scope_specific = _specific(start, scope, anchored.get(j), cues, words, word_range)
+        strength_like = positive and (
+            own_specific or any(texts[k] in lx.ASPECTS for k in range(lo, hi))
+        )
+        reads.append(
+            _Read(
+                start,
+                end,
+                question,
+                negative,
+                positive,
+                (start + scope[0], start + scope[1]),
+                scope_specific,
+                own_specific,
+                strength_like,
+                negatives,
+                contempt,
+                sweeping,
+                virtue,
+                word_range,
+            )
+        )
+    return reads
 
 
 def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
@@ -362,17 +447,37 @@ def _negative_scope(s: str, negatives: list[tuple[int, int]]) -> tuple[int, int]
 
 
 def _specific(
-    s: str,
-    cues: list[tuple[int, int]],
-    anchors: list[tuple[int, int]],
-    words: list[tuple[int, int]],
+    start: int,
     scope: tuple[int, int],
+    anchors: _Spans | None,
+    cues: _Spans,
+    words: _Words,
+    word_range: tuple[int, int],
 ) -> bool:
-    """True when ``s[scope]`` names something checkable (see the module docstring)."""
+    """True when the part ``scope`` of the sentence at ``start`` names something checkable.
+
+    See the module docstring; ``anchors`` and ``cues`` are relative to ``start``.
+    """
     lo, hi = scope
-    if any(lo <= a < hi for a, _ in anchors):
+    if anchors and any(lo <= a < hi for a, _ in anchors):
         return True
-    return any(lo <= a < hi and not _inside(a, cues) and _content_word(s[a:b]) for a, b in words)
+    starts, texts = words.starts, words.texts
+    for k in range(*word_range):
+        a = starts[k] - start
+        if lo <= a < hi and not _inside(a, cues) and _content_word(texts[k]):
+            return True
+    return False
+
+
+_CONTENT: dict[str, bool] = {}
+
+
+def _remember_content(word: str) -> bool:
+    """:func:`_content_word`, remembered in :data:`_CONTENT` (emptied when it grows large)."""
+    if len(_CONTENT) >= 1 << 16:
+        _CONTENT.clear()
+    result = _CONTENT[word] = _content_word(word)
+    return result
 
 
 @lru_cache(maxsize=1 << 16)
@@ -406,12 +511,9 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def _mentions_aspect(s: str, words: list[tuple[int, int]]) -> bool:
-    return any(s[a:b] in lx.ASPECTS for a, b in words)
-
-
-def _advice(s: str, words: list[tuple[int, int]], scope: tuple[int, int]) -> str:
-    found = {s[a:b] for a, b in words if scope[0] <= a < scope[1]}
+def _advice(words: _Words, word_range: tuple[int, int], start: int, end: int) -> str:
+    """Advice on rewriting a vague negative, from the words of its scope ``[start, end)``."""
+    found = {words.texts[k] for k in range(*word_range) if start <= words.starts[k] < end}
     for subjects, advice in lx.ADVICE:
         if found & subjects:
             return advice

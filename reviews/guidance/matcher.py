@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 # The parser behind ``re`` (``re._parser`` on 3.11+). Private, so any surprise degrades to the
@@ -38,9 +38,7 @@ try:
 except ImportError:  # pragma: no cover - other interpreters
     _parser = None
 
-_TOKEN = re.compile(r"\w+")
 _WORD_CHAR = re.compile(r"\w")
-_CACHE_LIMIT = 1 << 16
 
 Span = tuple[int, int]
 
@@ -68,88 +66,96 @@ class Lexicon:
 class _Phrase:
     """One compiled phrase, the family it belongs to, and how its starts are found."""
 
-    __slots__ = ("family", "finds", "pattern", "required", "tokens")
+    __slots__ = ("family", "finds", "pattern", "required", "triggers")
 
     def __init__(self, family: str, phrase: str) -> None:
         self.family = family
         self.pattern = re.compile(phrase)
         self.required = _required(phrase)
-        heads = _heads_of(phrase)
-        # Token triggers: (word, exact) - the token at the start must equal ``word`` (exact)
-        # or start with it. ``finds``: literals located with ``str.find``. Both None: search.
-        self.tokens: list[tuple[str, bool]] | None = None
-        self.finds: list[str] | None = None
-        if heads is None:
+        # ``triggers``: heads found at token starts by the scanner's trie; ``finds``: literals
+        # found with ``str.find``. Both None: the phrase is searched the ordinary way.
+        self.triggers: frozenset[str] | None = None
+        self.finds: frozenset[str] | None = None
+        heads = None if self.pattern.flags & _OTHER_FLAGS else _heads_of(phrase)
+        if heads is None or not all(literal for _, literal in heads):
             return
-        tokens: list[tuple[str, bool]] = []
-        finds: list[str] = []
-        for boundary, literal in heads:
-            if boundary and _WORD_CHAR.match(literal):
-                word = _TOKEN.match(literal)
-                assert word is not None
-                tokens.append((word.group(), word.end() < len(literal)))
-            else:
-                finds.append(literal)
-        self.tokens, self.finds = tokens, finds
+        self.triggers = frozenset(
+            literal[:_MAX_HEAD] for boundary, literal in heads if boundary and _word(literal)
+        )
+        finds = {literal for boundary, literal in heads if not (boundary and _word(literal))}
+        if len(finds) > _MAX_FINDS:
+            finds = {literal[0] for literal in finds}
+        self.finds = frozenset(finds)
+
+
+_MAX_HEAD = 16
+_OTHER_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE | re.VERBOSE
+_MAX_FINDS = 8
+
+
+def _word(literal: str) -> bool:
+    return _WORD_CHAR.match(literal) is not None
 
 
 class Scanner:
     """Several lexicons (families) matched over one text in one pass."""
 
-    __slots__ = ("_cache", "_exact", "_families", "_phrases", "_prefix", "_searched")
+    __slots__ = ("_families", "_finding", "_phrases", "_searched", "_table", "_trie")
 
     def __init__(self, families: Mapping[str, Lexicon]) -> None:
         self._families = tuple(families)
         self._phrases = tuple(
-            _Phrase(name, phrase) for name, lexicon in families.items() for phrase in lexicon.phrases
+            _Phrase(name, phrase)
+            for name, lexicon in families.items()
+            for phrase in lexicon.phrases
         )
-        self._exact: dict[str, set[int]] = {}
-        self._prefix: dict[str, set[int]] = {}
+        by_head: dict[str, set[int]] = {}
         for k, phrase in enumerate(self._phrases):
-            for word, exact in phrase.tokens or ():
-                (self._exact if exact else self._prefix).setdefault(word, set()).add(k)
-        self._searched = tuple(k for k, p in enumerate(self._phrases) if p.tokens is None)
-        self._cache: dict[str, tuple[int, ...]] = {}
-
-    def _triggered(self, token: str) -> tuple[int, ...]:
-        """The phrases (indices) a match of which can start with ``token``; cached."""
-        found = set(self._exact.get(token, ()))
-        prefix = self._prefix
-        for k in range(1, len(token) + 1):
-            hit = prefix.get(token[:k])
-            if hit:
-                found.update(hit)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        result = self._cache[token] = tuple(sorted(found))
-        return result
+            for head in phrase.triggers or ():
+                by_head.setdefault(head, set()).add(k)
+        # The trie reports the longest head at a token start: every head that is a prefix of
+        # it starts there too.
+        self._table = {
+            head: tuple(
+                sorted(set().union(*(by_head.get(head[:n], ()) for n in range(1, len(head) + 1))))
+            )
+            for head in by_head
+        }
+        trie = _trie(by_head)
+        # Token by token, in C: skip white space and punctuation, then either a token at which
+        # no head starts, or stop and capture the longest head starting here (then skip the
+        # token). Every match ends at the end of a token or of the text, so the next one starts
+        # at a token start: heads are only tried where ``\b`` holds before a word character.
+        self._trie = re.compile(
+            rf"(?:\W*+(?!{trie})\w++)*+\W*+(?:(?=({trie}))\w*+)?" if trie else r"(?!)"
+        )
+        self._finding = tuple(k for k, p in enumerate(self._phrases) if p.finds)
+        self._searched = tuple(k for k, p in enumerate(self._phrases) if p.triggers is None)
 
     def scan(self, text: str) -> dict[str, list[Span]]:
         """Every family's matches in ``text``: sorted ``(start, end)`` spans without repeats."""
         phrases = self._phrases
+        table = self._table
         candidates: dict[int, list[int]] = {}
-        cache = self._cache
-        for m in _TOKEN.finditer(text):
-            token = m.group()
-            triggered = cache.get(token)
-            if triggered is None:
-                triggered = self._triggered(token)
-            if triggered:
-                at = m.start()
-                for k in triggered:
-                    if k in candidates:
-                        candidates[k].append(at)
-                    else:
-                        candidates[k] = [at]
-        found: dict[str, set[Span]] = {name: set() for name in self._families}
-        for k, phrase in enumerate(phrases):
-            finds = phrase.finds
-            if finds is None:
+        for m in self._trie.finditer(text):
+            head = m.group(1)
+            if head is None:
                 continue
-            if finds and (phrase.required is None or any(r in text for r in phrase.required)):
-                extra = [i for literal in finds for i in _occurrences(text, literal)]
-                if extra:
-                    candidates[k] = sorted({*candidates.get(k, ()), *extra})
+            at = m.start(1)
+            for k in table[head]:
+                if k in candidates:
+                    candidates[k].append(at)
+                else:
+                    candidates[k] = [at]
+        for k in self._finding:
+            phrase = phrases[k]
+            if phrase.required is not None and not any(r in text for r in phrase.required):
+                continue
+            assert phrase.finds is not None
+            extra = [i for literal in phrase.finds for i in _occurrences(text, literal)]
+            if extra:
+                candidates[k] = sorted({*candidates.get(k, ()), *extra})
+        found: dict[str, set[Span]] = {name: set() for name in self._families}
         for k, positions in candidates.items():
             pattern = phrases[k].pattern
             spans = found[phrases[k].family]
@@ -157,16 +163,35 @@ class Scanner:
             for i in positions:
                 if i < busy_until:
                     continue
-                m = pattern.match(text, i)
-                if m is not None:
-                    spans.add(m.span())
-                    busy_until = max(m.end(), i + 1)
+                hit = pattern.match(text, i)
+                if hit is not None:
+                    spans.add(hit.span())
+                    busy_until = max(hit.end(), i + 1)
         for k in self._searched:
             phrase = phrases[k]
             if phrase.required is not None and not any(r in text for r in phrase.required):
                 continue
             found[phrase.family].update(m.span() for m in phrase.pattern.finditer(text))
         return {name: sorted(spans) for name, spans in found.items()}
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regular expression matching the longest of ``words`` that starts where it is tried."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{body}|)" if "" in node else body
+
+    return pattern(root)
 
 
 def _occurrences(text: str, literal: str) -> list[int]:
@@ -179,51 +204,77 @@ def _occurrences(text: str, literal: str) -> list[int]:
 
 
 Head = tuple[bool, str]
+_BOUNDARY = "\x00"
+_EXPANSIONS = 256
 
 
 def _heads_of(phrase: str) -> frozenset[Head] | None:
-    """The heads of ``phrase`` (see the module docstring), or None when unknown."""
-    if _parser is None:
+    """The heads of ``phrase``: ``(after \\b, literal)`` pairs, or None when unknown.
+
+    Every match of ``phrase`` starts with one of the literals and, where the pair says so,
+    at a word boundary.
+    """
+    if _parser is None or _BOUNDARY in phrase:
         return None
     try:
-        return _heads(list(_parser.parse(phrase)), False)
+        expansions = _sequence(list(_parser.parse(phrase)))
     except Exception:  # an optimisation only: unknown means "search normally"
         return None
+    heads = set()
+    for text, _ in expansions:
+        boundary = text.startswith(_BOUNDARY)
+        heads.add((boundary, text.replace(_BOUNDARY, "")))
+    return frozenset(heads)
 
 
-def _heads(items: list[Any], boundary: bool) -> frozenset[Head] | None:
-    """Heads of the sequence ``items``, ``boundary`` when a ``\\b`` precedes it."""
-    run: list[str] = []
-    for n, (op, av) in enumerate(items):
-        if op is _c.LITERAL:
-            run.append(chr(av))
-            continue
-        if run:
+Expansion = tuple[str, bool]  # a literal start of a match, and whether it is the whole match
+
+
+def _sequence(items: list[Any]) -> list[Expansion]:
+    """The literal starts of the matches of the sequence ``items`` (see :func:`_heads_of`)."""
+    found: list[Expansion] = [("", True)]
+    for op, av in items:
+        if not any(whole for _, whole in found):
             break
-        rest = items[n + 1 :]
-        if op is _c.AT and av is _c.AT_BOUNDARY:
-            boundary = True
-            continue
-        if op in _ZERO_WIDTH:
-            continue
-        if op is _c.SUBPATTERN:
-            return _heads([*av[-1], *rest], boundary)
-        if op is _c.BRANCH:
-            return _union([_heads([*b, *rest], boundary) for b in av[1]])
-        if op in _REPEATS:
-            lo, hi, body = av
-            first = _heads([*body, *rest] if hi == 1 else list(body), boundary)
-            return first if lo >= 1 else _union([first, _heads(rest, boundary)])
-        if op is _c.IN and all(o is _c.LITERAL for o, _ in av):
-            return frozenset((boundary, chr(v)) for _, v in av)
-        return None
-    return frozenset({(boundary, "".join(run))}) if run else None
+        step = _item(op, av)
+        if step is None:
+            return [(text, False) for text, _ in found]
+        longer: dict[Expansion, None] = {}
+        for text, whole in found:
+            if not whole:
+                longer[text, False] = None
+                continue
+            for more, more_whole in step:
+                longer[text + more, more_whole] = None
+        if len(longer) > _EXPANSIONS:
+            return [(text, False) for text, _ in found]
+        found = list(longer)
+    return found
 
 
-def _union(heads: list[frozenset[Head] | None]) -> frozenset[Head] | None:
-    if any(h is None for h in heads):
-        return None
-    return frozenset().union(*(h for h in heads if h is not None))
+def _item(op: Any, av: Any) -> list[Expansion] | None:
+    """The literal starts of the matches of one parsed item, or None when there are none."""
+    if op is _c.LITERAL:
+        return [(chr(av), True)]
+    if op is _c.AT:
+        return [(_BOUNDARY if av is _c.AT_BOUNDARY else "", True)]
+    if op in _ZERO_WIDTH:
+        return [("", True)]
+    if op is _c.SUBPATTERN:
+        return _sequence(list(av[-1]))
+    if op is _c.BRANCH:
+        return [e for branch in av[1] for e in _sequence(list(branch))]
+    if op in _REPEATS:
+        low, high, body = av
+        inner = _sequence(list(body))
+        if high == 1:
+            return [("", True), *inner] if low == 0 else inner
+        if low == 0:
+            return [("", False)]
+        return [(text, False) for text, _ in inner]
+    if op is _c.IN and all(o is _c.LITERAL for o, _ in av):
+        return [(chr(v), True) for _, v in av]
+    return None
 
 
 def _required(phrase: str) -> frozenset[str] | None:
