@@ -133,8 +133,9 @@ def _analyze(
     if not spans:
         return (), []
     lower = text.lower()
-    words = _Words(lower)
-    reads = _read_all(text, lower, spans, words)
+    scan = _SCANNER.scan(lower)
+    words = _Words(scan.word_starts, scan.words)
+    reads = _read_all(text, lower, spans, scan.spans, words)
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     for i, r in enumerate(reads):
@@ -269,17 +270,13 @@ _NONE: _Spans = []
 
 
 class _Words:
-    """The words of the whole lower-cased text (:data:`lexicon.WORD`), in order."""
+    """The words of the whole lower-cased text (:data:`lexicon.WORD`) and where they start."""
 
     __slots__ = ("starts", "texts")
 
-    def __init__(self, lower: str) -> None:
-        self.starts: list[int] = []
-        self.texts: list[str] = []
-        starts, texts = self.starts, self.texts
-        for m in lx.WORD.finditer(lower):
-            starts.append(m.start())
-            texts.append(m.group())
+    def __init__(self, starts: list[int], texts: list[str]) -> None:
+        self.starts = starts
+        self.texts = texts
 
     def within(self, start: int, end: int, first: int) -> tuple[int, int]:
         """The index range of the words lying inside ``[start, end)``, searched from ``first``."""
@@ -309,11 +306,12 @@ def _by_sentence(
     return grouped
 
 
-def _read_all(text: str, lower: str, spans: _Spans, words: _Words) -> list[_Read]:
+def _read_all(
+    text: str, lower: str, spans: _Spans, found: dict[str, _Spans], words: _Words
+) -> list[_Read]:
     """Read every sentence ``text[start:end]`` of ``spans`` (``lower`` is ``text.lower()``)."""
     starts = [a for a, _ in spans]
     ends = [b for _, b in spans]
-    found = _SCANNER.scan(lower)
     quote = _by_sentence(found["quote"], starts, ends)
     negative_cues = _by_sentence(found["negative"], starts, ends)
     positive_cues = _by_sentence(found["positive"], starts, ends)

@@ -8,8 +8,7 @@ boilerplate is taken away.
 
 from __future__ import annotations
 
-import re
-
+from reviews.guidance import matcher
 from reviews.guidance.matcher import Lexicon
 
 
@@ -416,7 +415,9 @@ ANCHORS = Lexicon(
     r"|earlier|below|before)\b",
 )
 
-WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
+# Words: a letter, then word characters, apostrophes and hyphens, ending on a word character.
+# The matcher splits every text into these words as it looks for the phrases above.
+WORD = matcher.WORD
 
 # Subject words of a vague negative, mapped to what a concrete rewrite would name.
 ADVICE: tuple[tuple[frozenset[str], str], ...] = (

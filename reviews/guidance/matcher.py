@@ -2,18 +2,20 @@
 
 Python's ``re`` has a fast path only for patterns that start with a literal: a pattern such as
 ``\\b(?:major|main|key) (?:issue|problem)`` is tried branch by branch at every character. So
-each phrase is tried only where a match can start, with ``Pattern.match`` at that position
-(which still sees the text before it, so ``\\b`` and look-behinds behave as in a plain search),
-and :class:`Scanner` finds those positions for all its phrases at once:
+:class:`Scanner` tries each phrase only where a match can start, with ``Pattern.match`` at that
+position (which still sees the text before it, so ``\\b`` and look-behinds behave as in a plain
+search), and finds those positions for all its phrases in the one pass that also splits the
+text into :data:`WORD` tokens:
 
 * From each parsed phrase it reads its *heads*: the literal strings one of which every match
   starts with, and whether a ``\\b`` comes before them (``\\b(?:the )?authors?`` has the heads
-  ``\\b"the "`` and ``\\b"author"``).
-* A head after ``\\b`` that starts with a word character can only start at the first character
-  of a run of word characters (a *token*), and then fixes that token: ``"could"`` asks for a
-  token starting with ``could``, ``"i'm"`` for the token ``i``. The text is split into tokens
-  once; each distinct token is looked up once (and cached) in a table from trigger words to
-  the phrases they can start, so a phrase is tried only at its trigger words.
+  ``\\b"the authors"`` and ``\\b"author"``).
+* A head after ``\\b`` that starts with a letter starts a run of word characters, and every
+  such run starts a word or follows an apostrophe or hyphen inside one. The head then fixes
+  the run: ``could`` asks for a run starting with ``could``; ``i'm``, for the run ``i`` followed
+  by ``'m``. Each distinct word is looked up once (and remembered) in tables from runs to the
+  phrases they can start, so a phrase is tried only at its trigger words, and only where the
+  rest of the head follows (a ``str.startswith`` test).
 * Any other head is found with ``str.find`` (C speed); a phrase without known heads is
   searched the ordinary way, and only when the text contains one of the literals every match
   must contain (an ``in`` test).
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 # The parser behind ``re`` (``re._parser`` on 3.11+). Private, so any surprise degrades to the
@@ -35,10 +37,15 @@ try:
     _c: Any = importlib.import_module("re._constants")
     _ZERO_WIDTH = frozenset({_c.AT, _c.ASSERT, _c.ASSERT_NOT})
     _REPEATS = frozenset({_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)})
+    _NON_WORD_CATEGORIES = frozenset({_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD})
 except ImportError:  # pragma: no cover - other interpreters
     _parser = None
 
-_WORD_CHAR = re.compile(r"\w")
+WORD = re.compile(r"[^\W\d_][\w'’-]*(?<=\w)")
+"""A word: a letter, then word characters, apostrophes and hyphens, ending on a word character.
+
+The same matches as ``[^\\W\\d_](?:[\\w'’-]*\\w)?``, found faster.
+"""
 
 Span = tuple[int, int]
 
@@ -60,93 +67,164 @@ class Lexicon:
         """
         if self._scanner is None:
             self._scanner = Scanner({"": self})
-        return self._scanner.scan(text)[""]
+        return self._scanner.scan(text).spans[""]
+
+
+class Scan:
+    """What :meth:`Scanner.scan` found in one text."""
+
+    __slots__ = ("spans", "word_starts", "words")
+
+    def __init__(self, spans: dict[str, list[Span]], word_starts: list[int], words: list[str]):
+        self.spans = spans
+        """Per family, the ``(start, end)`` of its matches: sorted, without repeats."""
+        self.word_starts = word_starts
+        """Where each :data:`WORD` of the text starts, in order."""
+        self.words = words
+        """The words themselves."""
 
 
 class _Phrase:
-    """One compiled phrase, the family it belongs to, and how its starts are found."""
+    """One compiled phrase, the families it belongs to, and how its starts are found."""
 
-    __slots__ = ("family", "finds", "pattern", "required", "triggers")
+    __slots__ = ("families", "finds", "pattern", "required", "runs")
 
-    def __init__(self, family: str, phrase: str) -> None:
-        self.family = family
+    def __init__(self, phrase: str) -> None:
+        self.families: list[str] = []
         self.pattern = re.compile(phrase)
         self.required = _required(phrase)
-        # ``triggers``: heads found at token starts by the scanner's trie; ``finds``: literals
-        # found with ``str.find``. Both None: the phrase is searched the ordinary way.
-        self.triggers: frozenset[str] | None = None
+        # ``runs``: (run, exact, rest) per head found through the words: the run of word
+        # characters it starts with, whether the run must be exactly that (else: start with
+        # it), and the longer literal to test with ``startswith`` (None: the run says it all).
+        # ``finds``: literals found with ``str.find``. Both None: searched the ordinary way.
+        self.runs: list[tuple[str, bool, str | None]] | None = None
         self.finds: frozenset[str] | None = None
         heads = None if self.pattern.flags & _OTHER_FLAGS else _heads_of(phrase)
-        if heads is None or not all(literal for _, literal in heads):
+        if heads is None:
             return
-        self.triggers = frozenset(
-            literal[:_MAX_HEAD] for boundary, literal in heads if boundary and _word(literal)
-        )
-        finds = {literal for boundary, literal in heads if not (boundary and _word(literal))}
+        runs: list[tuple[str, bool, str | None]] = []
+        finds: set[str] = set()
+        for boundary, head in heads:
+            literal = _MARKERS.split(head, maxsplit=1)[0]
+            if not literal:
+                return
+            if boundary and _LETTER.match(head):
+                run = _RUN.match(head)
+                assert run is not None
+                exact = run.end() < len(head)
+                rest = literal[:_MAX_HEAD] if len(literal) > run.end() else None
+                runs.append((run.group(), exact, rest))
+            else:
+                finds.add(literal)
         if len(finds) > _MAX_FINDS:
             finds = {literal[0] for literal in finds}
-        self.finds = frozenset(finds)
+        self.runs, self.finds = runs, frozenset(finds)
 
 
-_MAX_HEAD = 16
-_OTHER_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE | re.VERBOSE
+_LETTER = re.compile(r"[^\W\d_]")
+_RUN = re.compile(r"\w+")
+_BOUNDARY = "\x00"  # a \b inside a head
+_NON_WORD = "\x01"  # some character that is not a word character
+_MARKERS = re.compile("[\x00\x01]")
+_MAX_HEAD = 24
 _MAX_FINDS = 8
+_OTHER_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE
+_CACHE_LIMIT = 1 << 16
 
-
-def _word(literal: str) -> bool:
-    return _WORD_CHAR.match(literal) is not None
+Rests = tuple[str, ...] | None  # literals one of which must follow; None: nothing to test
+Trigger = tuple[int, Rests, tuple[tuple[int, Rests], ...]]  # offset in the word, any, per phrase
 
 
 class Scanner:
     """Several lexicons (families) matched over one text in one pass."""
 
-    __slots__ = ("_families", "_finding", "_phrases", "_searched", "_table", "_trie")
+    __slots__ = ("_cache", "_exact", "_families", "_finding", "_phrases", "_prefix", "_searched")
 
     def __init__(self, families: Mapping[str, Lexicon]) -> None:
         self._families = tuple(families)
-        self._phrases = tuple(
-            _Phrase(name, phrase)
-            for name, lexicon in families.items()
-            for phrase in lexicon.phrases
-        )
-        by_head: dict[str, set[int]] = {}
+        # A phrase in several families (a quotation is an anchor too) is matched once.
+        phrases: dict[str, _Phrase] = {}
+        for name, lexicon in families.items():
+            for source in lexicon.phrases:
+                if source not in phrases:
+                    phrases[source] = _Phrase(source)
+                if name not in phrases[source].families:
+                    phrases[source].families.append(name)
+        self._phrases = tuple(phrases.values())
+        self._exact: dict[str, list[tuple[int, str | None]]] = {}
+        self._prefix: dict[str, list[int]] = {}
         for k, phrase in enumerate(self._phrases):
-            for head in phrase.triggers or ():
-                by_head.setdefault(head, set()).add(k)
-        # The trie reports the longest head at a token start: every head that is a prefix of
-        # it starts there too.
-        self._table = {
-            head: tuple(
-                sorted(set().union(*(by_head.get(head[:n], ()) for n in range(1, len(head) + 1))))
-            )
-            for head in by_head
-        }
-        trie = _trie(by_head)
-        # Token by token, in C: skip white space and punctuation, then either a token at which
-        # no head starts, or stop and capture the longest head starting here (then skip the
-        # token). Every match ends at the end of a token or of the text, so the next one starts
-        # at a token start: heads are only tried where ``\b`` holds before a word character.
-        self._trie = re.compile(
-            rf"(?:\W*+(?!{trie})\w++)*+\W*+(?:(?=({trie}))\w*+)?" if trie else r"(?!)"
-        )
-        self._finding = tuple(k for k, p in enumerate(self._phrases) if p.finds)
-        self._searched = tuple(k for k, p in enumerate(self._phrases) if p.triggers is None)
-
-    def scan(self, text: str) -> dict[str, list[Span]]:
-        """Every family's matches in ``text``: sorted ``(start, end)`` spans without repeats."""
-        phrases = self._phrases
-        table = self._table
-        candidates: dict[int, list[int]] = {}
-        for m in self._trie.finditer(text):
-            head = m.group(1)
-            if head is None:
-                continue
-            at = m.start(1)
-            for k in table[head]:
-                if k in candidates:
-                    candidates[k].append(at)
+            for run, exact, rest in phrase.runs or ():
+                if exact:
+                    self._exact.setdefault(run, []).append((k, rest))
                 else:
-                    candidates[k] = [at]
+                    self._prefix.setdefault(run, []).append(k)
+        self._finding = tuple(k for k, p in enumerate(self._phrases) if p.finds)
+        self._searched = tuple(k for k, p in enumerate(self._phrases) if p.runs is None)
+        self._cache: dict[str, tuple[Trigger, ...]] = {}
+
+    def _triggers(self, word: str) -> tuple[Trigger, ...]:
+        """Where in ``word`` a head of which phrase can start (see the module docstring).
+
+        Per run of word characters in ``word``: its offset, the literals one of which must
+        follow for any phrase to start there, and the phrases with their own literals.
+        """
+        found: list[Trigger] = []
+        for run in _RUN.finditer(word):
+            text = run.group()
+            rests: dict[int, set[str] | None] = {}
+            for n in range(1, len(text) + 1):
+                for k in self._prefix.get(text[:n], ()):
+                    rests[k] = None
+            for k, rest in self._exact.get(text, ()):
+                if rest is None:
+                    rests[k] = None
+                elif k not in rests:
+                    rests[k] = {rest}
+                elif (known := rests[k]) is not None:
+                    known.add(rest)
+            if not rests:
+                continue
+            phrases = tuple(
+                (k, None if (r := rests[k]) is None else _few(r)) for k in sorted(rests)
+            )
+            gate: Rests = None
+            if all(r is not None for _, r in phrases):
+                gate = _few({s for _, r in phrases for s in r or ()})
+            found.append((run.start(), gate, phrases))
+        if len(self._cache) >= _CACHE_LIMIT:
+            self._cache.clear()
+        result = self._cache[word] = tuple(found)
+        return result
+
+    def scan(self, text: str) -> Scan:
+        """Every family's matches in ``text``, and its words."""
+        phrases = self._phrases
+        cache = self._cache
+        word_starts: list[int] = []
+        words: list[str] = []
+        candidates: dict[int, list[int]] = {}
+        for m in WORD.finditer(text):
+            start = m.start()
+            word = m.group()
+            word_starts.append(start)
+            words.append(word)
+            triggers = cache.get(word)
+            if triggers is None:
+                triggers = self._triggers(word)
+            for offset, gate, triggered in triggers:
+                at = start + offset
+                if gate is not None and not text.startswith(gate, at):
+                    continue
+                # A word can start inside a run of word characters ("3d"): no \b there.
+                if not offset and start and _is_word(text[start - 1]):
+                    continue
+                for k, rest in triggered:
+                    if rest is None or text.startswith(rest, at):
+                        if k in candidates:
+                            candidates[k].append(at)
+                        else:
+                            candidates[k] = [at]
         for k in self._finding:
             phrase = phrases[k]
             if phrase.required is not None and not any(r in text for r in phrase.required):
@@ -157,41 +235,48 @@ class Scanner:
                 candidates[k] = sorted({*candidates.get(k, ()), *extra})
         found: dict[str, set[Span]] = {name: set() for name in self._families}
         for k, positions in candidates.items():
-            pattern = phrases[k].pattern
-            spans = found[phrases[k].family]
+            phrase = phrases[k]
+            pattern = phrase.pattern
+            spans: list[Span] = []
             busy_until = 0
             for i in positions:
                 if i < busy_until:
                     continue
                 hit = pattern.match(text, i)
                 if hit is not None:
-                    spans.add(hit.span())
+                    spans.append(hit.span())
                     busy_until = max(hit.end(), i + 1)
+            for family in phrase.families:
+                found[family].update(spans)
         for k in self._searched:
             phrase = phrases[k]
             if phrase.required is not None and not any(r in text for r in phrase.required):
                 continue
-            found[phrase.family].update(m.span() for m in phrase.pattern.finditer(text))
-        return {name: sorted(spans) for name, spans in found.items()}
+            spans = [m.span() for m in phrase.pattern.finditer(text)]
+            for family in phrase.families:
+                found[family].update(spans)
+        return Scan({name: sorted(s) for name, s in found.items()}, word_starts, words)
 
 
-def _trie(words: Iterable[str]) -> str:
-    """A regular expression matching the longest of ``words`` that starts where it is tried."""
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
+def _is_word(char: str) -> bool:
+    """True for a character ``\\w`` matches."""
+    return char.isalnum() or char == "_"
 
-    def pattern(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
-        return f"(?:{body}|)" if "" in node else body
 
-    return pattern(root)
+def _few(rests: set[str]) -> tuple[str, ...]:
+    """At most :data:`_MAX_RESTS` literals, one of which starts every string ``rests`` holds.
+
+    The longest such prefixes of the literals, without those that start with another one
+    (``startswith`` needs only those): a short test that still rejects most places.
+    """
+    length = max(map(len, rests))
+    while length > 1 and len({r[:length] for r in rests}) > _MAX_RESTS:
+        length -= 1
+    cut = {r[:length] for r in rests}
+    return tuple(sorted(r for r in cut if not any(o != r and r.startswith(o) for o in cut)))
+
+
+_MAX_RESTS = 12
 
 
 def _occurrences(text: str, literal: str) -> list[int]:
@@ -204,17 +289,17 @@ def _occurrences(text: str, literal: str) -> list[int]:
 
 
 Head = tuple[bool, str]
-_BOUNDARY = "\x00"
 _EXPANSIONS = 256
 
 
 def _heads_of(phrase: str) -> frozenset[Head] | None:
-    """The heads of ``phrase``: ``(after \\b, literal)`` pairs, or None when unknown.
+    """The heads of ``phrase``: ``(after \\b, head)`` pairs, or None when unknown.
 
-    Every match of ``phrase`` starts with one of the literals and, where the pair says so,
-    at a word boundary.
+    Every match of ``phrase`` starts with one of the heads and, where the pair says so, at a
+    word boundary. In a head, :data:`_BOUNDARY` stands for a ``\\b`` and :data:`_NON_WORD` for
+    a character that is not a word character (white space, say), after which the head stops.
     """
-    if _parser is None or _BOUNDARY in phrase:
+    if _parser is None or _BOUNDARY in phrase or _NON_WORD in phrase:
         return None
     try:
         expansions = _sequence(list(_parser.parse(phrase)))
@@ -222,8 +307,8 @@ def _heads_of(phrase: str) -> frozenset[Head] | None:
         return None
     heads = set()
     for text, _ in expansions:
-        boundary = text.startswith(_BOUNDARY)
-        heads.add((boundary, text.replace(_BOUNDARY, "")))
+        body = text.lstrip(_BOUNDARY)
+        heads.add((len(body) < len(text), body))
     return frozenset(heads)
 
 
@@ -272,8 +357,15 @@ def _item(op: Any, av: Any) -> list[Expansion] | None:
         if low == 0:
             return [("", False)]
         return [(text, False) for text, _ in inner]
-    if op is _c.IN and all(o is _c.LITERAL for o, _ in av):
-        return [(chr(v), True) for _, v in av]
+    if op is _c.IN:
+        if all(o is _c.LITERAL for o, _ in av):
+            return [(chr(v), True) for _, v in av]
+        if all(
+            (o is _c.LITERAL and not _is_word(chr(v)))
+            or (o is _c.CATEGORY and v in _NON_WORD_CATEGORIES)
+            for o, v in av
+        ):
+            return [(_NON_WORD, False)]
     return None
 
 

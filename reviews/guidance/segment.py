@@ -61,7 +61,6 @@ _ABBREVIATIONS = frozenset(
 _LINE = re.compile(r"[^\n\r]+")
 _END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
 _BULLET = re.compile(r"\s*(?:[-*•·–>]+|\(?\d{1,2}[.)]|\(?[a-zA-Z]\)|\[\d{1,2}\])?\s*")
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -71,39 +70,55 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     ``0 <= start < end <= len(text)``.
     """
     spans: list[tuple[int, int]] = []
+    append = spans.append
     for line in _LINE.finditer(text):
-        line_start, line_end = line.start(), line.end()
+        line_start, line_end = line.span()
         cursor = line_start
         for end in _END.finditer(text, line_start, line_end):
-            stop = end.start() + len(end.group().rstrip())
-            if _continues(text, cursor, end.start() + 1, end.end(), line_end):
+            stop, next_start = end.span()
+            # Not the end of a sentence when the next word starts in lower case or the full
+            # stop ends a reference abbreviation ("Fig. 3").
+            if next_start < line_end and text[next_start].islower():
                 continue
-            _append(text, cursor, stop, spans, at_line_start=cursor == line_start)
-            cursor = end.end()
-        _append(text, cursor, line_end, spans, at_line_start=cursor == line_start)
+            if text[stop] == "." and _abbreviation_before(text, cursor, stop):
+                continue
+            # The span ends after the punctuation and closing quotes, before the white space.
+            stop += len(end.group().rstrip())
+            start = cursor
+            if start == line_start:
+                start = _after_bullet(text, start, stop)
+            while start < stop and text[start].isspace():
+                start += 1
+            if stop > start:
+                append((start, stop))
+            cursor = next_start
+        start, stop = cursor, line_end
+        if start == line_start:
+            start = _after_bullet(text, start, stop)
+        while start < stop and text[start].isspace():
+            start += 1
+        while stop > start and text[stop - 1].isspace():
+            stop -= 1
+        if stop > start:
+            append((start, stop))
     return spans
 
 
-def _continues(text: str, cursor: int, after_dot: int, next_start: int, line_end: int) -> bool:
-    """True when the full stop before ``after_dot`` does not end the sentence."""
-    if next_start < line_end and text[next_start].islower():
-        return True
-    if text[after_dot - 1] != ".":
-        return False
-    word = _LAST_WORD.search(text, cursor, after_dot)
-    return word is not None and word.group(1).lower().rstrip(".") in _ABBREVIATIONS
+def _after_bullet(text: str, start: int, stop: int) -> int:
+    """Where the sentence starting a line at ``start`` begins once its bullet is left out."""
+    bullet = _BULLET.match(text, start, stop)
+    return bullet.end() if bullet is not None else start
 
 
-def _append(
-    text: str, start: int, end: int, spans: list[tuple[int, int]], *, at_line_start: bool
-) -> None:
-    if at_line_start:
-        bullet = _BULLET.match(text, start, end)
-        if bullet is not None:
-            start = bullet.end()
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+_RUN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
+
+
+def _abbreviation_before(text: str, cursor: int, dot: int) -> bool:
+    """True when the word before the full stop at ``dot`` is a reference abbreviation.
+
+    The word is the last run of ASCII letters and full stops in ``text[cursor:dot]``, from its
+    first letter, whatever its case ("Fig", "e.g", "w.r.t").
+    """
+    before = text[cursor:dot]
+    word = before[len(before.rstrip(_RUN_CHARS)) :].lstrip(".")
+    return word.lower().rstrip(".") in _ABBREVIATIONS
