@@ -139,7 +139,7 @@ def _analyze(
     sentences: list[Sentence] = []
     findings: list[Finding] = []
     for i, r in enumerate(reads):
-        specific = r.scope_specific or _justified_by_context(reads, i, lower)
+        specific = r.scope_specific or (r.negative and _justified_by_context(reads, i, lower))
         if r.question or (r.negative and not r.positive):
             real_strength = False
         elif strengths_field:
@@ -156,7 +156,7 @@ def _analyze(
 
 def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) -> list[Finding]:
     found: list[Finding] = []
-    virtue = _text(text, r.start, r.virtue)
+    virtue = _text(text, r.start, r.virtue) if r.virtue else ""
     if virtue:
         found.append(
             Finding(
@@ -172,8 +172,8 @@ def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) ->
                 field,
             )
         )
-    contempt = _text(text, r.start, r.contempt)
-    sweeping = _text(text, r.start, r.sweeping)
+    contempt = _text(text, r.start, r.contempt) if r.contempt else ""
+    sweeping = _text(text, r.start, r.sweeping) if r.sweeping else ""
     if contempt:
         found.append(
             Finding(
@@ -294,6 +294,8 @@ def _by_sentence(
 ) -> dict[int, list[tuple[int, int]]]:
     """``spans`` lying inside a sentence, grouped by sentence and made relative to its start."""
     grouped: dict[int, list[tuple[int, int]]] = {}
+    if not spans:
+        return grouped
     for a, b in spans:
         j = bisect_left(starts, a + 1) - 1
         if j < 0 or a >= ends[j] or b > ends[j]:
@@ -320,7 +322,7 @@ def _read_all(
     virtue_cues = _by_sentence(found["virtue"], starts, ends)
     expertise_cues = _by_sentence(found["expertise"], starts, ends)
     anchored = _by_sentence(found["anchors"], starts, ends)
-    texts = words.texts
+    texts, word_starts = words.texts, words.starts
     content = _CONTENT
     reads = []
     first_word = 0
@@ -367,7 +369,7 @@ def _read_all(
                 is_content = content.get(w)
                 if is_content is None:
                     is_content = _remember_content(w)
-                if is_content and not (cues and _inside(words.starts[k] - start, cues)):
+                if is_content and not (cues and _inside(word_starts[k] - start, cues)):
                     own_specific = True
                     break
         scope = (0, length)
@@ -376,9 +378,7 @@ def _read_all(
             scope = _negative_scope(s or lower[start:end], negatives)
             if scope != (0, length):
                 scope_specific = _specific(start, scope, anchored.get(j), cues, words, word_range)
-        strength_like = positive and (
-            own_specific or any(texts[k] in lx.ASPECTS for k in range(lo, hi))
-        )
+        strength_like = positive and (own_specific or not lx.ASPECTS.isdisjoint(texts[lo:hi]))
         reads.append(
             _Read(
                 start,
@@ -510,9 +510,23 @@ _SUFFIXES: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 def _advice(words: _Words, word_range: tuple[int, int], start: int, end: int) -> str:
-    """Advice on rewriting a vague negative, from the words of its scope ``[start, end)``."""
-    found = {words.texts[k] for k in range(*word_range) if start <= words.starts[k] < end}
-    for subjects, advice in lx.ADVICE:
-        if found & subjects:
-            return advice
-    return lx.DEFAULT_ADVICE
+    """Advice on rewriting a vague negative, from the words of its scope ``[start, end)``.
+
+    The first advice in :data:`lexicon.ADVICE` one of whose subjects is among the words.
+    """
+    starts, texts = words.starts, words.texts
+    first = min(
+        (
+            _ADVICE_INDEX.get(texts[k], _NO_ADVICE)
+            for k in range(*word_range)
+            if start <= starts[k] < end
+        ),
+        default=_NO_ADVICE,
+    )
+    return lx.ADVICE[first][1] if first < _NO_ADVICE else lx.DEFAULT_ADVICE
+
+
+_NO_ADVICE = len(lx.ADVICE)
+_ADVICE_INDEX: dict[str, int] = {}
+for _index, (_subjects, _) in reversed(list(enumerate(lx.ADVICE))):
+    _ADVICE_INDEX.update(dict.fromkeys(_subjects, _index))

@@ -28,6 +28,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Mapping
+from itertools import accumulate
 from typing import Any
 
 # The parser behind ``re`` (``re._parser`` on 3.11+). Private, so any surprise degrades to the
@@ -46,6 +47,9 @@ WORD = re.compile(r"[^\W\d_][\w'’-]*(?<=\w)")
 
 The same matches as ``[^\\W\\d_](?:[\\w'’-]*\\w)?``, found faster.
 """
+
+_SPLIT = re.compile(f"({WORD.pattern})")
+_SPLIT_ASCII = re.compile(r"([a-zA-Z][a-zA-Z0-9_'-]*(?<=[a-zA-Z0-9_]))")  # the same, in ASCII
 
 Span = tuple[int, int]
 
@@ -87,12 +91,17 @@ class Scan:
 class _Phrase:
     """One compiled phrase, the families it belongs to, and how its starts are found."""
 
-    __slots__ = ("families", "finds", "pattern", "required", "runs")
+    __slots__ = ("families", "finds", "pattern", "required", "runs", "runs_of_one")
 
     def __init__(self, phrase: str) -> None:
         self.families: list[str] = []
         self.pattern = re.compile(phrase)
         self.required = _required(phrase)
+        # A phrase that is one character class (``\\d``) matches at every character it
+        # accepts: found faster as runs of such characters.
+        self.runs_of_one = (
+            re.compile(f"(?:{phrase})+") if _parser is not None and _one_character(phrase) else None
+        )
         # ``runs``: (run, exact, rest) per head found through the words: the run of word
         # characters it starts with, whether the run must be exactly that (else: start with
         # it), and the longer literal to test with ``startswith`` (None: the run says it all).
@@ -131,14 +140,27 @@ _MAX_FINDS = 8
 _OTHER_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE
 _CACHE_LIMIT = 1 << 16
 
-Rests = tuple[str, ...] | None  # literals one of which must follow; None: nothing to test
-Trigger = tuple[int, Rests, tuple[tuple[int, Rests], ...]]  # offset in the word, any, per phrase
+Gate = tuple["re.Pattern[str]", dict[str, tuple[int, ...]]]
+# Per run of word characters in a word: its offset in the word, the phrases that can start
+# wherever the run does, and a gate for those that need a longer literal there: a pattern
+# matching the longest such literal, and the phrases each literal lets through.
+Trigger = tuple[int, tuple[int, ...], Gate | None]
 
 
 class Scanner:
     """Several lexicons (families) matched over one text in one pass."""
 
-    __slots__ = ("_cache", "_exact", "_families", "_finding", "_phrases", "_prefix", "_searched")
+    __slots__ = (
+        "_cache",
+        "_exact",
+        "_families",
+        "_find_literals",
+        "_finding",
+        "_gates",
+        "_phrases",
+        "_prefix",
+        "_searched",
+    )
 
     def __init__(self, families: Mapping[str, Lexicon]) -> None:
         self._families = tuple(families)
@@ -160,80 +182,98 @@ class Scanner:
                 else:
                     self._prefix.setdefault(run, []).append(k)
         self._finding = tuple(k for k, p in enumerate(self._phrases) if p.finds)
+        self._find_literals = tuple(
+            sorted({literal for p in self._phrases for literal in p.finds or ()})
+        )
         self._searched = tuple(k for k, p in enumerate(self._phrases) if p.runs is None)
         self._cache: dict[str, tuple[Trigger, ...]] = {}
+        self._gates: dict[str, Gate] = {}
 
     def _triggers(self, word: str) -> tuple[Trigger, ...]:
-        """Where in ``word`` a head of which phrase can start (see the module docstring).
-
-        Per run of word characters in ``word``: its offset, the literals one of which must
-        follow for any phrase to start there, and the phrases with their own literals.
-        """
+        """Where in ``word`` a head of which phrase can start (see the module docstring)."""
         found: list[Trigger] = []
         for run in _RUN.finditer(word):
             text = run.group()
-            rests: dict[int, set[str] | None] = {}
+            always: set[int] = set()
             for n in range(1, len(text) + 1):
-                for k in self._prefix.get(text[:n], ()):
-                    rests[k] = None
+                always.update(self._prefix.get(text[:n], ()))
+            rests: dict[int, set[str]] = {}
             for k, rest in self._exact.get(text, ()):
                 if rest is None:
-                    rests[k] = None
-                elif k not in rests:
-                    rests[k] = {rest}
-                elif (known := rests[k]) is not None:
-                    known.add(rest)
-            if not rests:
-                continue
-            phrases = tuple(
-                (k, None if (r := rests[k]) is None else _few(r)) for k in sorted(rests)
-            )
-            gate: Rests = None
-            if all(r is not None for _, r in phrases):
-                gate = _few({s for _, r in phrases for s in r or ()})
-            found.append((run.start(), gate, phrases))
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        result = self._cache[word] = tuple(found)
-        return result
+                    always.add(k)
+                else:
+                    rests.setdefault(k, set()).add(rest)
+            for k in always:
+                rests.pop(k, None)
+            if always or rests:
+                found.append((run.start(), tuple(sorted(always)), self._gate(text, rests)))
+        return tuple(found)
+
+    def _gate(self, run: str, rests: dict[int, set[str]]) -> Gate | None:
+        """The gate of the phrases ``rests`` after the run ``run`` (see :data:`Trigger`)."""
+        if not rests:
+            return None
+        if run not in self._gates:  # the same for every word with this run
+            literals = {r for rs in rests.values() for r in rs}
+            table = {
+                literal: tuple(
+                    sorted(k for k, rs in rests.items() if any(literal.startswith(r) for r in rs))
+                )
+                for literal in literals
+            }
+            self._gates[run] = (re.compile(_trie(literals)), table)
+        return self._gates[run]
 
     def scan(self, text: str) -> Scan:
         """Every family's matches in ``text``, and its words."""
         phrases = self._phrases
+        # The words, and where they start, without a Python step per word.
+        parts = (_SPLIT_ASCII if text.isascii() else _SPLIT).split(text)
+        words: list[str] = parts[1::2]
+        word_starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]
         cache = self._cache
-        word_starts: list[int] = []
-        words: list[str] = []
+        new = set(words).difference(cache)
+        if new:
+            if len(cache) + len(new) > _CACHE_LIMIT:
+                cache.clear()
+                new = set(words)
+            for word in new:
+                cache[word] = self._triggers(word)
         candidates: dict[int, list[int]] = {}
-        for m in WORD.finditer(text):
-            start = m.start()
-            word = m.group()
-            word_starts.append(start)
-            words.append(word)
-            triggers = cache.get(word)
-            if triggers is None:
-                triggers = self._triggers(word)
-            for offset, gate, triggered in triggers:
+        for start, triggers in zip(word_starts, map(cache.__getitem__, words), strict=True):
+            if not triggers:
+                continue
+            for offset, always, gate in triggers:
                 at = start + offset
-                if gate is not None and not text.startswith(gate, at):
+                if gate is not None and (hit := gate[0].match(text, at)) is not None:
+                    triggered = always + gate[1][hit.group()]
+                elif always:
+                    triggered = always
+                else:
                     continue
                 # A word can start inside a run of word characters ("3d"): no \b there.
-                if not offset and start and _is_word(text[start - 1]):
+                if not offset and start and ((c := text[start - 1]).isalnum() or c == "_"):
                     continue
-                for k, rest in triggered:
-                    if rest is None or text.startswith(rest, at):
-                        if k in candidates:
-                            candidates[k].append(at)
-                        else:
-                            candidates[k] = [at]
-        for k in self._finding:
-            phrase = phrases[k]
-            if phrase.required is not None and not any(r in text for r in phrase.required):
-                continue
-            assert phrase.finds is not None
-            extra = [i for literal in phrase.finds for i in _occurrences(text, literal)]
-            if extra:
+                for k in triggered:
+                    if k in candidates:
+                        candidates[k].append(at)
+                    else:
+                        candidates[k] = [at]
+        occurring: dict[str, list[int]] = {}
+        for literal in self._find_literals:
+            if literal in text:
+                occurring[literal] = _occurrences(text, literal)
+        if occurring:
+            for k in self._finding:
+                phrase = phrases[k]
+                assert phrase.finds is not None
+                extra = [i for literal in phrase.finds for i in occurring.get(literal, ())]
+                if not extra:
+                    continue
+                if phrase.required is not None and not any(map(text.__contains__, phrase.required)):
+                    continue
                 candidates[k] = sorted({*candidates.get(k, ()), *extra})
-        found: dict[str, set[Span]] = {name: set() for name in self._families}
+        found: dict[str, set[Span]] = {}
         for k, positions in candidates.items():
             phrase = phrases[k]
             pattern = phrase.pattern
@@ -246,16 +286,38 @@ class Scanner:
                 if hit is not None:
                     spans.append(hit.span())
                     busy_until = max(hit.end(), i + 1)
-            for family in phrase.families:
-                found[family].update(spans)
+            if spans:
+                for family in phrase.families:
+                    found.setdefault(family, set()).update(spans)
         for k in self._searched:
             phrase = phrases[k]
-            if phrase.required is not None and not any(r in text for r in phrase.required):
+            if phrase.required is not None and not any(map(text.__contains__, phrase.required)):
                 continue
-            spans = [m.span() for m in phrase.pattern.finditer(text)]
-            for family in phrase.families:
-                found[family].update(spans)
-        return Scan({name: sorted(s) for name, s in found.items()}, word_starts, words)
+            if phrase.runs_of_one is not None:  # every character it matches, by runs
+                spans = [
+                    (i, i + 1)
+                    for m in phrase.runs_of_one.finditer(text)
+                    for i in range(m.start(), m.end())
+                ]
+            else:
+                spans = [m.span() for m in phrase.pattern.finditer(text)]
+            if spans:
+                for family in phrase.families:
+                    found.setdefault(family, set()).update(spans)
+        return Scan(
+            {name: sorted(found[name]) if name in found else [] for name in self._families},
+            word_starts,
+            words,
+        )
+
+
+def _one_character(phrase: str) -> bool:
+    """True when ``phrase`` is a single character class, matching one character wherever."""
+    try:
+        items = list(_parser.parse(phrase))
+    except Exception:  # an optimisation only
+        return False
+    return len(items) == 1 and items[0][0] in (_c.IN, _c.LITERAL, _c.NOT_LITERAL)
 
 
 def _is_word(char: str) -> bool:
@@ -263,20 +325,23 @@ def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _few(rests: set[str]) -> tuple[str, ...]:
-    """At most :data:`_MAX_RESTS` literals, one of which starts every string ``rests`` holds.
+def _trie(literals: set[str]) -> str:
+    """A regular expression matching the longest of ``literals`` that starts where it is tried."""
+    root: dict[str, Any] = {}
+    for literal in literals:
+        node = root
+        for char in literal:
+            node = node.setdefault(char, {})
+        node[""] = {}
 
-    The longest such prefixes of the literals, without those that start with another one
-    (``startswith`` needs only those): a short test that still rejects most places.
-    """
-    length = max(map(len, rests))
-    while length > 1 and len({r[:length] for r in rests}) > _MAX_RESTS:
-        length -= 1
-    cut = {r[:length] for r in rests}
-    return tuple(sorted(r for r in cut if not any(o != r and r.startswith(o) for o in cut)))
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(c) + pattern(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+        return f"(?:{body}|)" if "" in node else body
 
-
-_MAX_RESTS = 12
+    return pattern(root)
 
 
 def _occurrences(text: str, literal: str) -> list[int]:

@@ -125,16 +125,23 @@ class Summary:
     @staticmethod
     def of(sentences: tuple[Sentence, ...]) -> Summary:
         """Count the figures over already-analysed sentences."""
-        negative = sum(1 for s in sentences if s.negative)
-        specific = sum(1 for s in sentences if s.negative and s.specific)
-        positive = sum(1 for s in sentences if s.positive)
+        negative = specific = positive = strengths = 0
+        for s in sentences:
+            if s.negative:
+                negative += 1
+                if s.specific:
+                    specific += 1
+            if s.positive:
+                positive += 1
+            if s.real_strength:
+                strengths += 1
         judged = positive + negative
         return Summary(
             sentences=len(sentences),
             negative_judgements=negative,
             specific_negatives=specific,
             positive_judgements=positive,
-            real_strengths=sum(1 for s in sentences if s.real_strength),
+            real_strengths=strengths,
             balance=round(positive / judged, 3) if judged else None,
             specificity=round(specific / negative, 3) if negative else None,
         )
