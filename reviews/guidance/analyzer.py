@@ -30,6 +30,8 @@ from reviews.guidance.types import (
     Sentence,
     Severity,
     Summary,
+    new_finding,
+    new_sentence,
 )
 
 FIELDS = ("summary", "strengths", "weaknesses", "questions")
@@ -147,7 +149,9 @@ def _analyze(
         else:
             real_strength = r.strength_like
         sentences.append(
-            Sentence(r.start, r.end, r.negative, r.positive, specific, real_strength, r.question)
+            new_sentence(
+                r.start, r.end, r.negative, r.positive, specific, real_strength, r.question
+            )
         )
         if r.negative or r.virtue:
             findings.extend(_findings(r, specific, field, text, words))
@@ -159,7 +163,7 @@ def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) ->
     virtue = _text(text, r.start, r.virtue) if r.virtue else ""
     if virtue:
         found.append(
-            Finding(
+            new_finding(
                 Category.VIRTUE_SIGNALING,
                 r.start,
                 r.end,
@@ -176,7 +180,7 @@ def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) ->
     sweeping = _text(text, r.start, r.sweeping) if r.sweeping else ""
     if contempt:
         found.append(
-            Finding(
+            new_finding(
                 Category.SNOBBERY,
                 r.start,
                 r.end,
@@ -191,7 +195,7 @@ def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) ->
         )
     elif sweeping and not specific:
         found.append(
-            Finding(
+            new_finding(
                 Category.SNOBBERY,
                 r.start,
                 r.end,
@@ -208,7 +212,7 @@ def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) ->
         start, end = r.scope
         first_negative = min(r.negatives, key=_earliest_longest) if r.negatives else (0, 0)
         found.append(
-            Finding(
+            new_finding(
                 Category.VAGUE_NEGATIVE,
                 start,
                 end,

@@ -232,15 +232,16 @@ class Scanner:
         words: list[str] = parts[1::2]
         word_starts: list[int] = list(accumulate(map(len, parts)))[0:-1:2]
         cache = self._cache
-        new = set(words).difference(cache)
-        if new:
-            if len(cache) + len(new) > _CACHE_LIMIT:
+        triggered_words = list(map(cache.get, words))
+        if None in triggered_words:  # words not seen before
+            if len(cache) + len(words) > _CACHE_LIMIT:
                 cache.clear()
-                new = set(words)
-            for word in new:
-                cache[word] = self._triggers(word)
+            for word in words:
+                if word not in cache:
+                    cache[word] = self._triggers(word)
+            triggered_words = list(map(cache.__getitem__, words))
         candidates: dict[int, list[int]] = {}
-        for start, triggers in zip(word_starts, map(cache.__getitem__, words), strict=True):
+        for start, triggers in zip(word_starts, triggered_words, strict=True):
             if not triggers:
                 continue
             for offset, always, gate in triggers:

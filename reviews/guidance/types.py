@@ -190,3 +190,85 @@ class ReviewAnalysis:
             "findings": [f.to_dict() for f in self.findings],
             "summary": self.summary.to_dict(),
         }
+
+
+# Constructors of Sentence and Finding for the analyzer's inner loop: the same objects as the
+# generated ``__init__`` makes, without its per-field ``object.__setattr__`` (frozen classes pay
+# for it), by setting the slots directly.
+_new = object.__new__
+_start, _end, _negative, _positive, _specific, _real_strength, _question = (
+    Sentence.__dict__[name].__set__
+    for name in ("start", "end", "negative", "positive", "specific", "real_strength", "question")
+)
+
+
+def new_sentence(
+    start: int,
+    end: int,
+    negative: bool,
+    positive: bool,
+    specific: bool,
+    real_strength: bool,
+    question: bool,
+) -> Sentence:
+    """``Sentence(start, end, negative, positive, specific, real_strength, question)``, faster."""
+    s = _new(Sentence)
+    _start(s, start)
+    _end(s, end)
+    _negative(s, negative)
+    _positive(s, positive)
+    _specific(s, specific)
+    _real_strength(s, real_strength)
+    _question(s, question)
+    return s
+
+
+(
+    _f_category,
+    _f_start,
+    _f_end,
+    _f_severity,
+    _f_message,
+    _f_suggestion,
+    _f_note,
+    _f_evidence,
+    _f_field,
+) = (
+    Finding.__dict__[name].__set__
+    for name in (
+        "category",
+        "start",
+        "end",
+        "severity",
+        "message",
+        "suggestion",
+        "note",
+        "evidence",
+        "field",
+    )
+)
+
+
+def new_finding(
+    category: Category,
+    start: int,
+    end: int,
+    severity: Severity,
+    message: str,
+    suggestion: str,
+    note: NoteLine,
+    evidence: str,
+    field: str,
+) -> Finding:
+    """``Finding(...)`` with every field given, faster."""
+    f = _new(Finding)
+    _f_category(f, category)
+    _f_start(f, start)
+    _f_end(f, end)
+    _f_severity(f, severity)
+    _f_message(f, message)
+    _f_suggestion(f, suggestion)
+    _f_note(f, note)
+    _f_evidence(f, evidence)
+    _f_field(f, field)
+    return f
