@@ -3,7 +3,6 @@ around the cancelled class, the guest lecture, fall break and Thanksgiving."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 
 import pytest
@@ -11,8 +10,6 @@ import pytest
 from courseportal.courses.academic_calendar import (
     CalendarException,
     ExceptionKind,
-    MeetingPattern,
-    NoClassReason,
     derive_sessions,
 )
 from presentations.scheduling import (
@@ -26,26 +23,8 @@ from presentations.scheduling import (
     sessions_from_calendar,
     solve,
 )
+from tests.seed_calendar import FALL_2017, SEED_EXCEPTIONS, D
 
-D = dt.date
-FALL_2017 = MeetingPattern(
-    first_day=D(2017, 8, 22),
-    last_day=D(2017, 12, 7),
-    weekdays=frozenset({1, 3}),
-    start=dt.time(16, 30),
-    end=dt.time(17, 45),
-    time_zone="America/New_York",
-)
-SEED_EXCEPTIONS = [
-    CalendarException(D(2017, 10, 3), ExceptionKind.NO_CLASS, reason=NoClassReason.CANCELLED),
-    CalendarException(
-        D(2017, 10, 5), ExceptionKind.GUEST_LECTURE, "Guest lecture by Dr. Stefan Lee"
-    ),
-    CalendarException(D(2017, 10, 10), ExceptionKind.NO_CLASS, "Fall break", NoClassReason.BREAK),
-    CalendarException(
-        D(2017, 11, 23), ExceptionKind.NO_CLASS, "Thanksgiving", NoClassReason.HOLIDAY
-    ),
-]
 PRESENTERS_PER_CLASS = 6
 NO_PRESENTATIONS = (D(2017, 10, 3), D(2017, 10, 5), D(2017, 10, 10), D(2017, 11, 23))
 
