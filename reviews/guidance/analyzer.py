@@ -128,13 +128,22 @@ def analyze_review(
     return ReviewAnalysis(fields, tuple(all_findings), Summary.of(tuple(all_sentences)))
 
 
+def _lower_same_length(text: str) -> str:
+    """``text.lower()``, except characters whose lower case is longer ("İ" -> "i̇") are kept,
+    so that every offset found in the lowered text is an offset into ``text`` too."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
+
+
 def _analyze(
     text: str, field: str, *, strengths_field: bool
 ) -> tuple[tuple[Sentence, ...], list[Finding]]:
     spans = sentence_spans(text)
     if not spans:
         return (), []
-    lower = text.lower()
+    lower = _lower_same_length(text)
     scan = _SCANNER.scan(lower)
     words = _Words(scan.word_starts, scan.words)
     reads = _read_all(text, lower, spans, scan.spans, words)

@@ -225,3 +225,11 @@ def test_it_serialises_to_plain_json_values() -> None:
     assert finding["note"] == "Common Problem #1: Vague negatives"
     assert finding["suggestion"].startswith("Name the experiment")
     assert data["summary"]["specificity"] == 0.0
+
+
+def test_it_keeps_offsets_right_after_characters_whose_lower_case_is_longer() -> None:
+    text = "İİİİ wrote this. The method is trivial and a waste of time."
+    findings = [f for f in analyze(text).findings if f.category == "snobbery"]
+    assert findings
+    assert "trivial" in findings[0].evidence
+    assert text[findings[0].start : findings[0].end].startswith("The method")
