@@ -27,7 +27,7 @@ from convlab.serializers import (
     TokenInput,
 )
 from courseportal.courses.models import ApiToken, Membership, Role
-from courseportal.courses.permissions import IsCourseMember, request_membership
+from courseportal.courses.permissions import IsCourseMember, request_membership, require_staff
 from courseportal.courses.services import api_token_create, api_token_revoke
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -35,11 +35,6 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 class SubmitThrottle(UserRateThrottle):
     scope = "submit"
-
-
-def _require_staff(membership: Membership) -> None:
-    if not membership.is_staff_role:
-        raise PermissionDenied("Only the course's TAs and instructors may do this.")
 
 
 class AssignmentListApi(APIView):
@@ -174,14 +169,12 @@ class SubmissionRegradeApi(APIView):
         submission, membership = selectors.submission_get_for_user(
             user=request.user, submission_id=submission_id
         )
-        _require_staff(membership)
+        require_staff(membership)
         serializer = RegradeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        use_gpu = serializer.validated_data["use_gpu"]
-        if use_gpu is False and submission.use_gpu and not submission.is_final:
-            submission = services.submission_grade_on_cpu(submission=submission)
-        else:
-            submission = services.submission_regrade(submission=submission, use_gpu=use_gpu)
+        submission = services.submission_regrade(
+            submission=submission, use_gpu=serializer.validated_data["use_gpu"]
+        )
         context = {"request": request, "full": True}
         return Response(
             SubmissionOutput(submission, context=context).data, status=status.HTTP_202_ACCEPTED
@@ -194,7 +187,7 @@ class AssignmentRegradeApi(APIView):
     @extend_schema(request=None, responses={202: dict})
     def post(self, request: Request, course_id: int, slug: str) -> Response:
         membership = request_membership(request, self)
-        _require_staff(membership)
+        require_staff(membership)
         assignment = selectors.assignment_get(course=membership.course, slug=slug)
         count = services.assignment_regrade(assignment=assignment)
         return Response({"queued": count}, status=status.HTTP_202_ACCEPTED)

@@ -316,7 +316,10 @@ def submission_grade_on_cpu(*, submission: Submission) -> Submission:
 
 
 def submission_regrade(*, submission: Submission, use_gpu: bool | None = None) -> Submission:
-    """Grade a final submission again; its earlier runs stay on record."""
+    """Grade a final submission again; its earlier runs stay on record. With `use_gpu=False`,
+    a GPU submission still waiting for a GPU worker is graded on the CPU instead."""
+    if use_gpu is False and submission.use_gpu and not submission.is_final:
+        return submission_grade_on_cpu(submission=submission)
     fields: dict[str, Any] = {"status": SubmissionStatus.RECEIVED, "task_id": ""}
     if use_gpu is not None:
         fields["use_gpu"] = use_gpu

@@ -122,10 +122,7 @@ def submission_regrade(request: HttpRequest, submission_id: int) -> HttpResponse
     use_gpu = {"cpu": False, "gpu": True}.get(request.POST.get("on", ""))
     submission = context["submission"]
     try:
-        if use_gpu is False and submission.use_gpu and not submission.is_final:
-            services.submission_grade_on_cpu(submission=submission)
-        else:
-            services.submission_regrade(submission=submission, use_gpu=use_gpu)
+        services.submission_regrade(submission=submission, use_gpu=use_gpu)
         messages.success(request, "Queued for regrading; the earlier result stays in the history.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

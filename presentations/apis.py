@@ -18,6 +18,7 @@ from courseportal.courses.permissions import (
     IsCourseMember,
     IsCourseStaffOrReadOnly,
     request_membership,
+    require_staff,
 )
 from presentations import selectors, services
 from presentations.models import SwapRequest
@@ -33,11 +34,6 @@ from presentations.serializers import (
     SwapInput,
     SwapOutput,
 )
-
-
-def _require_staff(membership: Membership) -> None:
-    if not membership.is_staff_role:
-        raise PermissionDenied("Only the course's TAs and instructors may do this.")
 
 
 def _require_group_member_or_staff(membership: Membership, group: Any) -> None:
@@ -98,7 +94,7 @@ class GroupDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request: Request, course_id: int, group_id: int) -> Response:
         membership = request_membership(request, self)
-        _require_staff(membership)
+        require_staff(membership)
         services.group_delete(
             group=selectors.group_get(course=membership.course, group_id=group_id)
         )
@@ -212,7 +208,7 @@ class SwapDecisionApi(APIView):
         if self.decision == "accept":
             swap = services.swap_accept(swap=swap, actor=request.user)
         elif self.decision == "approve":
-            _require_staff(membership)
+            require_staff(membership)
             swap = services.swap_approve(swap=swap, actor=request.user)
         else:
             swap = services.swap_reject(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -48,3 +49,9 @@ class IsCourseStaffOrReadOnly(CourseRolePermission):
 class IsCourseInstructorOrReadOnly(CourseRolePermission):
     message = "Only the course's instructors may change this."
     write_roles = frozenset({Role.INSTRUCTOR})
+
+
+def require_staff(membership: Membership) -> None:
+    """For an action inside a member-readable view that only TAs and instructors may take."""
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only the course's TAs and instructors may do this.")
