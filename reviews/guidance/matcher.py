@@ -28,7 +28,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Mapping
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import Any
 
 # The parser behind ``re`` (``re._parser`` on 3.11+). Private, so any surprise degrades to the
@@ -241,9 +241,10 @@ class Scanner:
                     cache[word] = self._triggers(word)
             triggered_words = list(map(cache.__getitem__, words))
         candidates: dict[int, list[int]] = {}
-        for start, triggers in zip(word_starts, triggered_words, strict=True):
-            if not triggers:
-                continue
+        # Most words trigger nothing: only those that do take a Python step.
+        for start, triggers in zip(
+            compress(word_starts, triggered_words), filter(None, triggered_words), strict=True
+        ):
             for offset, always, gate in triggers:
                 at = start + offset
                 if gate is not None and (hit := gate[0].match(text, at)) is not None:
