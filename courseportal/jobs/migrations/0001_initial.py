@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('courses', '0003_membership_section_membership_sis_id_and_more'),
+        ('courses', '0002_review_and_slides_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
