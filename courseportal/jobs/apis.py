@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -31,9 +31,10 @@ class JobListApi(APIView):
         course = request_membership(request, self).course
         serializer = BulkRegradeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assignment = get_object_or_404(
-            Assignment, course=course, slug=serializer.validated_data["assignment"]
-        )
+        slug = serializer.validated_data["assignment"]
+        assignment = Assignment.objects.filter(course=course, slug=slug).first()
+        if assignment is None:
+            raise ValidationError({"assignment": f"no lab {slug!r} in this course"})
         job = services.job_create(
             course=course,
             kind=regrade.KIND,

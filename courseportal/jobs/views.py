@@ -34,7 +34,8 @@ class BulkRegradeForm(forms.Form):
 def job_list(request: HttpRequest, course_id: int) -> HttpResponse:
     """GET: recent jobs. POST: start a bulk regrade of an assignment."""
     membership = _staff(request, course_id)
-    form = BulkRegradeForm(request.POST or None, course_id=course_id)
+    data = request.POST if request.method == "POST" else None
+    form = BulkRegradeForm(data, course_id=course_id)
     if request.method == "POST" and form.is_valid():
         job = services.job_create(
             course=membership.course,

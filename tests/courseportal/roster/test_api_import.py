@@ -11,7 +11,7 @@ from django.core import mail
 
 from courseportal.courses.models import Membership
 from tests.courseportal.roster.conftest import membership_of, snapshot, upload
-from tests.factories import PASSWORD, make_member, make_user
+from tests.factories import PASSWORD, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -259,10 +259,7 @@ def test_it_lets_only_the_courses_staff_import(api, course, alice, bob, action):
     robot = make_member(course, "robot", "autograder")
     api.force_authenticate(robot)
     assert upload(api, course, GRADESCOPE, action).status_code == 403
-    other_ta = make_user("ted")
-    other = bob.memberships.get().course
-    make_membership = Membership.objects.create
-    make_membership(course=other, user=other_ta, role="ta")
+    other_ta = make_member(bob.memberships.get().course, "ted", "ta")
     api.force_authenticate(other_ta)
     assert upload(api, course, GRADESCOPE, action).status_code == 404
     assert Membership.objects.filter(course=course, user__email="carol@gatech.edu").count() == 0
