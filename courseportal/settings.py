@@ -189,6 +189,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Courses, the academic calendar, reviews, presentations and convlab grading.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status`: name the jobs' one instead of a hashed suffix.
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "courseportal.jobs.models.JobStatus"},
 }
 
 # --- Celery ---------------------------------------------------------------------------------
