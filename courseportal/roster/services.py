@@ -37,6 +37,7 @@ from courseportal.roster.parsing import parse_roster as parse_core
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 500
+USERNAME_MAX = 150  # a new account's username is its email
 Progress = Callable[[int, int, str], None]
 
 
@@ -162,6 +163,10 @@ class _Planner:
                 self.plan_existing(row, matches[0])
             elif row.email in taken:
                 self.error(row, "email", f"an account named {row.email} has another email")
+            elif len(row.email) > USERNAME_MAX:
+                self.error(
+                    row, "email", f"longer than the {USERNAME_MAX} characters a username may have"
+                )
             else:
                 self.plan_new(row, None)
 

@@ -247,6 +247,20 @@ def test_it_refuses_an_email_that_is_another_accounts_username(api, course, tara
     assert body["errors"][0]["message"] == "an account named sam@gatech.edu has another email"
 
 
+def test_it_refuses_a_new_email_too_long_to_be_a_username(api, course, tara):
+    email = "a" * 140 + "@gatech.edu"
+    api.force_authenticate(tara)
+    response = upload(api, course, f"Email\n{email}\n", "apply")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "row": 2,
+            "column": "Email",
+            "message": "longer than the 150 characters a username may have",
+        }
+    ]
+
+
 @pytest.mark.parametrize("action", ["preview", "apply"])
 def test_it_lets_only_the_courses_staff_import(api, course, alice, bob, action):
     before = snapshot()
