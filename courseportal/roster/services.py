@@ -185,11 +185,12 @@ class _Planner:
         return True
 
     def plan_new(self, row: RosterRow, user: Any) -> None:
-        if not (self.check_new_role(row) & self.check_sis(row, user.pk if user else None)):
-            return
-        self.rows.append(
-            self._planned(row, Action.ADD if user else Action.CREATE, user_id=user and user.pk)
-        )
+        user_id = user.pk if user is not None else None
+        role_ok = self.check_new_role(row)
+        sis_ok = self.check_sis(row, user_id)  # checked too, so that both errors are reported
+        if role_ok and sis_ok:
+            action = Action.ADD if user is not None else Action.CREATE
+            self.rows.append(self._planned(row, action, user_id=user_id))
 
     def plan_existing(self, row: RosterRow, user: Any) -> None:
         membership = self.memberships.get(user.pk)
