@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "reviews",
     "presentations",
     "convlab",
+    "courseportal.jobs",
+    "courseportal.roster",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +143,9 @@ CONVLAB_SWEEP_EVERY = envint("CONVLAB_SWEEP_EVERY", 30, minimum=1)
 # Queues of gradings: CPU workers consume CONVLAB_QUEUE, workers with CUDA CONVLAB_GPU_QUEUE.
 CONVLAB_QUEUE = envstr("CONVLAB_QUEUE") or "grading"
 CONVLAB_GPU_QUEUE = envstr("CONVLAB_GPU_QUEUE") or "gpu"
+# Long staff jobs (roster import, bulk regrade) have their own queue, so that tests can start a
+# worker for them next to the health-check worker of the default queue.
+JOBS_QUEUE = envstr("JOBS_QUEUE") or "jobs"
 
 # --- Authentication -------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -184,6 +189,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Courses, the academic calendar, reviews, presentations and convlab grading.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a `status`: name the jobs' one instead of a hashed suffix.
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "courseportal.jobs.models.JobStatus"},
 }
 
 # --- Celery ---------------------------------------------------------------------------------

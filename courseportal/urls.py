@@ -9,6 +9,10 @@ from convlab.urls import api_urlpatterns as convlab_api_urlpatterns
 from convlab.urls import page_urlpatterns as convlab_page_urlpatterns
 from courseportal.courses.urls import api_urlpatterns, page_urlpatterns
 from courseportal.health import healthz
+from courseportal.jobs.urls import api_urlpatterns as job_api_urlpatterns
+from courseportal.jobs.urls import page_urlpatterns as job_page_urlpatterns
+from courseportal.roster.urls import api_urlpatterns as roster_api_urlpatterns
+from courseportal.roster.urls import page_urlpatterns as roster_page_urlpatterns
 from presentations.urls import api_urlpatterns as presentation_api_urlpatterns
 from presentations.urls import page_urlpatterns as presentation_page_urlpatterns
 from reviews.urls import api_urlpatterns as review_api_urlpatterns
@@ -23,10 +27,14 @@ urlpatterns = [
     path("api/v1/", include(review_api_urlpatterns)),
     path("api/v1/", include(presentation_api_urlpatterns)),
     path("api/v1/", include(convlab_api_urlpatterns)),
+    path("api/v1/", include(roster_api_urlpatterns)),
+    path("api/v1/", include(job_api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *page_urlpatterns,
     *review_page_urlpatterns,
     *presentation_page_urlpatterns,
     *convlab_page_urlpatterns,
+    *roster_page_urlpatterns,
+    *job_page_urlpatterns,
 ]

@@ -12,7 +12,7 @@ $BIN/python manage.py migrate --no-input -v 0
 $BIN/python manage.py seed_demo
 
 mkdir -p var
-$BIN/celery -A courseportal worker --queues celery,grading --beat --schedule var/celerybeat-schedule --loglevel INFO --concurrency 2 >var/worker.log 2>&1 &
+$BIN/celery -A courseportal worker --queues celery,grading,jobs --beat --schedule var/celerybeat-schedule --loglevel INFO --concurrency 2 >var/worker.log 2>&1 &
 worker=$!
 trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
 echo "Celery worker started (pid $worker, log in var/worker.log)."

@@ -160,3 +160,17 @@ def grading_worker(
     process = start_worker(worker_env(DATABASE_URL=database_url()), log, queues="grading")
     yield process
     stop_worker(process)
+
+
+@pytest.fixture(scope="session")
+def jobs_worker(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real worker process running staff jobs (roster import, bulk regrade) from the test
+    database (use with transactional tests)."""
+    from django.conf import settings
+
+    log = tmp_path_factory.mktemp("jobs-worker") / "worker.log"
+    process = start_worker(worker_env(DATABASE_URL=database_url()), log, queues=settings.JOBS_QUEUE)
+    yield process
+    stop_worker(process)

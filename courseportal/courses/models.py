@@ -74,11 +74,21 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
     # Dropped students are deactivated, never deleted: their work and grades stay on record.
     is_active = models.BooleanField(default=True)
+    # From the registrar's roster (Canvas "SIS User ID", Gradescope "SID"), per course.
+    sis_id = models.CharField("SIS id", max_length=64, blank=True)
+    section = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user", "course"], name="membership_user_course_unique")
+            models.UniqueConstraint(
+                fields=["user", "course"], name="membership_user_course_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["course", "sis_id"],
+                condition=~models.Q(sis_id=""),
+                name="membership_course_sis_id_unique",
+            ),
         ]
         indexes = [models.Index(fields=["course", "role"])]
 

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from courseportal.jobs.models import Job
+
+
+class JobOutput(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.get_username", default=None)
+    percent = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "status",
+            "done",
+            "total",
+            "percent",
+            "message",
+            "result",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+
+    def get_url(self, job: Job) -> str:
+        return f"/api/v1/courses/{job.course_id}/jobs/{job.pk}/"
+
+
+class JobSummaryOutput(JobOutput):
+    class Meta(JobOutput.Meta):
+        fields = [f for f in JobOutput.Meta.fields if f != "result"]
+
+
+class BulkRegradeInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["bulk_regrade"])
+    assignment = serializers.SlugField(help_text="The slug of the convlab assignment.")
