@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "reviews",
     "presentations",
     "convlab",
+    "courseportal.gradebook",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from convlab.urls import api_urlpatterns as convlab_api_urlpatterns
 from convlab.urls import page_urlpatterns as convlab_page_urlpatterns
 from courseportal.courses.urls import api_urlpatterns, page_urlpatterns
+from courseportal.gradebook.urls import api_urlpatterns as gradebook_api_urlpatterns
+from courseportal.gradebook.urls import page_urlpatterns as gradebook_page_urlpatterns
 from courseportal.health import healthz
 from presentations.urls import api_urlpatterns as presentation_api_urlpatterns
 from presentations.urls import page_urlpatterns as presentation_page_urlpatterns
@@ -23,10 +25,12 @@ urlpatterns = [
     path("api/v1/", include(review_api_urlpatterns)),
     path("api/v1/", include(presentation_api_urlpatterns)),
     path("api/v1/", include(convlab_api_urlpatterns)),
+    path("api/v1/", include(gradebook_api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *page_urlpatterns,
     *review_page_urlpatterns,
     *presentation_page_urlpatterns,
     *convlab_page_urlpatterns,
+    *gradebook_page_urlpatterns,
 ]
