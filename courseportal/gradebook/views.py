@@ -75,8 +75,13 @@ def presentation_grade(request: HttpRequest, course_id: int) -> HttpResponse:
     form = PresentationGradeForm(request.POST)
     if form.is_valid():
         try:
+            data = form.cleaned_data
             grade = services.presentation_grade_set(
-                course=membership.course, actor=request.user, **form.cleaned_data
+                course=membership.course,
+                group_id=data["group"],
+                score=data["score"],
+                comment=data["comment"],
+                actor=request.user,
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():

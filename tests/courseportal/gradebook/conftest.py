@@ -130,6 +130,4 @@ def scenario(course, alice, tara, time_machine) -> Scenario:  # type: ignore[no-
     course_services.membership_set(course=course, user=dave, role="student", is_active=False)
 
     time_machine.move_to(NOW, tick=False)
-    return Scenario(
-        course, alice, carol, dave, tara, lab1, lab2, visualizations, explanations
-    )
+    return Scenario(course, alice, carol, dave, tara, lab1, lab2, visualizations, explanations)

@@ -119,11 +119,11 @@ def test_the_exported_numbers_are_the_databases(api, scenario):
         assert float(by_sid[student.username]["Reviews"]) == points
 
 
-def test_it_counts_a_late_review_only_once_its_deadline_passed(api, scenario, time_machine):
+def test_a_paper_counts_only_once_its_review_deadline_passed(api, scenario, time_machine):
     # Paper three's deadline is 2017-12-04 23:59: afterwards it counts, as a 0 for everyone.
     time_machine.move_to("2017-12-06 12:00 -0500", tick=False)
     api.force_authenticate(scenario.tara)
-    header, points, *students = rows_of(
+    _header, points, *students = rows_of(
         api.get(f"/api/v1/courses/{scenario.course.pk}/grades/canvas.csv")
     )
     assert points[5] == "6"
