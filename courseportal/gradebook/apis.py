@@ -37,7 +37,7 @@ class CanvasExportApi(APIView):
 
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=CSV_RESPONSE)
+    @extend_schema(responses=CSV_RESPONSE, operation_id="grades_canvas_csv")
     def get(self, request: Request, course_id: int) -> HttpResponse:
         membership = request_membership(request, self)
         require_staff(membership)
@@ -53,7 +53,7 @@ class GradescopeExportApi(APIView):
 
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=CSV_RESPONSE)
+    @extend_schema(responses=CSV_RESPONSE, operation_id="grades_gradescope_csv")
     def get(self, request: Request, course_id: int) -> HttpResponse:
         membership = request_membership(request, self)
         require_staff(membership)

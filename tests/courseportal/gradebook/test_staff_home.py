@@ -231,6 +231,8 @@ def test_an_empty_course_says_so(client, seeded, tara, lonely_broker, time_machi
 
 @pytest.mark.worker
 def test_it_reports_a_live_worker(client, seeded, tara, live_worker):
+    # Wait until the freshly started worker answers at all; then the page must see it.
+    assert health.health_report(timeout=60)["checks"]["worker"]["ok"]
     client.force_login(tara)
     html = client.get(f"/courses/{seeded.pk}/staff/").content.decode()
     assert 'Worker: <span class="tag tag-on">OK</span>' in html
