@@ -3,11 +3,14 @@ the course's TAs and instructors; a student reads their own detail only."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +24,20 @@ from courseportal.gradebook.serializers import (
     PresentationGradeOutput,
     StudentDetailOutput,
 )
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """The CSV views answer CSV whatever the Accept header says (errors in JSON), so that a
+    client asking for text/csv gets the file instead of 406 Not Acceptable."""
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+    ) -> tuple[Any, str]:
+        return renderers[0], renderers[0].media_type
+
 
 CSV_RESPONSE = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file")}
 
@@ -36,6 +53,7 @@ class CanvasExportApi(APIView):
     """The Canvas gradebook import CSV of the course's active students."""
 
     permission_classes = [IsCourseMember]
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(responses=CSV_RESPONSE, operation_id="grades_canvas_csv")
     def get(self, request: Request, course_id: int) -> HttpResponse:
@@ -52,6 +70,7 @@ class GradescopeExportApi(APIView):
     """A Gradescope-compatible CSV (Name, Email, SID, scores) of the course's active students."""
 
     permission_classes = [IsCourseMember]
+    content_negotiation_class = FirstRendererNegotiation
 
     @extend_schema(responses=CSV_RESPONSE, operation_id="grades_gradescope_csv")
     def get(self, request: Request, course_id: int) -> HttpResponse:

@@ -91,6 +91,13 @@ def grade_policy_update(*, course: Course, **fields: Any) -> GradePolicy:
         raise ValidationError(
             {"presentation_points": f"a group already has {highest:g} points; keep at least that"}
         )
-    policy.full_clean()
-    policy.save()
+    policy.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            policy.save()
+    except IntegrityError:
+        # Another staff member saved the course's first policy at the same moment.
+        raise ValidationError(
+            {"non_field_errors": "the policy was changed by someone else just now; retry"}
+        ) from None
     return policy

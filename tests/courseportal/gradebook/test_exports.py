@@ -141,6 +141,16 @@ def test_it_offers_the_same_files_as_page_downloads(client, scenario, kind):
     assert rows_of(client.get(url)) == rows_of(client.get(api_url))
 
 
+def test_a_client_asking_for_text_csv_gets_the_file(api, scenario):
+    api.force_authenticate(scenario.tara)
+    url = f"/api/v1/courses/{scenario.course.pk}/grades/canvas.csv"
+    assert rows_of(api.get(url, HTTP_ACCEPT="text/csv"))[0][0] == "Student"
+    api.force_authenticate(scenario.alice)
+    refused = api.get(url, HTTP_ACCEPT="text/csv")
+    assert refused.status_code == 403
+    assert "detail" in refused.json()
+
+
 def test_it_answers_404_for_an_unknown_export(client, scenario):
     client.force_login(scenario.tara)
     assert client.get(f"/courses/{scenario.course.pk}/grades/excel.csv").status_code == 404
