@@ -123,13 +123,14 @@ def assignment_column_key(assignment: Assignment) -> str:
 
 
 def grade_columns(
-    *, course: Course, policy: GradePolicy, released_papers: int
+    *, policy: GradePolicy, released_papers: int, assignments: list[Assignment]
 ) -> list[GradeColumn]:
+    """Reviews, the presentation, then each convlab assignment in the order given."""
     columns = [
         GradeColumn(REVIEWS, "Reviews", round(released_papers * policy.review_points, 4)),
         GradeColumn(PRESENTATION, "Presentation", policy.presentation_points),
     ]
-    for assignment in Assignment.objects.filter(course=course).order_by("due_at", "slug"):
+    for assignment in assignments:
         columns.append(
             GradeColumn(
                 assignment_column_key(assignment), assignment.title, _points_possible(assignment)
@@ -239,31 +240,30 @@ def gradebook_compute(
             "review_deadline", "session_date", "pk"
         )
     )
-    columns = grade_columns(course=course, policy=policy, released_papers=len(papers))
+    assignments = list(Assignment.objects.filter(course=course).order_by("due_at", "slug"))
+    columns = grade_columns(policy=policy, released_papers=len(papers), assignments=assignments)
     rows = {
         m.user_id: StudentGrades(
             m.user_id, m.user.username, m.user.first_name, m.user.last_name, m.user.email
         )
         for m in _students(course, user_ids)
     }
+    ids = list(rows)
     reviews: dict[int, dict[int, Review]] = {uid: {} for uid in rows}
-    for review in Review.objects.filter(paper__in=papers, author_id__in=rows):
+    for review in Review.objects.filter(paper__in=papers, author_id__in=ids):
         reviews[review.author_id][review.paper_id] = review
     groups = {
         gm.user_id: gm.group
-        for gm in GroupMember.objects.filter(course=course, user_id__in=rows).select_related(
-            "group"
-        )
+        for gm in GroupMember.objects.filter(course=course, user_id__in=ids).select_related("group")
     }
     grades = {
         g.group_id: g
         for g in PresentationGrade.objects.filter(group__in={g.pk for g in groups.values()})
     }
-    assignments = {assignment_column_key(a): a for a in Assignment.objects.filter(course=course)}
     graded: dict[tuple[int, int], list[Submission]] = {}
     for submission in Submission.objects.filter(
         assignment__course=course,
-        student_id__in=rows,
+        student_id__in=ids,
         status=SubmissionStatus.DONE,
         gradable=True,
         score__isnull=False,
@@ -274,8 +274,7 @@ def gradebook_compute(
         row.items.extend(_review_items(papers, reviews[uid], policy))
         group = groups.get(uid)
         row.items.append(_presentation_item(group, grades.get(group.pk) if group else None, policy))
-        for column in columns[2:]:
-            assignment = assignments[column.key]
+        for column, assignment in zip(columns[2:], assignments, strict=True):
             row.items.append(
                 _convlab_item(column, assignment, graded.get((uid, assignment.pk), []))
             )

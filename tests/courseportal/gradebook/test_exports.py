@@ -7,8 +7,11 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from convlab.models import Submission
+from courseportal.gradebook.selectors import gradebook_compute
 from reviews.models import Review
 from tests.factories import make_member
 
@@ -180,3 +183,15 @@ def test_a_course_without_students_exports_headers_only(api, course, tara):
     assert len(rows) == 2
     assert rows[0] == [*CANVAS_HEADER, "Reviews (courseportal)", "Presentation (courseportal)"]
     assert rows[1][5:] == ["0", "10"]
+
+
+def test_the_export_takes_as_many_queries_for_many_students_as_for_few(
+    scenario, django_assert_num_queries
+):
+    with CaptureQueriesContext(connection) as few:
+        gradebook_compute(course=scenario.course, now=scenario.now)
+    for n in range(25):
+        make_member(scenario.course, f"extra{n}", "student")
+    with django_assert_num_queries(len(few.captured_queries)):
+        book = gradebook_compute(course=scenario.course, now=scenario.now)
+    assert len(book.students) == 27
