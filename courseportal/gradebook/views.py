@@ -101,7 +101,12 @@ def student_grades(request: HttpRequest, course_id: int, student_id: int) -> Htt
     return render(
         request,
         "gradebook/student.html",
-        {"course": membership.course, "membership": membership, "book": book, "student": student},
+        {
+            "course": membership.course,
+            "membership": membership,
+            "student": student,
+            "totals": [(c, student.scores.get(c.key)) for c in book.columns],
+        },
     )
 
 

@@ -56,6 +56,8 @@ def test_the_page_shows_the_same_items(client, scenario):
     assert "best of 2 graded attempt(s): attempt 2" in html
     assert "<td>72</td>" in html
     assert "<td>18</td>" in html
+    assert "Reviews: <strong>2.5</strong> / 4" in html
+    assert "Lab 2: <strong>—</strong> / 100" in html
 
 
 def test_a_student_reaches_their_own_detail_from_my_grades(client, scenario):
