@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "convlab",
     "courseportal.jobs",
     "courseportal.roster",
+    "courseportal.gradebook",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from convlab.urls import api_urlpatterns as convlab_api_urlpatterns
 from convlab.urls import page_urlpatterns as convlab_page_urlpatterns
 from courseportal.courses.urls import api_urlpatterns, page_urlpatterns
+from courseportal.gradebook.urls import api_urlpatterns as gradebook_api_urlpatterns
+from courseportal.gradebook.urls import page_urlpatterns as gradebook_page_urlpatterns
 from courseportal.health import healthz
 from courseportal.jobs.urls import api_urlpatterns as job_api_urlpatterns
 from courseportal.jobs.urls import page_urlpatterns as job_page_urlpatterns
@@ -29,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include(convlab_api_urlpatterns)),
     path("api/v1/", include(roster_api_urlpatterns)),
     path("api/v1/", include(job_api_urlpatterns)),
+    path("api/v1/", include(gradebook_api_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     *page_urlpatterns,
@@ -37,4 +40,5 @@ urlpatterns = [
     *convlab_page_urlpatterns,
     *roster_page_urlpatterns,
     *job_page_urlpatterns,
+    *gradebook_page_urlpatterns,
 ]

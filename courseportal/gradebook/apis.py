@@ -1,0 +1,159 @@
+"""REST API of the gradebook, under /api/v1/courses/<id>/grades/. Exports and scoring are for
+the course's TAs and instructors; a student reads their own detail only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courseportal.courses.permissions import IsCourseMember, request_membership, require_staff
+from courseportal.gradebook import exports, selectors, services
+from courseportal.gradebook.serializers import (
+    GradePolicyInput,
+    GradePolicyOutput,
+    PresentationGradeInput,
+    PresentationGradeOutput,
+    StudentDetailOutput,
+)
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """The CSV views answer CSV whatever the Accept header says (errors in JSON), so that a
+    client asking for text/csv gets the file instead of 406 Not Acceptable."""
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self, request: Request, renderers: list[Any], format_suffix: str | None = None
+    ) -> tuple[Any, str]:
+        return renderers[0], renderers[0].media_type
+
+
+CSV_RESPONSE = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file")}
+
+
+def csv_response(body: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"  # grades: never kept by a shared cache
+    return response
+
+
+class CanvasExportApi(APIView):
+    """The Canvas gradebook import CSV of the course's active students."""
+
+    permission_classes = [IsCourseMember]
+    content_negotiation_class = FirstRendererNegotiation
+
+    @extend_schema(responses=CSV_RESPONSE, operation_id="grades_canvas_csv")
+    def get(self, request: Request, course_id: int) -> HttpResponse:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        course = membership.course
+        book = selectors.gradebook_compute(course=course, now=timezone.now())
+        return csv_response(
+            exports.canvas_csv(course=course, book=book), exports.export_filename(course, "canvas")
+        )
+
+
+class GradescopeExportApi(APIView):
+    """A Gradescope-compatible CSV (Name, Email, SID, scores) of the course's active students."""
+
+    permission_classes = [IsCourseMember]
+    content_negotiation_class = FirstRendererNegotiation
+
+    @extend_schema(responses=CSV_RESPONSE, operation_id="grades_gradescope_csv")
+    def get(self, request: Request, course_id: int) -> HttpResponse:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        course = membership.course
+        book = selectors.gradebook_compute(course=course, now=timezone.now())
+        return csv_response(
+            exports.gradescope_csv(book=book), exports.export_filename(course, "gradescope")
+        )
+
+
+class StudentGradesApi(APIView):
+    """Every graded item of one student: raw score, late days, penalty and final score."""
+
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=StudentDetailOutput)
+    def get(self, request: Request, course_id: int, student_id: int) -> Response:
+        membership = request_membership(request, self)
+        book, student = selectors.student_grades_get(
+            membership=membership, student_id=student_id, now=timezone.now()
+        )
+        return Response(StudentDetailOutput({"columns": book.columns, "student": student}).data)
+
+
+class PresentationGradeListApi(APIView):
+    """Presenter groups with their scores; staff set a group's score with POST."""
+
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=PresentationGradeOutput(many=True))
+    def get(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        groups = selectors.presentation_group_list(course=membership.course)
+        return Response(PresentationGradeOutput(groups, many=True).data)
+
+    @extend_schema(request=PresentationGradeInput, responses={200: PresentationGradeOutput})
+    def post(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        serializer = PresentationGradeInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        grade = services.presentation_grade_set(
+            course=membership.course,
+            group_id=data["group"],
+            score=data["score"],
+            comment=data.get("comment", ""),
+            actor=request.user,
+        )
+        group = selectors.presentation_group_list(course=membership.course).get(pk=grade.group_id)
+        return Response(PresentationGradeOutput(group).data, status=status.HTTP_200_OK)
+
+
+class PresentationGradeDetailApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, course_id: int, group_id: int) -> Response:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        services.presentation_grade_delete(course=membership.course, group_id=group_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GradePolicyApi(APIView):
+    """Points per review and for the presentation, and what a late review keeps; members read
+    it (it is how their grades are made), staff change it."""
+
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(responses=GradePolicyOutput)
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(GradePolicyOutput(selectors.grade_policy_get(course=course)).data)
+
+    @extend_schema(request=GradePolicyInput, responses=GradePolicyOutput)
+    def patch(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        serializer = GradePolicyInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        policy = services.grade_policy_update(course=membership.course, **serializer.validated_data)
+        return Response(GradePolicyOutput(policy).data)
