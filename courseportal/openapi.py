@@ -13,11 +13,12 @@ from typing import Any
 
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import force_instance
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 # Paths whose writes need no course role: the caller's own tokens, the stateless analyzer.
 NO_ROLE_CHECK = ("/api/v1/tokens/", "/api/v1/reviews/analyze/")
+DOCUMENTED_BODIES = ("application/json", "multipart/form-data")
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -33,6 +34,14 @@ VALIDATION_ERROR: dict[str, Any] = {
     "additionalProperties": {"type": "array", "items": {"type": "string"}},
     "description": "Each invalid field with its messages.",
 }
+
+
+def json_output(schema: Any) -> serializers.JSONField:
+    """A read-only field for a model's JSONField, documented with the shape the app stores there
+    (a serializer class or a JSON schema dict) instead of "any value"."""
+    documented = extend_schema_field(schema)(type("JSONOutput", (serializers.JSONField,), {}))
+    field: serializers.JSONField = documented(read_only=True)
+    return field
 
 
 def request_example(
@@ -86,6 +95,14 @@ class AutoSchema(openapi.AutoSchema):
 
     A view that declares a status itself (a 409, its own 400 example) keeps its declaration.
     """
+
+    def map_parsers(self) -> list[Any]:
+        """JSON bodies everywhere; multipart too where a view takes uploads (it names its
+        parsers). DRF's form encodings work as well but are left out: they serve the browsable
+        API, and an example per encoding would only repeat the JSON one."""
+        if "parser_classes" not in vars(type(self.view)):
+            return ["application/json"]
+        return [media for media in super().map_parsers() if media in DOCUMENTED_BODIES]
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
