@@ -191,6 +191,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Gradescope's four visibilities name several fields of results.json: one enum for all.
+    "ENUM_NAME_OVERRIDES": {"GradescopeVisibilityEnum": "convlab.schema.VISIBILITY"},
 }
 
 # --- Celery ---------------------------------------------------------------------------------

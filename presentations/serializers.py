@@ -14,6 +14,8 @@ class GroupOutput(serializers.ModelSerializer):
     members = serializers.SerializerMethodField()
     preferences = json_output(DATE_LIST)
     unavailable = json_output(DATE_LIST)
+    # Read as text: a URLField with blank=True documents '' as matching two schemas at once.
+    slides_link = serializers.CharField(read_only=True, help_text="an https link, or empty")
 
     class Meta:
         model = PresenterGroup

@@ -11,7 +11,7 @@ ANALYZE_MAX_CHARS = 20_000
 
 
 class PaperOutput(serializers.ModelSerializer):
-    review_count = serializers.IntegerField(read_only=True, default=None)
+    review_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     released = serializers.SerializerMethodField()
 
     class Meta:
@@ -43,8 +43,8 @@ class ReviewOutput(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     paper = serializers.IntegerField(source="paper_id")
     finding_counts = json_output(FindingCountsOutput)
-    helpful_count = serializers.IntegerField(read_only=True, default=None)
-    rating_count = serializers.IntegerField(read_only=True, default=None)
+    helpful_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    rating_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Review

@@ -4,6 +4,7 @@ Swagger UI served from our own static files."""
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -15,6 +16,7 @@ import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
+from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
@@ -32,9 +34,7 @@ def schema() -> dict[str, Any]:
     return loaded
 
 
-def api_routes(
-    patterns: list[Any] | None = None, prefix: str = ""
-) -> Iterator[tuple[str, Any]]:
+def api_routes(patterns: list[Any] | None = None, prefix: str = "") -> Iterator[tuple[str, Any]]:
     """(route, view callback) of every URL pattern under /api/v1/, however deeply included."""
     for entry in get_resolver().url_patterns if patterns is None else patterns:
         route = prefix + str(entry.pattern)
@@ -129,6 +129,39 @@ def test_no_body_is_a_free_form_object(schema: dict[str, Any]) -> None:
                 if "$ref" not in body_schema:
                     generic.append(f"{method.upper()} {path} {label}: {body_schema}")
     assert not generic, "\n".join(generic)
+
+
+def example_errors(schema: dict[str, Any]) -> Iterator[str]:
+    """Each example checked against the schema of its body (responses as read, requests as
+    written), so that an example cannot drift from what the API sends and takes."""
+    for path, method, operation in operations(schema):
+        bodies = [
+            ("request", content, OAS30WriteValidator)
+            for content in operation.get("requestBody", {}).get("content", {}).values()
+        ] + [
+            (code, content, OAS30ReadValidator)
+            for code, response in operation["responses"].items()
+            for content in response.get("content", {}).values()
+        ]
+        for label, content, validator_class in bodies:
+            # The body's schema refers to #/components/...: give it the components to resolve.
+            validator = validator_class({**content["schema"], "components": schema["components"]})
+            for name, example in content.get("examples", {}).items():
+                for error in validator.iter_errors(example["value"]):
+                    yield f"{method.upper()} {path} {label} {name}: {error.message}"
+
+
+def test_every_example_matches_its_schema(schema: dict[str, Any]) -> None:
+    errors = list(example_errors(schema))
+    assert not errors, "\n".join(errors)
+
+
+def test_the_example_check_can_fail(schema: dict[str, Any]) -> None:
+    schema = copy.deepcopy(schema)
+    path = "/api/v1/courses/{course_id}/exceptions/"
+    content = schema["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+    content["examples"] = {"Wrong": {"value": {"date": 20171121, "kind": "no_class"}}}
+    assert any("20171121" in error for error in example_errors(schema))
 
 
 def test_every_operation_documents_anonymous_callers(schema: dict[str, Any]) -> None:
