@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from convlab.models import Assignment, GradingRun, Submission
-from courseportal.admin_history import HistoryAdmin, HistoryInline
+from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin, HistoryInline
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "course", "suite", "opens_at", "due_at", "needs_gpu"]
     list_filter = ["course", "needs_gpu", "suite"]
     list_select_related = ["course"]

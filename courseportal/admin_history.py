@@ -1,4 +1,5 @@
-"""Admin building blocks for records that are history: shown, never edited in the admin.
+"""Admin building blocks the apps share. Mostly for records that are history: shown, never
+edited in the admin.
 
 Review versions, schedule changes and grading runs record what happened; an edit would make
 the record lie (a grade dispute, a student's "I submitted before the deadline"). They stay
@@ -10,8 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model
 from django.http import HttpRequest
+
+# Links typed without a scheme are https ones (Django 6's default, chosen now).
+HTTPS_LINKS: dict[type[models.Field], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
 
 
 class HistoryAdmin(admin.ModelAdmin):

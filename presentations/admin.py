@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from courseportal.admin_history import HistoryAdmin
+from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin
 from presentations.models import (
     CalendarFeed,
     GroupMember,
@@ -25,6 +25,7 @@ class GroupMemberInline(admin.TabularInline):
 
 @admin.register(PresenterGroup)
 class PresenterGroupAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["name", "course", "topic", "fixed_date", "slides_updated_at"]
     list_filter = ["course", ("fixed_date", admin.EmptyFieldListFilter)]
     list_select_related = ["course"]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from courseportal.admin_history import HistoryAdmin, HistoryInline
+from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin, HistoryInline
 from reviews.models import Paper, Review, ReviewRating, ReviewVersion
 
 
 @admin.register(Paper)
 class PaperAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "course", "session_date", "review_deadline"]
     list_filter = ["course", "session_date"]
     list_select_related = ["course"]
