@@ -1,38 +1,54 @@
+"""Admin of convlab: assignments, submissions (their grading record read-only) and runs."""
+
 from __future__ import annotations
 
 from django.contrib import admin
 
 from convlab.models import Assignment, GradingRun, Submission
+from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin, HistoryInline
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["title", "course", "suite", "opens_at", "due_at", "needs_gpu"]
-    list_filter = ["course", "needs_gpu"]
-    search_fields = ["title", "slug", "suite"]
+    list_filter = ["course", "needs_gpu", "suite"]
+    list_select_related = ["course"]
+    search_fields = ["title", "slug", "suite", "course__code"]
+    date_hierarchy = "due_at"
+    autocomplete_fields = ["course"]
+    readonly_fields = ["created_at"]
 
 
-class GradingRunInline(admin.TabularInline):
+class GradingRunInline(HistoryInline):
     model = GradingRun
-    extra = 0
-    can_delete = False
-    readonly_fields = [
-        "number", "task_id", "worker", "status", "gradable", "score", "error", "started_at",
-        "finished_at",
-    ]  # fmt: skip
     exclude = ["results"]
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
+    """What was submitted, when, and how it was graded is evidence: read-only here. Scores
+    change only by grading again (the regrade button of the submission's page, or the API)."""
+
     list_display = ["assignment", "student", "attempt", "status", "score", "received_at"]
-    list_filter = ["status", "gradable", "assignment__course", "assignment"]
-    search_fields = ["student__username", "sha256"]
+    list_filter = ["status", "gradable", "use_gpu", "assignment__course", "assignment"]
+    list_select_related = ["assignment__course", "student"]
+    search_fields = ["student__username", "student__last_name", "sha256", "idempotency_key"]
+    date_hierarchy = "received_at"
     readonly_fields = [
-        "sha256", "attempt", "received_at", "queued_at", "started_at", "finished_at", "task_id",
-        "idempotency_key", "raw_score", "score", "results",
+        "assignment", "student", "submitted_by", "file", "sha256", "attempt", "received_at",
+        "queued_at", "started_at", "finished_at", "task_id", "idempotency_key", "raw_score",
+        "score", "max_score", "late_days", "results",
     ]  # fmt: skip
     inlines = [GradingRunInline]
+
+
+@admin.register(GradingRun)
+class GradingRunAdmin(HistoryAdmin):
+    """Each attempt a worker made at grading a submission, as it happened."""
+
+    list_display = ["submission", "number", "status", "gradable", "score", "worker", "started_at"]
+    list_filter = ["status", "gradable", "submission__assignment"]
+    list_select_related = ["submission__assignment__course", "submission__student"]
+    search_fields = ["submission__student__username", "task_id", "worker"]
+    date_hierarchy = "started_at"

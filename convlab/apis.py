@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from convlab import selectors, services
+from convlab import schema, selectors, services
 from convlab.serializers import (
     AssignmentOutput,
     RegradeInput,
@@ -29,6 +29,7 @@ from convlab.serializers import (
 from courseportal.courses.models import ApiToken, Membership, Role
 from courseportal.courses.permissions import IsCourseMember, request_membership, require_staff
 from courseportal.courses.services import api_token_create, api_token_revoke
+from courseportal.openapi import error_response, throttled_response
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
@@ -40,7 +41,11 @@ class SubmitThrottle(UserRateThrottle):
 class AssignmentListApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=AssignmentOutput(many=True))
+    @extend_schema(
+        summary="List the course's lab assignments",
+        responses=AssignmentOutput(many=True),
+        examples=schema.ASSIGNMENT_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(AssignmentOutput(selectors.assignment_list(course=course), many=True).data)
@@ -53,7 +58,11 @@ class SubmissionListApi(APIView):
     def get_throttles(self) -> list[Any]:
         return [SubmitThrottle()] if self.request.method == "POST" else []
 
-    @extend_schema(responses=SubmissionOutput(many=True))
+    @extend_schema(
+        summary="List submissions to an assignment (students: their own; staff: all)",
+        responses=SubmissionOutput(many=True),
+        examples=schema.SUBMISSION_LIST,
+    )
     def get(self, request: Request, course_id: int, slug: str) -> Response:
         membership = request_membership(request, self)
         assignment = selectors.assignment_get(course=membership.course, slug=slug)
@@ -62,8 +71,10 @@ class SubmissionListApi(APIView):
         return Response(SubmissionOutput(submissions[:500], many=True, context=context).data)
 
     @extend_schema(
+        summary="Submit code for grading (students; autograders name the student)",
         request={"multipart/form-data": SubmitInput, "application/json": SubmitInput},
-        responses={202: SubmissionOutput},
+        responses={202: SubmissionOutput, 429: throttled_response("submit")},
+        examples=schema.SUBMIT,
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -126,7 +137,11 @@ class SubmissionListApi(APIView):
 class SubmissionDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=SubmissionOutput)
+    @extend_schema(
+        summary="Poll a submission: status, score and visible results",
+        responses=SubmissionOutput,
+        examples=schema.SUBMISSION_DETAIL,
+    )
     def get(self, request: Request, submission_id: int) -> Response:
         submission, membership = selectors.submission_get_for_user(
             user=request.user, submission_id=submission_id
@@ -140,7 +155,17 @@ class SubmissionResultsApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        summary="The results in Gradescope's results.json schema",
+        responses={
+            200: schema.ResultsOutput,
+            409: error_response(
+                "Not graded yet: poll the submission or wait for the webhook.",
+                "not graded yet: queued",
+            ),
+        },
+        examples=schema.RESULTS_EXAMPLES,
+    )
     def get(self, request: Request, submission_id: int) -> Response:
         submission, membership = selectors.submission_get_for_user(
             user=request.user, submission_id=submission_id
@@ -164,7 +189,12 @@ class SubmissionResultsApi(APIView):
 class SubmissionRegradeApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=RegradeInput, responses={202: SubmissionOutput})
+    @extend_schema(
+        summary="Grade a submission again (staff)",
+        request=RegradeInput,
+        responses={202: SubmissionOutput},
+        examples=schema.REGRADE,
+    )
     def post(self, request: Request, submission_id: int) -> Response:
         submission, membership = selectors.submission_get_for_user(
             user=request.user, submission_id=submission_id
@@ -184,7 +214,12 @@ class SubmissionRegradeApi(APIView):
 class AssignmentRegradeApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(request=None, responses={202: dict})
+    @extend_schema(
+        summary="Grade every student's latest submission again (staff)",
+        request=None,
+        responses={202: schema.RegradeQueuedOutput},
+        examples=schema.ASSIGNMENT_REGRADE,
+    )
     def post(self, request: Request, course_id: int, slug: str) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
@@ -198,13 +233,22 @@ class TokenListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(
+        summary="List your API tokens (never their keys)",
+        responses=schema.TokenOutput(many=True),
+        examples=schema.TOKEN_LIST,
+    )
     def get(self, request: Request) -> Response:
         tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
         fields = ("id", "name", "prefix", "created_at", "last_used_at")
         return Response(list(tokens.values(*fields)))
 
-    @extend_schema(request=TokenInput, responses={201: dict})
+    @extend_schema(
+        summary="Create an API token: its key is in this answer only",
+        request=TokenInput,
+        responses={201: schema.TokenCreatedOutput},
+        examples=schema.TOKEN_CREATE,
+    )
     def post(self, request: Request) -> Response:
         serializer = TokenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -217,7 +261,7 @@ class TokenListApi(APIView):
 class TokenDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Revoke one of your API tokens", responses={204: None})
     def delete(self, request: Request, token_id: int) -> Response:
         token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
         if token is None:

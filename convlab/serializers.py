@@ -3,9 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from convlab.models import Assignment, Submission
+from convlab.schema import ResultsOutput
 from convlab.selectors import visible_results
 
 
@@ -75,6 +77,7 @@ class SubmissionOutput(serializers.ModelSerializer):
         path = f"/api/v1/submissions/{submission.pk}/"
         return request.build_absolute_uri(path) if request else path
 
+    @extend_schema_field(ResultsOutput)
     def get_results(self, submission: Submission) -> dict[str, Any]:
         return visible_results(
             results=submission.results,

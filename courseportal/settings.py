@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "courseportal.courses",
     "reviews",
@@ -175,7 +176,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "courseportal.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "courseportal.courses.apis.exception_handler",
@@ -190,8 +191,18 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Courses, the academic calendar, reviews, presentations and convlab grading.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Several models have a `status`: name the jobs' one instead of a hashed suffix.
-    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "courseportal.jobs.models.JobStatus"},
+    # Swagger UI from our own static files (drf-spectacular-sidecar), never from a CDN: the
+    # docs work offline and under a strict Content-Security-Policy.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` and Gradescope's four visibilities name several fields of
+    # results.json: one named enum for each instead of a hashed suffix.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "courseportal.jobs.models.JobStatus",
+        "GradescopeVisibilityEnum": "convlab.schema.VISIBILITY",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from courseportal.courses.permissions import (
     request_membership,
     require_staff,
 )
-from presentations import selectors, services
+from presentations import schema, selectors, services
 from presentations.models import SwapRequest
 from presentations.serializers import (
     AdjustInput,
@@ -44,12 +44,21 @@ def _require_group_member_or_staff(membership: Membership, group: Any) -> None:
 class GroupListApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=GroupOutput(many=True))
+    @extend_schema(
+        summary="List the presenter groups",
+        responses=GroupOutput(many=True),
+        examples=schema.GROUP_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(GroupOutput(selectors.group_list(course=course), many=True).data)
 
-    @extend_schema(request=GroupInput, responses={201: GroupOutput})
+    @extend_schema(
+        summary="Form a presenter group (staff, or a student including themselves)",
+        request=GroupInput,
+        responses={201: GroupOutput},
+        examples=schema.GROUP_CREATE,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         serializer = GroupInput(data=request.data)
@@ -69,12 +78,19 @@ class GroupListApi(APIView):
 class GroupDetailApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=GroupOutput)
+    @extend_schema(
+        summary="Read a presenter group", responses=GroupOutput, examples=schema.GROUP_DETAIL
+    )
     def get(self, request: Request, course_id: int, group_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(GroupOutput(selectors.group_get(course=course, group_id=group_id)).data)
 
-    @extend_schema(request=GroupInput(partial=True), responses=GroupOutput)
+    @extend_schema(
+        summary="Change a group (members: their date preferences; staff: anything)",
+        request=GroupInput(partial=True),
+        responses=GroupOutput,
+        examples=schema.GROUP_UPDATE,
+    )
     def patch(self, request: Request, course_id: int, group_id: int) -> Response:
         membership = request_membership(request, self)
         group = selectors.group_get(course=membership.course, group_id=group_id)
@@ -91,7 +107,7 @@ class GroupDetailApi(APIView):
         group = selectors.group_get(course=membership.course, group_id=group_id)
         return Response(GroupOutput(group).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Delete a presenter group (staff)", responses={204: None})
     def delete(self, request: Request, course_id: int, group_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
@@ -104,7 +120,11 @@ class GroupDetailApi(APIView):
 class ScheduleListApi(APIView):
     permission_classes = [IsCourseStaffOrReadOnly]
 
-    @extend_schema(responses=ScheduleOutput(many=True))
+    @extend_schema(
+        summary="List schedules (students see the published one; staff also drafts)",
+        responses=ScheduleOutput(many=True),
+        examples=schema.SCHEDULE_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         schedules = selectors.schedule_list(
@@ -112,7 +132,12 @@ class ScheduleListApi(APIView):
         )
         return Response(ScheduleOutput(schedules, many=True).data)
 
-    @extend_schema(request=None, responses={201: ScheduleOutput})
+    @extend_schema(
+        summary="Run the scheduler: a new optimal draft (staff)",
+        request=None,
+        responses={201: ScheduleOutput},
+        examples=schema.SCHEDULE_CREATE,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         """Run the scheduler: a new optimal draft over every group."""
         membership = request_membership(request, self)
@@ -134,11 +159,18 @@ class ScheduleDetailApi(APIView):
             include_drafts=membership.is_staff_role,
         )
 
-    @extend_schema(responses=ScheduleOutput)
+    @extend_schema(
+        summary="Read a schedule", responses=ScheduleOutput, examples=schema.SCHEDULE_DETAIL
+    )
     def get(self, request: Request, course_id: int, schedule_id: int) -> Response:
         return Response(ScheduleOutput(self._get(request, schedule_id)).data)
 
-    @extend_schema(request=AdjustInput, responses=ScheduleOutput)
+    @extend_schema(
+        summary="Move groups of a draft by hand (staff; constraints re-checked)",
+        request=AdjustInput,
+        responses=ScheduleOutput,
+        examples=schema.SCHEDULE_ADJUST,
+    )
     def patch(self, request: Request, course_id: int, schedule_id: int) -> Response:
         """Move groups of a draft by hand (constraints re-checked)."""
         schedule = self._get(request, schedule_id)
@@ -152,7 +184,12 @@ class ScheduleDetailApi(APIView):
 class SchedulePublishApi(APIView):
     permission_classes = [IsCourseStaffOrReadOnly]
 
-    @extend_schema(request=None, responses=ScheduleOutput)
+    @extend_schema(
+        summary="Publish a draft (staff; the previous schedule is superseded)",
+        request=None,
+        responses=ScheduleOutput,
+        examples=schema.SCHEDULE_PUBLISH,
+    )
     def post(self, request: Request, course_id: int, schedule_id: int) -> Response:
         membership = request_membership(request, self)
         schedule = selectors.schedule_get(
@@ -168,12 +205,21 @@ class SchedulePublishApi(APIView):
 class SwapListApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=SwapOutput(many=True))
+    @extend_schema(
+        summary="List the swap requests you may see",
+        responses=SwapOutput(many=True),
+        examples=schema.SWAP_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         return Response(SwapOutput(selectors.swap_list(membership=membership), many=True).data)
 
-    @extend_schema(request=SwapInput, responses={201: SwapOutput})
+    @extend_schema(
+        summary="Ask another group to trade presentation dates",
+        request=SwapInput,
+        responses={201: SwapOutput},
+        examples=schema.SWAP_CREATE,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         """Ask another group to trade presentation dates with yours."""
         membership = request_membership(request, self)
@@ -199,7 +245,12 @@ class SwapDecisionApi(APIView):
     permission_classes = [IsCourseMember]
     decision = ""
 
-    @extend_schema(request=None, responses=SwapOutput)
+    @extend_schema(
+        summary="Decide a swap: accept (the other group), approve (staff), reject (either)",
+        request=None,
+        responses=SwapOutput,
+        examples=schema.SWAP_DECISION,
+    )
     def post(self, request: Request, course_id: int, swap_id: int) -> Response:
         membership = request_membership(request, self)
         swap = selectors.swap_list(membership=membership).filter(pk=swap_id).first()
@@ -229,7 +280,12 @@ class SlidesApi(APIView):
         _require_group_member_or_staff(membership, group)
         return group
 
-    @extend_schema(request=SlidesLinkInput, responses=GroupOutput)
+    @extend_schema(
+        summary="Link the group's slides (Google Slides or Drive, https)",
+        request={"application/json": SlidesLinkInput},
+        responses=GroupOutput,
+        examples=schema.SLIDES_PUT,
+    )
     def put(self, request: Request, course_id: int, group_id: int) -> Response:
         group = self._group(request, group_id)
         serializer = SlidesLinkInput(data=request.data)
@@ -237,7 +293,12 @@ class SlidesApi(APIView):
         services.slides_set_link(group=group, url=serializer.validated_data["slides_link"])
         return Response(GroupOutput(self._group(request, group_id)).data)
 
-    @extend_schema(request={"multipart/form-data": SlidesFileInput}, responses=GroupOutput)
+    @extend_schema(
+        summary="Upload the group's slides as a PDF",
+        request={"multipart/form-data": SlidesFileInput},
+        responses=GroupOutput,
+        examples=schema.SLIDES_POST,
+    )
     def post(self, request: Request, course_id: int, group_id: int) -> Response:
         group = self._group(request, group_id)
         serializer = SlidesFileInput(data=request.data)
@@ -249,7 +310,11 @@ class SlidesApi(APIView):
 class ChangeLogApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=ChangeOutput(many=True))
+    @extend_schema(
+        summary="The schedule's change log, newest first",
+        responses=ChangeOutput(many=True),
+        examples=schema.CHANGES,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(ChangeOutput(selectors.change_log(course=course)[:200], many=True).data)

@@ -5,11 +5,17 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from courseportal.openapi import json_output
 from presentations.models import PresentationSchedule, PresenterGroup, ScheduleChange, SwapRequest
+from presentations.schema import DATE_LIST, MOVES
 
 
 class GroupOutput(serializers.ModelSerializer):
     members = serializers.SerializerMethodField()
+    preferences = json_output(DATE_LIST)
+    unavailable = json_output(DATE_LIST)
+    # Read as text: a URLField with blank=True documents '' as matching two schemas at once.
+    slides_link = serializers.CharField(read_only=True, help_text="an https link, or empty")
 
     class Meta:
         model = PresenterGroup
@@ -118,6 +124,8 @@ class SlidesFileInput(serializers.Serializer):
 
 
 class ChangeOutput(serializers.ModelSerializer):
+    moves = json_output(MOVES)
+
     class Meta:
         model = ScheduleChange
         fields = ["id", "kind", "message", "moves", "created_at"]

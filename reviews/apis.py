@@ -20,7 +20,8 @@ from courseportal.courses.permissions import (
     IsCourseStaffOrReadOnly,
     request_membership,
 )
-from reviews import guidance_adapter, selectors, services
+from courseportal.openapi import throttled_response
+from reviews import guidance_adapter, schema, selectors, services
 from reviews.serializers import (
     AnalyzeInput,
     PaperInput,
@@ -47,7 +48,12 @@ class ReviewAnalyzeApi(APIView):
     permission_classes = [IsAuthenticated]
     throttle_classes = [AnalyzeThrottle]
 
-    @extend_schema(request=AnalyzeInput, responses={200: dict})
+    @extend_schema(
+        summary="Writing guidance for a text (nothing is stored)",
+        request=AnalyzeInput,
+        responses={200: schema.AnalysisOutput, 429: throttled_response("analyze")},
+        examples=schema.ANALYZE,
+    )
     def post(self, request: Request) -> Response:
         serializer = AnalyzeInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -58,8 +64,10 @@ class PaperListApi(APIView):
     permission_classes = [IsCourseStaffOrReadOnly]
 
     @extend_schema(
+        summary="List the course's papers",
         responses=PaperOutput(many=True),
         parameters=[OpenApiParameter("session_date", OpenApiTypes.DATE, description="one session")],
+        examples=schema.PAPER_LIST,
     )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
@@ -72,7 +80,12 @@ class PaperListApi(APIView):
             papers = papers.filter(session_date=day)
         return Response(PaperOutput(papers, many=True, context={"now": timezone.now()}).data)
 
-    @extend_schema(request=PaperInput, responses={201: PaperOutput})
+    @extend_schema(
+        summary="Assign a paper to a class session (TAs and instructors)",
+        request=PaperInput,
+        responses={201: PaperOutput},
+        examples=schema.PAPER_CREATE,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         serializer = PaperInput(data=request.data)
@@ -85,13 +98,18 @@ class PaperListApi(APIView):
 class PaperDetailApi(APIView):
     permission_classes = [IsCourseStaffOrReadOnly]
 
-    @extend_schema(responses=PaperOutput)
+    @extend_schema(summary="Read a paper", responses=PaperOutput, examples=schema.PAPER_DETAIL)
     def get(self, request: Request, course_id: int, paper_id: int) -> Response:
         course = request_membership(request, self).course
         paper = selectors.paper_get(course=course, paper_id=paper_id)
         return Response(PaperOutput(paper, context={"now": timezone.now()}).data)
 
-    @extend_schema(request=PaperInput(partial=True), responses=PaperOutput)
+    @extend_schema(
+        summary="Change a paper (TAs and instructors)",
+        request=PaperInput(partial=True),
+        responses=PaperOutput,
+        examples=schema.PAPER_UPDATE,
+    )
     def patch(self, request: Request, course_id: int, paper_id: int) -> Response:
         course = request_membership(request, self).course
         paper = selectors.paper_get(course=course, paper_id=paper_id)
@@ -100,7 +118,7 @@ class PaperDetailApi(APIView):
         paper = services.paper_update(paper=paper, **serializer.validated_data)
         return Response(PaperOutput(paper, context={"now": timezone.now()}).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Delete a paper (TAs and instructors)", responses={204: None})
     def delete(self, request: Request, course_id: int, paper_id: int) -> Response:
         course = request_membership(request, self).course
         services.paper_delete(paper=selectors.paper_get(course=course, paper_id=paper_id))
@@ -110,7 +128,11 @@ class PaperDetailApi(APIView):
 class PaperReviewListApi(APIView):
     permission_classes = [IsCourseStudentOrReadOnly]
 
-    @extend_schema(responses=ReviewOutput(many=True))
+    @extend_schema(
+        summary="List the paper's reviews you may see",
+        responses=ReviewOutput(many=True),
+        examples=schema.REVIEW_LIST,
+    )
     def get(self, request: Request, course_id: int, paper_id: int) -> Response:
         membership = request_membership(request, self)
         paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
@@ -119,7 +141,12 @@ class PaperReviewListApi(APIView):
         )
         return Response(ReviewOutput(reviews, many=True).data)
 
-    @extend_schema(request=ReviewInput, responses={201: ReviewOutput})
+    @extend_schema(
+        summary="Write your review of a paper (students)",
+        request=ReviewInput,
+        responses={201: ReviewOutput},
+        examples=schema.REVIEW_CREATE,
+    )
     def post(self, request: Request, course_id: int, paper_id: int) -> Response:
         membership = request_membership(request, self)
         paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
@@ -134,7 +161,7 @@ class PaperReviewListApi(APIView):
 class ReviewDetailApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=ReviewOutput)
+    @extend_schema(summary="Read a review", responses=ReviewOutput, examples=schema.REVIEW_DETAIL)
     def get(self, request: Request, course_id: int, review_id: int) -> Response:
         membership = request_membership(request, self)
         review = selectors.review_get_visible(
@@ -142,7 +169,12 @@ class ReviewDetailApi(APIView):
         )
         return Response(ReviewOutput(review).data)
 
-    @extend_schema(request=ReviewInput(partial=True), responses=ReviewOutput)
+    @extend_schema(
+        summary="Edit your review (a new version is kept)",
+        request=ReviewInput(partial=True),
+        responses=ReviewOutput,
+        examples=schema.REVIEW_UPDATE,
+    )
     def patch(self, request: Request, course_id: int, review_id: int) -> Response:
         membership = request_membership(request, self)
         review = selectors.review_get_visible(
@@ -161,7 +193,11 @@ class ReviewVersionListApi(APIView):
 
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=ReviewVersionOutput(many=True))
+    @extend_schema(
+        summary="Every version of a review with its analysis (its author and staff)",
+        responses=ReviewVersionOutput(many=True),
+        examples=schema.REVIEW_VERSIONS,
+    )
     def get(self, request: Request, course_id: int, review_id: int) -> Response:
         membership = request_membership(request, self)
         review = selectors.review_get_visible(
@@ -175,7 +211,12 @@ class ReviewVersionListApi(APIView):
 class ReviewRatingApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(request=RatingInput, responses={200: dict})
+    @extend_schema(
+        summary="Rate a released review's helpfulness",
+        request=RatingInput,
+        responses={200: schema.RatingOutput},
+        examples=schema.REVIEW_RATE,
+    )
     def put(self, request: Request, course_id: int, review_id: int) -> Response:
         membership = request_membership(request, self)
         now = timezone.now()

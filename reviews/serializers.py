@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courseportal.openapi import json_output
 from reviews.models import FIELD_MAX_CHARS, Paper, RatingTag, Review, ReviewVersion
+from reviews.schema import AnalysisOutput, AuthorOutput, FindingCountsOutput
 
 ANALYZE_MAX_CHARS = 20_000
 
 
 class PaperOutput(serializers.ModelSerializer):
-    review_count = serializers.IntegerField(read_only=True, default=None)
+    review_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     released = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,8 +42,9 @@ class PaperInput(serializers.Serializer):
 class ReviewOutput(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     paper = serializers.IntegerField(source="paper_id")
-    helpful_count = serializers.IntegerField(read_only=True, default=None)
-    rating_count = serializers.IntegerField(read_only=True, default=None)
+    finding_counts = json_output(FindingCountsOutput)
+    helpful_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    rating_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Review
@@ -63,12 +67,15 @@ class ReviewOutput(serializers.ModelSerializer):
             "rating_count",
         ]
 
+    @extend_schema_field(AuthorOutput)
     def get_author(self, review: Review) -> dict[str, str]:
         user = review.author
         return {"username": user.username, "name": user.get_full_name() or user.username}
 
 
 class ReviewVersionOutput(serializers.ModelSerializer):
+    analysis = json_output(AnalysisOutput)
+
     class Meta:
         model = ReviewVersion
         fields = [

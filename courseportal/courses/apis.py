@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from courseportal.courses import selectors, services
+from courseportal.courses import schema, selectors, services
 from courseportal.courses.models import Membership
 from courseportal.courses.permissions import (
     IsCourseInstructorOrReadOnly,
@@ -53,7 +53,11 @@ class CanCreateCourses(BasePermission):
 class CourseListApi(APIView):
     permission_classes = [IsAuthenticated, CanCreateCourses]
 
-    @extend_schema(responses=CourseOutput(many=True))
+    @extend_schema(
+        summary="List your courses, with your role in each",
+        responses=CourseOutput(many=True),
+        examples=schema.COURSE_LIST,
+    )
     def get(self, request: Request) -> Response:
         courses = selectors.course_list_for_user(user=request.user)
         roles = dict(
@@ -63,7 +67,12 @@ class CourseListApi(APIView):
         )
         return Response(CourseOutput(courses, many=True, context={"roles": roles}).data)
 
-    @extend_schema(request=CourseInput, responses={201: CourseOutput})
+    @extend_schema(
+        summary="Create a course (site administrators)",
+        request=CourseInput,
+        responses={201: CourseOutput},
+        examples=schema.COURSE_CREATE,
+    )
     def post(self, request: Request) -> Response:
         serializer = CourseInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -74,13 +83,18 @@ class CourseListApi(APIView):
 class CourseDetailApi(APIView):
     permission_classes = [IsCourseInstructorOrReadOnly]
 
-    @extend_schema(responses=CourseOutput)
+    @extend_schema(summary="Read a course", responses=CourseOutput, examples=schema.COURSE_DETAIL)
     def get(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         roles = {membership.course_id: membership.role}
         return Response(CourseOutput(membership.course, context={"roles": roles}).data)
 
-    @extend_schema(request=CourseInput(partial=True), responses=CourseOutput)
+    @extend_schema(
+        summary="Change a course (instructors)",
+        request=CourseInput(partial=True),
+        responses=CourseOutput,
+        examples=schema.COURSE_UPDATE,
+    )
     def patch(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         serializer = CourseInput(data=request.data, partial=True)
@@ -93,7 +107,11 @@ class CourseDetailApi(APIView):
 class CourseSessionListApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=SessionOutput(many=True))
+    @extend_schema(
+        summary="Every class date: meetings, holidays, breaks and guest lectures",
+        responses=SessionOutput(many=True),
+        examples=schema.SESSION_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(SessionOutput(selectors.course_sessions(course=course), many=True).data)
@@ -102,13 +120,22 @@ class CourseSessionListApi(APIView):
 class CalendarExceptionListApi(APIView):
     permission_classes = [IsCourseStaffOrReadOnly]
 
-    @extend_schema(responses=CalendarExceptionOutput(many=True))
+    @extend_schema(
+        summary="List the calendar's exceptions",
+        responses=CalendarExceptionOutput(many=True),
+        examples=schema.EXCEPTION_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         exceptions_ = selectors.calendar_exception_list(course=course)
         return Response(CalendarExceptionOutput(exceptions_, many=True).data)
 
-    @extend_schema(request=CalendarExceptionInput, responses={201: CalendarExceptionOutput})
+    @extend_schema(
+        summary="Add a no-class day or a guest lecture (TAs and instructors)",
+        request=CalendarExceptionInput,
+        responses={201: CalendarExceptionOutput},
+        examples=schema.EXCEPTION_CREATE,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         serializer = CalendarExceptionInput(data=request.data)
@@ -126,15 +153,29 @@ class CalendarExceptionDetailApi(APIView):
         course = request_membership(request, self).course
         return get_object_or_404(selectors.calendar_exception_list(course=course), pk=exception_id)
 
-    @extend_schema(responses=CalendarExceptionOutput)
+    @extend_schema(
+        summary="Read a calendar exception",
+        responses=CalendarExceptionOutput,
+        examples=schema.EXCEPTION_DETAIL,
+    )
     def get(self, request: Request, course_id: int, exception_id: int) -> Response:
         return Response(CalendarExceptionOutput(self._get(request, exception_id)).data)
 
-    @extend_schema(request=CalendarExceptionInput, responses=CalendarExceptionOutput)
+    @extend_schema(
+        summary="Replace a calendar exception (TAs and instructors)",
+        request=CalendarExceptionInput,
+        responses=CalendarExceptionOutput,
+        examples=schema.EXCEPTION_REPLACE,
+    )
     def put(self, request: Request, course_id: int, exception_id: int) -> Response:
         return self._update(request, exception_id, partial=False)
 
-    @extend_schema(request=CalendarExceptionInput(partial=True), responses=CalendarExceptionOutput)
+    @extend_schema(
+        summary="Change a calendar exception (TAs and instructors)",
+        request=CalendarExceptionInput(partial=True),
+        responses=CalendarExceptionOutput,
+        examples=schema.EXCEPTION_UPDATE,
+    )
     def patch(self, request: Request, course_id: int, exception_id: int) -> Response:
         return self._update(request, exception_id, partial=True)
 
@@ -147,7 +188,9 @@ class CalendarExceptionDetailApi(APIView):
         )
         return Response(CalendarExceptionOutput(exception).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Delete a calendar exception (TAs and instructors)", responses={204: None}
+    )
     def delete(self, request: Request, course_id: int, exception_id: int) -> Response:
         services.calendar_exception_delete(
             exception=self._get(request, exception_id), actor=request.user
@@ -158,14 +201,23 @@ class CalendarExceptionDetailApi(APIView):
 class AnnouncementListApi(APIView):
     permission_classes = [IsCourseStaffOrReadOnly]
 
-    @extend_schema(responses=AnnouncementOutput(many=True))
+    @extend_schema(
+        summary="List announcements, pinned first",
+        responses=AnnouncementOutput(many=True),
+        examples=schema.ANNOUNCEMENT_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(
             AnnouncementOutput(selectors.announcement_list(course=course), many=True).data
         )
 
-    @extend_schema(request=AnnouncementInput, responses={201: AnnouncementOutput})
+    @extend_schema(
+        summary="Post an announcement (TAs and instructors)",
+        request=AnnouncementInput,
+        responses={201: AnnouncementOutput},
+        examples=schema.ANNOUNCEMENT_CREATE,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         serializer = AnnouncementInput(data=request.data)
@@ -183,11 +235,20 @@ class AnnouncementDetailApi(APIView):
         course = request_membership(request, self).course
         return get_object_or_404(selectors.announcement_list(course=course), pk=announcement_id)
 
-    @extend_schema(responses=AnnouncementOutput)
+    @extend_schema(
+        summary="Read an announcement",
+        responses=AnnouncementOutput,
+        examples=schema.ANNOUNCEMENT_DETAIL,
+    )
     def get(self, request: Request, course_id: int, announcement_id: int) -> Response:
         return Response(AnnouncementOutput(self._get(request, announcement_id)).data)
 
-    @extend_schema(request=AnnouncementInput(partial=True), responses=AnnouncementOutput)
+    @extend_schema(
+        summary="Change an announcement (TAs and instructors)",
+        request=AnnouncementInput(partial=True),
+        responses=AnnouncementOutput,
+        examples=schema.ANNOUNCEMENT_UPDATE,
+    )
     def patch(self, request: Request, course_id: int, announcement_id: int) -> Response:
         announcement = self._get(request, announcement_id)
         serializer = AnnouncementInput(data=request.data, partial=True)
@@ -197,7 +258,7 @@ class AnnouncementDetailApi(APIView):
         )
         return Response(AnnouncementOutput(announcement).data)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(summary="Delete an announcement (TAs and instructors)", responses={204: None})
     def delete(self, request: Request, course_id: int, announcement_id: int) -> Response:
         services.announcement_delete(announcement=self._get(request, announcement_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

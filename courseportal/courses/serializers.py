@@ -106,7 +106,7 @@ class CalendarExceptionInput(serializers.Serializer):
 
 
 class AnnouncementOutput(serializers.ModelSerializer):
-    author = serializers.CharField(source="author.get_full_name", default=None)
+    author = serializers.CharField(source="author.get_full_name", allow_null=True, default=None)
 
     class Meta:
         model = Announcement

@@ -1,0 +1,203 @@
+"""OpenAPI descriptions of the reviews API: the shapes of the analyzer's JSON (which no model
+serializer describes) and the examples of each endpoint (used by `@extend_schema` in apis.py).
+
+The examples come from the seed course, CS 7643 Fall 2017: the paper of the 10/12 session and
+a student's review of it.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from courseportal.openapi import request_example, response_example
+from reviews.guidance_adapter import CATEGORIES
+from reviews.models import RatingTag
+
+
+class FindingOutput(serializers.Serializer):
+    """One passage the analyzer flags; `start`/`end` index the text (or the named `field`)."""
+
+    category = serializers.ChoiceField(choices=CATEGORIES)
+    category_label = serializers.CharField()
+    field = serializers.CharField(help_text="`text` for the analyzer; the review field otherwise")
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    severity = serializers.ChoiceField(choices=["info", "warning", "error"])
+    message = serializers.CharField()
+    suggestion = serializers.CharField()
+    note = serializers.CharField(help_text="The line of the course's 'Note on reviews' slide")
+    evidence = serializers.CharField()
+
+
+class AnalysisSummaryOutput(serializers.Serializer):
+    sentences = serializers.IntegerField()
+    negative_judgements = serializers.IntegerField()
+    specific_negatives = serializers.IntegerField()
+    positive_judgements = serializers.IntegerField()
+    real_strengths = serializers.IntegerField()
+    balance = serializers.FloatField()
+    specificity = serializers.FloatField()
+
+
+class AnalysisOutput(serializers.Serializer):
+    """The writing guidance of a text: what to reconsider, and summary figures."""
+
+    findings = FindingOutput(many=True)
+    summary = AnalysisSummaryOutput()
+
+
+class AuthorOutput(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+
+
+class FindingCountsOutput(serializers.Serializer):
+    """How many findings of each category the review's latest version has (absent: none)."""
+
+    vague_negative = serializers.IntegerField(required=False)
+    virtue_signaling = serializers.IntegerField(required=False)
+    snobbery = serializers.IntegerField(required=False)
+    missing_positives = serializers.IntegerField(required=False)
+
+
+class RatingOutput(serializers.Serializer):
+    review = serializers.IntegerField()
+    helpful = serializers.BooleanField()
+    tags = serializers.ListField(child=serializers.ChoiceField(choices=RatingTag.values))
+
+
+# --- Examples -------------------------------------------------------------------------------
+
+ANALYZE_TEXT = "The experiments are weak. As a feminist, I found this obviously trivial."
+ANALYSIS = {
+    "findings": [
+        {
+            "category": "snobbery",
+            "category_label": "Snobbery",
+            "field": "text",
+            "start": 26,
+            "end": 72,
+            "severity": "error",
+            "message": "Dismissive wording: assume good intent, a grad student like you wrote "
+            "this.",
+            "suggestion": "Replace 'trivial' with the technical point behind it, e.g. 'The method "
+            "is the construction of [12] applied to upsampling; what does it add beyond it?'",
+            "note": "Positive suggestion: Assume good intent. There's a grad student just like "
+            "you behind that paper",
+            "evidence": "trivial",
+        }
+    ],
+    "summary": {
+        "sentences": 2,
+        "negative_judgements": 2,
+        "specific_negatives": 2,
+        "positive_judgements": 0,
+        "real_strengths": 0,
+        "balance": 0.0,
+        "specificity": 1.0,
+    },
+}
+ANALYZE = [
+    request_example("A dismissive sentence", {"text": ANALYZE_TEXT}),
+    response_example("One finding", ANALYSIS),
+]
+
+PAPER_INPUT = {
+    "session_date": "2017-10-12",
+    "title": "Visualizing and Understanding Convolutional Networks",
+    "authors": "Matthew D. Zeiler, Rob Fergus",
+    "link": "https://arxiv.org/abs/1311.2901",
+}
+PAPER = {
+    "id": 1,
+    **PAPER_INPUT,
+    "review_deadline": "2017-10-11T23:59:00-04:00",
+    "released": False,
+    "review_count": 9,
+}
+PAPER_LIST = [response_example("The 10/12 paper", PAPER)]
+PAPER_CREATE = [
+    request_example("Assign a paper to a session", PAPER_INPUT),
+    response_example("Created", {**PAPER, "review_count": None}, status=201),
+]
+PAPER_DETAIL = [response_example("A paper", PAPER)]
+PAPER_UPDATE = [
+    request_example("Move the deadline", {"review_deadline": "2017-10-11T12:00:00-04:00"}),
+    response_example("Updated", {**PAPER, "review_deadline": "2017-10-11T12:00:00-04:00"}),
+]
+
+REVIEW_INPUT = {
+    "summary": "The paper introduces a deconvnet that projects feature activations back to "
+    "pixel space.",
+    "strengths": "The visualizations explain why the ImageNet model works and guide an "
+    "architecture change that improves accuracy.",
+    "weaknesses": "The occlusion study covers only three images; a quantitative evaluation over "
+    "the validation set would make the claim stronger.",
+    "questions": "How do the visualizations change with the unpooling switches taken from "
+    "another image?",
+    "rating": 4,
+    "confidence": 3,
+}
+REVIEW = {
+    "id": 12,
+    "paper": 1,
+    "author": {"username": "student1", "name": "Ada Lovelace"},
+    **REVIEW_INPUT,
+    "submitted_at": "2017-10-10T21:14:05-04:00",
+    "updated_at": "2017-10-10T21:14:05-04:00",
+    "is_late": False,
+    "edited_after_release": False,
+    "finding_counts": {},
+    "helpful_count": None,
+    "rating_count": None,
+}
+REVIEW_LIST = [
+    response_example("A review after release", {**REVIEW, "helpful_count": 3, "rating_count": 4})
+]
+REVIEW_CREATE = [
+    request_example("A specific, balanced review", REVIEW_INPUT),
+    request_example(
+        "Submit despite guidance findings",
+        {**REVIEW_INPUT, "weaknesses": "The experiments are weak.", "acknowledged": True},
+        name="Acknowledged",
+    ),
+    response_example("Created", REVIEW, status=201),
+]
+REVIEW_DETAIL = [response_example("A review", REVIEW)]
+REVIEW_UPDATE = [
+    request_example("Raise the rating", {"rating": 5}),
+    response_example("Updated", {**REVIEW, "rating": 5, "updated_at": "2017-10-11T08:02:44-04:00"}),
+]
+REVIEW_VERSIONS = [
+    response_example(
+        "The first version",
+        {
+            "number": 1,
+            **{key: REVIEW_INPUT[key] for key in ("summary", "strengths", "weaknesses")},
+            "questions": REVIEW_INPUT["questions"],
+            "rating": 4,
+            "confidence": 3,
+            "analysis": {
+                "findings": [],
+                "summary": {
+                    "sentences": 4,
+                    "negative_judgements": 1,
+                    "specific_negatives": 1,
+                    "positive_judgements": 0,
+                    "real_strengths": 1,
+                    "balance": 0.0,
+                    "specificity": 1.0,
+                },
+            },
+            "after_release": False,
+            "created_at": "2017-10-10T21:14:05-04:00",
+        },
+    )
+]
+REVIEW_RATE = [
+    request_example("Helpful", {"helpful": True}),
+    request_example(
+        "Not helpful, and why", {"helpful": False, "tags": ["too_vague"]}, name="Not helpful"
+    ),
+    response_example("Rated", {"review": 12, "helpful": True, "tags": []}),
+]

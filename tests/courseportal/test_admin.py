@@ -1,0 +1,240 @@
+"""The Django admin: every model of the project's apps is registered (found by walking the app
+registry, so apps added later are caught), its pages work with real rows, search finds rows,
+history is read-only, and staff without permissions get nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+from django.urls import reverse
+
+from convlab import services as lab_services
+from convlab.models import GradingRun, Submission
+from courseportal.courses.demo import seed_demo
+from courseportal.courses.models import ApiToken
+from presentations import services as presentation_services
+from presentations.models import PresenterGroup, ScheduleChange
+from reviews import services as review_services
+from reviews.models import ReviewVersion
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+# Models whose rows are a record of what happened: shown, never changed or added by hand.
+HISTORY = [ReviewVersion, ScheduleChange, GradingRun]
+EDT = dt.timezone(dt.timedelta(hours=-4))
+
+
+def project_models() -> list[type[Model]]:
+    """Every model of an app that lives in this repository (not Django's, not a library's)."""
+    root = Path(settings.BASE_DIR).resolve()
+    found = []
+    for app_config in apps.get_app_configs():
+        path = Path(app_config.path).resolve()
+        if path.is_relative_to(root) and "site-packages" not in path.parts:
+            found.extend(app_config.get_models())
+    return found
+
+
+def admin_url(model: type[Model], view: str, *args: Any) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def rows() -> None:
+    """The seed course with a few rows of every model, made through the services."""
+    demo = seed_demo()
+    course = demo.course
+    users = {u.username: u for u in get_user_model().objects.all()}
+    paper = review_services.paper_create(
+        course=course,
+        session_date=dt.date(2017, 10, 12),
+        title="Visualizing and Understanding Convolutional Networks",
+        authors="Matthew D. Zeiler, Rob Fergus",
+    )
+    review = review_services.review_create(
+        paper=paper,
+        author=users["student1"],
+        now=dt.datetime(2017, 10, 10, 21, 0, tzinfo=EDT),
+        summary="A deconvnet projects feature activations back to pixel space.",
+        strengths="The visualizations guide an architecture change that improves accuracy.",
+        weaknesses="The occlusion study covers only three images.",
+        rating=4,
+        confidence=3,
+    )
+    review_services.review_rate(
+        review=review,
+        rater=users["student2"],
+        helpful=True,
+        tags=[],
+        now=dt.datetime(2017, 10, 13, 9, 0, tzinfo=EDT),
+    )
+    schedule = presentation_services.schedule_generate(course=course, actor=users["instructor"])
+    presentation_services.schedule_publish(schedule=schedule, actor=users["instructor"])
+    groups = {g.name: g for g in PresenterGroup.objects.filter(course=course)}
+    presentation_services.swap_request(
+        from_group=groups["Visualizations"], to_group=groups["Grad-CAM"], actor=users["student1"]
+    )
+    presentation_services.calendar_feed_get(user=users["student1"])
+    submission = lab_services.submission_create(
+        assignment=course.assignments.get(),
+        student=users["student1"],
+        submitted_by=users["autograder"],
+        content=b"def conv1d(x, w):\n    return x\n",
+        idempotency_key="gs-8841",
+    ).submission
+    # Queued as the worker would find it, then claimed and finished (not gradable: no sandbox
+    # run here) so that the submission has a grading run.
+    Submission.objects.filter(pk=submission.pk).update(status="queued")
+    lab_services.submission_claim(submission_id=submission.pk, task_id="t-1", worker="w@host")
+    lab_services.submission_finish(
+        submission_id=submission.pk, task_id="t-1", result=None, error="test: no grading"
+    )
+
+
+@pytest.fixture
+def superuser(client):  # type: ignore[no-untyped-def]
+    user = make_user("root", is_staff=True, is_superuser=True)
+    client.force_login(user)
+    return user
+
+
+def test_it_registers_every_model_of_the_project() -> None:
+    models = project_models()
+    assert {m._meta.app_label for m in models} >= {"courses", "reviews", "presentations", "convlab"}
+    missing = [m._meta.label for m in models if not admin.site.is_registered(m)]
+    assert not missing, f"not in the admin: {missing}"
+    assert admin.site.is_registered(get_user_model())
+
+
+def test_every_admin_is_curated() -> None:
+    for model in project_models():
+        model_admin = admin.site._registry[model]
+        label = model._meta.label
+        assert model_admin.list_display != ("__str__",), f"{label}: no list columns"
+        assert model_admin.search_fields, f"{label}: no search"
+        assert model_admin.list_filter or len(model_admin.list_display) <= 3, f"{label}: no filter"
+        related = [
+            name
+            for name in model_admin.list_display
+            if isinstance(name, str)
+            and any(f.name == name and f.is_relation for f in model._meta.fields)
+        ]
+        if related:
+            assert model_admin.list_select_related, f"{label}: lists {related} without a join"
+
+
+def test_the_fixture_has_rows_of_every_model_it_knows(rows: None) -> None:
+    """New apps' models get the changelist and add checks; these four apps get row checks."""
+    empty = [
+        m._meta.label
+        for m in project_models()
+        if m._meta.app_label in {"courses", "reviews", "presentations", "convlab"}
+        and not m._default_manager.exists()
+    ]
+    assert not empty, f"no rows of {empty}"
+
+
+def test_every_changelist_and_change_page_works_for_a_superuser(
+    client, superuser, rows, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for model in project_models():
+        label = model._meta.label
+        # A bounded number of queries: list_select_related keeps the list from one per row.
+        with django_assert_max_num_queries(20):
+            response = client.get(admin_url(model, "changelist"))
+        assert response.status_code == 200, label
+        obj = model._default_manager.first()
+        if obj is not None:
+            response = client.get(admin_url(model, "change", obj.pk))
+            assert response.status_code == 200, label
+            assert str(obj).encode()[:40] in response.content or model in HISTORY, label
+
+
+def test_search_finds_rows(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+    cases = [
+        ("courses", "membership", "student12", 1),
+        ("courses", "course", "7643", 1),
+        ("courses", "apitoken", "demo autograder", 1),
+        ("reviews", "paper", "Zeiler", 1),
+        ("reviews", "reviewversion", "student1", 1),
+        ("presentations", "presentergroup", "student9", 1),
+        ("presentations", "schedulechange", "published", 1),
+        ("convlab", "submission", "student1", 1),
+        ("convlab", "gradingrun", "w@host", 1),
+        ("convlab", "submission", "nobody-by-this-name", 0),
+    ]
+    for app_label, model_name, query, count in cases:
+        url = reverse(f"admin:{app_label}_{model_name}_changelist")
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        assert response.context["cl"].result_count == count, (model_name, query)
+
+
+def test_search_works_on_every_admin(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+    for model in project_models():
+        response = client.get(admin_url(model, "changelist"), {"q": "Lovelace 2017"})
+        assert response.status_code == 200, model._meta.label
+
+
+def test_history_cannot_be_changed_or_added(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+    for model in HISTORY:
+        obj = model._default_manager.first()
+        assert obj is not None, model._meta.label
+        assert client.get(admin_url(model, "add")).status_code == 403
+        before = {f.name: getattr(obj, f.attname) for f in model._meta.fields}
+        response = client.post(admin_url(model, "change", obj.pk), {"number": 99})
+        assert response.status_code == 403, model._meta.label
+        obj.refresh_from_db()
+        assert {f.name: getattr(obj, f.attname) for f in model._meta.fields} == before
+
+
+def test_a_submission_keeps_what_was_submitted_and_when(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+    model_admin = admin.site._registry[Submission]
+    readonly = set(model_admin.get_readonly_fields(None))
+    assert {"file", "sha256", "received_at", "queued_at", "started_at", "finished_at"} <= readonly
+    assert {"score", "raw_score", "results", "student", "attempt"} <= readonly
+
+
+def test_tokens_show_no_secret_and_are_not_made_in_the_admin(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+    token = ApiToken.objects.first()
+    assert token is not None
+    model_admin = admin.site._registry[ApiToken]
+    assert {"key_hash", "prefix", "user"} <= set(model_admin.get_readonly_fields(None))
+    assert client.get(admin_url(ApiToken, "add")).status_code == 403
+    client.post(
+        admin_url(ApiToken, "change", token.pk),
+        {"key_hash": "0" * 64, "revoked_at_0": "", "revoked_at_1": ""},
+    )
+    token.refresh_from_db()
+    assert token.key_hash != "0" * 64
+
+
+def test_staff_without_permissions_see_nothing(client, rows) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(make_user("clerk", is_staff=True))
+    for model in project_models():
+        assert client.get(admin_url(model, "changelist")).status_code == 403, model._meta.label
+        obj = model._default_manager.first()
+        if obj is not None:
+            response = client.get(admin_url(model, "change", obj.pk))
+            assert response.status_code == 403, model._meta.label
+
+
+def test_people_who_are_not_staff_are_sent_to_the_login(client, rows) -> None:  # type: ignore[no-untyped-def]
+    student = get_user_model().objects.get(username="student1")
+    client.force_login(student)
+    for model in project_models():
+        response = client.get(admin_url(model, "changelist"))
+        assert response.status_code == 302, model._meta.label
+        assert response["Location"].startswith(reverse("admin:login"))
+    client.logout()
+    response = client.get(admin_url(Submission, "changelist"))
+    assert response.status_code == 302
