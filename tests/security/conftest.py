@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.convlab.service.conftest import lab, robot
+from tests.security.site import World, build_world
 
 __all__ = ["lab", "robot"]
+
+
+@pytest.fixture
+def world(db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
+    """The seed course with user text in every field (see tests/security/site.py)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_world(settings.MEDIA_ROOT)
