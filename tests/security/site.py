@@ -27,6 +27,7 @@ from reviews import services as review_services
 
 # Downloads and feeds are not HTML pages (their own tests cover them); logging out ends the walk.
 SKIP = (".ics", ".csv", ".pdf", "/accounts/logout/", "/admin/", "/api/", "/static/")
+FIELDS = frozenset({"input", "textarea", "select", "button"})
 
 
 def payload(tag: str) -> str:
@@ -74,9 +75,8 @@ class _Parser(HTMLParser):
                 {},
             )
             self.forms.append(self._form)
-        elif tag in {"input", "textarea", "select", "button"} and self._form is not None:
-            if values.get("name"):
-                self._form.inputs[values["name"]] = values.get("value", "")
+        elif self._form is not None and values.get("name") and tag in FIELDS:
+            self._form.inputs[values["name"]] = values.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
