@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -103,6 +103,26 @@ def _submission_context(request: HttpRequest, submission_id: int) -> dict[str, A
 @login_required
 def submission_page(request: HttpRequest, submission_id: int) -> HttpResponse:
     return render(request, "convlab/submission.html", _submission_context(request, submission_id))
+
+
+@login_required
+def submission_source(request: HttpRequest, submission_id: int) -> FileResponse:
+    """The submitted file, to its student and the course's staff only (never from MEDIA_URL),
+    as a download of plain text (with nosniff from SecurityMiddleware): a browser never runs
+    or renders it."""
+    submission, _ = selectors.submission_get_for_user(
+        user=request.user, submission_id=submission_id
+    )
+    try:
+        handle = submission.file.open("rb")
+    except OSError:
+        raise Http404("The submitted file is missing.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{submission.assignment.slug}-attempt-{submission.attempt}.py",
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 @login_required
