@@ -143,6 +143,9 @@ CONVLAB_SWEEP_EVERY = envint("CONVLAB_SWEEP_EVERY", 30, minimum=1)
 # Queues of gradings: CPU workers consume CONVLAB_QUEUE, workers with CUDA CONVLAB_GPU_QUEUE.
 CONVLAB_QUEUE = envstr("CONVLAB_QUEUE") or "grading"
 CONVLAB_GPU_QUEUE = envstr("CONVLAB_GPU_QUEUE") or "gpu"
+# Webhook targets on private, loopback, link-local, multicast or reserved addresses are refused
+# (when configured and again at delivery) unless this is on: development only.
+CONVLAB_WEBHOOK_ALLOW_PRIVATE = envbool("CONVLAB_WEBHOOK_ALLOW_PRIVATE", DEBUG)
 
 # --- Authentication -------------------------------------------------------------------------
 LOGIN_URL = "login"
