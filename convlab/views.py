@@ -41,6 +41,7 @@ def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResp
     membership = membership_get(user=request.user, course_id=course_id)
     assignment = selectors.assignment_get(course=membership.course, slug=slug)
     form = UploadForm()
+    response_status = 200
     if request.method == "POST":
         if membership.role != Role.STUDENT:
             raise PermissionDenied("Only students upload solutions here.")
@@ -59,6 +60,9 @@ def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResp
                     form.add_error("file" if field not in form.fields else field, problems)
             except services.SubmissionLimitReached as limit:
                 form.add_error("file", f"{limit} Try again in {limit.retry_after // 60 + 1} min.")
+            except services.StorageUnavailable as unavailable:
+                form.add_error("file", str(unavailable))
+                response_status = 503
     submissions = selectors.submission_list(membership=membership, assignment=assignment)
     status_filter = request.GET.get("status", "")
     if membership.is_staff_role and status_filter in SubmissionStatus.values:
@@ -78,7 +82,11 @@ def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResp
             "statuses": SubmissionStatus.choices,
             "status_filter": status_filter,
             "student_filter": student_filter,
+            "not_gradable_recently": selectors.not_gradable_recently(assignment=assignment)
+            if membership.is_staff_role
+            else 0,
         },
+        status=response_status,
     )
 
 

@@ -140,12 +140,17 @@ CONVLAB_GRADING_SOFT_LIMIT = envint("CONVLAB_GRADING_SOFT_LIMIT", 120, minimum=5
 CONVLAB_GRADING_HARD_LIMIT = CONVLAB_GRADING_SOFT_LIMIT + 30
 CONVLAB_STUCK_AFTER = envint("CONVLAB_STUCK_AFTER", CONVLAB_GRADING_HARD_LIMIT + 30, minimum=2)
 CONVLAB_SWEEP_EVERY = envint("CONVLAB_SWEEP_EVERY", 30, minimum=1)
+# The sweeper's own queue, so that a backlog of gradings never delays it.
+CONVLAB_SWEEP_QUEUE = envstr("CONVLAB_SWEEP_QUEUE") or "celery"
 # Queues of gradings: CPU workers consume CONVLAB_QUEUE, workers with CUDA CONVLAB_GPU_QUEUE.
 CONVLAB_QUEUE = envstr("CONVLAB_QUEUE") or "grading"
 CONVLAB_GPU_QUEUE = envstr("CONVLAB_GPU_QUEUE") or "gpu"
 # Webhook targets on private, loopback, link-local, multicast or reserved addresses are refused
 # (when configured and again at delivery) unless this is on: development only.
 CONVLAB_WEBHOOK_ALLOW_PRIVATE = envbool("CONVLAB_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+# Course staff get a mail when the grader fails on a submission, at most once per assignment
+# in this many seconds.
+CONVLAB_ALERT_EVERY = envint("CONVLAB_ALERT_EVERY", 900, minimum=1)
 
 # --- Authentication -------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -281,6 +286,7 @@ CELERY_BEAT_SCHEDULE = {
     "convlab-requeue-stuck": {
         "task": "convlab.requeue_stuck",
         "schedule": float(CONVLAB_SWEEP_EVERY),
+        "options": {"queue": CONVLAB_SWEEP_QUEUE},
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -298,6 +304,8 @@ else:
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "courseportal@localhost"
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend.
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 
 LOGGING = {
     "version": 1,
