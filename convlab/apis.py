@@ -108,6 +108,12 @@ class SubmissionListApi(APIView):
             )
         except services.SubmissionLimitReached as limit:
             raise Throttled(wait=limit.retry_after, detail=str(limit)) from None
+        except services.StorageUnavailable as unavailable:
+            return Response(
+                {"file": [str(unavailable)]},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                headers={"Retry-After": "60"},
+            )
         made.submission.refresh_from_db()  # queued by now, unless the broker is down
         context = {"request": request, "full": membership.is_staff_role}
         body = SubmissionOutput(made.submission, context=context).data

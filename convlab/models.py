@@ -49,6 +49,11 @@ class Assignment(models.Model):
     def __str__(self) -> str:
         return f"{self.course.code}: {self.title}"
 
+    def clean(self) -> None:
+        from convlab.webhooks import check_webhook_url
+
+        check_webhook_url(self.webhook_url)
+
 
 class SubmissionStatus(models.TextChoices):
     RECEIVED = "received", "Received"

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
-from convlab.models import Assignment, Submission
+from convlab.models import Assignment, Submission, SubmissionStatus
 from courseportal.courses.models import Course, Membership, Role
 
 
@@ -79,3 +80,12 @@ def visible_results(
     if hidden_total:
         visible["hidden_checks"] = {"passed": hidden_passed, "total": hidden_total}
     return visible
+
+
+def not_gradable_recently(*, assignment: Assignment, hours: int = 24) -> int:
+    """How many attempts the grader failed on (status error) in the last `hours`: shown to staff
+    as an alert, since each one waits for a regrade."""
+    since = timezone.now() - dt.timedelta(hours=hours)
+    return Submission.objects.filter(
+        assignment=assignment, status=SubmissionStatus.ERROR, finished_at__gte=since
+    ).count()

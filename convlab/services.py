@@ -19,8 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -43,6 +45,11 @@ class SubmissionLimitReached(Exception):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class StorageUnavailable(Exception):
+    """The submitted file could not be written (media folder missing, not writable, full):
+    nothing was saved, and the student may simply try again later."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,13 @@ def submission_create(
                     _store(assignment, student, submitted_by, source, digest, idempotency_key, now),
                     created=True,
                 )
+        except OSError as error:
+            # The row is rolled back with the transaction: no submission without its file.
+            logger.error("could not store a submission to %s: %s", assignment, error)
+            raise StorageUnavailable(
+                "Your file could not be saved: the portal's storage is not available right now. "
+                "Nothing was submitted and no attempt was used; please try again later."
+            ) from error
         except IntegrityError:
             if idempotency_key:
                 # A concurrent retry with the same key got there first.
@@ -289,7 +303,45 @@ def submission_finish(
             from convlab.tasks import deliver_webhook
 
             transaction.on_commit(lambda: _queue_webhook(deliver_webhook, submission_id))
+        if not gradable:
+            reason = run.error if run is not None else error
+            transaction.on_commit(lambda: staff_alert_not_gradable(submission, reason))
     return submission
+
+
+def staff_alert_not_gradable(submission: Submission, reason: str) -> bool:
+    """Mail the course's TAs and instructors that the grader failed (not the student), at most
+    once per assignment every CONVLAB_ALERT_EVERY seconds; True when a mail went out."""
+    from courseportal.courses.models import Membership, Role
+
+    assignment = submission.assignment
+    if not cache.add(f"convlab-alert:{assignment.pk}", 1, timeout=settings.CONVLAB_ALERT_EVERY):
+        return False  # staff were told about this assignment a moment ago
+    emails = list(
+        Membership.objects.filter(
+            course_id=assignment.course_id, role__in=[Role.TA, Role.INSTRUCTOR], is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if not emails:
+        return False
+    body = (
+        f"Attempt {submission.attempt} of {submission.student} on {assignment.title} could not "
+        f"be graded (it does not count against the student):\n\n{reason}\n\n"
+        'Fix the grading workers, then regrade the submissions marked "Not gradable" '
+        f"from /courses/{assignment.course_id}/labs/{assignment.slug}/?status=error\n"
+        f"Further failures of this assignment in the next {settings.CONVLAB_ALERT_EVERY // 60} "
+        "min are not mailed; the page lists them all."
+    )
+    subject = f"[{assignment.course.code}] {assignment.title}: the grader is failing"
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
+    except OSError:
+        logger.exception("could not mail staff about submission %s", submission.pk)
+        cache.delete(f"convlab-alert:{assignment.pk}")
+        return False
+    return True
 
 
 def _queue_webhook(task: Any, submission_id: int) -> None:

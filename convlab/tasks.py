@@ -14,7 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from convlab import services
+from convlab import services, webhooks
 from convlab.models import Submission
 from courseportal.celery import app
 
@@ -99,6 +99,8 @@ def deliver_webhook(submission_id: int) -> int:
     submission = Submission.objects.select_related("assignment", "student").get(pk=submission_id)
     assignment = submission.assignment
     body = webhook_body(submission)
+    # Checked again now (DNS may have changed since it was configured): the opener connects only
+    # to public addresses, and a WebhookRefused is final, never retried.
     request = urllib.request.Request(  # noqa: S310 - staff-configured https/http URL
         assignment.webhook_url,
         data=body,
@@ -109,6 +111,6 @@ def deliver_webhook(submission_id: int) -> int:
             "X-Courseportal-Signature": webhook_signature(assignment.webhook_secret, body),
         },
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with webhooks.opener().open(request, timeout=10) as response:
         status: int = response.status
     return status

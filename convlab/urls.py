@@ -49,6 +49,11 @@ page_urlpatterns = [
     ),
     path("submissions/<id:submission_id>/", views.submission_page, name="submission"),
     path(
+        "submissions/<id:submission_id>/source.py",
+        views.submission_source,
+        name="submission-source",
+    ),
+    path(
         "submissions/<id:submission_id>/status/",
         views.submission_status,
         name="submission-status",

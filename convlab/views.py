@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -41,6 +41,7 @@ def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResp
     membership = membership_get(user=request.user, course_id=course_id)
     assignment = selectors.assignment_get(course=membership.course, slug=slug)
     form = UploadForm()
+    response_status = 200
     if request.method == "POST":
         if membership.role != Role.STUDENT:
             raise PermissionDenied("Only students upload solutions here.")
@@ -59,6 +60,9 @@ def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResp
                     form.add_error("file" if field not in form.fields else field, problems)
             except services.SubmissionLimitReached as limit:
                 form.add_error("file", f"{limit} Try again in {limit.retry_after // 60 + 1} min.")
+            except services.StorageUnavailable as unavailable:
+                form.add_error("file", str(unavailable))
+                response_status = 503
     submissions = selectors.submission_list(membership=membership, assignment=assignment)
     status_filter = request.GET.get("status", "")
     if membership.is_staff_role and status_filter in SubmissionStatus.values:
@@ -78,7 +82,11 @@ def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResp
             "statuses": SubmissionStatus.choices,
             "status_filter": status_filter,
             "student_filter": student_filter,
+            "not_gradable_recently": selectors.not_gradable_recently(assignment=assignment)
+            if membership.is_staff_role
+            else 0,
         },
+        status=response_status,
     )
 
 
@@ -103,6 +111,26 @@ def _submission_context(request: HttpRequest, submission_id: int) -> dict[str, A
 @login_required
 def submission_page(request: HttpRequest, submission_id: int) -> HttpResponse:
     return render(request, "convlab/submission.html", _submission_context(request, submission_id))
+
+
+@login_required
+def submission_source(request: HttpRequest, submission_id: int) -> FileResponse:
+    """The submitted file, to its student and the course's staff only (never from MEDIA_URL),
+    as a download of plain text (with nosniff from SecurityMiddleware): a browser never runs
+    or renders it."""
+    submission, _ = selectors.submission_get_for_user(
+        user=request.user, submission_id=submission_id
+    )
+    try:
+        handle = submission.file.open("rb")
+    except OSError:
+        raise Http404("The submitted file is missing.") from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{submission.assignment.slug}-attempt-{submission.attempt}.py",
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 @login_required

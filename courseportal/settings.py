@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "csp",
     "courseportal.courses",
     "reviews",
     "presentations",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -142,12 +144,20 @@ CONVLAB_GRADING_SOFT_LIMIT = envint("CONVLAB_GRADING_SOFT_LIMIT", 120, minimum=5
 CONVLAB_GRADING_HARD_LIMIT = CONVLAB_GRADING_SOFT_LIMIT + 30
 CONVLAB_STUCK_AFTER = envint("CONVLAB_STUCK_AFTER", CONVLAB_GRADING_HARD_LIMIT + 30, minimum=2)
 CONVLAB_SWEEP_EVERY = envint("CONVLAB_SWEEP_EVERY", 30, minimum=1)
+# The sweeper's own queue, so that a backlog of gradings never delays it.
+CONVLAB_SWEEP_QUEUE = envstr("CONVLAB_SWEEP_QUEUE") or "celery"
 # Queues of gradings: CPU workers consume CONVLAB_QUEUE, workers with CUDA CONVLAB_GPU_QUEUE.
 CONVLAB_QUEUE = envstr("CONVLAB_QUEUE") or "grading"
 CONVLAB_GPU_QUEUE = envstr("CONVLAB_GPU_QUEUE") or "gpu"
 # Long staff jobs (roster import, bulk regrade) have their own queue, so that tests can start a
 # worker for them next to the health-check worker of the default queue.
 JOBS_QUEUE = envstr("JOBS_QUEUE") or "jobs"
+# Webhook targets on private, loopback, link-local, multicast or reserved addresses are refused
+# (when configured and again at delivery) unless this is on: development only.
+CONVLAB_WEBHOOK_ALLOW_PRIVATE = envbool("CONVLAB_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+# Course staff get a mail when the grader fails on a submission, at most once per assignment
+# in this many seconds.
+CONVLAB_ALERT_EVERY = envint("CONVLAB_ALERT_EVERY", 900, minimum=1)
 
 # --- Authentication -------------------------------------------------------------------------
 LOGIN_URL = "login"
@@ -160,13 +170,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- HTTPS, cookies and headers (`manage.py check --deploy` is clean with the defaults) --------
+# Production defaults are the strict ones; a deployment relaxes them through the environment
+# (docker-compose.yml does for a plain-HTTP trial run).
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0, minimum=0)
+SESSION_COOKIE_HTTPONLY = True
+# htmx takes the token from the page (base.html's hx-headers), so no script needs the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# Load balancers probe /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Behind a TLS-terminating proxy that sets this header (and strips it from clients); set
+# SECURE_PROXY_SSL_HEADER to an empty value when the portal is reached without such a proxy.
+_proxy_header = envstr("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https") if _proxy_header else None
+)
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files (the
+# vendored htmx; no inline script or style), images also as data: URIs (grading heatmaps).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+_csp_report_uri = envstr("CSP_REPORT_URI")
+if _csp_report_uri:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+
+# Failed logins allowed per username and per client address within the window, before the
+# login form refuses (429) until the window has passed.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -254,6 +305,7 @@ CELERY_BEAT_SCHEDULE = {
     "convlab-requeue-stuck": {
         "task": "convlab.requeue_stuck",
         "schedule": float(CONVLAB_SWEEP_EVERY),
+        "options": {"queue": CONVLAB_SWEEP_QUEUE},
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -271,6 +323,8 @@ else:
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = envstr("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL") or "courseportal@localhost"
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend.
+EMAIL_FILE_PATH = envstr("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 
 LOGGING = {
     "version": 1,

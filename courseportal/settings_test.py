@@ -12,6 +12,10 @@ os.environ.setdefault("COURSEPORTAL_VAR_DIR", tempfile.mkdtemp(prefix="coursepor
 
 from courseportal.settings import *  # noqa: F403
 
+# The test client and live servers speak plain HTTP (the headers stay as in production).
+SECURE_SSL_REDIRECT = False
+# Tests deliver webhooks to servers on 127.0.0.1 (tests/security turns this off to test it).
+CONVLAB_WEBHOOK_ALLOW_PRIVATE = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True

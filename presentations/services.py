@@ -631,7 +631,17 @@ def slides_upload(
         raise ValidationError({"slides_file": "upload a PDF file (.pdf)"})
     _check_slides_window(group, "slides_file", now or timezone.now())
     old = group.slides_file.name if group.slides_file else None
-    group.slides_file.save(f"group-{group.pk}.pdf", upload, save=False)
+    try:
+        group.slides_file.save(f"group-{group.pk}.pdf", upload, save=False)
+    except OSError as error:
+        # Media folder missing, read-only or full: the group keeps its earlier slides.
+        logger.error("could not store the slides of group %s: %s", group.pk, error)
+        raise ValidationError(
+            {
+                "slides_file": "the file could not be saved: the portal's storage is not available "
+                "right now; please try again later"
+            }
+        ) from None
     group.slides_updated_at = now or timezone.now()
     group.save(update_fields=["slides_file", "slides_updated_at"])
     if old and old != group.slides_file.name:

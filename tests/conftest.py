@@ -85,13 +85,21 @@ def bob(db):
     return make_member(other, "bob", "student")
 
 
-def start_worker(env: dict[str, str], log: Path, queues: str) -> subprocess.Popen[bytes]:
-    """Start a real `celery worker` process (prefork, one child) with the given environment."""
+def start_worker(
+    env: dict[str, str],
+    log: Path,
+    queues: str,
+    *,
+    concurrency: int = 1,
+    extra: tuple[str, ...] = (),
+) -> subprocess.Popen[bytes]:
+    """Start a real `celery worker` process (prefork, one child by default) with the given
+    environment; `extra` adds options (e.g. `-B` to run celery beat's sweeper inside it)."""
     command = [
         sys.executable, "-m", "celery", "-A", "courseportal", "worker",
-        "--loglevel", "INFO", "--concurrency", "1", "--without-gossip", "--without-mingle",
-        "--queues", queues,
-        "--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        "--loglevel", "INFO", "--concurrency", str(concurrency), "--without-gossip",
+        "--without-mingle", "--queues", queues,
+        "--hostname", f"test-{os.getpid()}-{time.monotonic_ns()}@%h", *extra,
     ]  # fmt: skip
     handle = log.open("wb")
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)

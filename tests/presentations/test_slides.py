@@ -7,9 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from presentations.models import PresenterGroup
 from presentations.services import slides_deadline
+from tests.convlab.service.test_storage_faults import read_only_media
 from tests.presentations.conftest import publish
 
 pytestmark = pytest.mark.django_db
+__all__ = ["read_only_media"]  # a fixture
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -117,3 +119,25 @@ def test_it_keeps_other_students_from_a_groups_slides(api, users, slides_url, in
         slides_url, {"slides_link": "https://drive.google.com/drive/folders/x"}, format="json"
     )
     assert response.status_code == 403
+
+
+def test_it_answers_an_unwritable_media_folder_with_an_error_naming_the_field(
+    api, client, users, slides_url, in_time, read_only_media
+):
+    api.force_authenticate(users["student1"])
+    upload = SimpleUploadedFile("talk.pdf", PDF, content_type="application/pdf")
+    response = api.post(slides_url, {"slides_file": upload}, format="multipart")
+    assert response.status_code == 400
+    assert "could not be saved" in response.json()["slides_file"][0]
+    assert not PresenterGroup.objects.get(name="Visualizations").slides_file
+    client.force_login(users["student1"])
+    group = PresenterGroup.objects.get(name="Visualizations")
+    upload = SimpleUploadedFile("talk.pdf", PDF, content_type="application/pdf")
+    page = client.post(
+        f"/courses/{group.course_id}/presentations/group/slides/",
+        {"slides_file": upload},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "could not be saved" in page.text
+    assert not PresenterGroup.objects.get(name="Visualizations").slides_file

@@ -1,0 +1,79 @@
+"""The media folder not writable: a clear 503 (API) or form error (page), never a 500, and no
+submission row without its file."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from convlab.models import Submission
+from tests.convlab.service.conftest import REFERENCE, submit_url
+
+pytestmark = pytest.mark.django_db
+
+
+def writable(folder: Path) -> bool:
+    probe = folder / ".probe"
+    try:
+        probe.write_bytes(b"")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+@pytest.fixture
+def read_only_media(settings, tmp_path: Path) -> Iterator[Path]:
+    """MEDIA_ROOT on a folder this test owns and makes read-only. chmod is enough for a normal
+    user; root ignores it, so as root the folder is also made immutable (chattr +i)."""
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.MEDIA_ROOT = media
+    media.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    immutable = False
+    if writable(media) and os.geteuid() == 0:
+        done = subprocess.run(["chattr", "+i", str(media)], capture_output=True, check=False)
+        immutable = done.returncode == 0
+    if writable(media):
+        pytest.fail("could not make the media folder read-only (chmod, chattr)", pytrace=False)
+    yield media
+    if immutable:
+        subprocess.run(["chattr", "-i", str(media)], check=True)
+    media.chmod(stat.S_IRWXU)
+
+
+def test_the_api_answers_503_naming_the_file_and_keeps_nothing(api, lab, alice, read_only_media):
+    api.force_authenticate(alice)
+    response = api.post(submit_url(lab), {"source": REFERENCE.decode()}, format="json")
+    assert response.status_code == 503
+    assert "could not be saved" in response.json()["file"][0]
+    assert "no attempt was used" in response.json()["file"][0]
+    assert int(response.headers["Retry-After"]) > 0
+    assert Submission.objects.count() == 0
+    assert list(read_only_media.rglob("*")) == []
+
+
+def test_the_upload_page_shows_the_error_and_keeps_nothing(
+    client, lab, alice, read_only_media, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(alice)
+    page = f"/courses/{lab.course_id}/labs/{lab.slug}/"
+    upload = SimpleUploadedFile("solution.py", REFERENCE, content_type="text/x-python")
+    response = client.post(page, {"file": upload})
+    assert response.status_code == 503
+    assert "Your file could not be saved" in response.text
+    assert 'role="alert"' in response.text
+    assert Submission.objects.count() == 0
+    # Once the storage is back, the same upload goes through.
+    settings.MEDIA_ROOT = read_only_media.parent / "media-ok"
+    upload = SimpleUploadedFile("solution.py", REFERENCE, content_type="text/x-python")
+    assert client.post(page, {"file": upload}).status_code == 302
+    saved = Submission.objects.get()
+    assert saved.file.read() == REFERENCE

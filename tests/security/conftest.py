@@ -1,0 +1,17 @@
+"""Fixtures of the security tests: the convlab assignment is the one the service tests use."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.convlab.service.conftest import lab, robot
+from tests.security.site import World, build_world
+
+__all__ = ["lab", "robot"]
+
+
+@pytest.fixture
+def world(db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
+    """The seed course with user text in every field (see tests/security/site.py)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return build_world(settings.MEDIA_ROOT)

@@ -1,0 +1,124 @@
+"""Production settings: `check --deploy` is clean, and pages carry the security headers."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a production start: no DEBUG, a real key, named hosts."""
+    keep = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k not in {"DEBUG", "SECRET_KEY"}
+    }
+    return {
+        **keep,
+        "DJANGO_SETTINGS_MODULE": "courseportal.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "portal.example.edu",
+        "CSRF_TRUSTED_ORIGINS": "https://portal.example.edu",
+        "COURSEPORTAL_VAR_DIR": str(tmp_path),
+        **extra,
+    }
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_deploy_finds_no_issue_with_the_production_defaults(tmp_path: Path) -> None:
+    done = check_deploy(production_env(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues (0 silenced)." in done.stdout
+    assert "WARNINGS" not in done.stdout + done.stderr
+
+
+def test_check_deploy_warns_when_a_deployment_turns_https_off(tmp_path: Path) -> None:
+    """The check above can fail: the same command complains once the strict defaults go."""
+    env = production_env(tmp_path, SECURE_SSL_REDIRECT="false", SESSION_COOKIE_SECURE="false")
+    done = check_deploy(env)
+    assert done.returncode != 0
+    assert "security.W008" in done.stderr + done.stdout
+    assert "security.W012" in done.stderr + done.stdout
+
+
+@pytest.mark.django_db
+def test_a_page_carries_the_security_headers(client, course, alice) -> None:
+    client.force_login(alice)
+    response = client.get(f"/courses/{course.pk}/", secure=True)
+    assert response.status_code == 200
+    headers = response.headers
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = dict(
+        part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
+    assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_script_or_style_the_policy_would_block(client, alice) -> None:
+    client.force_login(alice)
+    text = client.get("/", follow=True).text
+    assert "<script>" not in text
+    assert "<style" not in text
+    assert " style=" not in text
+    assert '"includeIndicatorStyles": false' in text  # htmx adds no <style> of its own
+
+
+@pytest.mark.django_db
+def test_session_and_csrf_cookies_are_secure_and_http_only(client, alice) -> None:
+    login = client.get("/accounts/login/", secure=True)
+    csrf = login.cookies["csrftoken"]
+    assert csrf["secure"]
+    assert csrf["httponly"]
+    token = csrf.value
+    response = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD, "csrfmiddlewaretoken": token},
+        secure=True,
+    )
+    assert response.status_code == 302
+    session = response.cookies["sessionid"]
+    assert session["secure"]
+    assert session["httponly"]
+    assert session["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+def test_plain_http_is_redirected_to_https_except_the_health_check(client, settings) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/accounts/login/")
+    assert response.status_code == 301
+    assert response.headers["Location"] == "https://testserver/accounts/login/"
+    behind_proxy = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
+    assert behind_proxy.status_code == 200
+    assert client.get("/healthz").status_code in {200, 503}  # answered, not redirected
