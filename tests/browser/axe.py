@@ -82,7 +82,9 @@ def phone_width_problems(page: Any) -> str:
     wide = page.evaluate(
         """(limit) => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > limit + 1)
-            .filter(e => !e.parentElement.closest('.table-wrap'))
+            // Inside a scrolling wrapper only what escapes its clip counts (absolute positioning).
+            .filter(e => !e.parentElement.closest('.table-wrap')
+                         || ['absolute', 'fixed'].includes(getComputedStyle(e).position))
             .slice(0, 10)
             .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
                  + (typeof e.className === 'string' && e.className.trim()
