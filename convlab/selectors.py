@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from convlab.models import Assignment, Submission
+from convlab.models import Assignment, GradingRun, Submission
 from courseportal.courses.models import Course, Membership, Role
 
 
@@ -56,6 +56,11 @@ def submission_get_for_user(*, user: Any, submission_id: int) -> tuple[Submissio
     if not sees_all_submissions(membership) and submission.student_id != user.pk:
         raise Http404("No such submission.")
     return submission, membership
+
+
+def grading_run_list(*, submission: Submission) -> QuerySet[GradingRun]:
+    """Every grading of the submission, oldest first (a regrade adds one, erasing nothing)."""
+    return GradingRun.objects.filter(submission=submission).order_by("number")
 
 
 def visible_results(
