@@ -43,6 +43,15 @@ def test_it_passes_a_clean_page(page: Any) -> None:
     assert accessibility_problems(page) == ""
 
 
+def test_it_checks_a_page_whose_content_security_policy_forbids_inline_scripts(page: Any) -> None:
+    page.set_content(
+        """<!doctype html><html lang="en"><head><title>Strict</title>
+        <meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'">
+        </head><body><main><button id="nameless"></button></main></body></html>"""
+    )
+    assert [v["id"] for v in axe_violations(page)] == ["button-name"]
+
+
 def test_it_names_what_overflows_a_phone_screen_except_scrolling_tables(page: Any) -> None:
     page.set_viewport_size(PHONE_VIEWPORT)
     page.set_content(
