@@ -84,7 +84,7 @@ def _exception_add(
             form.add_error(field if field in form.fields else None, problems)
         return False
     label = calendar_exception_to_core(exception).label
-    messages.success(request, f"{exception.date:%a, %b %-d} is now: {label}.")
+    messages.success(request, f"{exception.date:%a, %b} {exception.date.day} is now: {label}.")
     return True
 
 
@@ -112,5 +112,5 @@ def course_calendar_exception_delete(
         selectors.calendar_exception_list(course=membership.course), pk=exception_id
     )
     services.calendar_exception_delete(exception=exception, actor=request.user)
-    messages.success(request, f"{exception.date:%a, %b %-d}: class as usual.")
+    messages.success(request, f"{exception.date:%a, %b} {exception.date.day}: class as usual.")
     return redirect("course-calendar", course_id=course_id)
