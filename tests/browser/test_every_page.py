@@ -266,9 +266,10 @@ def test_it_passes_axe_and_fits_a_phone_on_every_page(
         if who not in pages:
             pages[who] = log_in(browser, live_server.url, who)
         page = pages[who]
-        response = page.goto(live_server.url + url(scene))
-        if response.status != status:
-            problems.append(f"{who} {name}: HTTP {response.status}, expected {status}")
+        path = url(scene)
+        response = page.goto(live_server.url + path)
+        if response.status != status or page.url != live_server.url + path:
+            problems.append(f"{who} {name}: HTTP {response.status} at {page.url}, not {status}")
             continue
         for problem in (accessibility_problems(page), phone_width_problems(page)):
             if problem:
