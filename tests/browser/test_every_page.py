@@ -142,20 +142,22 @@ VISITS: list[Visit] = [
 
 
 def page_url_names() -> set[str]:
-    """Names of every URL pattern outside the API and the admin site."""
+    """Names (with their namespace, as `reverse` takes them: "roster:page") of every URL
+    pattern outside the API and the admin site."""
     names: set[str] = set()
 
-    def walk(patterns: list[Any], prefix: str) -> None:
+    def walk(patterns: list[Any], route: str, namespace: str) -> None:
         for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if route.startswith(OTHER_PREFIXES):
+            full = route + str(pattern.pattern)
+            if full.startswith(OTHER_PREFIXES):
                 continue
             if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
+                inner = ":".join(filter(None, [namespace, pattern.namespace]))
+                walk(pattern.url_patterns, full, inner)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                names.add(pattern.name)
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
-    walk(get_resolver().url_patterns, "")
+    walk(get_resolver().url_patterns, "", "")
     return names
 
 
