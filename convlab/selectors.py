@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from convlab.models import Assignment, Submission, SubmissionStatus
+from convlab.models import Assignment, GradingRun, Submission, SubmissionStatus
 from courseportal.courses.models import Course, Membership, Role
 
 
@@ -57,6 +57,11 @@ def submission_get_for_user(*, user: Any, submission_id: int) -> tuple[Submissio
     if not sees_all_submissions(membership) and submission.student_id != user.pk:
         raise Http404("No such submission.")
     return submission, membership
+
+
+def grading_run_list(*, submission: Submission) -> QuerySet[GradingRun]:
+    """Every grading of the submission, oldest first (a regrade adds one, erasing nothing)."""
+    return GradingRun.objects.filter(submission=submission).order_by("number")
 
 
 def visible_results(

@@ -105,6 +105,10 @@ def _submission_context(request: HttpRequest, submission_id: int) -> dict[str, A
         "membership": membership,
         "course": submission.assignment.course,
         "results": results,
+        # Staff compare a regrade with what came before; students see the current result only.
+        "runs": (
+            selectors.grading_run_list(submission=submission) if membership.is_staff_role else []
+        ),
     }
 
 

@@ -38,4 +38,9 @@ page_urlpatterns = [
     path("", views.home, name="home"),
     path("courses/<id:course_id>/", views.course_home, name="course-home"),
     path("courses/<id:course_id>/calendar/", views.course_calendar, name="course-calendar"),
+    path(
+        "courses/<id:course_id>/calendar/exceptions/<id:exception_id>/delete/",
+        views.course_calendar_exception_delete,
+        name="course-calendar-exception-delete",
+    ),
 ]

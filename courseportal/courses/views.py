@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+from typing import Any
 
-from courseportal.courses import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from courseportal.courses import selectors, services
 from courseportal.courses.academic_calendar import first_presentation_session_after
+from courseportal.courses.forms import CalendarExceptionForm
+from courseportal.courses.models import Membership
+from courseportal.courses.selectors import calendar_exception_to_core
 
 
 @login_required
@@ -41,12 +49,68 @@ def course_home(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 def course_calendar(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Every class date; staff also add and remove calendar exceptions here."""
     membership = selectors.membership_get(user=request.user, course_id=course_id)
+    form = CalendarExceptionForm()
+    status = 200
+    if request.method == "POST":
+        _require_staff(membership)
+        form = CalendarExceptionForm(request.POST)
+        if _exception_add(request, membership, form):
+            return redirect("course-calendar", course_id=course_id)
+        status = 400
+    return render(
+        request, "courses/course_calendar.html", _calendar_context(membership, form), status=status
+    )
+
+
+def _require_staff(membership: Membership) -> None:
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only the course's staff change its calendar.")
+
+
+def _exception_add(
+    request: HttpRequest, membership: Membership, form: CalendarExceptionForm
+) -> bool:
+    """True when the exception is saved; otherwise the form carries the errors."""
+    if not form.is_valid():
+        return False
+    try:
+        exception = services.calendar_exception_create(
+            course=membership.course, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return False
+    label = calendar_exception_to_core(exception).label
+    messages.success(request, f"{exception.date:%a, %b} {exception.date.day} is now: {label}.")
+    return True
+
+
+def _calendar_context(membership: Membership, form: CalendarExceptionForm) -> dict[str, Any]:
     course = membership.course
-    context = {
+    ids = {e.date: e.pk for e in selectors.calendar_exception_list(course=course)}
+    return {
         "course": course,
         "membership": membership,
-        "sessions": selectors.course_sessions(course=course),
+        # (session, the id of its calendar exception or None): staff get a remove button.
+        "rows": [(s, ids.get(s.date)) for s in selectors.course_sessions(course=course)],
         "pattern": selectors.course_pattern(course=course),
+        "form": form,
     }
-    return render(request, "courses/course_calendar.html", context)
+
+
+@login_required
+@require_POST
+def course_calendar_exception_delete(
+    request: HttpRequest, course_id: int, exception_id: int
+) -> HttpResponse:
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_staff(membership)
+    exception = get_object_or_404(
+        selectors.calendar_exception_list(course=membership.course), pk=exception_id
+    )
+    services.calendar_exception_delete(exception=exception, actor=request.user)
+    messages.success(request, f"{exception.date:%a, %b} {exception.date.day}: class as usual.")
+    return redirect("course-calendar", course_id=course_id)

@@ -1,0 +1,281 @@
+"""Every page, as each role that can see it: no serious or critical axe-core violation, and
+nothing wider than a 375 px phone screen.
+
+The page list is checked against the URL configuration (like a permission matrix), so a new page
+that nobody added here fails `test_it_lists_every_page_url`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from convlab import selectors as convlab_selectors
+from convlab import services as convlab_services
+from convlab.models import Assignment, Submission
+from convlab.suites import transposed_convolutions as suite
+from courseportal.courses import services as course_services
+from courseportal.courses.demo import DEMO_PASSWORD, seed_demo
+from courseportal.courses.models import Course
+from presentations import services as presentation_services
+from presentations.models import PresenterGroup
+from reviews import services as review_services
+from tests.browser.axe import PHONE_VIEWPORT, accessibility_problems, phone_width_problems
+from tests.convlab.grading.test_transposed_convolutions import BUGS
+from tests.convlab.service.conftest import REFERENCE, wait_final
+from tests.factories import make_course
+
+pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+# URL names that are not pages a person reads, and why; every other name must be in VISITS.
+NOT_PAGES = {
+    "healthz": "JSON for load balancers",
+    "logout": "POST only, redirects",
+    "review-guidance": "htmx fragment of review-edit, checked inside it",
+    "review-rate": "POST only, redirects (or an htmx text answer)",
+    "review-export": "CSV download",
+    "presentations-preferences": "POST only, redirects",
+    "presentations-slides": "POST only, redirects",
+    "presentations-slides-file": "PDF download",
+    "presentations-swap": "POST only, redirects",
+    "presentations-swap-decide": "POST only, redirects",
+    "presentations-manage-action": "POST only, redirects",
+    "presentations-csv": "CSV download",
+    "course-ics": "iCalendar download",
+    "presentations-feed-rotate": "POST only, redirects",
+    "feed-course": "iCalendar feed",
+    "feed-mine": "iCalendar feed",
+    "lab-regrade": "POST only, redirects",
+    "submission-status": "htmx fragment of submission, checked inside it",
+    "submission-regrade": "POST only, redirects",
+    "course-calendar-exception-delete": "POST only, redirects",
+}
+# Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
+OTHER_PREFIXES = ("api/", "admin/")
+
+
+@dataclass(frozen=True)
+class Scene:
+    """The demo course with something on every page: released and open papers with reviews,
+    a published schedule and a newer draft, a swap to approve, a graded submission."""
+
+    course: Course
+    released_paper: int
+    open_paper: int
+    assignment: Assignment
+    submission: Submission
+
+
+# (who, URL name, how to build its URL from the scene, expected status)
+Visit = tuple[str, str, Callable[[Scene], str], int]
+
+
+def course_url(name: str) -> Callable[[Scene], str]:
+    return lambda scene: reverse(name, args=[scene.course.pk])
+
+
+VISITS: list[Visit] = [
+    ("anonymous", "login", lambda scene: reverse("login"), 200),
+    # student1 is in two courses, so the home page lists them instead of redirecting.
+    ("student1", "home", lambda scene: reverse("home"), 200),
+    ("student1", "course-home", course_url("course-home"), 200),
+    ("student1", "course-calendar", course_url("course-calendar"), 200),
+    ("student1", "paper-list", course_url("paper-list"), 200),
+    (
+        "student1",
+        "paper-detail",
+        lambda scene: reverse("paper-detail", args=[scene.course.pk, scene.released_paper]),
+        200,
+    ),
+    (
+        "student1",
+        "review-edit",
+        lambda scene: reverse("review-edit", args=[scene.course.pk, scene.open_paper]),
+        200,
+    ),
+    ("student1", "presentations", course_url("presentations"), 200),
+    ("student1", "presentations-group", course_url("presentations-group"), 200),
+    # Django's 403 page, as a student meets it.
+    ("student1", "presentations-manage", course_url("presentations-manage"), 403),
+    ("student1", "labs", course_url("labs"), 200),
+    (
+        "student1",
+        "lab-assignment",
+        lambda scene: reverse("lab-assignment", args=[scene.course.pk, scene.assignment.slug]),
+        200,
+    ),
+    (
+        "student1",
+        "submission",
+        lambda scene: reverse("submission", args=[scene.submission.pk]),
+        200,
+    ),
+    ("student1", "account", lambda scene: reverse("account"), 200),
+    ("ta", "course-home", course_url("course-home"), 200),
+    ("ta", "paper-list", course_url("paper-list"), 200),
+    (
+        "ta",
+        "paper-detail",
+        lambda scene: reverse("paper-detail", args=[scene.course.pk, scene.open_paper]),
+        200,
+    ),
+    ("ta", "review-dashboard", course_url("review-dashboard"), 200),
+    ("ta", "presentations", course_url("presentations"), 200),
+    (
+        "ta",
+        "lab-assignment",
+        lambda scene: reverse("lab-assignment", args=[scene.course.pk, scene.assignment.slug]),
+        200,
+    ),
+    ("ta", "submission", lambda scene: reverse("submission", args=[scene.submission.pk]), 200),
+    ("instructor", "course-calendar", course_url("course-calendar"), 200),
+    ("instructor", "presentations-manage", course_url("presentations-manage"), 200),
+    # Django's 404 page: a course the instructor is not in.
+    ("instructor", "course-home", lambda scene: reverse("course-home", args=[999_999]), 404),
+]
+
+
+def page_url_names() -> set[str]:
+    """Names (with their namespace, as `reverse` takes them: "roster:page") of every URL
+    pattern outside the API and the admin site."""
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], route: str, namespace: str) -> None:
+        for pattern in patterns:
+            full = route + str(pattern.pattern)
+            if full.startswith(OTHER_PREFIXES):
+                continue
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(filter(None, [namespace, pattern.namespace]))
+                walk(pattern.url_patterns, full, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, "", "")
+    return names
+
+
+def test_it_lists_every_page_url() -> None:
+    visited = {name for _, name, _, _ in VISITS}
+    assert visited.isdisjoint(NOT_PAGES)
+    assert page_url_names() - visited - set(NOT_PAGES) == set(), "pages nobody checks"
+    assert (visited | set(NOT_PAGES)) - page_url_names() == set(), "names that no longer exist"
+
+
+def build_scene() -> Scene:
+    demo = seed_demo()
+    course = demo.course
+    users = {m.user.username: m.user for m in course.memberships.select_related("user")}
+    student1 = users["student1"]
+    other = make_course(
+        code="CS 4803", term="Spring 2018", first_day="2018-01-08", last_day="2018-04-24"
+    )
+    course_services.membership_set(course=other, user=student1, role="student")
+
+    now = timezone.now()
+    released = review_services.paper_create(
+        course=course,
+        session_date=dt.date(2017, 10, 12),
+        title="Visualizing and Understanding Convolutional Networks",
+        authors="Zeiler, Fergus",
+        link="https://arxiv.org/abs/1311.2901",
+        review_deadline=now - dt.timedelta(hours=1),
+    )
+    for number, username in enumerate(["student1", "student2", "student3"], start=1):
+        review_services.review_create(
+            paper=released,
+            author=users[username],
+            now=now - dt.timedelta(days=1, hours=number),
+            summary="Deconvnets project activations back to pixel space.",
+            strengths="Figure 2 shows which patterns each layer responds to.",
+            weaknesses="Section 4 evaluates only on ImageNet; a second dataset would help.",
+            questions="Would the occlusion study of Section 4.2 hold for ResNets?",
+            rating=4,
+            confidence=3,
+        )
+    opened = review_services.paper_create(
+        course=course,
+        session_date=dt.date(2017, 10, 17),
+        title="Deconvolution and Checkerboard Artifacts",
+        review_deadline=now + dt.timedelta(days=1),
+    )
+    review_services.review_create(
+        paper=opened,
+        author=student1,
+        summary="Uneven overlap of transposed convolutions makes checkerboards.",
+        strengths="The overlap figures make the cause easy to see.",
+        weaknesses="The experiments could have been done better.",
+        rating=3,
+        confidence=2,
+    )
+
+    instructor = users["instructor"]
+    published = presentation_services.schedule_generate(course=course, actor=instructor)
+    presentation_services.schedule_publish(schedule=published, actor=instructor)
+    presentation_services.schedule_generate(course=course, actor=instructor)
+    mine = PresenterGroup.objects.get(course=course, name="Visualizations")
+    theirs = PresenterGroup.objects.get(course=course, name="Deconvnets")
+    swap = presentation_services.swap_request(from_group=mine, to_group=theirs, actor=student1)
+    presentation_services.swap_accept(swap=swap, actor=users["student7"])
+    presentation_services.slides_set_link(
+        group=mine,
+        url="https://docs.google.com/presentation/d/visualizations",
+        now=dt.datetime(2017, 10, 1, tzinfo=dt.UTC),
+    )
+    course_services.api_token_create(user=student1, name="my laptop")
+
+    assignment = convlab_selectors.assignment_get(course=course, slug="transposed-convolutions")
+    made = convlab_services.submission_create(
+        assignment=assignment,
+        student=student1,
+        submitted_by=student1,
+        content=REFERENCE + BUGS[suite.OVERLAP][1].encode(),
+    )
+    return Scene(
+        course=course,
+        released_paper=released.pk,
+        open_paper=opened.pk,
+        assignment=assignment,
+        submission=wait_final(made.submission.pk),
+    )
+
+
+def log_in(browser: Any, base: str, who: str) -> Any:
+    page = browser.new_context(viewport=PHONE_VIEWPORT).new_page()
+    page.set_default_timeout(15_000)
+    if who != "anonymous":
+        page.goto(f"{base}/accounts/login/")
+        page.get_by_label("Username").fill(who)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    return page
+
+
+def test_it_passes_axe_and_fits_a_phone_on_every_page(
+    browser: Any, live_server: Any, grading_worker: Any
+) -> None:
+    scene = build_scene()
+    pages: dict[str, Any] = {}
+    problems: list[str] = []
+    for who, name, url, status in VISITS:
+        if who not in pages:
+            pages[who] = log_in(browser, live_server.url, who)
+        page = pages[who]
+        path = url(scene)
+        response = page.goto(live_server.url + path)
+        if response.status != status or page.url != live_server.url + path:
+            problems.append(f"{who} {name}: HTTP {response.status} at {page.url}, not {status}")
+            continue
+        for problem in (accessibility_problems(page), phone_width_problems(page)):
+            if problem:
+                problems.append(f"{who} {name}: {problem}")
+    for page in pages.values():
+        page.context.close()
+    assert not problems, "\n".join(problems)
