@@ -89,7 +89,17 @@ _database_url = envurl(
     schemes=("sqlite", "postgres", "postgresql", "pgsql"),
 )
 assert _database_url is not None
-DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=0)}
+# Keep each process's connection between requests (CONN_MAX_AGE seconds; 0 closes it after
+# every request): opening a PostgreSQL connection forks a server process, which cost more than
+# a whole API read under load (bench/load.py). Health checks replace a connection the server
+# dropped instead of failing the next request on it.
+DATABASES = {
+    "default": dj_database_url.parse(
+        _database_url,
+        conn_max_age=envint("CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # A web process and worker processes share the file: wait for locks instead of failing,
@@ -228,6 +238,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "courseportal.openapi.AutoSchema",
+    # JSON only in production: the browsable API is a development aid (the OpenAPI docs at
+    # /api/docs/ stay), and content negotiation then has one renderer to consider.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "courseportal.courses.apis.exception_handler",

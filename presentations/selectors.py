@@ -41,6 +41,12 @@ def group_of_user(*, course: Course, user: Any) -> PresenterGroup | None:
     return group_list(course=course).filter(members__user=user).first()
 
 
+def group_id_of_user(*, course: Course, user: Any) -> int | None:
+    """The id of the user's presenter group in the course, in one query (for feeds)."""
+    groups = PresenterGroup.objects.filter(course=course, members__user=user)
+    return groups.values_list("pk", flat=True).first()
+
+
 def group_member_ids(group: PresenterGroup) -> set[int]:
     return {member.user_id for member in group.members.all()}
 
@@ -110,11 +116,17 @@ class ScheduleDay:
         return ""
 
 
-def schedule_days(*, course: Course, schedule: PresentationSchedule | None) -> list[ScheduleDay]:
-    """Every class date with the groups presenting that day (none on days without class)."""
+def schedule_days(
+    *, course: Course, schedule: PresentationSchedule | None, members: bool = True
+) -> list[ScheduleDay]:
+    """Every class date with the groups presenting that day (none on days without class).
+
+    With `members`, each slot's group comes with its members loaded (two more queries);
+    feeds need only the groups' names, which `schedule_list` already loads.
+    """
     days = {s.date: ScheduleDay(session=s) for s in course_sessions(course=course)}
     if schedule is not None:
-        groups = {g.pk: g for g in group_list(course=course)}
+        groups = {g.pk: g for g in group_list(course=course)} if members else {}
         for slot in schedule.slots.all():
             slot.group = groups.get(slot.group_id, slot.group)
             if slot.date in days:

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
 from courseportal.courses.models import Membership
@@ -272,27 +273,30 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     return response
 
 
-def _ics(calendar: Any) -> HttpResponse:
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+def _ics(request: HttpRequest, feed: feeds.Feed) -> HttpResponse:
+    """The feed, or 304 Not Modified when the caller's copy (If-None-Match) is current."""
+    body, digest = feeds.render(feed, now=timezone.now())
+    etag = f'"{digest}"'
+    not_modified = get_conditional_response(request, etag=etag)
+    response = not_modified or HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
-def _course_ics(course: Any, user: Any) -> Any:
+def _course_feed(course: Any, user: Any) -> feeds.Feed:
     published = selectors.schedule_published(course=course)
-    own = selectors.group_of_user(course=course, user=user)
-    return feeds.course_calendar(
+    return feeds.course_feed(
         course,
-        selectors.schedule_days(course=course, schedule=published),
-        own_group_id=own.pk if own else None,
-        now=timezone.now(),
+        selectors.schedule_days(course=course, schedule=published, members=False),
+        own_group_id=selectors.group_id_of_user(course=course, user=user),
     )
 
 
 @login_required
 def course_ics(request: HttpRequest, course_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
-    return _ics(_course_ics(membership.course, request.user))
+    return _ics(request, _course_feed(membership.course, request.user))
 
 
 def _feed_user(key: str) -> Any:
@@ -306,26 +310,14 @@ def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
     """A course's feed for calendar apps, which cannot log in: the private key stands in."""
     user = _feed_user(key)
     membership = membership_get(user=user, course_id=course_id)
-    return _ics(_course_ics(membership.course, user))
+    return _ics(request, _course_feed(membership.course, user))
 
 
 def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
     """Every course of the user in one feed, with their own presentations marked."""
     user = _feed_user(key)
-    calendar = feeds.empty_calendar(f"courseportal: {user.get_username()}")
-    now = timezone.now()
-    for course in course_list_for_user(user=user):
-        published = selectors.schedule_published(course=course)
-        own = selectors.group_of_user(course=course, user=user)
-        feeds.add_course(
-            calendar,
-            course,
-            selectors.schedule_days(course=course, schedule=published),
-            own_group_id=own.pk if own else None,
-            now=now,
-        )
-    calendar.add_missing_timezones()
-    return _ics(calendar)
+    courses = [_course_feed(course, user) for course in course_list_for_user(user=user)]
+    return _ics(request, feeds.merged(f"courseportal: {user.get_username()}", courses))
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,10 +12,12 @@ from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.serializer_helpers import ReturnList
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from courseportal.courses import schema, selectors, services
+from courseportal.courses.academic_calendar import ClassSession
 from courseportal.courses.models import Membership
 from courseportal.courses.permissions import (
     IsCourseInstructorOrReadOnly,
@@ -104,6 +107,14 @@ class CourseDetailApi(APIView):
         return Response(CourseOutput(course, context={"roles": roles}).data)
 
 
+@functools.lru_cache(maxsize=256)
+def _sessions_data(sessions: tuple[ClassSession, ...]) -> ReturnList:
+    """The serialized sessions, kept per distinct term (the values are frozen, so the key is
+    the whole content and never stale): serializing thirty sessions cost more than the rest
+    of the request. The result is shared: it is rendered, never changed."""
+    return SessionOutput(sessions, many=True).data  # type: ignore[no-any-return]
+
+
 class CourseSessionListApi(APIView):
     permission_classes = [IsCourseMember]
 
@@ -114,7 +125,7 @@ class CourseSessionListApi(APIView):
     )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
-        return Response(SessionOutput(selectors.course_sessions(course=course), many=True).data)
+        return Response(_sessions_data(tuple(selectors.course_sessions(course=course))))
 
 
 class CalendarExceptionListApi(APIView):

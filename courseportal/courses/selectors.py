@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
@@ -61,10 +62,21 @@ def calendar_exception_list(*, course: Course) -> QuerySet[CalendarException]:
     return CalendarException.objects.filter(course=course).order_by("date")
 
 
+@functools.lru_cache(maxsize=256)
+def _derived_sessions(
+    pattern: cal.MeetingPattern, exceptions: tuple[cal.CalendarException, ...]
+) -> tuple[cal.ClassSession, ...]:
+    # Keyed by the complete input (frozen values), so a changed course or exception is a new
+    # key, never a stale answer. Every API read, feed and page of a course derives its term.
+    return tuple(cal.derive_sessions(pattern, exceptions))
+
+
 def course_sessions(*, course: Course) -> list[cal.ClassSession]:
     """Every class date of the course's term, with meets / has_papers / has_presentations."""
-    exceptions = [calendar_exception_to_core(e) for e in calendar_exception_list(course=course)]
-    return cal.derive_sessions(course_pattern(course=course), exceptions)
+    exceptions = tuple(
+        calendar_exception_to_core(e) for e in calendar_exception_list(course=course)
+    )
+    return list(_derived_sessions(course_pattern(course=course), exceptions))
 
 
 def course_upcoming_sessions(

@@ -77,9 +77,48 @@ def test_it_refuses_to_start_without_a_secret_key_unless_debug() -> None:
 @pytest.mark.parametrize(
     ("name", "raw"),
     [("DEBUG", "maybe"), ("TIME_ZONE", "Nowhere/Else"), ("DATABASE_URL", "oracle://x"),
-     ("REDIS_URL", "http://127.0.0.1:6379"), ("ALLOWED_HOSTS", "a,,b")],
+     ("REDIS_URL", "http://127.0.0.1:6379"), ("ALLOWED_HOSTS", "a,,b"), ("CONN_MAX_AGE", "-1")],
 )  # fmt: skip
 def test_it_stops_start_up_on_a_bad_value(name: str, raw: str) -> None:
     result = start_django(**{"SECRET_KEY": "x" * 50, "DEBUG": "true", name: raw})
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {name}=" in result.stderr
+
+
+SHOW = """
+import django; django.setup()
+from django.conf import settings
+db = settings.DATABASES["default"]
+renderers = settings.REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"]
+print(db["CONN_MAX_AGE"], db["CONN_HEALTH_CHECKS"], *renderers)
+"""
+
+
+def show_settings(**env: str) -> list[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "CONN_MAX_AGE"}
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", SHOW],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "courseportal.settings",
+            "SECRET_KEY": "x" * 50,
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def test_it_keeps_database_connections_and_answers_json_only_in_production() -> None:
+    assert show_settings(DEBUG="false") == ["60", "True", "rest_framework.renderers.JSONRenderer"]
+    assert show_settings(DEBUG="false", CONN_MAX_AGE="0")[:2] == ["0", "True"]
+    assert show_settings(DEBUG="true")[2:] == [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ]

@@ -5,8 +5,9 @@ import datetime as dt
 import icalendar
 import pytest
 
-from presentations.models import CalendarFeed
-from presentations.services import calendar_feed_get, calendar_feed_rotate
+from courseportal.courses.services import calendar_exception_create
+from presentations.models import CalendarFeed, PresenterGroup
+from presentations.services import calendar_feed_get, calendar_feed_rotate, group_update
 from tests.presentations.conftest import publish
 
 pytestmark = pytest.mark.django_db
@@ -64,3 +65,47 @@ def test_it_exports_the_schedule_as_csv(client, api, demo, users):
     assert lines[0] == "date,session,order,group,members"
     assert "2017-10-10,No class — Fall break,,," in lines
     assert any(line.startswith("2017-10-12,,") and "student" in line for line in lines)
+
+
+def test_it_answers_not_modified_while_the_feed_is_unchanged(client, api, demo, users):
+    publish(api, demo, users["instructor"])
+    url = f"/feeds/{calendar_feed_get(user=users['student1']).key}/courses/{demo.pk}.ics"
+    first = client.get(url)
+    etag = first["ETag"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+    # Another member's feed of the same course has their own talk, so another tag.
+    other = client.get(
+        f"/feeds/{calendar_feed_get(user=users['student3']).key}/courses/{demo.pk}.ics"
+    )
+    assert other["ETag"] != etag
+
+
+def test_it_serves_a_calendar_change_in_the_next_read(client, api, demo, users):
+    """The rendered feed is kept under a digest of its content: a change is a new feed."""
+    publish(api, demo, users["instructor"])
+    url = f"/feeds/{calendar_feed_get(user=users['student1']).key}/courses/{demo.pk}.ics"
+    before = client.get(url)
+    session = f"{demo.pk}-2017-11-30-session@courseportal"
+    assert str(events(before.content)[session]["summary"]) == "CS 7643: Deep Learning"
+
+    calendar_exception_create(course=demo, date=dt.date(2017, 11, 30), kind="no_class",
+                              reason="cancelled", title="Snow day")  # fmt: skip
+    after = client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != before["ETag"]
+    assert str(events(after.content)[session]["summary"]) == "CS 7643: No class — Snow day"
+
+
+def test_it_serves_a_renamed_group_in_the_next_read(client, api, demo, users):
+    publish(api, demo, users["instructor"])
+    url = f"/feeds/{calendar_feed_get(user=users['student1']).key}/mine.ics"
+    assert b"Visualizations" in client.get(url).content
+    group = PresenterGroup.objects.get(course=demo, name="Visualizations")
+    group_update(group=group, name="Feature visualization")
+    unfolded = client.get(url).content.replace(b"\r\n ", b"")
+    assert b"Visualizations" not in unfolded
+    assert b"you present (Feature visualization)" in unfolded
