@@ -1,7 +1,8 @@
 """The roster_import job kind: preview or apply a large roster file in a worker, with progress.
 
-The rows are checked in chunks (progress after each); applying then writes everything in one
-transaction, as a synchronous import does, so a failure leaves nothing half-written.
+The rows are checked in chunks (progress after each, outside any transaction so that the page
+sees it); applying then writes everything in one transaction, as a synchronous import does, so a
+failure leaves nothing half-written.
 """
 
 from __future__ import annotations
@@ -40,13 +41,23 @@ def roster_run(job: Job, progress: Progress) -> dict[str, Any]:
             f"Preview: {counts['changes']} changes, {counts['errors']} rows with errors"
         )
         return result
+    # Progress written inside the apply transaction would stay invisible until its commit: the
+    # rows are checked first, outside it, with progress; apply then checks them again, locked.
+    checked = services.roster_preview(
+        course=job.course, content=content, importer_role=role, progress=progress
+    )
+    if checked.errors:
+        raise JobFailed(
+            f"{len(checked.errors)} rows have errors; nothing was applied", checked.as_dict()
+        )
+    rows = len(checked.rows)
+    progress(rows, rows, f"Checked {rows} rows; applying them in one transaction")
     try:
         plan = services.roster_apply(
             course=job.course,
             content=content,
             importer_role=role,
             base_url=job.input["base_url"],
-            progress=progress,
         )
     except services.RosterRejected as rejected:
         raise JobFailed(str(rejected), rejected.plan.as_dict()) from None

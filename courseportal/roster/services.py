@@ -343,17 +343,15 @@ def roster_apply(
     content: bytes,
     importer_role: str,
     base_url: str,
-    progress: Progress | None = None,
 ) -> RosterPlan:
     """Apply the roster in one transaction, or raise RosterRejected having written nothing.
-    New accounts are emailed a set-password link (after the commit) under `base_url`."""
+    New accounts are emailed a set-password link (after the commit) under `base_url`.
+    It reports no progress: inside the transaction nobody else could see it."""
     parsed = roster_parse(content=content)
     try:
         with transaction.atomic():
             Course.objects.select_for_update().filter(pk=course.pk).first()
-            plan = roster_plan(
-                course=course, parsed=parsed, importer_role=importer_role, progress=progress
-            )
+            plan = roster_plan(course=course, parsed=parsed, importer_role=importer_role)
             if plan.errors:
                 raise RosterRejected(plan)
             new_user_ids = _write(course, plan)
