@@ -253,7 +253,13 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "courseportal API",
-    "DESCRIPTION": "Courses, the academic calendar, reviews, presentations and convlab grading.",
+    "DESCRIPTION": (
+        "Courses, the academic calendar, reviews, presentations and convlab grading.\n\n"
+        "Authenticate with a session or `Authorization: Bearer cp_...` (make a token on the "
+        "/account/ page). Anonymous callers get 401, members of other courses 404, members "
+        "without the role 403, and bad input 400 naming each field. docs/api.md in the "
+        "repository walks an autograder through submitting, polling, webhooks and results."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI from our own static files (drf-spectacular-sidecar), never from a CDN: the

@@ -20,7 +20,7 @@ from courseportal.courses.permissions import (
     IsCourseStaffOrReadOnly,
     request_membership,
 )
-from courseportal.openapi import throttled_response
+from courseportal.openapi import error_response, throttled_response
 from reviews import guidance_adapter, schema, selectors, services
 from reviews.serializers import (
     AnalyzeInput,
@@ -195,7 +195,13 @@ class ReviewVersionListApi(APIView):
 
     @extend_schema(
         summary="Every version of a review with its analysis (its author and staff)",
-        responses=ReviewVersionOutput(many=True),
+        responses={
+            200: ReviewVersionOutput(many=True),
+            403: error_response(
+                "Another student's review: only its author and staff see its history.",
+                "Only the review's author and staff see its history.",
+            ),
+        },
         examples=schema.REVIEW_VERSIONS,
     )
     def get(self, request: Request, course_id: int, review_id: int) -> Response:
