@@ -122,3 +122,17 @@ def test_plain_http_is_redirected_to_https_except_the_health_check(client, setti
     behind_proxy = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
     assert behind_proxy.status_code == 200
     assert client.get("/healthz").status_code in {200, 503}  # answered, not redirected
+
+
+@pytest.mark.django_db
+def test_only_the_api_docs_page_widens_the_policy_for_swagger_ui(client, alice) -> None:
+    client.force_login(alice)
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert "https://cdn.jsdelivr.net" in docs.headers["Content-Security-Policy"]
+    assert "<script>" not in docs.text  # the split view serves its script from a URL
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.text
+    page = client.get("/account/")
+    assert "cdn.jsdelivr.net" not in page.headers["Content-Security-Policy"]
