@@ -17,10 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a production start: no DEBUG, a real key, named hosts."""
+    # Nothing of the test run's own environment (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    test_only = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     keep = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k not in {"DEBUG", "SECRET_KEY"}
+        if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k not in test_only
     }
     return {
         **keep,
