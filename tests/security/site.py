@@ -92,6 +92,10 @@ def crawl(client: Client, start: Iterable[str], limit: int = 300) -> dict[str, P
         if url in pages or not url.startswith("/") or url.startswith(SKIP) or url.endswith(SKIP):
             continue
         response = client.get(url)
+        if response.streaming:  # a download (tests/security/test_files.py checks those)
+            b"".join(response.streaming_content)  # read to the end: the client then closes it
+            pages[url] = Page(url, response.status_code, "")
+            continue
         text = response.content.decode(errors="replace")
         page = Page(url, response.status_code, text)
         pages[url] = page

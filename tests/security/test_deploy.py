@@ -17,10 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a production start: no DEBUG, a real key, named hosts."""
+    # Nothing of the test run's own environment (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
+    test_only = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     keep = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k not in {"DEBUG", "SECRET_KEY"}
+        if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k not in test_only
     }
     return {
         **keep,
@@ -122,3 +124,17 @@ def test_plain_http_is_redirected_to_https_except_the_health_check(client, setti
     behind_proxy = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
     assert behind_proxy.status_code == 200
     assert client.get("/healthz").status_code in {200, 503}  # answered, not redirected
+
+
+@pytest.mark.django_db
+def test_only_the_api_docs_page_widens_the_policy_for_swagger_ui(client, alice) -> None:
+    client.force_login(alice)
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert "https://cdn.jsdelivr.net" in docs.headers["Content-Security-Policy"]
+    assert "<script>" not in docs.text  # the split view serves its script from a URL
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.text
+    page = client.get("/account/")
+    assert "cdn.jsdelivr.net" not in page.headers["Content-Security-Policy"]

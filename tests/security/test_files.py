@@ -135,3 +135,10 @@ def test_a_slides_file_name_from_a_group_name_cannot_break_the_header(world):
     assert response.status_code == 200
     assert "X-Evil" not in response.headers
     assert response.headers["Content-Type"] == "application/pdf"
+
+
+def test_a_missing_or_unknown_file_is_a_404_not_a_500(world):
+    submission = world.submission
+    submission.file.storage.delete(submission.file.name)
+    assert get(world, "student1", f"/submissions/{submission.pk}/source.py").status_code == 404
+    assert get(world, "instructor", "/submissions/999999/source.py").status_code == 404
