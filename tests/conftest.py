@@ -105,6 +105,20 @@ def start_worker(
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
+def wait_until_ready(process: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
+    """Wait for the worker's "ready." line, so that a test's first message finds it consuming
+    (a busy machine can take many seconds to import Django and fork the pool)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the worker exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        if log.exists() and " ready." in log.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    stop_worker(process)
+    pytest.fail(f"the worker was not ready after {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
 def stop_worker(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:
@@ -133,6 +147,7 @@ def live_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess
     """
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     process = start_worker(worker_env(), log, queues="celery")
+    wait_until_ready(process, log)
     yield process
     stop_worker(process)
 
@@ -166,6 +181,7 @@ def grading_worker(
     require(bwrap_path() is not None, "bubblewrap is not installed (apt-get install bubblewrap)")
     log = tmp_path_factory.mktemp("grading-worker") / "worker.log"
     process = start_worker(worker_env(DATABASE_URL=database_url()), log, queues="grading")
+    wait_until_ready(process, log)
     yield process
     stop_worker(process)
 
@@ -180,5 +196,6 @@ def jobs_worker(
 
     log = tmp_path_factory.mktemp("jobs-worker") / "worker.log"
     process = start_worker(worker_env(DATABASE_URL=database_url()), log, queues=settings.JOBS_QUEUE)
+    wait_until_ready(process, log)
     yield process
     stop_worker(process)
