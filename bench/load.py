@@ -8,7 +8,8 @@ It drops and creates the PostgreSQL database NAME (default ``courseportal_load``
 at a database you want to keep), migrates it, seeds the demo course (`seed_demo`) with a
 published presentation schedule, two released papers with twelve 400-word reviews each and
 helpfulness ratings, and 64 students for the autograder to submit for. It starts gunicorn with
-two (sync) worker processes on 127.0.0.1 with production settings (DEBUG off, a random
+two worker processes of ``--threads`` threads each (4, as in the Dockerfile; 1 gives sync
+workers) on 127.0.0.1 with production settings (DEBUG off, a random
 SECRET_KEY, ALLOWED_HOSTS), checks that every endpoint answers 2xx with what it should, and
 drives each one with wrk (Debian package ``wrk``; ``bench/load.lua`` builds the requests) for
 ``--warmup`` seconds, unmeasured, then ``--duration`` seconds at ``--connections`` connections:
@@ -272,6 +273,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", nargs="+", choices=NAMES)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -305,7 +307,8 @@ def main() -> None:
             processes.append(
                 subprocess.Popen(
                     [PYTHON, "-m", "gunicorn", "courseportal.wsgi:application", "--bind",
-                     f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+                     f"127.0.0.1:{port}", "--workers", "2", "--threads", str(args.threads),
+                     "--log-level", "warning"],
                     cwd=ROOT, env=env, stdout=(folder / "web.log").open("wb"),
                     stderr=subprocess.STDOUT,
                 )
@@ -333,8 +336,8 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     print(
         f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"PostgreSQL {args.postgres}/{args.database}, Redis {args.redis}; gunicorn 2 sync "
-        f"workers; wrk {WRK_THREADS} threads, {args.connections} connections, "
+        f"PostgreSQL {args.postgres}/{args.database}, Redis {args.redis}; gunicorn 2 workers x "
+        f"{args.threads} thread(s); wrk {WRK_THREADS} threads, {args.connections} connections, "
         f"{args.warmup} s warm-up + {args.duration} s per endpoint; total "
         f"{time.monotonic() - began:.0f} s"
     )
