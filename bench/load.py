@@ -270,6 +270,52 @@ def row(name: str, figures: dict) -> str:
     )
 
 
+def measure(
+    args: argparse.Namespace,
+    env: dict[str, str],
+    folder: Path,
+    processes: list[subprocess.Popen[bytes]],
+) -> list[tuple[str, dict]]:
+    """Seed, start gunicorn (and the worker before submit), and run wrk on each endpoint."""
+    ids = seed(env, folder)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes.append(
+        subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "courseportal.wsgi:application", "--bind",
+             f"127.0.0.1:{port}", "--workers", "2", "--threads", str(args.threads),
+             "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=(folder / "web.log").open("wb"), stderr=subprocess.STDOUT,
+        )
+    )  # fmt: skip
+    wait_http(f"{base}/api/v1/")
+    results: list[tuple[str, dict]] = []
+    for endpoint in endpoints(ids, folder):
+        if args.only and endpoint.name not in args.only:
+            continue
+        if endpoint.submit:
+            processes.append(start_worker(env, "load", folder / "worker.log"))
+        preflight(base, endpoint)
+        options = {"connections": args.connections}
+        if args.warmup:
+            wrk(base, endpoint, seconds=args.warmup, phase="warmup", **options)
+        figures = wrk(base, endpoint, seconds=args.duration, phase="run", **options)
+        results.append((endpoint.name, figures))
+        print(f"{endpoint.name}: {json.dumps(figures)}", file=sys.stderr)
+    return results
+
+
+@contextmanager
+def stopped_at_exit() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """A list for the processes started; each is stopped when the block ends, however it ends."""
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        yield processes
+    finally:
+        for process in reversed(processes):
+            stop(process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
@@ -286,63 +332,31 @@ def main() -> None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGHUP, _on_signal)
-    folder = Path(tempfile.mkdtemp(prefix="courseportal-load-"))
-    processes: list[subprocess.Popen[bytes]] = []
     began = time.monotonic()
-    try:
-        with (
-            fresh_database(args.postgres, args.database, keep=args.keep) as database_url,
-            empty_redis(args.redis),
-        ):
-            env = {
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "courseportal.settings",
-                "SECRET_KEY": secrets.token_urlsafe(32),
-                "DEBUG": "false",
-                "ALLOWED_HOSTS": "127.0.0.1",
-                "COURSEPORTAL_VAR_DIR": str(folder),
-                "DATABASE_URL": database_url,
-                "REDIS_URL": args.redis,
-                # Per second: DRF keeps one timestamp per request in the window, so a
-                # per-minute limit this high would make the throttle itself the bottleneck.
-                "ANALYZE_RATE": "100000/s",
-                "SUBMIT_RATE": "100000/s",
-                "LOG_LEVEL": "WARNING",
-            }
-            ids = seed(env, folder)
-            print(f"seeded in {time.monotonic() - began:.0f} s", file=sys.stderr)
-            port = free_port()
-            base = f"http://127.0.0.1:{port}"
-            processes.append(
-                subprocess.Popen(
-                    [PYTHON, "-m", "gunicorn", "courseportal.wsgi:application", "--bind",
-                     f"127.0.0.1:{port}", "--workers", "2", "--threads", str(args.threads),
-                     "--log-level", "warning"],
-                    cwd=ROOT, env=env, stdout=(folder / "web.log").open("wb"),
-                    stderr=subprocess.STDOUT,
-                )
-            )  # fmt: skip
-            wait_http(f"{base}/api/v1/")
-            results: list[tuple[str, dict]] = []
-            for endpoint in endpoints(ids, folder):
-                if args.only and endpoint.name not in args.only:
-                    continue
-                if endpoint.submit:
-                    processes.append(start_worker(env, "load", folder / "worker.log"))
-                preflight(base, endpoint)
-                options = {"connections": args.connections}
-                if args.warmup:
-                    wrk(base, endpoint, seconds=args.warmup, phase="warmup", **options)
-                figures = wrk(base, endpoint, seconds=args.duration, phase="run", **options)
-                results.append((endpoint.name, figures))
-                print(f"{endpoint.name}: {json.dumps(figures)}", file=sys.stderr)
-            for process in reversed(processes):
-                stop(process)
-            processes.clear()
-    finally:
-        for process in reversed(processes):
-            stop(process)
-        shutil.rmtree(folder, ignore_errors=True)
+    # Left in reverse order: the processes stop before Redis is emptied, the database dropped
+    # and the folder removed, also on Ctrl-C.
+    with (
+        tempfile.TemporaryDirectory(prefix="courseportal-load-") as tmp,
+        fresh_database(args.postgres, args.database, keep=args.keep) as database_url,
+        empty_redis(args.redis),
+        stopped_at_exit() as processes,
+    ):
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "courseportal.settings",
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "COURSEPORTAL_VAR_DIR": tmp,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": args.redis,
+            # Per second: DRF keeps one timestamp per request in the window, so a
+            # per-minute limit this high would make the throttle itself the bottleneck.
+            "ANALYZE_RATE": "100000/s",
+            "SUBMIT_RATE": "100000/s",
+            "LOG_LEVEL": "WARNING",
+        }
+        results = measure(args, env, Path(tmp), processes)
     print(
         f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"PostgreSQL {args.postgres}/{args.database}, Redis {args.redis}; gunicorn 2 workers x "
@@ -357,4 +371,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except (KeyboardInterrupt, Stopped):
+        sys.exit("bench/load.py: interrupted; everything it started was stopped")
