@@ -285,10 +285,9 @@ def _ics(request: HttpRequest, feed: feeds.Feed) -> HttpResponse:
 
 
 def _course_feed(course: Any, user: Any) -> feeds.Feed:
-    published = selectors.schedule_published(course=course)
     return feeds.course_feed(
         course,
-        selectors.schedule_days(course=course, schedule=published, members=False),
+        selectors.published_days_for_feed(course=course),
         own_group_id=selectors.group_id_of_user(course=course, user=user),
     )
 
@@ -308,9 +307,8 @@ def _feed_user(key: str) -> Any:
 
 def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
     """A course's feed for calendar apps, which cannot log in: the private key stands in."""
-    user = _feed_user(key)
-    membership = membership_get(user=user, course_id=course_id)
-    return _ics(request, _course_feed(membership.course, user))
+    membership = selectors.membership_by_feed_key(key=key, course_id=course_id)
+    return _ics(request, _course_feed(membership.course, membership.user))
 
 
 def feed_mine(request: HttpRequest, key: str) -> HttpResponse:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -108,11 +109,16 @@ class CourseDetailApi(APIView):
 
 
 @functools.lru_cache(maxsize=256)
-def _sessions_data(sessions: tuple[ClassSession, ...]) -> ReturnList:
-    """The serialized sessions, kept per distinct term (the values are frozen, so the key is
-    the whole content and never stale): serializing thirty sessions cost more than the rest
-    of the request. The result is shared: it is rendered, never changed."""
+def _serialized_sessions(zone: str, sessions: tuple[ClassSession, ...]) -> ReturnList:
+    """The serialized sessions, kept per distinct term: serializing thirty sessions cost more
+    than the rest of the request. The key is the whole content (frozen values) and the time
+    zone the times are written in, since aware datetimes compare equal across zones. The
+    result is shared: it is rendered, never changed."""
     return SessionOutput(sessions, many=True).data  # type: ignore[no-any-return]
+
+
+def _sessions_data(sessions: list[ClassSession]) -> ReturnList:
+    return _serialized_sessions(timezone.get_current_timezone_name(), tuple(sessions))
 
 
 class CourseSessionListApi(APIView):
@@ -125,7 +131,7 @@ class CourseSessionListApi(APIView):
     )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
-        return Response(_sessions_data(tuple(selectors.course_sessions(course=course))))
+        return Response(_sessions_data(selectors.course_sessions(course=course)))
 
 
 class CalendarExceptionListApi(APIView):

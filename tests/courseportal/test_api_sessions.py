@@ -7,6 +7,7 @@ tests read first (filling what is kept), change the calendar, and read again.
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,11 @@ def test_it_gives_two_courses_with_the_same_calendar_their_own_answer(api, cours
     other = sessions(api, bob.memberships.get().course)
     assert "2017-10-10" in mine
     assert "2017-10-10" not in other  # bob's course is in Spring 2018
+
+
+def test_it_writes_the_times_in_the_time_zone_of_the_request(api, course, tara):
+    """Aware datetimes compare equal across zones: the zone is part of what is kept."""
+    api.force_authenticate(tara)
+    assert sessions(api, course)["2017-08-22"]["starts_at"] == "2017-08-22T16:30:00-04:00"
+    with timezone.override("UTC"):
+        assert sessions(api, course)["2017-08-22"]["starts_at"] == "2017-08-22T20:30:00Z"

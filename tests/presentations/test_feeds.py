@@ -109,3 +109,15 @@ def test_it_serves_a_renamed_group_in_the_next_read(client, api, demo, users):
     unfolded = client.get(url).content.replace(b"\r\n ", b"")
     assert b"Visualizations" not in unfolded
     assert b"you present (Feature visualization)" in unfolded
+
+
+def test_it_refuses_the_course_feed_of_a_deactivated_user_or_a_dropped_student(client, demo, users):
+    student = users["student1"]
+    url = f"/feeds/{calendar_feed_get(user=student).key}/courses/{demo.pk}.ics"
+    assert client.get(url).status_code == 200
+    student.memberships.filter(course=demo).update(is_active=False)
+    assert client.get(url).status_code == 404
+    student.memberships.filter(course=demo).update(is_active=True)
+    student.is_active = False
+    student.save(update_fields=["is_active"])
+    assert client.get(url).status_code == 404
