@@ -37,6 +37,13 @@ class IsCourseStudentOrReadOnly(CourseRolePermission):
     write_roles = frozenset({Role.STUDENT})
 
 
+class IsCoursePersonOrReadOnly(CourseRolePermission):
+    """Students and staff rate reviews; an autograder account, a program, gives no opinions."""
+
+    message = "An autograder account does not rate reviews."
+    write_roles = frozenset({Role.STUDENT, Role.TA, Role.INSTRUCTOR})
+
+
 class AnalyzeThrottle(UserRateThrottle):
     scope = "analyze"
 
@@ -173,7 +180,7 @@ class ReviewVersionListApi(APIView):
 
 
 class ReviewRatingApi(APIView):
-    permission_classes = [IsCourseMember]
+    permission_classes = [IsCoursePersonOrReadOnly]
 
     @extend_schema(request=RatingInput, responses={200: dict})
     def put(self, request: Request, course_id: int, review_id: int) -> Response:
