@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from courseportal.courses.models import Membership
-from courseportal.courses.selectors import course_list_for_user, membership_get
+from courseportal.courses.selectors import membership_get
 from courseportal.spreadsheets import safe_cell
 from presentations import feeds, selectors, services
 from presentations.models import CalendarFeed, SwapStatus
@@ -314,15 +314,9 @@ def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
     user = _feed_user(key)
     calendar = feeds.empty_calendar(f"courseportal: {user.get_username()}")
     now = timezone.now()
-    for course in course_list_for_user(user=user):
-        published = selectors.schedule_published(course=course)
-        own = selectors.group_of_user(course=course, user=user)
+    for entry in selectors.feed_courses(user=user):
         feeds.add_course(
-            calendar,
-            course,
-            selectors.schedule_days(course=course, schedule=published),
-            own_group_id=own.pk if own else None,
-            now=now,
+            calendar, entry.course, entry.days, own_group_id=entry.own_group_id, now=now
         )
     calendar.add_missing_timezones()
     return _ics(calendar)
