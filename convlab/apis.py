@@ -25,6 +25,7 @@ from convlab.serializers import (
     SubmissionOutput,
     SubmitInput,
     TokenInput,
+    TokenOutput,
 )
 from courseportal.courses.models import ApiToken, Membership, Role
 from courseportal.courses.permissions import IsCourseMember, request_membership, require_staff
@@ -198,11 +199,10 @@ class TokenListApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(responses=TokenOutput(many=True))
     def get(self, request: Request) -> Response:
         tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
-        fields = ("id", "name", "prefix", "created_at", "last_used_at")
-        return Response(list(tokens.values(*fields)))
+        return Response(TokenOutput(tokens, many=True).data)
 
     @extend_schema(request=TokenInput, responses={201: dict})
     def post(self, request: Request) -> Response:

@@ -30,3 +30,6 @@ urlpatterns = [
     *presentation_page_urlpatterns,
     *convlab_page_urlpatterns,
 ]
+
+handler404 = "courseportal.errors.page_not_found"
+handler500 = "courseportal.errors.server_error"

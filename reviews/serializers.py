@@ -8,7 +8,8 @@ ANALYZE_MAX_CHARS = 20_000
 
 
 class PaperOutput(serializers.ModelSerializer):
-    review_count = serializers.IntegerField(read_only=True, default=None)
+    # Counted by the list and detail queries; null on the answer to a create.
+    review_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     released = serializers.SerializerMethodField()
 
     class Meta:
@@ -39,8 +40,9 @@ class PaperInput(serializers.Serializer):
 class ReviewOutput(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     paper = serializers.IntegerField(source="paper_id")
-    helpful_count = serializers.IntegerField(read_only=True, default=None)
-    rating_count = serializers.IntegerField(read_only=True, default=None)
+    # Counted by the reading queries; null on the answer to a create or an edit.
+    helpful_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    rating_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = Review
