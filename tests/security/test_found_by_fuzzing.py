@@ -10,7 +10,10 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from courseportal.errors import server_error
+from presentations.selectors import schedule_published
+from presentations.services import group_create
 from reviews.services import paper_create
+from tests.factories import make_member
 from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +50,7 @@ def test_it_counts_the_reviews_of_one_paper_too(world: World, client) -> None:
 
 
 @pytest.mark.parametrize("method", ["post", "patch"])
-def test_it_refuses_a_review_deadline_in_another_era(
-    world: World, client, method: str
-) -> None:
+def test_it_refuses_a_review_deadline_in_another_era(world: World, client, method: str) -> None:
     client.force_login(world.users["instructor"])
     papers = f"/api/v1/courses/{world.course.pk}/papers/"
     body = {"session_date": world.day(22).isoformat(), "title": "Network in Network",
@@ -98,3 +99,18 @@ def test_it_keeps_an_autograder_account_from_rating_reviews(client, world: World
     assert response.status_code == 403
     assert "autograder" in response.json()["detail"]
     assert not world.carol_review.ratings.exists()
+
+
+def test_it_approves_a_swap_while_a_newer_group_waits_for_a_date(client, world: World) -> None:
+    """Found building the matrix: a group formed after publishing blocked every swap."""
+    erin = make_member(world.course, "erin", "student")
+    group_create(course=world.course, name="Deconvnets", members=[erin])
+    swap = world.swap_accepted
+    client.force_login(world.users["ta"])
+    url = f"/api/v1/courses/{world.course.pk}/swaps/{swap.pk}/approve/"
+    response = client.post(url)
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == "approved"
+    slots = {s.group_id: s.date for s in schedule_published(course=world.course).slots.all()}
+    assert slots[swap.from_group_id] == world.day(31)
+    assert slots[swap.to_group_id] == world.day(30)
