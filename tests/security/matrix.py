@@ -3,7 +3,8 @@
 One row per URL pattern name and HTTP method. The seven statuses of a row are in the order of
 `ROLES`: anonymous, student, other_student, ta, instructor, autograder, other_autograder.
 "student" and "ta" and so on are members of the course the URL names; "other_*" are members of
-another course only. A status is a number, `login` (a redirect to the login page), or
+another course only. A status is a number, `login` (a redirect to the login page), `302!` (a
+page redirecting back with an error message: it refused the form or the action), or
 alternatives such as `200|503`.
 
 Adding an endpoint means adding a line, for example:
@@ -294,9 +295,10 @@ ROWS: list[Row] = [
     row("presentations-slides", "POST", "login 302 404 404 404 404 404",
         body=lambda w, r: {"slides_link": "https://docs.google.com/presentation/d/2"}),
     row("presentations-slides-file", "GET", PAGE_MEMBERS),
-    row("presentations-swap", "POST", "login 302 404 302 302 302 404",
-        body=lambda w, r: {"to_group": w.carol_group.pk}, setup=_no_open_swap),
-    row("presentations-swap-decide", "POST", "login 302 404 302 302 404 404", body=_const({}),
+    row("presentations-swap", "POST", "login 302 404 302! 302! 302! 404",
+        body=lambda w, r: {"to_group": w.carol_group.pk}, setup=_no_open_swap,
+        note="only a member of a group asks for a swap"),
+    row("presentations-swap-decide", "POST", "login 302 404 302! 302! 404 404", body=_const({}),
         note="staff are told on the page that only the other group accepts"),
     row("presentations-manage", "GET", PAGE_STAFF),
     row("presentations-manage-action", "POST", "login 403 404 302 302 403 404", body=_const({})),

@@ -12,6 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -133,9 +135,14 @@ LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 
 
 def outcome(response: HttpResponse) -> str:
-    if response.status_code in (301, 302) and urlsplit(response["Location"]).path in LOGIN_PATHS:
+    if response.status_code not in (301, 302):
+        return str(response.status_code)
+    if urlsplit(response["Location"]).path in LOGIN_PATHS:
         return "login"
-    return str(response.status_code)
+    # A page that refuses a form redirects back too, with an error message: tell them apart.
+    flashed = get_messages(response.wsgi_request)  # type: ignore[attr-defined]
+    refused = any(message.level >= messages.ERROR for message in flashed)
+    return f"{response.status_code}!" if refused else str(response.status_code)
 
 
 def matches(expected: str, actual: str) -> bool:
