@@ -174,3 +174,27 @@ def test_it_answers_each_role_as_the_matrix_says(row: Row, world: World) -> None
         f'the row as the site answers now: row("{row.name}", "{row.method}", '
         f'"{" ".join(actual[r] for r in ROLES)}")'
     )
+
+
+def _cross_course_rows() -> list[Row]:
+    """GET rows whose URL names an object of the course as well as the course."""
+    return [
+        r
+        for r in ROWS
+        if r.method == "GET"
+        and "course_id" in (names := pattern_kwargs(r.name))
+        and "key" not in names
+        and len(names) > 1
+    ]
+
+
+@pytest.mark.parametrize("row", _cross_course_rows(), ids=str)
+def test_it_hides_objects_of_a_course_behind_the_url_of_another(row: Row, world: World) -> None:
+    """Members of the other course ask for this course's objects through their own course's
+    URL (/courses/<theirs>/papers/<ours>/): nothing is found (or the role is refused first)."""
+    for role in ("other_student", "other_autograder"):
+        kwargs = row.url_kwargs(world, "student", pattern_kwargs(row.name), {})
+        kwargs["course_id"] = world.other_course.pk
+        url = reverse(row.name, kwargs=kwargs)
+        client = client_for(world, role, api=url.startswith("/api/"))
+        assert client.get(url).status_code in (403, 404), (role, url)
