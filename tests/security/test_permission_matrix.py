@@ -92,7 +92,7 @@ def test_it_has_a_row_for_every_url_pattern() -> None:
             continue
         for method in API_METHODS:
             if hasattr(view_class, method) and (name, method.upper()) not in rows:
-                missing.append(f'{name}: add row("{name}", "{method.upper()}", "...")')
+                missing.append(f'{name}: add row("{name}", "{method.upper()}", "...") too')
     assert not missing, "URL patterns without a row in the permission matrix:\n" + "\n".join(
         missing
     )
