@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 import yaml
+from django.http import Http404
 from django.test import RequestFactory
 from django.utils import timezone
 
-from courseportal.errors import server_error
+from courseportal.errors import page_not_found, server_error
 from presentations.selectors import schedule_published
 from presentations.services import group_create
 from reviews.services import paper_create
@@ -35,6 +36,12 @@ def test_it_keeps_the_html_page_for_other_urls_that_match_nothing(client) -> Non
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_it_answers_json_for_a_missing_object_behind_an_api_url() -> None:
+    response = page_not_found(RequestFactory().get("/api/v1/x/"), Http404("No such paper."))
+    assert response.status_code == 404
+    assert b'"No such paper."' in response.content
 
 
 def test_it_answers_json_when_an_api_view_crashes() -> None:
