@@ -25,6 +25,7 @@ from convlab.serializers import (
     SubmissionOutput,
     SubmitInput,
     TokenInput,
+    TokenOutput,
 )
 from courseportal.courses.models import ApiToken, Membership, Role
 from courseportal.courses.permissions import IsCourseMember, request_membership, require_staff
@@ -241,13 +242,12 @@ class TokenListApi(APIView):
 
     @extend_schema(
         summary="List your API tokens (never their keys)",
-        responses=schema.TokenOutput(many=True),
+        responses=TokenOutput(many=True),
         examples=schema.TOKEN_LIST,
     )
     def get(self, request: Request) -> Response:
         tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
-        fields = ("id", "name", "prefix", "created_at", "last_used_at")
-        return Response(list(tokens.values(*fields)))
+        return Response(TokenOutput(tokens, many=True).data)
 
     @extend_schema(
         summary="Create an API token: its key is in this answer only",

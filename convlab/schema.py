@@ -69,14 +69,6 @@ class RegradeQueuedOutput(serializers.Serializer):
     queued = serializers.IntegerField(help_text="how many submissions went back in the queue")
 
 
-class TokenOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    prefix = serializers.CharField(help_text="the key's first characters, to tell tokens apart")
-    created_at = serializers.DateTimeField()
-    last_used_at = serializers.DateTimeField(allow_null=True)
-
-
 class TokenCreatedOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

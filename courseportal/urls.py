@@ -52,3 +52,6 @@ urlpatterns = [
     *job_page_urlpatterns,
     *gradebook_page_urlpatterns,
 ]
+
+handler404 = "courseportal.errors.page_not_found"
+handler500 = "courseportal.errors.server_error"

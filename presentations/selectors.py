@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,9 +11,14 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from courseportal.courses.academic_calendar import ClassSession
-from courseportal.courses.models import Course, Membership
-from courseportal.courses.selectors import course_sessions
+from courseportal.courses.academic_calendar import ClassSession, derive_sessions
+from courseportal.courses.models import CalendarException, Course, Membership
+from courseportal.courses.selectors import (
+    calendar_exception_to_core,
+    course_list_for_user,
+    course_pattern,
+    course_sessions,
+)
 from presentations import scheduling
 from presentations.models import (
     GroupMember,
@@ -166,6 +172,44 @@ def membership_by_feed_key(*, key: str, course_id: int) -> Membership:
     if membership is None:
         raise Http404("No such feed.")
     return membership
+
+
+@dataclass
+class FeedCourse:
+    course: Course
+    days: list[ScheduleDay]
+    own_group_id: int | None
+
+
+def feed_courses(*, user: Any) -> list[FeedCourse]:
+    """Every course of the user with its days and published slots, for the private feed of all
+    of them: a fixed number of queries, however many courses the user is in."""
+    courses = list(course_list_for_user(user=user))
+    ids = [course.pk for course in courses]
+    published = {
+        schedule.course_id: schedule
+        for schedule in PresentationSchedule.objects.filter(
+            course_id__in=ids, status=ScheduleStatus.PUBLISHED
+        ).prefetch_related(Prefetch("slots", queryset=Slot.objects.select_related("group")))
+    }
+    own = dict(
+        GroupMember.objects.filter(course_id__in=ids, user=user).values_list(
+            "course_id", "group_id"
+        )
+    )
+    exceptions = defaultdict(list)
+    for exception in CalendarException.objects.filter(course_id__in=ids).order_by("date"):
+        exceptions[exception.course_id].append(calendar_exception_to_core(exception))
+    result = []
+    for course in courses:
+        sessions = derive_sessions(course_pattern(course=course), exceptions[course.pk])
+        days = {s.date: ScheduleDay(session=s) for s in sessions}
+        schedule = published.get(course.pk)
+        for slot in schedule.slots.all() if schedule is not None else []:
+            if slot.date in days:
+                days[slot.date].slots.append(slot)
+        result.append(FeedCourse(course, list(days.values()), own.get(course.pk)))
+    return result
 
 
 def swap_list(*, membership: Membership) -> QuerySet[SwapRequest]:

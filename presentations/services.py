@@ -292,8 +292,14 @@ def _placements(schedule: PresentationSchedule) -> dict[str, dt.date]:
     return {str(slot.group_id): slot.date for slot in schedule.slots.all()}
 
 
-def _violations(course: Course, placements: Mapping[str, dt.date], field: str) -> None:
+def _violations(
+    course: Course, placements: Mapping[str, dt.date], field: str, *, placed_only: bool = False
+) -> None:
+    """The hard constraints, over every group of the course or (`placed_only`) over those that
+    `placements` places: a group formed after publishing must not block a swap of two others."""
     groups = [scheduler_group(g) for g in group_list(course=course)]
+    if placed_only:
+        groups = [g for g in groups if g.id in placements]
     problems = scheduling.check(scheduler_sessions(course=course), groups, placements)
     if problems:
         raise ValidationError({field: [problem.message for problem in problems]})
@@ -534,7 +540,7 @@ def swap_approve(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
     if a not in placements or b not in placements:
         raise ValidationError({"schedule": "a group of the swap is no longer on the schedule"})
     placements[a], placements[b] = placements[b], placements[a]
-    _violations(swap.course, placements, "swap")
+    _violations(swap.course, placements, "swap", placed_only=True)
     schedule = _new_schedule(
         swap.course,
         placements,

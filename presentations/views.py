@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
 from courseportal.courses.models import Membership
-from courseportal.courses.selectors import course_list_for_user, membership_get
+from courseportal.courses.selectors import membership_get
 from courseportal.spreadsheets import safe_cell
 from presentations import feeds, selectors, services
 from presentations.models import CalendarFeed, SwapStatus
@@ -314,7 +314,11 @@ def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
 def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
     """Every course of the user in one feed, with their own presentations marked."""
     user = _feed_user(key)
-    courses = [_course_feed(course, user) for course in course_list_for_user(user=user)]
+    entries = selectors.feed_courses(user=user)  # a fixed number of queries for all courses
+    courses = [
+        feeds.course_feed(entry.course, entry.days, own_group_id=entry.own_group_id)
+        for entry in entries
+    ]
     return _ics(request, feeds.merged(f"courseportal: {user.get_username()}", courses))
 
 

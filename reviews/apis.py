@@ -38,6 +38,13 @@ class IsCourseStudentOrReadOnly(CourseRolePermission):
     write_roles = frozenset({Role.STUDENT})
 
 
+class IsCoursePersonOrReadOnly(CourseRolePermission):
+    """Students and staff rate reviews; an autograder account, a program, gives no opinions."""
+
+    message = "An autograder account does not rate reviews."
+    write_roles = frozenset({Role.STUDENT, Role.TA, Role.INSTRUCTOR})
+
+
 class AnalyzeThrottle(UserRateThrottle):
     scope = "analyze"
 
@@ -215,7 +222,7 @@ class ReviewVersionListApi(APIView):
 
 
 class ReviewRatingApi(APIView):
-    permission_classes = [IsCourseMember]
+    permission_classes = [IsCoursePersonOrReadOnly]
 
     @extend_schema(
         summary="Rate a released review's helpfulness",

@@ -23,7 +23,7 @@ def paper_list(*, course: Course) -> QuerySet[Paper]:
 
 
 def paper_get(*, course: Course, paper_id: int) -> Paper:
-    paper = Paper.objects.filter(course=course, pk=paper_id).first()
+    paper = paper_list(course=course).filter(pk=paper_id).first()
     if paper is None:
         raise Http404("No such paper.")
     return paper

@@ -11,6 +11,7 @@ ANALYZE_MAX_CHARS = 20_000
 
 
 class PaperOutput(serializers.ModelSerializer):
+    # Counted by the list and detail queries; null on the answer to a create.
     review_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     released = serializers.SerializerMethodField()
 
@@ -43,6 +44,7 @@ class ReviewOutput(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     paper = serializers.IntegerField(source="paper_id")
     finding_counts = json_output(FindingCountsOutput)
+    # Counted by the reading queries; null on the answer to a create or an edit.
     helpful_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     rating_count = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 

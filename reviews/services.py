@@ -34,6 +34,17 @@ def _check_session(course: Course, session_date: dt.date) -> None:
         raise ValidationError({"session_date": f"{session_date} has no papers: {session.label}"})
 
 
+DEADLINE_YEARS = range(2000, 2100)
+
+
+def _check_deadline(paper: Paper) -> None:
+    # Far-off years are typos (or a fuzzer's), and would be shown with the odd second-offsets
+    # of historical time zones, which are not valid RFC 3339.
+    if paper.review_deadline.year not in DEADLINE_YEARS:
+        first, last = DEADLINE_YEARS[0], DEADLINE_YEARS[-1]
+        raise ValidationError({"review_deadline": f"choose a date between {first} and {last}"})
+
+
 @transaction.atomic
 def paper_create(
     *,
@@ -54,6 +65,7 @@ def paper_create(
         review_deadline=review_deadline
         or default_review_deadline(course=course, session_date=session_date),
     )
+    _check_deadline(paper)
     paper.full_clean()
     paper.save()
     return paper
@@ -72,6 +84,7 @@ def paper_update(*, paper: Paper, **fields: Any) -> Paper:
             )
     for name, value in fields.items():
         setattr(paper, name, value)
+    _check_deadline(paper)
     paper.full_clean()
     paper.save()
     return paper

@@ -165,6 +165,8 @@ def review_guidance(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_POST
 def review_rate(request: HttpRequest, course_id: int, review_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
+    if membership.role == Role.AUTOGRADER:
+        raise PermissionDenied("An autograder account does not rate reviews.")
     now = timezone.now()
     review = selectors.review_get_visible(membership=membership, now=now, review_id=review_id)
     form = RatingForm(request.POST)

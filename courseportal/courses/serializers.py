@@ -32,8 +32,22 @@ class WeekdayListField(serializers.Field):
         return [cal.WEEKDAY_NAMES[day] for day in sorted(value)]
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+        "example": "16:30:00",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A time of day on the course's clock ("16:30:00"). OpenAPI's "time" format is RFC 3339's,
+    which requires a UTC offset; a meeting time has none, its zone is the course's."""
+
+
 class CourseOutput(serializers.ModelSerializer):
     meeting_days = WeekdayListField()
+    meeting_start = WallClockTimeField()
+    meeting_end = WallClockTimeField()
     role = serializers.SerializerMethodField()
 
     class Meta:
@@ -68,8 +82,8 @@ class CourseInput(serializers.Serializer):
     first_day = serializers.DateField()
     last_day = serializers.DateField()
     meeting_days = WeekdayListField()
-    meeting_start = serializers.TimeField()
-    meeting_end = serializers.TimeField()
+    meeting_start = WallClockTimeField()
+    meeting_end = WallClockTimeField()
     presenters_per_class = serializers.IntegerField(min_value=1, max_value=50, required=False)
     reviews_require_acknowledgement = serializers.BooleanField(required=False)
     slides_due_hours_before = serializers.IntegerField(

@@ -1,0 +1,326 @@
+"""The permission matrix: every URL pattern by every role -> the status it must answer.
+
+One row per URL pattern name and HTTP method. The seven statuses of a row are in the order of
+`ROLES`: anonymous, student, other_student, ta, instructor, autograder, other_autograder.
+"student" and "ta" and so on are members of the course the URL names; "other_*" are members of
+another course only. A status is a number, `login` (a redirect to the login page), `302!` (a
+page redirecting back with an error message: it refused the form or the action), or
+alternatives such as `200|503`.
+
+Adding an endpoint means adding a line, for example:
+
+    row("api-paper-list", "GET", MEMBERS),
+
+URL kwargs are filled from the world by name (`URL_KWARGS`); pass `kwargs=` for another
+object and `body=` for a write. The API is called with each role's API token, pages with each
+role's session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from presentations.models import GroupMember, SwapRequest
+from presentations.services import group_create
+from tests.factories import make_member
+from tests.security.world import PDF, REVIEW, ROLES, SOURCE, World
+
+Builder = Callable[[World, str], dict[str, Any]]
+
+# Frequent rows. anon, student, other_student, ta, instructor, autograder, other_autograder
+MEMBERS = "401 200 404 200 200 200 404"  # any member of the course reads
+STAFF_WRITE = "401 403 404 201 201 403 404"  # TAs and instructors create
+STAFF_ONLY = "401 403 404 200 200 403 404"
+PAGE_MEMBERS = "login 200 404 200 200 200 404"
+PAGE_STAFF = "login 403 404 200 200 403 404"
+EVERYONE = "200 200 200 200 200 200 200"
+
+
+# URL kwarg name -> its value in the world, for the role calling.
+URL_KWARGS: dict[str, Callable[[World, str], Any]] = {
+    "course_id": lambda w, role: w.course.pk,
+    "exception_id": lambda w, role: w.exception.pk,
+    "announcement_id": lambda w, role: w.announcement.pk,
+    "paper_id": lambda w, role: w.released_paper.pk,
+    "review_id": lambda w, role: w.own_review.pk,
+    "group_id": lambda w, role: w.group.pk,
+    "schedule_id": lambda w, role: w.published.pk,
+    "swap_id": lambda w, role: w.swap_to_student.pk,
+    "slug": lambda w, role: w.assignment.slug,
+    "submission_id": lambda w, role: w.submission.pk,
+    "token_id": lambda w, role: w.spare_token.pk,
+    # A calendar app calls with the caller's own private key; anonymous has none.
+    "key": lambda w, role: w.feed_keys.get(role, "no-such-key"),
+    "decision": lambda w, role: "accept",
+    "action": lambda w, role: "generate",
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    expected: dict[str, str]
+    kwargs: Builder | None = None
+    body: Builder | None = None
+    # Runs inside the cell's transaction before the request (a fresh object for a write that
+    # destroys it, say); what it returns is added to the URL kwargs.
+    setup: Builder | None = None
+    # "json" for the API; "form" sends a (multipart) form, as a browser or an upload does.
+    encoding: str = "json"
+    note: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.method}"
+
+    def url_kwargs(
+        self, world: World, role: str, names: list[str], prepared: dict[str, Any]
+    ) -> dict[str, Any]:
+        values = {**(self.kwargs(world, role) if self.kwargs is not None else {}), **prepared}
+        return {n: values[n] if n in values else URL_KWARGS[n](world, role) for n in names}
+
+
+def row(
+    name: str,
+    method: str,
+    statuses: str,
+    *,
+    kwargs: Builder | None = None,
+    body: Builder | None = None,
+    setup: Builder | None = None,
+    encoding: str | None = None,
+    note: str = "",
+) -> Row:
+    codes = statuses.split()
+    if len(codes) != len(ROLES):
+        raise ValueError(f"{name} {method}: {len(codes)} statuses for {len(ROLES)} roles")
+    if encoding is None:
+        encoding = "json" if name.startswith("api-") else "form"
+    expected = dict(zip(ROLES, codes, strict=True))
+    return Row(name, method, expected, kwargs, body, setup, encoding, note)
+
+
+def _const(data: dict[str, Any]) -> Builder:
+    return lambda world, role: dict(data)
+
+
+def _username(world: World, role: str) -> str:
+    user = world.users.get(role)
+    return user.get_username() if user is not None else "nobody"
+
+
+def _submit_body(world: World, role: str) -> dict[str, Any]:
+    # A student submits for themselves; an autograder names the student it submits for.
+    return {"source": SOURCE, "student": world.users["student"].get_username()}
+
+
+def _slides_file(world: World, role: str) -> dict[str, Any]:
+    return {"slides_file": SimpleUploadedFile("slides.pdf", PDF, "application/pdf")}
+
+
+def _upload(world: World, role: str) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("solution.py", SOURCE.encode(), "text/x-python")}
+
+
+def _exception_body(world: World, role: str) -> dict[str, Any]:
+    return {"date": world.day(41).isoformat(), "kind": "no_class", "reason": "holiday"}
+
+
+def _paper_body(world: World, role: str) -> dict[str, Any]:
+    return {"session_date": world.day(22).isoformat(), "title": "Network in Network"}
+
+
+def _group_body(world: World, role: str) -> dict[str, Any]:
+    # A student forms a group of themselves; staff form one for a student without a group.
+    members = ["erin"] if role in {"ta", "instructor"} else [_username(world, role)]
+    return {"name": "Grad-CAM", "members": members}
+
+
+def _without_group(world: World, role: str) -> dict[str, Any]:
+    """The student leaves their group, and erin (in no group) joins the course."""
+    GroupMember.objects.filter(user=world.users["student"]).delete()
+    make_member(world.course, "erin", "student")
+    return {}
+
+
+def _fresh_group(world: World, role: str) -> dict[str, Any]:
+    """A group that is on no published schedule, so that it may be deleted."""
+    erin = make_member(world.course, "erin", "student")
+    group = group_create(course=world.course, name="Deconvnets", members=[erin])
+    return {"group_id": group.pk}
+
+
+def _no_open_swap(world: World, role: str) -> dict[str, Any]:
+    """The student's group has no open request to carol's group, so it may ask again."""
+    SwapRequest.objects.filter(pk=world.swap_accepted.pk).delete()
+    return {}
+
+
+def _placements(world: World, role: str) -> dict[str, Any]:
+    return {"placements": [{"group": world.dave_group.pk, "date": world.day(33).isoformat()}]}
+
+
+def _preferences_form(world: World, role: str) -> dict[str, Any]:
+    return {f"rank-{world.day(34).isoformat()}": "1"}
+
+
+def _rating_form(world: World, role: str) -> dict[str, Any]:
+    return {"helpful": "true", "tags": ["too_vague"]}
+
+
+ROWS: list[Row] = [
+    # --- site ---------------------------------------------------------------------------------
+    row("healthz", "GET", " ".join(["200|503"] * 7),
+        note="the same for every caller: 503 while no worker answers"),
+    row("login", "GET", EVERYONE),
+    row("logout", "POST", "login login login login login login login"),
+    row("admin:index", "GET", "login login login login login login login",
+        note="nobody in a course is site staff"),
+    row("admin:login", "GET", EVERYONE),
+    row("admin:logout", "GET", "302 302 302 302 302 302 302", note="to /admin/, then its login"),
+    row("api-schema", "GET", EVERYONE),
+    row("api-docs", "GET", EVERYONE),
+    row("home", "GET", "login 302 302 302 302 302 302",
+        note="one course: straight to it"),
+    # --- courses API ---------------------------------------------------------------------------
+    row("api-course-list", "GET", "401 200 200 200 200 200 200",
+        note="each caller lists their own courses"),
+    row("api-course-list", "POST", "401 403 403 403 403 403 403",
+        body=lambda w, r: {"code": "CS 1", "title": "T", "term": "X", "time_zone": "UTC",
+                           "first_day": "2030-01-07", "last_day": "2030-04-26",
+                           "meeting_days": ["Mon"], "meeting_start": "09:00",
+                           "meeting_end": "10:00"},
+        note="site administrators only"),
+    row("api-course-list", "DELETE", "401 405 405 405 405 405 405"),
+    row("api-course-detail", "GET", MEMBERS),
+    row("api-course-detail", "PATCH", "401 403 404 403 200 403 404",
+        body=_const({"title": "Deep Learning (renamed)"})),
+    row("api-course-sessions", "GET", MEMBERS),
+    row("api-exception-list", "GET", MEMBERS),
+    row("api-exception-list", "POST", STAFF_WRITE, body=_exception_body),
+    row("api-exception-detail", "GET", MEMBERS),
+    row("api-exception-detail", "PUT", STAFF_ONLY, body=_exception_body),
+    row("api-exception-detail", "PATCH", STAFF_ONLY, body=_const({"title": "Moved"})),
+    row("api-exception-detail", "DELETE", "401 403 404 204 204 403 404"),
+    row("api-announcement-list", "GET", MEMBERS),
+    row("api-announcement-list", "POST", STAFF_WRITE, body=_const({"title": "PS3 out"})),
+    row("api-announcement-detail", "GET", MEMBERS),
+    row("api-announcement-detail", "PATCH", STAFF_ONLY, body=_const({"pinned": True})),
+    row("api-announcement-detail", "DELETE", "401 403 404 204 204 403 404"),
+    # --- reviews API --------------------------------------------------------------------------
+    row("api-review-analyze", "POST", "401 200 200 200 200 200 200",
+        body=_const({"text": "The experiments could have been done better."}),
+        note="guidance on a text stores nothing and reveals nothing"),
+    row("api-paper-list", "GET", MEMBERS),
+    row("api-paper-list", "POST", STAFF_WRITE, body=_paper_body),
+    row("api-paper-detail", "GET", MEMBERS),
+    row("api-paper-detail", "PATCH", STAFF_ONLY, body=_const({"title": "Renamed"})),
+    row("api-paper-detail", "DELETE", "401 403 404 204 204 403 404",
+        kwargs=lambda w, r: {"paper_id": w.spare_paper.pk}),
+    row("api-paper-reviews", "GET", MEMBERS),
+    row("api-paper-reviews", "POST", "401 201 404 403 403 403 404",
+        kwargs=lambda w, r: {"paper_id": w.open_paper.pk}, body=_const(REVIEW)),
+    row("api-review-detail", "GET", MEMBERS),
+    row("api-review-detail", "PATCH", "401 200 404 403 403 403 404",
+        body=_const({"rating": 5})),
+    row("api-review-versions", "GET", "401 200 404 200 200 403 404"),
+    row("api-review-rating", "PUT", "401 200 404 200 200 403 404",
+        kwargs=lambda w, r: {"review_id": w.carol_review.pk},
+        body=_const({"helpful": True, "tags": ["too_vague"]})),
+    # --- presentations API --------------------------------------------------------------------
+    row("api-group-list", "GET", MEMBERS),
+    row("api-group-list", "POST", "401 201 404 201 201 403 404", body=_group_body,
+        setup=_without_group),
+    row("api-group-detail", "GET", MEMBERS),
+    row("api-group-detail", "PATCH", "401 200 404 200 200 403 404",
+        body=lambda w, r: {"preferences": [w.day(35).isoformat()]}),
+    row("api-group-detail", "DELETE", "401 403 404 204 204 403 404", setup=_fresh_group),
+    row("api-group-slides", "PUT", "401 200 404 200 200 403 404",
+        body=_const({"slides_link": "https://docs.google.com/presentation/d/1"})),
+    row("api-group-slides", "POST", "401 200 404 200 200 403 404",
+        body=_slides_file, encoding="multipart"),
+    row("api-schedule-list", "GET", MEMBERS),
+    row("api-schedule-list", "POST", STAFF_WRITE, body=_const({})),
+    row("api-schedule-detail", "GET", MEMBERS),
+    row("api-schedule-detail", "PATCH", STAFF_ONLY,
+        kwargs=lambda w, r: {"schedule_id": w.draft.pk}, body=_placements),
+    row("api-schedule-publish", "POST", STAFF_ONLY,
+        kwargs=lambda w, r: {"schedule_id": w.draft.pk}, body=_const({})),
+    row("api-schedule-changes", "GET", MEMBERS),
+    row("api-swap-list", "GET", MEMBERS),
+    row("api-swap-list", "POST", "401 201 404 403 403 403 404",
+        body=lambda w, r: {"to_group": w.carol_group.pk}, setup=_no_open_swap),
+    row("api-swap-accept", "POST", "401 200 404 400 400 404 404", body=_const({}),
+        note="staff see the swap but are not the other group"),
+    row("api-swap-approve", "POST", "401 403 404 200 200 404 404",
+        kwargs=lambda w, r: {"swap_id": w.swap_accepted.pk}, body=_const({})),
+    row("api-swap-reject", "POST", "401 200 404 200 200 404 404", body=_const({})),
+    # --- convlab API --------------------------------------------------------------------------
+    row("api-assignment-list", "GET", MEMBERS),
+    row("api-submission-list", "GET", MEMBERS),
+    row("api-submission-list", "POST", "401 202 404 403 403 202 404", body=_submit_body),
+    row("api-assignment-regrade", "POST", "401 403 404 202 202 403 404", body=_const({})),
+    row("api-submission-detail", "GET", "401 200 404 200 200 200 404"),
+    row("api-submission-results", "GET", "401 200 404 200 200 200 404"),
+    row("api-submission-regrade", "POST", "401 403 404 202 202 403 404", body=_const({})),
+    row("api-token-list", "GET", "401 200 200 200 200 200 200",
+        note="each caller lists their own tokens"),
+    row("api-token-list", "POST", "401 201 201 201 201 201 201", body=_const({"name": "laptop"})),
+    row("api-token-detail", "DELETE", "401 204 404 404 404 404 404",
+        note="the token is the student's: nobody else may revoke it"),
+    # --- course pages -------------------------------------------------------------------------
+    row("course-home", "GET", PAGE_MEMBERS),
+    row("course-calendar", "GET", PAGE_MEMBERS),
+    # --- review pages -------------------------------------------------------------------------
+    row("paper-list", "GET", PAGE_MEMBERS),
+    row("paper-detail", "GET", PAGE_MEMBERS),
+    row("review-edit", "GET", "login 200 404 403 403 403 404"),
+    row("review-edit", "POST", "login 302 404 403 403 403 404",
+        kwargs=lambda w, r: {"paper_id": w.open_paper.pk}, body=_const(REVIEW)),
+    row("review-guidance", "POST", PAGE_MEMBERS, body=_const(REVIEW)),
+    row("review-guidance", "GET", "login 405 405 405 405 405 405"),
+    row("review-rate", "POST", "login 302 404 302 302 403 404",
+        kwargs=lambda w, r: {"review_id": w.carol_review.pk}, body=_rating_form),
+    row("review-dashboard", "GET", PAGE_STAFF),
+    row("review-export", "GET", PAGE_STAFF),
+    # --- presentation pages -------------------------------------------------------------------
+    row("presentations", "GET", PAGE_MEMBERS),
+    row("presentations-group", "GET", PAGE_MEMBERS),
+    row("presentations-preferences", "POST", "login 302 404 404 404 404 404",
+        body=_preferences_form, note="only a member of a group has preferences"),
+    row("presentations-slides", "POST", "login 302 404 404 404 404 404",
+        body=lambda w, r: {"slides_link": "https://docs.google.com/presentation/d/2"}),
+    row("presentations-slides-file", "GET", PAGE_MEMBERS),
+    row("presentations-swap", "POST", "login 302 404 302! 302! 302! 404",
+        body=lambda w, r: {"to_group": w.carol_group.pk}, setup=_no_open_swap,
+        note="only a member of a group asks for a swap"),
+    row("presentations-swap-decide", "POST", "login 302 404 302! 302! 404 404", body=_const({}),
+        note="staff are told on the page that only the other group accepts"),
+    row("presentations-manage", "GET", PAGE_STAFF),
+    row("presentations-manage-action", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    row("presentations-csv", "GET", PAGE_MEMBERS),
+    row("course-ics", "GET", PAGE_MEMBERS),
+    row("presentations-feed-rotate", "POST", "login 302 404 302 302 302 404", body=_const({})),
+    row("feed-course", "GET", "404 200 404 200 200 200 404",
+        note="the private key in the URL stands in for a login"),
+    row("feed-mine", "GET", "404 200 200 200 200 200 200"),
+    # --- convlab pages ------------------------------------------------------------------------
+    row("labs", "GET", PAGE_MEMBERS),
+    row("lab-assignment", "GET", PAGE_MEMBERS),
+    row("lab-assignment", "POST", "login 302 404 403 403 403 404", body=_upload),
+    row("lab-regrade", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    row("submission", "GET", PAGE_MEMBERS),
+    row("submission-status", "GET", PAGE_MEMBERS),
+    row("submission-regrade", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    row("account", "GET", "login 200 200 200 200 200 200"),
+    row("account", "POST", "login 200 200 200 200 200 200", body=_const({"name": "laptop"})),
+]  # fmt: skip
+
+# Every URL of Django's admin site (other than those with a row above) answers like /admin/:
+# a redirect to its login page, since no role of a course is site staff.
+ADMIN_NAMESPACE = "admin"
+ADMIN_EXPECTED = "login login login login login login login"
