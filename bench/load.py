@@ -347,6 +347,8 @@ def main() -> None:
             "SECRET_KEY": secrets.token_urlsafe(32),
             "DEBUG": "false",
             "ALLOWED_HOSTS": "127.0.0.1",
+            # Plain HTTP on the loopback, as behind a TLS-terminating proxy that redirects itself.
+            "SECURE_SSL_REDIRECT": "false",
             "COURSEPORTAL_VAR_DIR": tmp,
             "DATABASE_URL": database_url,
             "REDIS_URL": args.redis,

@@ -26,11 +26,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode()
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed("Authorization header: invalid token.") from None
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
-            .first()
-        )
+        try:  # get(), not first(): no ORDER BY to compile on every API request
+            token = ApiToken.objects.select_related("user").get(
+                key_hash=ApiToken.hash_key(key), revoked_at__isnull=True
+            )
+        except ApiToken.DoesNotExist:
+            token = None
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         api_token_touch(token=token)

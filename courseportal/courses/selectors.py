@@ -28,14 +28,12 @@ def membership_get(*, user: AbstractBaseUser | AnonymousUser, course_id: int) ->
     """
     if not user.is_authenticated:
         raise Http404("No such course.")
-    membership = (
-        Membership.objects.select_related("course")
-        .filter(user=user, course_id=course_id, is_active=True)
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such course.")
-    return membership
+    try:  # get(), not first(): no ORDER BY to compile on every request
+        return Membership.objects.select_related("course").get(
+            user=user, course_id=course_id, is_active=True
+        )
+    except Membership.DoesNotExist:
+        raise Http404("No such course.") from None
 
 
 def course_pattern(*, course: Course) -> cal.MeetingPattern:
