@@ -7,8 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courseportal.courses.permissions import IsCourseMember, request_membership, require_staff
-from courseportal.gradebook import exports, selectors, services
+from courseportal.gradebook import exports, schema, selectors, services
 from courseportal.gradebook.serializers import (
     GradePolicyInput,
     GradePolicyOutput,
@@ -24,6 +23,7 @@ from courseportal.gradebook.serializers import (
     PresentationGradeOutput,
     StudentDetailOutput,
 )
+from courseportal.openapi import csv_file_response
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):
@@ -39,9 +39,6 @@ class FirstRendererNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-CSV_RESPONSE = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="CSV file")}
-
-
 def csv_response(body: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -55,7 +52,16 @@ class CanvasExportApi(APIView):
     permission_classes = [IsCourseMember]
     content_negotiation_class = FirstRendererNegotiation
 
-    @extend_schema(responses=CSV_RESPONSE, operation_id="grades_canvas_csv")
+    @extend_schema(
+        summary="Download the Canvas gradebook import CSV (TAs and instructors)",
+        responses=csv_file_response(
+            schema.CanvasGradesCsv,
+            "The Canvas import file (text/csv), one row per active student.",
+            summary="Three students of CS 7643",
+            example=schema.CANVAS_CSV,
+        ),
+        operation_id="grades_canvas_csv",
+    )
     def get(self, request: Request, course_id: int) -> HttpResponse:
         membership = request_membership(request, self)
         require_staff(membership)
@@ -72,7 +78,16 @@ class GradescopeExportApi(APIView):
     permission_classes = [IsCourseMember]
     content_negotiation_class = FirstRendererNegotiation
 
-    @extend_schema(responses=CSV_RESPONSE, operation_id="grades_gradescope_csv")
+    @extend_schema(
+        summary="Download the Gradescope grade CSV (TAs and instructors)",
+        responses=csv_file_response(
+            schema.GradescopeGradesCsv,
+            "The Gradescope grade sheet (text/csv), one row per active student.",
+            summary="Three students of CS 7643",
+            example=schema.GRADESCOPE_CSV,
+        ),
+        operation_id="grades_gradescope_csv",
+    )
     def get(self, request: Request, course_id: int) -> HttpResponse:
         membership = request_membership(request, self)
         require_staff(membership)
@@ -88,7 +103,11 @@ class StudentGradesApi(APIView):
 
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=StudentDetailOutput)
+    @extend_schema(
+        summary="One student's graded items (staff: any student; a student: themselves)",
+        responses=StudentDetailOutput,
+        examples=schema.STUDENT_DETAIL,
+    )
     def get(self, request: Request, course_id: int, student_id: int) -> Response:
         membership = request_membership(request, self)
         book, student = selectors.student_grades_get(
@@ -102,14 +121,23 @@ class PresentationGradeListApi(APIView):
 
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=PresentationGradeOutput(many=True))
+    @extend_schema(
+        summary="List the presenter groups with their scores (TAs and instructors)",
+        responses=PresentationGradeOutput(many=True),
+        examples=schema.PRESENTATION_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
         groups = selectors.presentation_group_list(course=membership.course)
         return Response(PresentationGradeOutput(groups, many=True).data)
 
-    @extend_schema(request=PresentationGradeInput, responses={200: PresentationGradeOutput})
+    @extend_schema(
+        summary="Set a presenter group's score (TAs and instructors)",
+        request=PresentationGradeInput,
+        responses={200: PresentationGradeOutput},
+        examples=schema.PRESENTATION_SET,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
@@ -130,7 +158,9 @@ class PresentationGradeListApi(APIView):
 class PresentationGradeDetailApi(APIView):
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Remove a presenter group's score (TAs and instructors)", responses={204: None}
+    )
     def delete(self, request: Request, course_id: int, group_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
@@ -144,12 +174,21 @@ class GradePolicyApi(APIView):
 
     permission_classes = [IsCourseMember]
 
-    @extend_schema(responses=GradePolicyOutput)
+    @extend_schema(
+        summary="Read how reviews and presentations are graded",
+        responses=GradePolicyOutput,
+        examples=schema.POLICY_READ,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(GradePolicyOutput(selectors.grade_policy_get(course=course)).data)
 
-    @extend_schema(request=GradePolicyInput, responses=GradePolicyOutput)
+    @extend_schema(
+        summary="Change the grading policy (TAs and instructors)",
+        request=GradePolicyInput,
+        responses=GradePolicyOutput,
+        examples=schema.POLICY_UPDATE,
+    )
     def patch(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from convlab.models import Assignment
 from courseportal.courses.permissions import request_membership
-from courseportal.jobs import regrade, selectors, services
+from courseportal.jobs import regrade, schema, selectors, services
 from courseportal.jobs.permissions import IsCourseStaff
 from courseportal.jobs.serializers import BulkRegradeInput, JobOutput, JobSummaryOutput
 
@@ -19,13 +19,22 @@ from courseportal.jobs.serializers import BulkRegradeInput, JobOutput, JobSummar
 class JobListApi(APIView):
     permission_classes = [IsCourseStaff]
 
-    @extend_schema(responses=JobSummaryOutput(many=True))
+    @extend_schema(
+        summary="List the course's last 100 jobs, newest first (TAs and instructors)",
+        responses=JobSummaryOutput(many=True),
+        examples=schema.JOB_LIST,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         jobs = selectors.job_list(course=course)[:100]
         return Response(JobSummaryOutput(jobs, many=True).data)
 
-    @extend_schema(request=BulkRegradeInput, responses={202: JobOutput})
+    @extend_schema(
+        summary="Start a bulk regrade of a lab (TAs and instructors)",
+        request=BulkRegradeInput,
+        responses={202: JobOutput},
+        examples=schema.JOB_START,
+    )
     def post(self, request: Request, course_id: int) -> Response:
         """Start a bulk regrade of every submission of an assignment; poll the job's URL."""
         course = request_membership(request, self).course
@@ -48,7 +57,11 @@ class JobListApi(APIView):
 class JobDetailApi(APIView):
     permission_classes = [IsCourseStaff]
 
-    @extend_schema(responses=JobOutput)
+    @extend_schema(
+        summary="Follow a job: status, progress and, once done, its result",
+        responses=JobOutput,
+        examples=schema.JOB_DETAIL,
+    )
     def get(self, request: Request, course_id: int, job_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(JobOutput(selectors.job_get(course=course, job_id=job_id)).data)

@@ -14,7 +14,7 @@ from courseportal.courses.permissions import request_membership
 from courseportal.jobs.permissions import IsCourseStaff
 from courseportal.jobs.serializers import JobOutput
 from courseportal.jobs.services import job_create
-from courseportal.roster import jobs, services
+from courseportal.roster import jobs, schema, services
 from courseportal.roster.serializers import RosterPlanOutput, RosterUploadInput
 
 
@@ -73,8 +73,10 @@ class RosterPreviewApi(_RosterApi):
     """What importing the roster would change, with every bad row; changes nothing."""
 
     @extend_schema(
+        summary="Preview a roster import: the changes and every bad row (TAs and instructors)",
         request={"multipart/form-data": RosterUploadInput},
         responses={200: RosterPlanOutput, 202: JobOutput},
+        examples=schema.PREVIEW,
     )
     def post(self, request: Request, course_id: int) -> Response:
         return super().post(request, course_id)
@@ -86,8 +88,10 @@ class RosterApplyApi(_RosterApi):
     apply = True
 
     @extend_schema(
+        summary="Import a roster, all rows or none (TAs and instructors)",
         request={"multipart/form-data": RosterUploadInput},
         responses={200: RosterPlanOutput, 202: JobOutput, 400: RosterPlanOutput},
+        examples=schema.APPLY,
     )
     def post(self, request: Request, course_id: int) -> Response:
         return super().post(request, course_id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -23,12 +24,17 @@ from convlab.suites import transposed_convolutions as suite
 from courseportal.courses import services as course_services
 from courseportal.courses.demo import DEMO_PASSWORD, seed_demo
 from courseportal.courses.models import Course
+from courseportal.gradebook import services as gradebook_services
+from courseportal.jobs import services as job_services
+from courseportal.roster import jobs as roster_jobs
+from courseportal.roster import services as roster_services
 from presentations import services as presentation_services
 from presentations.models import PresenterGroup
 from reviews import services as review_services
 from tests.browser.axe import PHONE_VIEWPORT, accessibility_problems, phone_width_problems
 from tests.convlab.grading.test_transposed_convolutions import BUGS
 from tests.convlab.service.conftest import REFERENCE, wait_final
+from tests.courseportal.jobs.conftest import wait_job
 from tests.factories import make_course
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -55,6 +61,12 @@ NOT_PAGES = {
     "submission-status": "htmx fragment of submission, checked inside it",
     "submission-regrade": "POST only, redirects",
     "course-calendar-exception-delete": "POST only, redirects",
+    "submission-source": "Python file download",
+    "grade-export": "CSV download",
+    "presentation-grade": "POST only, redirects",
+    "roster-apply": "POST only, redirects (or the roster page with its errors)",
+    "job-progress": "htmx fragment of job, checked inside it",
+    "my-grades": "redirects to the student's own student-grades page, checked there",
 }
 # Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
 OTHER_PREFIXES = ("api/", "admin/")
@@ -63,13 +75,19 @@ OTHER_PREFIXES = ("api/", "admin/")
 @dataclass(frozen=True)
 class Scene:
     """The demo course with something on every page: released and open papers with reviews,
-    a published schedule and a newer draft, a swap to approve, a graded submission."""
+    a published schedule and a newer draft, a swap to approve, a graded submission, a scored
+    presentation, a roster preview run by the jobs worker, an invitation not yet used."""
 
     course: Course
     released_paper: int
     open_paper: int
     assignment: Assignment
     submission: Submission
+    student1: int
+    roster_job: int
+    # The invitation email's link, and the page it leads to (the token moved to the session).
+    invitation: str
+    set_password: str
 
 
 # (who, URL name, how to build its URL from the scene, expected status)
@@ -134,6 +152,26 @@ VISITS: list[Visit] = [
         200,
     ),
     ("ta", "submission", lambda scene: reverse("submission", args=[scene.submission.pk]), 200),
+    ("ta", "staff-home", course_url("staff-home"), 200),
+    ("ta", "gradebook", course_url("gradebook"), 200),
+    (
+        "ta",
+        "student-grades",
+        lambda scene: reverse("student-grades", args=[scene.course.pk, scene.student1]),
+        200,
+    ),
+    (
+        "student1",
+        "student-grades",
+        lambda scene: reverse("student-grades", args=[scene.course.pk, scene.student1]),
+        200,
+    ),
+    ("ta", "roster", course_url("roster"), 200),
+    ("ta", "jobs", course_url("jobs"), 200),
+    ("ta", "job", lambda scene: reverse("job", args=[scene.course.pk, scene.roster_job]), 200),
+    # A student meets the staff pages as Django's 403 page.
+    ("student1", "staff-home", course_url("staff-home"), 403),
+    ("invited", "set-password", lambda scene: scene.set_password, 200),
     ("instructor", "course-calendar", course_url("course-calendar"), 200),
     ("instructor", "presentations-manage", course_url("presentations-manage"), 200),
     # Django's 404 page: a course the instructor is not in.
@@ -237,19 +275,56 @@ def build_scene() -> Scene:
         submitted_by=student1,
         content=REFERENCE + BUGS[suite.OVERLAP][1].encode(),
     )
+    gradebook_services.presentation_grade_set(
+        course=course, group_id=mine.pk, score=9, comment="Clear walkthrough.", actor=instructor
+    )
+    invited = get_user_model().objects.create_user(
+        "ghinton3@gatech.edu", email="ghinton3@gatech.edu", password=None
+    )
+    invitation = roster_services.set_password_link(user=invited, base_url="")
+    uidb64 = invitation.rstrip("/").split("/")[-2]
     return Scene(
         course=course,
         released_paper=released.pk,
         open_paper=opened.pk,
         assignment=assignment,
         submission=wait_final(made.submission.pk),
+        student1=student1.pk,
+        roster_job=_roster_preview(course, users["ta"]),
+        invitation=invitation,
+        set_password=reverse("set-password", args=[uidb64, "set-password"]),
     )
 
 
-def log_in(browser: Any, base: str, who: str) -> Any:
+def _roster_preview(course: Course, ta: Any) -> int:
+    """A roster preview run by the jobs worker: one new student, one section change."""
+    content = (
+        b"First Name,Last Name,SID,Email,Role,Section\n"
+        b"Yoshua,Bengio,903000124,ybengio3@gatech.edu,Student,A\n"
+        b"Ada,Lovelace,,student1@example.edu,Student,B\n"
+    )
+    job = job_services.job_create(
+        course=course,
+        kind=roster_jobs.KIND,
+        created_by=ta,
+        input=roster_jobs.roster_job_input(
+            content=content, apply=False, importer_role="ta", base_url="http://testserver"
+        ),
+    )
+    done = wait_job(job.pk)
+    assert done.status == "done", done.message
+    return job.pk
+
+
+def log_in(browser: Any, base: str, who: str, scene: Scene) -> Any:
+    """A phone-sized page signed in as `who`; "invited" is someone who followed the link of
+    their invitation email (not signed in, the token in their session)."""
     page = browser.new_context(viewport=PHONE_VIEWPORT).new_page()
     page.set_default_timeout(15_000)
-    if who != "anonymous":
+    if who == "invited":
+        page.goto(base + scene.invitation)
+        page.wait_for_url(base + scene.set_password)
+    elif who != "anonymous":
         page.goto(f"{base}/accounts/login/")
         page.get_by_label("Username").fill(who)
         page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -259,14 +334,16 @@ def log_in(browser: Any, base: str, who: str) -> Any:
 
 
 def test_it_passes_axe_and_fits_a_phone_on_every_page(
-    browser: Any, live_server: Any, grading_worker: Any
+    browser: Any, live_server: Any, grading_worker: Any, jobs_worker: Any, live_worker: Any
 ) -> None:
+    """The workers are real: gradings and the roster preview run on them, and the staff home
+    shows the health check answered by one (instead of waiting for none)."""
     scene = build_scene()
     pages: dict[str, Any] = {}
     problems: list[str] = []
     for who, name, url, status in VISITS:
         if who not in pages:
-            pages[who] = log_in(browser, live_server.url, who)
+            pages[who] = log_in(browser, live_server.url, who, scene)
         page = pages[who]
         path = url(scene)
         response = page.goto(live_server.url + path)

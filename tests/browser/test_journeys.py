@@ -6,12 +6,15 @@ navigates to and, when it is closed, fails if any of them was not checked.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.template.defaultfilters import floatformat
 from django.utils import timezone
 
@@ -20,6 +23,8 @@ from convlab import services as convlab_services
 from convlab.models import GradingRun, Submission
 from convlab.suites import transposed_convolutions as suite
 from courseportal.courses.demo import DEMO_PASSWORD, seed_demo
+from courseportal.courses.models import Membership
+from courseportal.gradebook.models import PresentationGrade
 from presentations.models import PresentationSchedule, PresenterGroup
 from reviews import services as review_services
 from reviews.models import Paper, ReviewRating
@@ -298,3 +303,142 @@ def test_staff_regrade_a_submission_from_the_staff_table_and_see_the_new_result(
     new_score = floatformat(regraded.score, "-2")
     assert history.nth(1).locator("td").nth(2).inner_text() == new_score
     assert page.locator("#score").inner_text().startswith(f"Score: {new_score} / ")
+
+
+def test_an_instructor_imports_a_roster_fixing_a_bad_row_before_applying(
+    person: Callable[[str], Person], tmp_path: Path
+) -> None:
+    course = seed_demo().course
+    students = [m.user for m in course.memberships.filter(role="student").select_related("user")]
+    header = "First Name,Last Name,SID,Email,Role,Section"
+    enrolled = [f"{u.first_name},{u.last_name},,{u.email},Student," for u in students]
+    typo = tmp_path / "roster-typo.csv"
+    typo.write_text(
+        "\n".join([header, *enrolled, "Geoffrey,Hinton,903000123,ghinton3.gatech.edu,Student,A"])
+        + "\n",
+        encoding="utf-8-sig",  # as Gradescope writes it, with a byte-order mark
+    )
+    fixed = tmp_path / "roster.csv"
+    fixed.write_text(typo.read_text(encoding="utf-8-sig").replace("ghinton3.", "ghinton3@"))
+
+    ines = person("instructor")
+    page = ines.page
+    ines.follow("Roster", "**/roster/")
+    page.get_by_label("Roster export (CSV)").set_input_files(str(typo))
+    page.get_by_role("button", name="Preview").click()
+    errors = page.locator("#row-errors")
+    errors.wait_for()
+    ines.check()
+    # The bad row is named by its spreadsheet row and column; nothing can be applied yet.
+    assert errors.locator("tbody tr").count() == 1
+    cells = errors.locator("tbody tr td").all_inner_texts()
+    assert cells[:2] == [str(len(students) + 2), "Email"]
+    assert "ghinton3.gatech.edu" in cells[2]
+    assert page.get_by_role("button", name=re.compile(r"^Apply")).count() == 0
+
+    page.get_by_label("Roster export (CSV)").set_input_files(str(fixed))
+    page.get_by_role("button", name="Preview").click()
+    page.locator('#roster-plan[data-errors="0"]').wait_for()
+    ines.check()
+    assert page.get_by_text("New accounts: 1").is_visible()
+    assert page.get_by_text(f"Unchanged: {len(students)}").is_visible()
+    assert not Membership.objects.filter(course=course, user__email="ghinton3@gatech.edu").exists()
+
+    page.get_by_role("button", name="Apply 1 change").click()
+    page.get_by_text("Roster applied: 1 added").wait_for()
+    ines.check()
+    hinton = Membership.objects.get(course=course, user__email="ghinton3@gatech.edu")
+    assert (hinton.role, hinton.is_active, hinton.section) == ("student", True, "A")
+    assert Membership.objects.filter(course=course, role="student", is_active=True).count() == (
+        len(students) + 1
+    )
+    invitation = [m for m in mail.outbox if m.to == ["ghinton3@gatech.edu"]]
+    assert len(invitation) == 1
+    assert "/accounts/set-password/" in invitation[0].body
+
+    # The new student is in the course's gradebook.
+    ines.follow(f"← {course.code}", f"**/courses/{course.pk}/")
+    ines.follow("Staff home", "**/staff/")
+    ines.follow("Grades and exports", "**/grades/")
+    assert page.get_by_role("link", name="Hinton, Geoffrey").is_visible()
+
+
+@pytest.mark.worker
+def test_staff_score_a_presentation_and_export_the_grades_for_canvas(
+    person: Callable[[str], Person], grading_worker: Any, tmp_path: Path
+) -> None:
+    course = seed_demo().course
+    users = {m.user.username: m.user for m in course.memberships.select_related("user")}
+    now = timezone.now()
+    paper = review_services.paper_create(
+        course=course,
+        session_date=dt.date(2017, 10, 12),
+        title="Visualizing and Understanding Convolutional Networks",
+        review_deadline=now - dt.timedelta(hours=1),
+    )
+    for username, written in (("student1", now - dt.timedelta(days=1)), ("student2", now)):
+        review_services.review_create(
+            paper=paper,
+            author=users[username],
+            now=written,  # student2's is late
+            summary="Deconvnets project activations back to pixel space.",
+            strengths="Figure 2 shows which patterns each layer responds to.",
+            weaknesses="Section 4 evaluates only on ImageNet; a second dataset would help.",
+            rating=4,
+            confidence=3,
+        )
+    assignment = convlab_selectors.assignment_get(course=course, slug="transposed-convolutions")
+    made = convlab_services.submission_create(
+        assignment=assignment,
+        student=users["student1"],
+        submitted_by=users["student1"],
+        content=OVERLAP_BUG,
+    )
+    graded = wait_final(made.submission.pk)
+    assert graded.score is not None
+
+    tara = person("ta")
+    page = tara.page
+    tara.follow("Staff home", "**/staff/")
+    tara.follow("Grades and exports", "**/grades/")
+    scoring = page.get_by_role("form", name="Score of Visualizations")
+    scoring.get_by_label("Score").fill("8.5")
+    scoring.get_by_label("Comment").fill("Clear deconvnet walkthrough.")
+    scoring.get_by_role("button", name="Save").click()
+    page.get_by_text("Visualizations: 8.5 points saved.").wait_for()
+    tara.check()
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Canvas gradebook CSV").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".csv"
+    rows = list(csv.reader(saved.read_text(encoding="utf-8").splitlines()))
+
+    header, points, students = rows[0], rows[1], rows[2:]
+    assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+    column = {title.split(" (")[0]: i for i, title in enumerate(header)}
+    lab, presentation, reviews = (
+        column[assignment.title],
+        column["Presentation"],
+        column["Reviews"],
+    )
+    assert "Points Possible" in points[0]
+    assert float(points[lab]) == graded.max_score  # the suite's points, as the grader gave them
+    assert float(points[presentation]) == 10
+    assert float(points[reviews]) == 1
+    by_login = {row[3]: row for row in students}
+    assert set(by_login) == {u for u in users if u.startswith("student")}
+    # The numbers are the database's: the graded submission, the score just saved, the
+    # reviews (on time: the point; late: half of it; none: zero).
+    graded.refresh_from_db()
+    grade = PresentationGrade.objects.get(group__name="Visualizations")
+    assert (grade.score, grade.comment) == (8.5, "Clear deconvnet walkthrough.")
+    assert float(by_login["student1"][lab]) == pytest.approx(graded.score, abs=1e-4)
+    assert by_login["student2"][lab] == ""  # no submission: no grade, not a zero
+    for member in ("student1", "student2"):  # the Visualizations group
+        assert float(by_login[member][presentation]) == grade.score
+    assert by_login["student3"][presentation] == ""
+    assert float(by_login["student1"][reviews]) == 1
+    assert float(by_login["student2"][reviews]) == 0.5
+    assert float(by_login["student3"][reviews]) == 0

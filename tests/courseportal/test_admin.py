@@ -20,6 +20,9 @@ from convlab import services as lab_services
 from convlab.models import GradingRun, Submission
 from courseportal.courses.demo import seed_demo
 from courseportal.courses.models import ApiToken
+from courseportal.gradebook import services as gradebook_services
+from courseportal.jobs import services as job_services
+from courseportal.jobs.models import Job
 from presentations import services as presentation_services
 from presentations.models import PresenterGroup, ScheduleChange
 from reviews import services as review_services
@@ -29,7 +32,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 # Models whose rows are a record of what happened: shown, never changed or added by hand.
-HISTORY = [ReviewVersion, ScheduleChange, GradingRun]
+HISTORY = [ReviewVersion, ScheduleChange, GradingRun, Job]
 EDT = dt.timezone(dt.timedelta(hours=-4))
 
 
@@ -98,6 +101,16 @@ def rows() -> None:
     lab_services.submission_finish(
         submission_id=submission.pk, task_id="t-1", result=None, error="test: no grading"
     )
+    # The gradebook's policy and a presentation score, and a job a worker ran to the end.
+    gradebook_services.grade_policy_update(course=course, presentation_points=20)
+    gradebook_services.presentation_grade_set(
+        course=course, group_id=groups["Grad-CAM"].pk, score=17.5, actor=users["instructor"]
+    )
+    job = job_services.job_create(
+        course=course, kind="bulk_regrade", created_by=users["instructor"], input={}
+    )
+    job_services.job_claim(job_id=job.pk, task_id="t-2")
+    job_services.job_finish(job_id=job.pk, result={"regraded": 0}, message="Nothing to regrade.")
 
 
 @pytest.fixture
@@ -171,6 +184,10 @@ def test_search_finds_rows(client, superuser, rows) -> None:  # type: ignore[no-
         ("convlab", "submission", "student1", 1),
         ("convlab", "gradingrun", "w@host", 1),
         ("convlab", "submission", "nobody-by-this-name", 0),
+        ("gradebook", "gradepolicy", "7643", 1),
+        ("gradebook", "presentationgrade", "Grad-CAM", 1),
+        ("jobs", "job", "bulk_regrade", 1),
+        ("jobs", "job", "t-2", 1),
     ]
     for app_label, model_name, query, count in cases:
         url = reverse(f"admin:{app_label}_{model_name}_changelist")

@@ -104,9 +104,15 @@ def test_the_client_submits_polls_takes_the_webhook_and_reads_results(
     # The webhook, delivered by the portal's own task to the docs' receiver. Set after the
     # grading so that no delivery waits in a queue for another test's worker.
     events: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    server = client_module.webhook_server(
-        0, "whsec-7643", lambda event: events.append((event, portal.results(event["submission"])))
-    )
+    handled = threading.Event()
+
+    def on_finished(event: dict[str, Any]) -> None:
+        events.append((event, portal.results(event["submission"])))
+        handled.set()
+
+    # The receiver answers 204 before it handles the event (as a webhook receiver should), in
+    # a thread of its own: wait for that thread instead of racing it.
+    server = client_module.webhook_server(0, "whsec-7643", on_finished)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     hook = f"http://127.0.0.1:{server.server_port}/hook"
     try:
@@ -114,6 +120,7 @@ def test_the_client_submits_polls_takes_the_webhook_and_reads_results(
         assert deliver_webhook.apply(args=[made["id"]]).get() == 204
         forged = b'{"event": "submission.finished", "submission": 1}'
         assert _post(hook, forged, webhook_signature("not the secret", forged)) == 401
+        assert handled.wait(timeout=30), "the receiver never handled the delivered event"
     finally:
         server.shutdown()
     assert len(events) == 1

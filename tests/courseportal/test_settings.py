@@ -77,7 +77,8 @@ def test_it_refuses_to_start_without_a_secret_key_unless_debug() -> None:
 @pytest.mark.parametrize(
     ("name", "raw"),
     [("DEBUG", "maybe"), ("TIME_ZONE", "Nowhere/Else"), ("DATABASE_URL", "oracle://x"),
-     ("REDIS_URL", "http://127.0.0.1:6379"), ("ALLOWED_HOSTS", "a,,b"), ("CONN_MAX_AGE", "-1")],
+     ("REDIS_URL", "http://127.0.0.1:6379"), ("ALLOWED_HOSTS", "a,,b"), ("CONN_MAX_AGE", "-1"),
+     ("EMAIL_PORT", "smtp"), ("EMAIL_PORT", "0"), ("EMAIL_USE_TLS", "maybe")],
 )  # fmt: skip
 def test_it_stops_start_up_on_a_bad_value(name: str, raw: str) -> None:
     result = start_django(**{"SECRET_KEY": "x" * 50, "DEBUG": "true", name: raw})
@@ -122,3 +123,50 @@ def test_it_keeps_database_connections_and_answers_json_only_in_production() -> 
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ]
+
+
+MAIL = """
+import django; django.setup()
+from django.conf import settings as s
+print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER or "-",
+      s.EMAIL_HOST_PASSWORD or "-", s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL)
+"""
+
+
+def mail_settings(**env: str) -> list[str]:
+    """The mail settings of a production start with `env` (and no EMAIL_* of this shell)."""
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("EMAIL_") and k not in {"DEBUG", "DEFAULT_FROM_EMAIL"}
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", MAIL],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "courseportal.settings", "SECRET_KEY": "x" * 50,
+             "DEBUG": "false", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )  # fmt: skip
+    return done.stdout.split()
+
+
+def test_mail_goes_out_by_smtp_once_a_server_is_named() -> None:
+    console = "django.core.mail.backends.console.EmailBackend"
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    assert mail_settings()[0] == console
+    assert mail_settings(EMAIL_HOST="")[0] == console  # compose passes an unset one as empty
+    assert mail_settings(
+        EMAIL_HOST="smtp.example.edu",
+        EMAIL_PORT="465",
+        EMAIL_HOST_USER="courseportal",
+        EMAIL_HOST_PASSWORD="s3cret",
+        EMAIL_USE_TLS="false",
+        DEFAULT_FROM_EMAIL="cs7643-staff@example.edu",
+    ) == [smtp, "smtp.example.edu", "465", "courseportal", "s3cret", "False",
+          "cs7643-staff@example.edu"]  # fmt: skip
+    # STARTTLS on the submission port unless told otherwise; an explicit backend wins.
+    assert mail_settings(EMAIL_HOST="smtp.example.edu")[2:6] == ["587", "-", "-", "True"]
+    assert mail_settings(EMAIL_HOST="smtp.example.edu", EMAIL_BACKEND=console)[0] == console

@@ -14,4 +14,6 @@ __all__ = ["lab", "robot"]
 def world(db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
     """The seed course with user text in every field (see tests/security/site.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The staff home asks the workers for their health; none run here, so it waits this long.
+    settings.HEALTHZ_WORKER_TIMEOUT = 1
     return build_world(settings.MEDIA_ROOT)

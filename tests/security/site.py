@@ -6,7 +6,9 @@ following every link and htmx fragment of the portal, as a student, a TA and an 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -14,6 +16,7 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 from django.contrib.auth import get_user_model
+from django.http import HttpResponseBase
 from django.test import Client
 
 from convlab import services as convlab_services
@@ -21,11 +24,16 @@ from convlab.models import Assignment, Submission
 from courseportal.courses import services as course_services
 from courseportal.courses.demo import seed_demo
 from courseportal.courses.models import Course
+from courseportal.gradebook import services as gradebook_services
+from courseportal.jobs import services as job_services
+from courseportal.jobs.registry import kind_get
+from courseportal.roster import jobs as roster_jobs
 from presentations import services as presentation_services
 from presentations.models import PresenterGroup
 from reviews import services as review_services
 
 # Downloads and feeds are not HTML pages (their own tests cover them); logging out ends the walk.
+# A download reached by another URL is visited, but only its status and type are kept.
 SKIP = (".ics", ".csv", ".pdf", "/accounts/logout/", "/admin/", "/api/", "/static/")
 FIELDS = frozenset({"input", "textarea", "select", "button"})
 
@@ -50,6 +58,7 @@ class Page:
     url: str
     status: int
     text: str
+    content_type: str = ""
     links: list[str] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
 
@@ -92,23 +101,33 @@ def crawl(client: Client, start: Iterable[str], limit: int = 300) -> dict[str, P
         if url in pages or not url.startswith("/") or url.startswith(SKIP) or url.endswith(SKIP):
             continue
         response = client.get(url)
-        if response.streaming:  # a download (tests/security/test_files.py checks those)
-            b"".join(response.streaming_content)  # read to the end: the client then closes it
-            pages[url] = Page(url, response.status_code, "")
-            continue
-        text = response.content.decode(errors="replace")
-        page = Page(url, response.status_code, text)
+        content_type = response.headers.get("Content-Type", "")
+        page = Page(url, response.status_code, html_of(response), content_type)
         pages[url] = page
         if response.status_code in {301, 302}:
             todo.append(response.headers["Location"])
             continue
-        if "text/html" not in response.headers.get("Content-Type", ""):
+        if "text/html" not in content_type:
             continue
         parser = _Parser(url)
-        parser.feed(text)
+        parser.feed(page.text)
         page.links, page.forms = parser.links, parser.forms
         todo.extend(link for link in parser.links if urlsplit(link).netloc == "")
     return pages
+
+
+def html_of(response: HttpResponseBase) -> str:
+    """The body of an HTML page, "" for anything else (a file download, a CSV export: no
+    browser renders those as markup). A streamed body (FileResponse) is read to its end, which
+    is what makes the test client close its file."""
+    body = (
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        if response.streaming
+        else response.content  # type: ignore[attr-defined]
+    )
+    if "text/html" not in response.headers.get("Content-Type", ""):
+        return ""
+    return body.decode(errors="replace")
 
 
 @dataclass
@@ -117,6 +136,7 @@ class World:
     users: dict[str, Any]
     submission: Submission
     tags: list[str]
+    roster_job: int
 
     def start_urls(self) -> list[str]:
         c = self.course.pk
@@ -128,6 +148,12 @@ class World:
             f"/submissions/{self.submission.pk}/status/",
             f"/courses/{c}/presentations/manage/",
             f"/courses/{c}/reviews/dashboard/",
+            f"/courses/{c}/staff/",
+            f"/courses/{c}/grades/",
+            f"/courses/{c}/grades/mine/",
+            f"/courses/{c}/roster/",
+            f"/courses/{c}/jobs/",
+            f"/courses/{c}/jobs/{self.roster_job}/",
         ]
 
 
@@ -207,4 +233,34 @@ def build_world(media_root: Any) -> World:
         },
     )
     made.refresh_from_db()
-    return World(course=course, users=users, submission=made, tags=tags)
+    gradebook_services.presentation_grade_set(
+        course=course, group_id=other.pk, score=8, comment=text("grade-comment"), actor=instructor
+    )
+    roster_job = _roster_preview_job(course, instructor, text("roster-first"), text("roster-last"))
+    return World(course=course, users=users, submission=made, tags=tags, roster_job=roster_job)
+
+
+def _roster_preview_job(course: Course, instructor: Any, first: str, last: str) -> int:
+    """A roster preview run as a job by the real roster kind: its page lists the file's rows,
+    names as the file spells them, and offers to apply them."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows([["First Name", "Last Name", "Email", "Role"],
+                      [first, last, "ghinton3@gatech.edu", "Student"]])  # fmt: skip
+    job = job_services.job_create(
+        course=course,
+        kind=roster_jobs.KIND,
+        created_by=instructor,
+        input=roster_jobs.roster_job_input(
+            content=out.getvalue().encode(),
+            apply=False,
+            importer_role="instructor",
+            base_url="http://testserver",
+        ),
+    )
+    claimed = job_services.job_claim(job_id=job.pk, task_id="walk-roster")
+    kind = kind_get(roster_jobs.KIND)
+    assert claimed is not None
+    assert kind is not None
+    job_services.job_step(job=claimed, step=kind.run)
+    return job.pk

@@ -30,9 +30,12 @@ def post_forms(world) -> list[tuple[str, Form]]:  # type: ignore[no-untyped-def]
 
 def test_every_post_form_carries_the_csrf_token(post_forms):
     actions = {form.action for _, form in post_forms}
-    # The walk found the forms of every app (logout, tokens, labs, reviews, presentations).
+    # The walk found the forms of every app (logout, tokens, labs, reviews, presentations,
+    # roster import, presentation scores, staff jobs).
     for pattern in (r"^/accounts/logout/$", r"^/account/$", r"/regrade/$", r"/rate/$",
-                    r"/presentations/swaps/", r"/presentations/manage/", r"/review/$"):  # fmt: skip
+                    r"/presentations/swaps/", r"/presentations/manage/", r"/review/$",
+                    r"/roster/$", r"/roster/apply/$", r"/grades/presentations/$",
+                    r"/jobs/$"):  # fmt: skip
         assert any(re.search(pattern, action) for action in actions), pattern
     for viewer, form in post_forms:
         token = form.inputs.get("csrfmiddlewaretoken", "")

@@ -15,15 +15,16 @@ from tests.factories import PASSWORD
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What a production start shares with this shell: the system's basics and the services' URLs
+# (CI's PostgreSQL and Redis). Nothing else: the test run sets variables of its own (the browser
+# tests' DJANGO_ALLOW_ASYNC_UNSAFE, settings_test's SECRET_KEY and COURSEPORTAL_VAR_DIR, pytest's
+# PYTEST_*) that no deployment has and that `check --deploy` rightly complains about.
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "DATABASE_URL", "REDIS_URL")
+
+
 def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a production start: no DEBUG, a real key, named hosts."""
-    # Nothing of the test run's own environment (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE).
-    test_only = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    keep = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("SECURE_", "SESSION_", "CSRF_")) and k not in test_only
-    }
+    keep = {k: os.environ[k] for k in INHERITED if k in os.environ}
     return {
         **keep,
         "DJANGO_SETTINGS_MODULE": "courseportal.settings",
@@ -34,6 +35,19 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "COURSEPORTAL_VAR_DIR": str(tmp_path),
         **extra,
     }
+
+
+def test_the_production_environment_leaves_out_what_the_tests_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("SECURE_SSL_REDIRECT", "false")
+    monkeypatch.setenv("PATH", os.environ.get("PATH", "/usr/bin"))
+    env = production_env(tmp_path)
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in env
+    assert "SECURE_SSL_REDIRECT" not in env
+    assert env["PATH"] == os.environ["PATH"]
+    assert env["COURSEPORTAL_VAR_DIR"] == str(tmp_path)
 
 
 def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -53,6 +67,15 @@ def test_check_deploy_finds_no_issue_with_the_production_defaults(tmp_path: Path
     assert done.returncode == 0, done.stdout + done.stderr
     assert "System check identified no issues (0 silenced)." in done.stdout
     assert "WARNINGS" not in done.stdout + done.stderr
+
+
+def test_check_deploy_refuses_the_async_unsafe_switch_of_the_browser_tests(
+    tmp_path: Path,
+) -> None:
+    """What the production environment must leave out: with it, the check fails."""
+    done = check_deploy(production_env(tmp_path, DJANGO_ALLOW_ASYNC_UNSAFE="true"))
+    assert done.returncode != 0
+    assert "async.E001" in done.stdout + done.stderr
 
 
 def test_check_deploy_warns_when_a_deployment_turns_https_off(tmp_path: Path) -> None:

@@ -36,9 +36,19 @@ def test_the_walk_reaches_the_pages_of_every_app(pages, world):
         f"/courses/{c}/labs/",
         f"/submissions/{world.submission.pk}/",
         "/account/",
+        f"/courses/{c}/staff/",
+        f"/courses/{c}/grades/",
+        f"/courses/{c}/grades/mine/",
+        f"/courses/{c}/grades/students/{world.users['student1'].pk}/",
+        f"/courses/{c}/roster/",
+        f"/courses/{c}/jobs/",
+        f"/courses/{c}/jobs/{world.roster_job}/",
     ):
         assert expected in urls
     assert all(page.status in {200, 301, 302, 403, 404} for page in pages.values())
+    # The staff pages are walked as staff, not only refused to students.
+    staff = {url for (viewer, url), page in pages.items() if viewer == "ta" and page.status == 200}
+    assert {f"/courses/{c}/grades/", f"/courses/{c}/roster/", f"/courses/{c}/jobs/"} <= staff
 
 
 def test_no_page_renders_user_text_as_markup(pages, world):
