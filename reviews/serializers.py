@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courseportal.fields import LongTextField
 from courseportal.openapi import json_output
 from reviews.models import FIELD_MAX_CHARS, Paper, RatingTag, Review, ReviewVersion
 from reviews.schema import AnalysisOutput, AuthorOutput, FindingCountsOutput
@@ -122,10 +123,10 @@ class ReviewVersionOutput(serializers.ModelSerializer):
 
 
 class ReviewInput(serializers.Serializer):
-    summary = serializers.CharField(max_length=FIELD_MAX_CHARS)
-    strengths = serializers.CharField(max_length=FIELD_MAX_CHARS)
-    weaknesses = serializers.CharField(max_length=FIELD_MAX_CHARS)
-    questions = serializers.CharField(max_length=FIELD_MAX_CHARS, required=False, allow_blank=True)
+    summary = LongTextField(max_length=FIELD_MAX_CHARS)
+    strengths = LongTextField(max_length=FIELD_MAX_CHARS)
+    weaknesses = LongTextField(max_length=FIELD_MAX_CHARS)
+    questions = LongTextField(max_length=FIELD_MAX_CHARS, required=False, allow_blank=True)
     rating = serializers.IntegerField(min_value=1, max_value=5)
     confidence = serializers.IntegerField(min_value=1, max_value=5)
     acknowledged = serializers.BooleanField(
@@ -142,6 +143,4 @@ class RatingInput(serializers.Serializer):
 
 
 class AnalyzeInput(serializers.Serializer):
-    text = serializers.CharField(
-        max_length=ANALYZE_MAX_CHARS, allow_blank=True, trim_whitespace=False
-    )
+    text = LongTextField(max_length=ANALYZE_MAX_CHARS, allow_blank=True, trim_whitespace=False)
