@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
@@ -46,13 +46,26 @@ def csv_response(body: str, filename: str) -> HttpResponse:
     return response
 
 
-class CanvasExportApi(APIView):
-    """The Canvas gradebook import CSV of the course's active students."""
+class _GradeExportApi(APIView):
+    """A grade CSV of the course's active students, for staff; subclasses name the format."""
 
     permission_classes = [IsCourseMember]
     content_negotiation_class = FirstRendererNegotiation
+    kind = ""
 
-    @extend_schema(
+    def render(self, course: Any, book: Any) -> str:
+        raise NotImplementedError
+
+    def get(self, request: Request, course_id: int) -> HttpResponse:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        course = membership.course
+        book = selectors.gradebook_compute(course=course, now=timezone.now())
+        return csv_response(self.render(course, book), exports.export_filename(course, self.kind))
+
+
+@extend_schema_view(
+    get=extend_schema(
         summary="Download the Canvas gradebook import CSV (TAs and instructors)",
         responses=csv_file_response(
             schema.CanvasGradesCsv,
@@ -62,23 +75,18 @@ class CanvasExportApi(APIView):
         ),
         operation_id="grades_canvas_csv",
     )
-    def get(self, request: Request, course_id: int) -> HttpResponse:
-        membership = request_membership(request, self)
-        require_staff(membership)
-        course = membership.course
-        book = selectors.gradebook_compute(course=course, now=timezone.now())
-        return csv_response(
-            exports.canvas_csv(course=course, book=book), exports.export_filename(course, "canvas")
-        )
+)
+class CanvasExportApi(_GradeExportApi):
+    """The Canvas gradebook import CSV of the course's active students."""
+
+    kind = "canvas"
+
+    def render(self, course: Any, book: Any) -> str:
+        return exports.canvas_csv(course=course, book=book)
 
 
-class GradescopeExportApi(APIView):
-    """A Gradescope-compatible CSV (Name, Email, SID, scores) of the course's active students."""
-
-    permission_classes = [IsCourseMember]
-    content_negotiation_class = FirstRendererNegotiation
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         summary="Download the Gradescope grade CSV (TAs and instructors)",
         responses=csv_file_response(
             schema.GradescopeGradesCsv,
@@ -88,14 +96,14 @@ class GradescopeExportApi(APIView):
         ),
         operation_id="grades_gradescope_csv",
     )
-    def get(self, request: Request, course_id: int) -> HttpResponse:
-        membership = request_membership(request, self)
-        require_staff(membership)
-        course = membership.course
-        book = selectors.gradebook_compute(course=course, now=timezone.now())
-        return csv_response(
-            exports.gradescope_csv(book=book), exports.export_filename(course, "gradescope")
-        )
+)
+class GradescopeExportApi(_GradeExportApi):
+    """A Gradescope-compatible CSV (Name, Email, SID, scores) of the course's active students."""
+
+    kind = "gradescope"
+
+    def render(self, course: Any, book: Any) -> str:
+        return exports.gradescope_csv(book=book)
 
 
 class StudentGradesApi(APIView):
