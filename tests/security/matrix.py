@@ -188,7 +188,7 @@ def _carol(world: World, role: str) -> dict[str, Any]:
 
 
 def _graded_group(world: World, role: str) -> dict[str, Any]:
-    return {"group_id": world.presentation_grade.group_id}
+    return {"group_id": world.carol_group.pk}  # the group the world's presentation grade is of
 
 
 def _admin_login_form(world: World, role: str) -> dict[str, Any]:
