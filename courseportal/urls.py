@@ -31,7 +31,7 @@ api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("admin/login/", throttle_login(admin.site.login)),
+    path("admin/login/", throttle_login(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/login/", throttle_login(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

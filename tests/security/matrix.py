@@ -26,8 +26,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from presentations.models import GroupMember, SwapRequest
 from presentations.services import group_create
-from tests.factories import make_member
-from tests.security.world import PDF, REVIEW, ROLES, SOURCE, World
+from tests.factories import PASSWORD, make_member
+from tests.security.world import PDF, REVIEW, ROLES, ROSTER, SOURCE, World
 
 Builder = Callable[[World, str], dict[str, Any]]
 
@@ -57,6 +57,13 @@ URL_KWARGS: dict[str, Callable[[World, str], Any]] = {
     "key": lambda w, role: w.feed_keys.get(role, "no-such-key"),
     "decision": lambda w, role: "accept",
     "action": lambda w, role: "generate",
+    "job_id": lambda w, role: w.job.pk,
+    # The student's own grades; rows for another student's pass `kwargs=_carol`.
+    "student_id": lambda w, role: w.users["student"].pk,
+    "kind": lambda w, role: "canvas",
+    # The invitation link of a new account: the token stands in for a login.
+    "uidb64": lambda w, role: w.invitation["uidb64"],
+    "token": lambda w, role: w.invitation["token"],
 }
 
 
@@ -172,6 +179,22 @@ def _rating_form(world: World, role: str) -> dict[str, Any]:
     return {"helpful": "true", "tags": ["too_vague"]}
 
 
+def _roster_file(world: World, role: str) -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("roster.csv", ROSTER.encode(), "text/csv")}
+
+
+def _carol(world: World, role: str) -> dict[str, Any]:
+    return {"student_id": world.carol.pk}
+
+
+def _graded_group(world: World, role: str) -> dict[str, Any]:
+    return {"group_id": world.carol_group.pk}  # the group the world's presentation grade is of
+
+
+def _admin_login_form(world: World, role: str) -> dict[str, Any]:
+    return {"username": _username(world, role), "password": PASSWORD}
+
+
 ROWS: list[Row] = [
     # --- site ---------------------------------------------------------------------------------
     row("healthz", "GET", " ".join(["200|503"] * 7),
@@ -181,6 +204,9 @@ ROWS: list[Row] = [
     row("admin:index", "GET", "login login login login login login login",
         note="nobody in a course is site staff"),
     row("admin:login", "GET", EVERYONE),
+    row("admin-login", "GET", EVERYONE, note="the rate-limited wrapper of admin:login"),
+    row("admin-login", "POST", EVERYONE, body=_admin_login_form,
+        note="right password, but nobody in a course is site staff: the form again"),
     row("admin:logout", "GET", "302 302 302 302 302 302 302", note="to /admin/, then its login"),
     row("api-schema", "GET", EVERYONE),
     row("api-docs", "GET", EVERYONE),
@@ -272,9 +298,31 @@ ROWS: list[Row] = [
     row("api-token-list", "POST", "401 201 201 201 201 201 201", body=_const({"name": "laptop"})),
     row("api-token-detail", "DELETE", "401 204 404 404 404 404 404",
         note="the token is the student's: nobody else may revoke it"),
+    # --- roster, jobs and gradebook API -------------------------------------------------------
+    row("api-roster-preview", "POST", STAFF_ONLY, body=_roster_file, encoding="multipart"),
+    row("api-roster-apply", "POST", STAFF_ONLY, body=_roster_file, encoding="multipart"),
+    row("api-job-list", "GET", STAFF_ONLY),
+    row("api-job-list", "POST", "401 403 404 202 202 403 404",
+        body=lambda w, r: {"kind": "bulk_regrade", "assignment": w.assignment.slug}),
+    row("api-job-detail", "GET", STAFF_ONLY),
+    row("api-grades-canvas", "GET", STAFF_ONLY),
+    row("api-grades-gradescope", "GET", STAFF_ONLY),
+    row("api-grades-student", "GET", "401 200 404 200 200 403 404",
+        note="the student's own grades; the autograder reads nobody's"),
+    row("api-grades-student", "GET", "401 404 404 200 200 403 404", kwargs=_carol,
+        note="another student's grades: staff only"),
+    row("api-grades-presentations", "GET", STAFF_ONLY),
+    row("api-grades-presentations", "POST", STAFF_ONLY,
+        body=lambda w, r: {"group": w.group.pk, "score": 8, "comment": "Clear slides"}),
+    row("api-grades-presentation", "DELETE", "401 403 404 204 204 403 404",
+        kwargs=_graded_group),
+    row("api-grades-policy", "GET", MEMBERS, note="how grades are made is no secret to members"),
+    row("api-grades-policy", "PATCH", STAFF_ONLY, body=_const({"review_points": 2})),
     # --- course pages -------------------------------------------------------------------------
     row("course-home", "GET", PAGE_MEMBERS),
     row("course-calendar", "GET", PAGE_MEMBERS),
+    row("course-calendar-exception-delete", "POST", "login 403 404 302 302 403 404",
+        body=_const({})),
     # --- review pages -------------------------------------------------------------------------
     row("paper-list", "GET", PAGE_MEMBERS),
     row("paper-detail", "GET", PAGE_MEMBERS),
@@ -315,7 +363,30 @@ ROWS: list[Row] = [
     row("lab-regrade", "POST", "login 403 404 302 302 403 404", body=_const({})),
     row("submission", "GET", PAGE_MEMBERS),
     row("submission-status", "GET", PAGE_MEMBERS),
+    row("submission-source", "GET", "login 200 404 200 200 200 404",
+        note="the autograder reads what it grades, as tests/security/test_files.py says"),
     row("submission-regrade", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    # --- roster, jobs and gradebook pages -----------------------------------------------------
+    row("roster", "GET", PAGE_STAFF),
+    row("roster", "POST", PAGE_STAFF, body=_roster_file, note="the preview of the upload"),
+    row("roster-apply", "POST", "login 403 404 302 302 403 404",
+        body=_const({"content": ROSTER})),
+    row("set-password", "GET", "302 302 302 302 302 302 302",
+        note="a valid link: on to its form (the token moves into the session)"),
+    row("jobs", "GET", PAGE_STAFF),
+    row("jobs", "POST", "login 403 404 302 302 403 404",
+        body=lambda w, r: {"assignment": w.assignment.pk}, note="a bulk regrade: on to its job"),
+    row("job", "GET", PAGE_STAFF),
+    row("job-progress", "GET", PAGE_STAFF),
+    row("staff-home", "GET", PAGE_STAFF),
+    row("gradebook", "GET", PAGE_STAFF),
+    row("grade-export", "GET", PAGE_STAFF),
+    row("presentation-grade", "POST", "login 403 404 302 302 403 404",
+        body=lambda w, r: {"group": w.group.pk, "score": "8", "comment": "Clear slides"}),
+    row("my-grades", "GET", "login 302 404 403 403 403 404", note="staff have no grades"),
+    row("student-grades", "GET", "login 200 404 200 200 403 404"),
+    row("student-grades", "GET", "login 404 404 200 200 403 404", kwargs=_carol,
+        note="another student's grades: staff only"),
     row("account", "GET", "login 200 200 200 200 200 200"),
     row("account", "POST", "login 200 200 200 200 200 200", body=_const({"name": "laptop"})),
 ]  # fmt: skip

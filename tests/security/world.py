@@ -12,13 +12,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import resolve
 from django.utils import timezone
 
 from convlab import services as convlab_services
 from convlab.models import Assignment, Submission, SubmissionStatus
 from courseportal.courses import services as course_services
 from courseportal.courses.models import Announcement, ApiToken, CalendarException, Course
+from courseportal.gradebook import services as gradebook_services
+from courseportal.gradebook.models import PresentationGrade
+from courseportal.jobs import regrade
+from courseportal.jobs import services as job_services
+from courseportal.jobs.models import Job
+from courseportal.roster import services as roster_services
 from presentations import services as presentation_services
 from presentations.models import PresentationSchedule, PresenterGroup, SwapRequest
 from reviews import services as review_services
@@ -46,6 +54,8 @@ REVIEW = {
 }
 SOURCE = "def conv1d(x, w):\n    return x\n"
 PDF = b"%PDF-1.4\n% slides\n"
+# A roster file that adds one new student (and would deactivate the students not in it).
+ROSTER = "Name,Email,SID,Role\nZed Zhao,zed@gatech.edu,900009,Student\n"
 
 
 @dataclass
@@ -74,6 +84,10 @@ class World:
     assignment: Assignment
     submission: Submission  # the student's, graded
     spare_token: ApiToken  # the student's second token, to revoke
+    job: Job  # a bulk regrade of the lab, queued by the instructor
+    presentation_grade: PresentationGrade  # carol's group's score (the student's has none)
+    # The set-password link of an account a roster import created, which has no password yet.
+    invitation: dict[str, str] = field(default_factory=dict)  # {"uidb64": ..., "token": ...}
     feed_keys: dict[str, str] = field(default_factory=dict)  # role -> private calendar key
 
     def day(self, offset: int) -> dt.date:
@@ -177,6 +191,19 @@ def build_world() -> World:
     )
     graded(made.submission)
 
+    job = job_services.job_create(
+        course=course,
+        kind=regrade.KIND,
+        created_by=users["instructor"],
+        input={"assignment_id": assignment.pk},
+    )
+    presentation_grade = gradebook_services.presentation_grade_set(
+        course=course, group_id=carol_group.pk, score=9.0, actor=users["instructor"]
+    )
+    invited = get_user_model().objects.create_user(username="zoe@gatech.edu", password=None)
+    link = roster_services.set_password_link(user=invited, base_url="http://testserver")
+    invitation = dict(resolve(link.removeprefix("http://testserver")).kwargs)
+
     feed_keys = {
         role: presentation_services.calendar_feed_get(user=user).key for role, user in users.items()
     }
@@ -205,6 +232,9 @@ def build_world() -> World:
         assignment=assignment,
         submission=made.submission,
         spare_token=spare_token,
+        job=job,
+        presentation_grade=presentation_grade,
+        invitation=invitation,
         feed_keys=feed_keys,
     )
 
