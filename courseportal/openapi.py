@@ -29,10 +29,27 @@ class ErrorOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
-# 400: each field that failed, with its messages (`non_field_errors` for the whole body).
+MESSAGES: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+
+# A list field's errors keyed by the bad item's index ("0"), a nested object's by its field;
+# DRF nests them as deep as the input is, so the inner levels are left open.
+NESTED_ERRORS: dict[str, Any] = {
+    "type": "object",
+    "description": "A list field's errors by item index, or a nested object's by field.",
+    "additionalProperties": {"anyOf": [MESSAGES, {"type": "object"}]},
+}
+
+# 400: each field that failed, with its messages (`non_field_errors` for the whole body), or
+# DRF's `detail` sentence when the body could not even be parsed (malformed JSON or multipart).
 VALIDATION_ERROR: dict[str, Any] = {
     "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "properties": {
+        "detail": {
+            "type": "string",
+            "description": "Why the body could not be parsed; then no field is named.",
+        }
+    },
+    "additionalProperties": {"oneOf": [MESSAGES, NESTED_ERRORS]},
     "description": "Each invalid field with its messages.",
 }
 
@@ -112,6 +129,25 @@ def error_response(description: str, detail: str, *, summary: str | None = None)
         ErrorOutput,
         description=description,
         examples=[OpenApiExample(summary or description, value={"detail": detail})],
+    )
+
+
+def staff_only_response() -> OpenApiResponse:
+    """The 403 of a read only TAs and instructors may make (the generic 403 covers writes)."""
+    return error_response(
+        "Signed in as a member of the course, but not one of its TAs or instructors.",
+        "Only the course's TAs and instructors may do this.",
+        summary="Not staff",
+    )
+
+
+def refused_response(description: str, field: str, message: str) -> OpenApiResponse:
+    """The 400 of an action the object's state refuses (a DELETE has no generic 400), with the
+    field that says why, as a service's ValidationError answers it."""
+    return OpenApiResponse(
+        VALIDATION_ERROR,
+        description=description,
+        examples=[OpenApiExample("Refused", value={field: [message]})],
     )
 
 
