@@ -184,11 +184,13 @@ class AutoSchema(openapi.AutoSchema):
 
     def _error_answers(self) -> dict[str, OpenApiResponse]:
         answers: dict[str, OpenApiResponse] = {}
-        if self.method in UNSAFE - {"DELETE"}:
+        query = self._query_parameters()
+        if self.method in UNSAFE - {"DELETE"} or query:
+            example = {query[0]: ["Enter a valid value."]} if query else self._validation_example()
             answers["400"] = OpenApiResponse(
                 VALIDATION_ERROR,
                 description="Bad input: each invalid field is named with its messages.",
-                examples=[OpenApiExample("Invalid field", value=self._validation_example())],
+                examples=[OpenApiExample("Invalid field", value=example)],
             )
         answers["401"] = error_response(
             "No credentials, or a revoked or unknown token.",
@@ -208,6 +210,12 @@ class AutoSchema(openapi.AutoSchema):
                 summary="Not found",
             )
         return answers
+
+    def _query_parameters(self) -> list[str]:
+        """The query parameters the view declares: a read that takes one validates it (a filter
+        by date answers 400 for a bad date), so it has a 400 as well as the writes."""
+        declared = self._process_override_parameters()
+        return [name for (name, location), p in declared.items() if location == "query" and p]
 
     def _validation_example(self) -> dict[str, list[str]]:
         """A 400 body naming a real field of this operation's input."""

@@ -215,3 +215,13 @@ def test_it_documents_a_roster_the_import_cannot_read(client, world: World) -> N
     assert set(response.json()) == {"file"}  # no plan: the rows were never read
     path = "/api/v1/courses/{course_id}/roster/apply/"
     assert not documented_errors(client, path, "post", response)
+
+
+def test_it_documents_the_400_of_a_bad_query_parameter(client, world: World) -> None:
+    """Found by the fuzzer's coverage phase (FUZZ_COVERAGE=1): a read can answer 400 too."""
+    client.force_login(world.users["student"])
+    response = client.get(f"/api/v1/courses/{world.course.pk}/papers/?session_date=soon")
+    assert response.status_code == 400
+    assert "wrong format" in response.json()["session_date"][0]
+    path = "/api/v1/courses/{course_id}/papers/"
+    assert not documented_errors(client, path, "get", response)
