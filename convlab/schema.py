@@ -17,16 +17,20 @@ VISIBILITY = ["hidden", "after_due_date", "after_published", "visible"]
 
 
 class ResultTestOutput(serializers.Serializer):
-    """One check, as in Gradescope's results.json; `tags` name recognised misconceptions."""
+    """One check, as in Gradescope's results.json; `tags` name recognised misconceptions.
+
+    Gradescope makes `number` and `tags` optional, and a grader's check without a misconception
+    or a numbering leaves them out, so they are documented as optional too.
+    """
 
     name = serializers.CharField()
-    number = serializers.CharField()
+    number = serializers.CharField(required=False)
     score = serializers.FloatField()
     max_score = serializers.FloatField()
     output = serializers.CharField()
     visibility = serializers.ChoiceField(choices=VISIBILITY)
     status = serializers.ChoiceField(choices=["passed", "failed"])
-    tags = serializers.ListField(child=serializers.CharField())
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
     extra_data = serializers.DictField(
         required=False, help_text="`heatmaps_png_base64`: error maps of failed cases"
     )

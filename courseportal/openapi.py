@@ -29,10 +29,27 @@ class ErrorOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
-# 400: each field that failed, with its messages (`non_field_errors` for the whole body).
+MESSAGES: dict[str, Any] = {"type": "array", "items": {"type": "string"}}
+
+# A list field's errors keyed by the bad item's index ("0"), a nested object's by its field;
+# DRF nests them as deep as the input is, so the inner levels are left open.
+NESTED_ERRORS: dict[str, Any] = {
+    "type": "object",
+    "description": "A list field's errors by item index, or a nested object's by field.",
+    "additionalProperties": {"anyOf": [MESSAGES, {"type": "object"}]},
+}
+
+# 400: each field that failed, with its messages (`non_field_errors` for the whole body), or
+# DRF's `detail` sentence when the body could not even be parsed (malformed JSON or multipart).
 VALIDATION_ERROR: dict[str, Any] = {
     "type": "object",
-    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    "properties": {
+        "detail": {
+            "type": "string",
+            "description": "Why the body could not be parsed; then no field is named.",
+        }
+    },
+    "additionalProperties": {"oneOf": [MESSAGES, NESTED_ERRORS]},
     "description": "Each invalid field with its messages.",
 }
 
@@ -115,6 +132,25 @@ def error_response(description: str, detail: str, *, summary: str | None = None)
     )
 
 
+def staff_only_response() -> OpenApiResponse:
+    """The 403 of a read only TAs and instructors may make (the generic 403 covers writes)."""
+    return error_response(
+        "Signed in as a member of the course, but not one of its TAs or instructors.",
+        "Only the course's TAs and instructors may do this.",
+        summary="Not staff",
+    )
+
+
+def refused_response(description: str, field: str, message: str) -> OpenApiResponse:
+    """The 400 of an action the object's state refuses (a DELETE has no generic 400), with the
+    field that says why, as a service's ValidationError answers it."""
+    return OpenApiResponse(
+        VALIDATION_ERROR,
+        description=description,
+        examples=[OpenApiExample("Refused", value={field: [message]})],
+    )
+
+
 def throttled_response(scope: str) -> OpenApiResponse:
     return error_response(
         f"Too many requests: the per-user `{scope}` rate limit (see the `Retry-After` header).",
@@ -148,11 +184,13 @@ class AutoSchema(openapi.AutoSchema):
 
     def _error_answers(self) -> dict[str, OpenApiResponse]:
         answers: dict[str, OpenApiResponse] = {}
-        if self.method in UNSAFE - {"DELETE"}:
+        query = self._query_parameters()
+        if self.method in UNSAFE - {"DELETE"} or query:
+            example = {query[0]: ["Enter a valid value."]} if query else self._validation_example()
             answers["400"] = OpenApiResponse(
                 VALIDATION_ERROR,
                 description="Bad input: each invalid field is named with its messages.",
-                examples=[OpenApiExample("Invalid field", value=self._validation_example())],
+                examples=[OpenApiExample("Invalid field", value=example)],
             )
         answers["401"] = error_response(
             "No credentials, or a revoked or unknown token.",
@@ -172,6 +210,12 @@ class AutoSchema(openapi.AutoSchema):
                 summary="Not found",
             )
         return answers
+
+    def _query_parameters(self) -> list[str]:
+        """The query parameters the view declares: a read that takes one validates it (a filter
+        by date answers 400 for a bad date), so it has a 400 as well as the writes."""
+        declared = self._process_override_parameters()
+        return [name for (name, location), p in declared.items() if location == "query" and p]
 
     def _validation_example(self) -> dict[str, list[str]]:
         """A 400 body naming a real field of this operation's input."""

@@ -20,6 +20,7 @@ from courseportal.courses.permissions import (
     request_membership,
     require_staff,
 )
+from courseportal.openapi import refused_response
 from presentations import schema, selectors, services
 from presentations.models import SwapRequest
 from presentations.serializers import (
@@ -107,7 +108,17 @@ class GroupDetailApi(APIView):
         group = selectors.group_get(course=membership.course, group_id=group_id)
         return Response(GroupOutput(group).data)
 
-    @extend_schema(summary="Delete a presenter group (staff)", responses={204: None})
+    @extend_schema(
+        summary="Delete a presenter group (staff)",
+        responses={
+            204: None,
+            400: refused_response(
+                "The group is on the published schedule: unpublish or reschedule it first.",
+                "group",
+                "the group is on the published schedule",
+            ),
+        },
+    )
     def delete(self, request: Request, course_id: int, group_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)

@@ -20,7 +20,7 @@ from courseportal.courses.permissions import (
     IsCourseStaffOrReadOnly,
     request_membership,
 )
-from courseportal.openapi import error_response, throttled_response
+from courseportal.openapi import error_response, refused_response, throttled_response
 from reviews import guidance_adapter, schema, selectors, services
 from reviews.serializers import (
     AnalyzeInput,
@@ -125,7 +125,17 @@ class PaperDetailApi(APIView):
         paper = services.paper_update(paper=paper, **serializer.validated_data)
         return Response(PaperOutput(paper, context={"now": timezone.now()}).data)
 
-    @extend_schema(summary="Delete a paper (TAs and instructors)", responses={204: None})
+    @extend_schema(
+        summary="Delete a paper (TAs and instructors)",
+        responses={
+            204: None,
+            400: refused_response(
+                "The paper has reviews: students' work is never deleted.",
+                "paper",
+                "2 review(s) of this paper exist; students' work is never deleted",
+            ),
+        },
+    )
     def delete(self, request: Request, course_id: int, paper_id: int) -> Response:
         course = request_membership(request, self).course
         services.paper_delete(paper=selectors.paper_get(course=course, paper_id=paper_id))

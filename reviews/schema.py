@@ -30,13 +30,20 @@ class FindingOutput(serializers.Serializer):
 
 
 class AnalysisSummaryOutput(serializers.Serializer):
+    """Summary figures; a ratio is null when its denominator is zero (guidance.types.Summary)."""
+
     sentences = serializers.IntegerField()
     negative_judgements = serializers.IntegerField()
     specific_negatives = serializers.IntegerField()
     positive_judgements = serializers.IntegerField()
     real_strengths = serializers.IntegerField()
-    balance = serializers.FloatField()
-    specificity = serializers.FloatField()
+    balance = serializers.FloatField(
+        allow_null=True, help_text="positive / judged sentences; null when none is judged"
+    )
+    specificity = serializers.FloatField(
+        allow_null=True,
+        help_text="specific / negative judgements; null when there is no negative judgement",
+    )
 
 
 class AnalysisOutput(serializers.Serializer):

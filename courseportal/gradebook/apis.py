@@ -23,7 +23,12 @@ from courseportal.gradebook.serializers import (
     PresentationGradeOutput,
     StudentDetailOutput,
 )
-from courseportal.openapi import csv_file_response
+from courseportal.openapi import (
+    csv_file_response,
+    error_response,
+    refused_response,
+    staff_only_response,
+)
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):
@@ -67,12 +72,15 @@ class _GradeExportApi(APIView):
 @extend_schema_view(
     get=extend_schema(
         summary="Download the Canvas gradebook import CSV (TAs and instructors)",
-        responses=csv_file_response(
-            schema.CanvasGradesCsv,
-            "The Canvas import file (text/csv), one row per active student.",
-            summary="Three students of CS 7643",
-            example=schema.CANVAS_CSV,
-        ),
+        responses={
+            **csv_file_response(
+                schema.CanvasGradesCsv,
+                "The Canvas import file (text/csv), one row per active student.",
+                summary="Three students of CS 7643",
+                example=schema.CANVAS_CSV,
+            ),
+            403: staff_only_response(),
+        },
         operation_id="grades_canvas_csv",
     )
 )
@@ -88,12 +96,15 @@ class CanvasExportApi(_GradeExportApi):
 @extend_schema_view(
     get=extend_schema(
         summary="Download the Gradescope grade CSV (TAs and instructors)",
-        responses=csv_file_response(
-            schema.GradescopeGradesCsv,
-            "The Gradescope grade sheet (text/csv), one row per active student.",
-            summary="Three students of CS 7643",
-            example=schema.GRADESCOPE_CSV,
-        ),
+        responses={
+            **csv_file_response(
+                schema.GradescopeGradesCsv,
+                "The Gradescope grade sheet (text/csv), one row per active student.",
+                summary="Three students of CS 7643",
+                example=schema.GRADESCOPE_CSV,
+            ),
+            403: staff_only_response(),
+        },
         operation_id="grades_gradescope_csv",
     )
 )
@@ -113,7 +124,14 @@ class StudentGradesApi(APIView):
 
     @extend_schema(
         summary="One student's graded items (staff: any student; a student: themselves)",
-        responses=StudentDetailOutput,
+        responses={
+            200: StudentDetailOutput,
+            403: error_response(
+                "The autograder account: it grades submissions but never reads grades.",
+                "The autograder account does not read grades.",
+                summary="Autograder",
+            ),
+        },
         examples=schema.STUDENT_DETAIL,
     )
     def get(self, request: Request, course_id: int, student_id: int) -> Response:
@@ -131,7 +149,7 @@ class PresentationGradeListApi(APIView):
 
     @extend_schema(
         summary="List the presenter groups with their scores (TAs and instructors)",
-        responses=PresentationGradeOutput(many=True),
+        responses={200: PresentationGradeOutput(many=True), 403: staff_only_response()},
         examples=schema.PRESENTATION_LIST,
     )
     def get(self, request: Request, course_id: int) -> Response:
@@ -167,7 +185,15 @@ class PresentationGradeDetailApi(APIView):
     permission_classes = [IsCourseMember]
 
     @extend_schema(
-        summary="Remove a presenter group's score (TAs and instructors)", responses={204: None}
+        summary="Remove a presenter group's score (TAs and instructors)",
+        responses={
+            204: None,
+            400: refused_response(
+                "The group has no score to remove.",
+                "group",
+                "presenter group 12 has no score to remove",
+            ),
+        },
     )
     def delete(self, request: Request, course_id: int, group_id: int) -> Response:
         membership = request_membership(request, self)

@@ -14,6 +14,7 @@ from courseportal.courses.permissions import request_membership
 from courseportal.jobs import regrade, schema, selectors, services
 from courseportal.jobs.permissions import IsCourseStaff
 from courseportal.jobs.serializers import BulkRegradeInput, JobOutput, JobSummaryOutput
+from courseportal.openapi import staff_only_response
 
 
 class JobListApi(APIView):
@@ -21,7 +22,7 @@ class JobListApi(APIView):
 
     @extend_schema(
         summary="List the course's last 100 jobs, newest first (TAs and instructors)",
-        responses=JobSummaryOutput(many=True),
+        responses={200: JobSummaryOutput(many=True), 403: staff_only_response()},
         examples=schema.JOB_LIST,
     )
     def get(self, request: Request, course_id: int) -> Response:
@@ -59,7 +60,7 @@ class JobDetailApi(APIView):
 
     @extend_schema(
         summary="Follow a job: status, progress and, once done, its result",
-        responses=JobOutput,
+        responses={200: JobOutput, 403: staff_only_response()},
         examples=schema.JOB_DETAIL,
     )
     def get(self, request: Request, course_id: int, job_id: int) -> Response:

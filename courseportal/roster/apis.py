@@ -15,7 +15,11 @@ from courseportal.jobs.permissions import IsCourseStaff
 from courseportal.jobs.serializers import JobOutput
 from courseportal.jobs.services import job_create
 from courseportal.roster import jobs, schema, services
-from courseportal.roster.serializers import RosterPlanOutput, RosterUploadInput
+from courseportal.roster.serializers import (
+    RosterPlanOutput,
+    RosterRejectedOutput,
+    RosterUploadInput,
+)
 
 
 def base_url(request: Request) -> str:
@@ -90,7 +94,7 @@ class RosterApplyApi(_RosterApi):
     @extend_schema(
         summary="Import a roster, all rows or none (TAs and instructors)",
         request={"multipart/form-data": RosterUploadInput},
-        responses={200: RosterPlanOutput, 202: JobOutput, 400: RosterPlanOutput},
+        responses={200: RosterPlanOutput, 202: JobOutput, 400: RosterRejectedOutput},
         examples=schema.APPLY,
     )
     def post(self, request: Request, course_id: int) -> Response:

@@ -53,3 +53,16 @@ class RosterPlanOutput(serializers.Serializer):
     rows = PlannedRowOutput(many=True)
     deactivate = DepartureOutput(many=True)
     skipped_rows = serializers.ListField(child=serializers.IntegerField())
+
+
+class RosterRejectedOutput(RosterPlanOutput):
+    """The 400 of an import: `file` says why. When the file was read but rows were bad, the
+    plan comes with it (`errors` names every bad row; nothing was applied); when the file could
+    not be read at all (no Email column, not CSV), `file` comes alone, so the plan's fields are
+    optional here."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        plan = super().get_fields()
+        for field in plan.values():
+            field.required = False
+        return {"file": serializers.ListField(child=serializers.CharField()), **plan}
