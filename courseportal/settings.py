@@ -340,6 +340,11 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Whole responses of the busiest reads kept in each web process (courseportal/readcache.py):
+# only with a cache all processes share, since a write anywhere must retire them everywhere.
+READ_CACHE_BYTES = envint("READ_CACHE_BYTES", 16 * 2**20 if REDIS_URL else 0, minimum=0)
+READ_CACHE_SECONDS = envint("READ_CACHE_SECONDS", 120, minimum=1)
+
 # --- Email ----------------------------------------------------------------------------------
 # Roster invitations and the staff's grader alerts go out by SMTP once EMAIL_HOST names a
 # server; without one, mail is printed to the log (development, a trial run). Port 587 with

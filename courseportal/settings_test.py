@@ -22,6 +22,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Rate-limit counters must not outlive a test run (CI shares one Redis between runs).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# On in every test: the readers and writers of a test share its process and so this cache (the
+# worker processes that tests start write only grading runs and jobs, which it ignores).
+READ_CACHE_BYTES = 16 * 2**20
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that a worker process can open the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405

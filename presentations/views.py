@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
+from courseportal import readcache
 from courseportal.courses.models import Membership
 from courseportal.courses.selectors import membership_get
 from courseportal.spreadsheets import safe_cell
@@ -273,29 +274,41 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     return response
 
 
-def _ics(request: HttpRequest, feed: feeds.Feed) -> HttpResponse:
-    """The feed, or 304 Not Modified when the caller's copy (If-None-Match) is current."""
-    body, digest = feeds.render(feed, now=timezone.now())
-    etag = f'"{digest}"'
+def _ics(request: HttpRequest, key: tuple[Any, ...], feed: Any) -> HttpResponse:
+    """The feed (feed() builds it, unless the last one built for key is current), or 304 Not
+    Modified when the caller's copy (If-None-Match) is current."""
+
+    def build() -> readcache.Kept:
+        body, digest = feeds.render(feed(), now=timezone.now())
+        return readcache.Kept(body, "text/calendar; charset=utf-8", (("ETag", f'"{digest}"'),))
+
+    kept = readcache.fetch(("ics", *key), build)
+    etag = dict(kept.headers)["ETag"]
     not_modified = get_conditional_response(request, etag=etag)
-    response = not_modified or HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response = not_modified or HttpResponse(kept.body, content_type=kept.content_type)
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
-def _course_feed(course: Any, user: Any) -> feeds.Feed:
-    return feeds.course_feed(
-        course,
-        selectors.published_days_for_feed(course=course),
-        own_group_id=selectors.group_id_of_user(course=course, user=user),
-    )
+def _course_feed(membership: Membership) -> tuple[tuple[Any, ...], Any]:
+    """The key and builder of a member's course feed (their own presentations are marked)."""
+    course = membership.course
+
+    def build() -> feeds.Feed:
+        return feeds.course_feed(
+            course,
+            selectors.published_days_for_feed(course=course),
+            own_group_id=selectors.group_id_of_user(course=course, user=membership.user),
+        )
+
+    return ("course", membership.pk), build
 
 
 @login_required
 def course_ics(request: HttpRequest, course_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
-    return _ics(request, _course_feed(membership.course, request.user))
+    return _ics(request, *_course_feed(membership))
 
 
 def _feed_user(key: str) -> Any:
@@ -308,18 +321,22 @@ def _feed_user(key: str) -> Any:
 def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
     """A course's feed for calendar apps, which cannot log in: the private key stands in."""
     membership = selectors.membership_by_feed_key(key=key, course_id=course_id)
-    return _ics(request, _course_feed(membership.course, membership.user))
+    return _ics(request, *_course_feed(membership))
 
 
 def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
     """Every course of the user in one feed, with their own presentations marked."""
     user = _feed_user(key)
-    entries = selectors.feed_courses(user=user)  # a fixed number of queries for all courses
-    courses = [
-        feeds.course_feed(entry.course, entry.days, own_group_id=entry.own_group_id)
-        for entry in entries
-    ]
-    return _ics(request, feeds.merged(f"courseportal: {user.get_username()}", courses))
+
+    def build() -> feeds.Feed:
+        entries = selectors.feed_courses(user=user)  # a fixed number of queries for all courses
+        courses = [
+            feeds.course_feed(entry.course, entry.days, own_group_id=entry.own_group_id)
+            for entry in entries
+        ]
+        return feeds.merged(f"courseportal: {user.get_username()}", courses)
+
+    return _ics(request, ("mine", user.pk), build)
 
 
 @login_required

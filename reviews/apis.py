@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from courseportal import readcache
 from courseportal.courses.models import Role
 from courseportal.courses.permissions import (
     CourseRolePermission,
@@ -152,11 +153,21 @@ class PaperReviewListApi(APIView):
     )
     def get(self, request: Request, course_id: int, paper_id: int) -> Response:
         membership = request_membership(request, self)
-        paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
-        reviews = selectors.review_list_visible(
-            membership=membership, now=timezone.now(), paper=paper
+
+        def build() -> tuple[object, object]:
+            now = timezone.now()
+            paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
+            reviews = selectors.review_list_visible(membership=membership, now=now, paper=paper)
+            # Before the deadline a student sees their own review only; at it, everyone's.
+            released = selectors.paper_is_released(paper=paper, now=now)
+            until = None if released else paper.review_deadline
+            return ReviewOutput(reviews, many=True).data, until
+
+        return readcache.api_response(
+            request,
+            ("reviews", paper_id, membership.pk, timezone.get_current_timezone_name()),
+            build,
         )
-        return Response(ReviewOutput(reviews, many=True).data)
 
     @extend_schema(
         summary="Write your review of a paper (students)",

@@ -17,6 +17,7 @@ from rest_framework.utils.serializer_helpers import ReturnList
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from courseportal import readcache
 from courseportal.courses import schema, selectors, services
 from courseportal.courses.academic_calendar import ClassSession
 from courseportal.courses.models import Membership
@@ -131,7 +132,12 @@ class CourseSessionListApi(APIView):
     )
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
-        return Response(_sessions_data(selectors.course_sessions(course=course)))
+        zone = timezone.get_current_timezone_name()
+        return readcache.api_response(
+            request,
+            ("sessions", course.pk, zone),
+            lambda: (_sessions_data(selectors.course_sessions(course=course)), None),
+        )
 
 
 class CalendarExceptionListApi(APIView):
