@@ -34,6 +34,8 @@ responses read only tables whose writes are seen, and that cached and fresh byte
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import logging
 import re
 import secrets
@@ -42,10 +44,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
 from django.db import connection as default_connection
 from django.utils import timezone
 
@@ -60,8 +64,17 @@ IGNORED_MODELS = (
     "jobs",  # progress of long staff actions, written every chunk
     "sessions",  # Django's login sessions
     "admin.LogEntry",
-    "courses.ApiToken",  # last use, written on API requests
 )
+
+# Updates that set only these columns leave the kept responses and access lookups alone: the
+# record of a token's last use (written on API requests) and of a user's last login.
+IGNORED_UPDATES = {
+    "courses_apitoken": frozenset({"last_used_at"}),
+    "auth_user": frozenset({"last_login"}),
+}
+
+_UPDATE_SET = re.compile(r'\s*UPDATE\s+"?(\w+)"?\s+SET\s+(.*?)\s+WHERE\s', re.I | re.S)
+_ASSIGNED = re.compile(r'"?(\w+)"?\s*=\s*')
 
 _WRITE = re.compile(
     r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?([\w$]+)"?', re.I
@@ -95,14 +108,34 @@ def is_content_write(sql: str) -> bool:
     if head.startswith(_READ_PREFIXES):
         return False
     match = _WRITE.match(sql)
-    return match is None or match.group(1) not in ignored_tables()
+    if match is None:
+        return True
+    if match.group(1) in ignored_tables():
+        return False
+    update = _UPDATE_SET.match(sql)
+    if update is not None and update.group(1) in IGNORED_UPDATES:
+        columns = set(_ASSIGNED.findall(update.group(2)))
+        return not (columns and columns <= IGNORED_UPDATES[update.group(1)])
+    return True
 
 
 # --- The content version ---------------------------------------------------------------------
 
 
+_request = threading.local()  # the version read once per request (VersionMiddleware)
+
+
 def current_version() -> str | None:
-    """The version now, made if there is none (a fresh or emptied Redis); None if unreachable."""
+    """The version now, made if there is none (a fresh or emptied Redis); None if unreachable.
+    Read once per request: what a request is served is then all of one version."""
+    if getattr(_request, "active", False):
+        if _request.version is None:
+            _request.version = _read_version()
+        return _request.version
+    return _read_version()
+
+
+def _read_version() -> str | None:
     try:
         version = cache.get(VERSION_KEY)
         if version is None:
@@ -116,6 +149,7 @@ def current_version() -> str | None:
 
 def change_version() -> None:
     """Retire every kept response, in every process."""
+    _request.version = None  # this request reads the new one
     try:
         cache.set(VERSION_KEY, secrets.token_hex(8), timeout=None)
     except Exception:  # the write stands; READ_CACHE_SECONDS bounds what is served stale
@@ -210,8 +244,10 @@ _store = _Store()
 
 
 def clear() -> None:
-    """Forget this process's kept responses (tests)."""
+    """Forget this process's kept responses and access lookups (tests)."""
     _store.clear()
+    with _remembered_lock:
+        _remembered.clear()
 
 
 def fetch(key: tuple[Any, ...], build: Callable[[], Kept]) -> Kept:
@@ -251,3 +287,69 @@ def api_response(request: Any, key: tuple[Any, ...], build: Callable[[], tuple[A
 
     kept = fetch((*key, media_type), render)
     return HttpResponse(kept.body, content_type=kept.content_type)
+
+
+class VersionMiddleware:
+    """Reads the content version at most once per request (courseportal/readcache.py)."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        _request.active, _request.version = True, None
+        try:
+            return self.get_response(request)
+        finally:
+            _request.active, _request.version = False, None
+
+
+# --- Access lookups --------------------------------------------------------------------------
+# Who a token or a feed key is and what their membership in a course is: read on every request,
+# changed rarely, and every change is a content write. Kept as field values (never as shared
+# model instances) and made into fresh instances for each request.
+
+_IMMUTABLE = (str, int, float, bool, bytes, type(None), dt.date, dt.time, dt.timedelta, Decimal)
+
+
+@dataclass(frozen=True)
+class Frozen:
+    model: Any
+    names: tuple[str, ...]
+    values: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, instance: Any) -> Frozen:
+        names = tuple(f.attname for f in instance._meta.concrete_fields)
+        return cls(type(instance), names, tuple(getattr(instance, n) for n in names))
+
+    def thaw(self) -> Any:
+        values = [v if isinstance(v, _IMMUTABLE) else copy.deepcopy(v) for v in self.values]
+        return self.model.from_db(DEFAULT_DB_ALIAS, list(self.names), values)
+
+
+_MAX_REMEMBERED = 20_000
+_remembered: OrderedDict[tuple[Any, ...], tuple[str, float, Any]] = OrderedDict()
+_remembered_lock = threading.Lock()
+
+
+def remember(key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
+    """load()'s value (immutable: tuples of Frozen, None...) kept under the content version,
+    like the responses; loaded fresh where responses would be (off, own uncommitted writes)."""
+    if settings.READ_CACHE_BYTES <= 0 or _uncommitted_writes(default_connection):
+        return load()
+    version = current_version()
+    if version is None:
+        return load()
+    now = time.monotonic()
+    with _remembered_lock:
+        entry = _remembered.get(key)
+        if entry is not None and entry[0] == version and now < entry[1]:
+            _remembered.move_to_end(key)
+            return entry[2]
+    value = load()
+    with _remembered_lock:
+        _remembered[key] = (version, now + settings.READ_CACHE_SECONDS, value)
+        _remembered.move_to_end(key)
+        while len(_remembered) > _MAX_REMEMBERED:
+            _remembered.popitem(last=False)
+    return value

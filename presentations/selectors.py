@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from courseportal import readcache
 from courseportal.courses.academic_calendar import ClassSession, derive_sessions
 from courseportal.courses.models import CalendarException, Course, Membership
 from courseportal.courses.selectors import (
@@ -159,6 +160,17 @@ def membership_by_feed_key(*, key: str, course_id: int) -> Membership:
 
     Raises Http404 otherwise, whether the key, the user or the membership is missing.
     """
+    found = readcache.remember(("feed", key, course_id), lambda: _by_feed_key(key, course_id))
+    if found is None:
+        raise Http404("No such feed.")
+    membership, course, user = (frozen.thaw() for frozen in found)
+    membership.course, membership.user = course, user
+    return membership
+
+
+def _by_feed_key(key: str, course_id: int) -> tuple[Any, ...] | None:
+    """Kept under the content version: feed keys, users and memberships change by content
+    writes (courseportal/readcache.py)."""
     membership = (
         Membership.objects.select_related("course", "user")
         .filter(
@@ -170,8 +182,8 @@ def membership_by_feed_key(*, key: str, course_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise Http404("No such feed.")
-    return membership
+        return None
+    return tuple(readcache.Frozen.of(m) for m in (membership, membership.course, membership.user))
 
 
 @dataclass

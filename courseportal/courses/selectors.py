@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
+from courseportal import readcache
 from courseportal.courses import academic_calendar as cal
 from courseportal.courses.models import Announcement, CalendarException, Course, Membership
 
@@ -28,12 +30,26 @@ def membership_get(*, user: AbstractBaseUser | AnonymousUser, course_id: int) ->
     """
     if not user.is_authenticated:
         raise Http404("No such course.")
+    found = readcache.remember(
+        ("membership", user.pk, course_id), lambda: _membership_lookup(user.pk, course_id)
+    )
+    if found is None:
+        raise Http404("No such course.")
+    membership, course = found[0].thaw(), found[1].thaw()
+    membership.course = course
+    return membership
+
+
+def _membership_lookup(user_id: int, course_id: int) -> tuple[Any, Any] | None:
+    """Kept under the content version (courseportal/readcache.py): memberships and courses
+    change by content writes."""
     try:  # get(), not first(): no ORDER BY to compile on every request
-        return Membership.objects.select_related("course").get(
-            user=user, course_id=course_id, is_active=True
+        membership = Membership.objects.select_related("course").get(
+            user_id=user_id, course_id=course_id, is_active=True
         )
     except Membership.DoesNotExist:
-        raise Http404("No such course.") from None
+        return None
+    return readcache.Frozen.of(membership), readcache.Frozen.of(membership.course)
 
 
 def course_pattern(*, course: Course) -> cal.MeetingPattern:

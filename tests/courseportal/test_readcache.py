@@ -13,6 +13,8 @@ import subprocess
 import sys
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import update_last_login
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -20,8 +22,9 @@ from django.utils import timezone
 
 from courseportal import readcache
 from courseportal.courses import services as course_services
-from courseportal.courses.models import CalendarException, Course, Membership
-from presentations.services import calendar_feed_get
+from courseportal.courses.models import ApiToken, CalendarException, Course, Membership
+from courseportal.jobs.models import Job
+from presentations.services import calendar_feed_get, calendar_feed_rotate
 from reviews.services import paper_create, review_create
 from tests.conftest import database_url, require
 from tests.factories import make_member
@@ -187,13 +190,45 @@ def test_a_connection_reads_its_own_uncommitted_writes_and_a_rollback_changes_no
     assert built(api, sessions_url(course)) is False  # nothing committed: still the kept one
 
 
-def test_writes_to_the_ignored_tables_leave_the_kept_responses_alone(api, course, alice):
+def test_writes_to_the_ignored_tables_and_columns_leave_the_kept_responses_alone(
+    api, course, alice
+):
     api.force_authenticate(alice)
     get(api, sessions_url(course))
-    course_services.api_token_create(user=alice, name="laptop")  # courses_apitoken
+    token, _ = course_services.api_token_create(user=alice, name="laptop")
+    get(api, sessions_url(course))
+    course_services.api_token_touch(token=token)  # a token's last use
+    update_last_login(None, alice)  # a login
+    Job.objects.create(course=course, kind="roster_import", created_by=alice)  # a job
     assert built(api, sessions_url(course)) is False
     Membership.objects.filter(pk=alice.memberships.get().pk).update(section="B")
     assert built(api, sessions_url(course)) is True  # ...and a content table does
+
+
+def test_who_may_read_is_looked_up_again_after_each_change(api, client, course, alice):
+    """Tokens, memberships and feed keys are kept under the same version as the responses."""
+    token, key = course_services.api_token_create(user=alice, name="laptop")
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    get(api, sessions_url(course))
+    with CaptureQueriesContext(connection) as queries:
+        get(api, sessions_url(course))
+    assert len(queries) == 0  # token, membership and response all kept
+    Membership.objects.filter(user=alice).update(is_active=False)
+    assert api.get(sessions_url(course)).status_code == 404
+    Membership.objects.filter(user=alice).update(is_active=True)
+    get(api, sessions_url(course))
+    get_user_model().objects.filter(pk=alice.pk).update(is_active=False)
+    assert api.get(sessions_url(course)).status_code == 401
+    get_user_model().objects.filter(pk=alice.pk).update(is_active=True)
+    get(api, sessions_url(course))
+    ApiToken.objects.filter(pk=token.pk).delete()
+    assert api.get(sessions_url(course)).status_code == 401
+
+    feed = calendar_feed_get(user=alice)
+    url = f"/feeds/{feed.key}/courses/{course.pk}.ics"
+    assert client.get(url).status_code == 200
+    calendar_feed_rotate(user=alice)
+    assert client.get(url).status_code == 404
 
 
 def test_the_reviews_of_a_paper_are_released_at_its_deadline_even_when_kept(
@@ -224,7 +259,7 @@ def test_the_calendar_feed_is_kept_and_follows_the_calendar(client, course, alic
         again = client.get(url)
     assert again.content == first.content
     assert again["ETag"] == first["ETag"]
-    assert len(queries) == 1  # the feed key's membership: nothing rebuilt
+    assert len(queries) == 0  # the feed key's membership and the feed: both kept
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     CalendarException.objects.create(
         course=course, date=dt.date(2017, 10, 10), kind="no_class", reason="break"
@@ -273,14 +308,14 @@ def test_kept_responses_read_no_table_whose_writes_are_ignored(api, client, cour
         "course ics": lambda: client.get(f"/courses/{course.pk}/calendar.ics"),
     }
     ignored = readcache.ignored_tables()
-    assert {"convlab_submission", "courses_apitoken"} <= ignored
+    assert {"convlab_submission", "jobs_job"} <= ignored
     for name, read in reads.items():
         readcache.clear()
         with CaptureQueriesContext(connection) as queries:
             assert read().status_code == 200, name
         tables = {t for q in queries for t in TABLE.findall(q["sql"])}
         assert tables, name
-        touched = tables & ignored - {"courses_apitoken", "django_session"}  # access checks
+        touched = tables & ignored - {"django_session"}  # the session's check
         assert not touched, f"{name} reads {touched}"
 
 
@@ -294,7 +329,11 @@ def test_kept_responses_read_no_table_whose_writes_are_ignored(api, client, cour
         ("  select 1", False),
         ('SAVEPOINT "s1"', False),
         ('INSERT INTO "convlab_submission" ("id") VALUES (%s)', False),
-        ('UPDATE "courses_apitoken" SET "last_used_at" = %s', False),
+        ('UPDATE "courses_apitoken" SET "last_used_at" = %s WHERE "id" = %s', False),
+        ('UPDATE "auth_user" SET "last_login" = %s WHERE "auth_user"."id" = %s', False),
+        ('UPDATE "auth_user" SET "last_login" = %s, "is_active" = %s WHERE "id" = %s', True),
+        ('UPDATE "courses_apitoken" SET "revoked_at" = %s WHERE "id" = %s', True),
+        ('UPDATE "auth_user" SET "last_login" = %s', True),  # not understood: a write
         ('INSERT INTO "reviews_review" ("id") VALUES (%s)', True),
         ('UPDATE "courses_course" SET "meeting_start" = %s', True),
         ('DELETE FROM "presentations_calendarexception" WHERE 1', True),
