@@ -1,16 +1,28 @@
 """gunicorn settings read from the working directory (the Dockerfile's /app, the repository root).
 
-Command-line options (bind, workers, threads) are given where gunicorn is started; this file only
-tunes the garbage collector of each worker process. A portal worker holds a large, long-lived heap
-(Django, DRF, the analyzer's lexicons and caches, the kept calendar serializations) while every
-request allocates and frees tens of thousands of small objects; with CPython's default thresholds
-(700, 10, 10) full collections walk that whole heap many times a second. Freezing what exists at
+Command-line options (bind, workers, threads) are given where gunicorn is started; this file
+balances connections between the worker processes and tunes the garbage collector of each. A
+portal worker holds a large, long-lived heap (Django, DRF, the analyzer's lexicons and caches,
+the kept responses) while every request allocates and frees tens of thousands of small objects;
+with CPython's default thresholds (700, 10, 10) full collections walk that whole heap many times
+a second. Freezing what exists at
 fork moves it out of the collector's sight, and a larger first threshold makes collections rarer;
 reference counting still frees almost everything at once. Measured with bench/load.py (see
 docs/benchmarks.md): the analyzer endpoint after the review-list run went from 234 to 472 req/s.
 """
 
 import gc
+
+# Each worker process runs Python on one core at a time, and a gthread worker accepts every
+# connection it can until it holds worker_connections (default 1,000) of them: a few busy
+# keep-alive clients (wrk, or a proxy's upstream pool) then sit mostly on one process while the
+# other idles (bench/load.py: 604 against 1,840 req/s for the same endpoint, run to run). At
+# most 16 per process leaves the rest in the listen queue for whichever process has room, and
+# past 14 kept alive (16 less the threads) a response closes its connection so that the
+# client's next one can go elsewhere. Two threads a process (the Dockerfile's), not four: with
+# the busiest reads served from memory there is little I/O to overlap, and four threads
+# contending for one interpreter lock put the 99th percentile over 100 ms (docs/benchmarks.md).
+worker_connections = 16
 
 
 def post_fork(server: object, worker: object) -> None:
