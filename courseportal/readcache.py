@@ -327,7 +327,7 @@ class Frozen:
         return self.model.from_db(DEFAULT_DB_ALIAS, list(self.names), values)
 
 
-_MAX_REMEMBERED = 20_000
+_MAX_REMEMBERED = 10_000  # tokens, memberships and feed keys: a few per active user
 _remembered: OrderedDict[tuple[Any, ...], tuple[str, float, Any]] = OrderedDict()
 _remembered_lock = threading.Lock()
 
