@@ -27,4 +27,4 @@ EXPOSE 8000
 # Threads (gthread workers): a request waiting on PostgreSQL or Redis leaves the CPU to another,
 # and connections are kept alive; about 1.5-2 times the requests per second of sync workers in
 # bench/load.py (docs/benchmarks.md).
-CMD ["gunicorn", "courseportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "courseportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "1", "--access-logfile", "-"]

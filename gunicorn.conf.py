@@ -13,15 +13,20 @@ docs/benchmarks.md): the analyzer endpoint after the review-list run went from 2
 
 import gc
 
-# Each worker process runs Python on one core at a time, and a gthread worker accepts every
-# connection it can until it holds worker_connections (default 1,000) of them: a few busy
-# keep-alive clients (wrk, or a proxy's upstream pool) then sit mostly on one process while the
-# other idles (bench/load.py: 604 against 1,840 req/s for the same endpoint, run to run). At
-# most 16 per process leaves the rest in the listen queue for whichever process has room, and
-# past 14 kept alive (16 less the threads) a response closes its connection so that the
-# client's next one can go elsewhere. Two threads a process (the Dockerfile's), not four: with
-# the busiest reads served from memory there is little I/O to overlap, and four threads
-# contending for one interpreter lock put the 99th percentile over 100 ms (docs/benchmarks.md).
+# Sync workers (`--threads 1`, the Dockerfile's): one request at a time per process, the others
+# waiting in the listen queue for whichever process is free. With the busiest reads served from
+# memory there is little I/O to overlap, and threads contending for each process's interpreter
+# lock doubled the 99th percentile of the reads (bench/load.py alternated in one session: 29-48
+# ms with sync workers against 54-109 ms with 2 threads, at about the same throughput; with 4
+# threads worse; docs/benchmarks.md). Run behind a buffering proxy (docs/deploy.md), as gunicorn
+# advises for sync workers.
+#
+# With `--threads N` (gthread workers) a process accepts every connection it can until it holds
+# worker_connections (default 1,000): a few busy keep-alive clients (wrk, or a proxy's upstream
+# pool) then sit mostly on one process while the other idles (604 against 1,840 req/s for the
+# same endpoint, run to run). At most 16 per process leaves the rest in the listen queue for
+# whichever process has room, and past 16 less the threads kept alive a response closes its
+# connection so that the client's next one can go elsewhere. (Sync workers do not use it.)
 worker_connections = 16
 
 

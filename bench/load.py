@@ -2,14 +2,14 @@
 
 ``python bench/load.py [--postgres postgres://postgres@127.0.0.1:5432] [--database NAME]
 [--redis redis://127.0.0.1:6379/13] [--connections 32] [--duration 10] [--warmup 2]
-[--threads 2] [--only sessions reviews ...] [--keep]``
+[--threads 1] [--only sessions reviews ...] [--keep]``
 
 It drops and creates the PostgreSQL database NAME (default ``courseportal_load``; never point it
 at a database you want to keep), migrates it, seeds the demo course (`seed_demo`) with a
 published presentation schedule, two released papers with twelve 400-word reviews each and
 helpfulness ratings, and 64 students for the autograder to submit for. It starts gunicorn with
-two worker processes of ``--threads`` threads each (2, as in the Dockerfile; 1 gives sync
-workers) on 127.0.0.1 with production settings (DEBUG off, a random SECRET_KEY,
+two worker processes of ``--threads`` threads each (1: sync workers, as in the Dockerfile; more
+gives gthread workers) on 127.0.0.1 with production settings (DEBUG off, a random SECRET_KEY,
 ALLOWED_HOSTS), checks that every endpoint answers 2xx with what it should, and drives each one
 with wrk (Debian package ``wrk``; ``bench/load.lua`` builds the requests) for ``--warmup``
 seconds, unmeasured, then ``--duration`` seconds at ``--connections`` connections:
@@ -336,7 +336,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--only", nargs="+", choices=NAMES)
-    parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
