@@ -1,14 +1,14 @@
 """gunicorn settings read from the working directory (the Dockerfile's /app, the repository root).
 
 Command-line options (bind, workers, threads) are given where gunicorn is started; this file
-balances connections between the worker processes and tunes the garbage collector of each. A
-portal worker holds a large, long-lived heap (Django, DRF, the analyzer's lexicons and caches,
-the kept responses) while every request allocates and frees tens of thousands of small objects;
-with CPython's default thresholds (700, 10, 10) full collections walk that whole heap many times
-a second. Freezing what exists at
-fork moves it out of the collector's sight, and a larger first threshold makes collections rarer;
-reference counting still frees almost everything at once. Measured with bench/load.py (see
-docs/benchmarks.md): the analyzer endpoint after the review-list run went from 234 to 472 req/s.
+says why the workers are sync ones, caps the connections of threaded ones, and tunes the garbage
+collector of each. A portal worker holds a large, long-lived heap (Django, DRF, the analyzer's
+lexicons and caches, the kept responses) while every request allocates and frees tens of
+thousands of small objects; with CPython's default thresholds (700, 10, 10) full collections
+walk that whole heap many times a second. Freezing what exists at fork moves it out of the
+collector's sight, and a larger first threshold makes collections rarer; reference counting
+still frees almost everything at once. Measured with bench/load.py (see docs/benchmarks.md): the
+analyzer endpoint after the review-list run went from 234 to 472 req/s.
 """
 
 import gc
