@@ -157,12 +157,10 @@ def change_version() -> None:
 
 
 def _change_on_commit(conn: Any) -> None:
-    if conn.in_atomic_block:
-        if any(entry[1] is change_version for entry in conn.run_on_commit):
-            return  # this transaction already will
-        conn.on_commit(change_version)
-    else:
+    if not conn.in_atomic_block:
         change_version()  # autocommit: the write is visible now
+    elif not _uncommitted_writes(conn):  # else this transaction already will
+        conn.on_commit(change_version)
 
 
 def _watch(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict) -> Any:
@@ -180,6 +178,14 @@ def install(sender: Any = None, connection: Any = None, **kwargs: Any) -> None:
 
 def _uncommitted_writes(conn: Any) -> bool:
     return conn.in_atomic_block and any(entry[1] is change_version for entry in conn.run_on_commit)
+
+
+def _usable_version() -> str | None:
+    """The version to keep and serve under, or None where everything is read fresh: the cache
+    is off, this connection has uncommitted writes, or Redis cannot be read."""
+    if settings.READ_CACHE_BYTES <= 0 or _uncommitted_writes(default_connection):
+        return None
+    return current_version()
 
 
 # --- The kept responses ----------------------------------------------------------------------
@@ -255,16 +261,13 @@ def fetch(key: tuple[Any, ...], build: Callable[[], Kept]) -> Kept:
 
     Call it only after access is checked; key must name everything the response depends on
     besides the content (course, membership or feed, time zone, query parameters)."""
-    limit = settings.READ_CACHE_BYTES
-    if limit <= 0 or _uncommitted_writes(default_connection):
-        return build()
-    version = current_version()
+    version = _usable_version()
     if version is None:
         return build()
     kept = _store.get(key, version)
     if kept is None:
         kept = build()
-        _store.put(key, version, kept, limit)
+        _store.put(key, version, kept, settings.READ_CACHE_BYTES)
     return kept
 
 
@@ -335,9 +338,7 @@ _remembered_lock = threading.Lock()
 def remember(key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
     """load()'s value (immutable: tuples of Frozen, None...) kept under the content version,
     like the responses; loaded fresh where responses would be (off, own uncommitted writes)."""
-    if settings.READ_CACHE_BYTES <= 0 or _uncommitted_writes(default_connection):
-        return load()
-    version = current_version()
+    version = _usable_version()
     if version is None:
         return load()
     now = time.monotonic()
