@@ -49,8 +49,8 @@ def manage(env: dict[str, str], *args: str) -> str:
 SETUP = """
 import datetime as dt
 from django.contrib.auth import get_user_model
-from courseportal.courses import services
-from courseportal.courses.models import Course
+from courses import services
+from courses.models import Course
 from convlab.models import Assignment
 course = services.course_create(code="BENCH 1", title="Bench", term="Now",
     time_zone="UTC", first_day=dt.date(2026, 1, 1), last_day=dt.date(2026, 12, 31),

@@ -84,8 +84,8 @@ call_command("migrate", interactive=False, verbosity=0)
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from convlab.models import Assignment
-from courseportal.courses import services
-from courseportal.courses.demo import seed_demo
+from courses import services
+from demo.seed import seed_demo
 from presentations import services as presentations
 from reviews.models import Review
 from reviews.services import paper_create, review_create, review_rate

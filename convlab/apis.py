@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.exceptions import Throttled
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -24,13 +23,9 @@ from convlab.serializers import (
     RegradeInput,
     SubmissionOutput,
     SubmitInput,
-    TokenInput,
-    TokenOutput,
 )
-from courseportal.courses.models import ApiToken, Membership, Role
-from courseportal.courses.permissions import IsCourseMember, request_membership, require_staff
-from courseportal.courses.services import api_token_create, api_token_revoke
 from courseportal.openapi import error_response, throttled_response
+from courses.permissions import IsCourseMember, request_membership, require_staff
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
@@ -97,7 +92,7 @@ class SubmissionListApi(APIView):
         serializer = SubmitInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        student = self._student(membership, data.get("student"))
+        student = selectors.submission_student(membership=membership, username=data.get("student"))
         content = data["file"].read() if "file" in data else data["source"].encode()
         try:
             made = services.submission_create(
@@ -119,26 +114,6 @@ class SubmissionListApi(APIView):
         context = {"request": request, "full": membership.is_staff_role}
         body = SubmissionOutput(made.submission, context=context).data
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
-
-    def _student(self, membership: Membership, username: str | None) -> Any:
-        if membership.role == Role.STUDENT:
-            if username not in (None, membership.user.get_username()):
-                raise PermissionDenied("Students submit only for themselves.")
-            return membership.user
-        if membership.role != Role.AUTOGRADER:
-            raise PermissionDenied("Only students and the course's autograder submit.")
-        if not username:
-            raise ValidationError({"student": "an autograder names the student it submits for"})
-        student = get_user_model().objects.filter(username=username).first()
-        is_student = (
-            student is not None
-            and Membership.objects.filter(
-                user=student, course_id=membership.course_id, role=Role.STUDENT, is_active=True
-            ).exists()
-        )
-        if not is_student:
-            raise ValidationError({"student": f"{username!r} is not a student of this course"})
-        return student
 
 
 class SubmissionDetailApi(APIView):
@@ -233,44 +208,3 @@ class AssignmentRegradeApi(APIView):
         assignment = selectors.assignment_get(course=membership.course, slug=slug)
         count = services.assignment_regrade(assignment=assignment)
         return Response({"queued": count}, status=status.HTTP_202_ACCEPTED)
-
-
-class TokenListApi(APIView):
-    """Your personal API tokens. A token's key is shown once, when it is made."""
-
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        summary="List your API tokens (never their keys)",
-        responses=TokenOutput(many=True),
-        examples=schema.TOKEN_LIST,
-    )
-    def get(self, request: Request) -> Response:
-        tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
-        return Response(TokenOutput(tokens, many=True).data)
-
-    @extend_schema(
-        summary="Create an API token: its key is in this answer only",
-        request=TokenInput,
-        responses={201: schema.TokenCreatedOutput},
-        examples=schema.TOKEN_CREATE,
-    )
-    def post(self, request: Request) -> Response:
-        serializer = TokenInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        token, key = api_token_create(user=request.user, name=serializer.validated_data["name"])
-        return Response(
-            {"id": token.pk, "name": token.name, "key": key}, status=status.HTTP_201_CREATED
-        )
-
-
-class TokenDetailApi(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(summary="Revoke one of your API tokens", responses={204: None})
-    def delete(self, request: Request, token_id: int) -> Response:
-        token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
-        if token is None:
-            return Response({"detail": "No such token."}, status=status.HTTP_404_NOT_FOUND)
-        api_token_revoke(token=token)
-        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -73,12 +73,6 @@ class RegradeQueuedOutput(serializers.Serializer):
     queued = serializers.IntegerField(help_text="how many submissions went back in the queue")
 
 
-class TokenCreatedOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    key = serializers.CharField(help_text="`Authorization: Bearer <key>`; shown only this once")
-
-
 # --- Examples -------------------------------------------------------------------------------
 
 ASSIGNMENT = {
@@ -241,28 +235,4 @@ REGRADE = [
 ]
 ASSIGNMENT_REGRADE = [
     response_example("Every latest submission queued", {"queued": 12}, status=202)
-]
-TOKEN_LIST = [
-    response_example(
-        "A token",
-        {
-            "id": 2,
-            "name": "gradescope bridge",
-            "prefix": "cp_3wJX6rQ",
-            "created_at": "2017-09-26T09:30:00-04:00",
-            "last_used_at": "2017-10-18T22:41:07-04:00",
-        },
-    )
-]
-TOKEN_CREATE = [
-    request_example("Name the token", {"name": "gradescope bridge"}),
-    response_example(
-        "Created (the key is shown once)",
-        {
-            "id": 2,
-            "name": "gradescope bridge",
-            "key": "cp_3wJX6rQ6WI1IDI9-yTrnYYB6DhE_JIBQp7nBpWIFImw",
-        },
-        status=201,
-    ),
 ]

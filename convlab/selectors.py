@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from convlab.models import Assignment, GradingRun, Submission, SubmissionStatus
-from courseportal.courses.models import Course, Membership, Role
+from courses.models import Course, Membership, Role
 
 
 def assignment_list(*, course: Course) -> QuerySet[Assignment]:
@@ -94,3 +96,27 @@ def not_gradable_recently(*, assignment: Assignment, hours: int = 24) -> int:
     return Submission.objects.filter(
         assignment=assignment, status=SubmissionStatus.ERROR, finished_at__gte=since
     ).count()
+
+
+def submission_student(*, membership: Membership, username: str | None) -> Any:
+    """Whom a submission by `membership` is for: a student submits only for themself; the
+    course's autograder names an active student of the course. Raises PermissionDenied for
+    anyone else (staff included) and ValidationError naming `student` for a bad name."""
+    if membership.role == Role.STUDENT:
+        if username not in (None, membership.user.get_username()):
+            raise PermissionDenied("Students submit only for themselves.")
+        return membership.user
+    if membership.role != Role.AUTOGRADER:
+        raise PermissionDenied("Only students and the course's autograder submit.")
+    if not username:
+        raise ValidationError({"student": "an autograder names the student it submits for"})
+    student = get_user_model().objects.filter(username=username).first()
+    is_student = (
+        student is not None
+        and Membership.objects.filter(
+            user=student, course_id=membership.course_id, role=Role.STUDENT, is_active=True
+        ).exists()
+    )
+    if not is_student:
+        raise ValidationError({"student": f"{username!r} is not a student of this course"})
+    return student

@@ -96,13 +96,6 @@ class RegradeInput(serializers.Serializer):
     use_gpu = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class TokenOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    prefix = serializers.CharField(help_text="The first characters of the key, to recognise it.")
-    created_at = serializers.DateTimeField()
-    last_used_at = serializers.DateTimeField(allow_null=True)
-
-
-class TokenInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100)
+class BulkRegradeInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["bulk_regrade"])
+    assignment = serializers.SlugField(help_text="The slug of the convlab assignment.")

@@ -312,7 +312,7 @@ def submission_finish(
 def staff_alert_not_gradable(submission: Submission, reason: str) -> bool:
     """Mail the course's TAs and instructors that the grader failed (not the student), at most
     once per assignment every CONVLAB_ALERT_EVERY seconds; True when a mail went out."""
-    from courseportal.courses.models import Membership, Role
+    from courses.models import Membership, Role
 
     assignment = submission.assignment
     if not cache.add(f"convlab-alert:{assignment.pk}", 1, timeout=settings.CONVLAB_ALERT_EVERY):

@@ -10,13 +10,13 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from convlab import services, webhooks
 from convlab.models import Submission
-from courseportal.celery import app
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 
 
-@app.task(
+@shared_task(
     bind=True,
     name="convlab.grade_submission",
     acks_late=True,
@@ -62,7 +62,7 @@ def grade_submission(self: Any, submission_id: int) -> str:
     return "done" if result.gradable else "not gradable"
 
 
-@app.task(name="convlab.requeue_stuck")
+@shared_task(name="convlab.requeue_stuck")
 def requeue_stuck() -> dict[str, int]:
     return services.submissions_requeue_stuck()
 
@@ -88,7 +88,7 @@ def webhook_body(submission: Submission) -> bytes:
     return json.dumps(payload, sort_keys=True).encode()
 
 
-@app.task(
+@shared_task(
     name="convlab.deliver_webhook",
     autoretry_for=(urllib.error.URLError, OSError),
     retry_backoff=5,

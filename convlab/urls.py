@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from convlab import apis, views
 
@@ -35,8 +35,6 @@ api_urlpatterns = [
         apis.SubmissionRegradeApi.as_view(),
         name="api-submission-regrade",
     ),
-    path("tokens/", apis.TokenListApi.as_view(), name="api-token-list"),
-    path("tokens/<id:token_id>/", apis.TokenDetailApi.as_view(), name="api-token-detail"),
 ]
 
 page_urlpatterns = [
@@ -63,5 +61,7 @@ page_urlpatterns = [
         views.submission_regrade,
         name="submission-regrade",
     ),
-    path("account/", views.account, name="account"),
 ]
+
+# Included by courseportal/urls.py: the API under /api/v1/, the pages at the root.
+urlpatterns = [path("api/v1/", include(api_urlpatterns)), *page_urlpatterns]

@@ -14,11 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from convlab import selectors, services
-from convlab.forms import TokenForm, UploadForm
+from convlab.forms import UploadForm
 from convlab.models import SubmissionStatus
-from courseportal.courses.models import ApiToken, Role
-from courseportal.courses.selectors import membership_get
-from courseportal.courses.services import api_token_create, api_token_revoke
+from courses.models import Role
+from courses.selectors import membership_get
 
 
 @login_required
@@ -171,29 +170,3 @@ def assignment_regrade(request: HttpRequest, course_id: int, slug: str) -> HttpR
     count = services.assignment_regrade(assignment=assignment)
     messages.success(request, f"{count} submission(s) queued for regrading.")
     return redirect("lab-assignment", course_id=course_id, slug=slug)
-
-
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
-    """API tokens: create (the key is shown once) and revoke."""
-    new_key = None
-    form = TokenForm()
-    if request.method == "POST":
-        if "revoke" in request.POST:
-            raw = str(request.POST["revoke"])
-            valid = raw.isdigit() and len(raw) <= 18
-            token = (
-                ApiToken.objects.filter(user=request.user, pk=int(raw)).first() if valid else None
-            )
-            if token is not None:
-                api_token_revoke(token=token)
-                messages.success(request, f"Token {token.name} revoked.")
-            return redirect("account")
-        form = TokenForm(request.POST)
-        if form.is_valid():
-            _, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
-            form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user, revoked_at__isnull=True)
-    return render(
-        request, "convlab/account.html", {"tokens": tokens, "form": form, "new_key": new_key}
-    )

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
-
-from courseportal.courses.academic_calendar import is_time_zone
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -69,10 +68,12 @@ def envlist(name: str, default: list[str], *, env: Mapping[str, str] | None = No
 
 def envtimezone(name: str, default: str, *, env: Mapping[str, str] | None = None) -> str:
     value = envstr(name, env=env) or default
-    if not is_time_zone(value):
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
         raise ImproperlyConfigured(
             f"{name}={value!r} is not an IANA time zone (for example America/New_York)"
-        )
+        ) from None
     return value
 
 

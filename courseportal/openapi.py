@@ -165,6 +165,13 @@ class AutoSchema(openapi.AutoSchema):
     A view that declares a status itself (a 409, its own 400 example) keeps its declaration.
     """
 
+    def get_request_serializer(self) -> Any:
+        """A view may name its body at schema time (`request_serializer(method)`), when what it
+        takes is registered by other apps (jobs/apis.py: the startable kinds' inputs)."""
+        named = getattr(self.view, "request_serializer", None)
+        found = named(self.method) if named is not None else None
+        return found if found is not None else super().get_request_serializer()
+
     def map_parsers(self) -> list[Any]:
         """JSON bodies everywhere; multipart too where a view takes uploads (it names its
         parsers). DRF's form encodings work as well but are left out: they serve the browsable

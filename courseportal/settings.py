@@ -42,13 +42,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "csp",
-    "courseportal.courses",
+    "courses",
     "reviews",
     "presentations",
     "convlab",
-    "courseportal.jobs",
-    "courseportal.roster",
-    "courseportal.gradebook",
+    "jobs",
+    "roster",
+    "gradebook",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -234,7 +235,7 @@ LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
 REST_FRAMEWORK = {
     # Token first, so that an anonymous request is answered 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "courseportal.courses.authentication.ApiTokenAuthentication",
+        "courses.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -245,7 +246,7 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "courseportal.courses.apis.exception_handler",
+    "EXCEPTION_HANDLER": "courseportal.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # The review analyzer runs as students type (debounced): generous, but bounded.
         "analyze": envstr("ANALYZE_RATE") or "120/min",
@@ -272,7 +273,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a `status` and Gradescope's four visibilities name several fields of
     # results.json: one named enum for each instead of a hashed suffix.
     "ENUM_NAME_OVERRIDES": {
-        "JobStatusEnum": "courseportal.jobs.models.JobStatus",
+        "JobStatusEnum": "jobs.models.JobStatus",
         "GradescopeVisibilityEnum": "convlab.schema.VISIBILITY",
     },
 }

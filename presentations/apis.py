@@ -13,14 +13,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courseportal.courses.models import Membership, Role
-from courseportal.courses.permissions import (
+from courseportal.openapi import refused_response
+from courses.models import Membership, Role
+from courses.permissions import (
     IsCourseMember,
     IsCourseStaffOrReadOnly,
     request_membership,
     require_staff,
 )
-from courseportal.openapi import refused_response
 from presentations import schema, selectors, services
 from presentations.models import SwapRequest
 from presentations.serializers import (

@@ -9,7 +9,7 @@ class PresentationsConfig(AppConfig):
     name = "presentations"
 
     def ready(self) -> None:
-        from courseportal.courses.signals import calendar_changed
+        from courses.signals import calendar_changed
 
         calendar_changed.connect(_repair_schedule, dispatch_uid="presentations-repair")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import icalendar
 from django.core.cache import cache
 
-from courseportal.courses.models import Course
+from courses.models import Course
 from presentations.selectors import ScheduleDay
 
 PRODID = "-//courseportal//presentations//EN"

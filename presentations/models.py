@@ -5,7 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from courseportal.courses.models import Course
+from courses.models import Course
 
 
 class PresenterGroup(models.Model):

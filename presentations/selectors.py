@@ -12,9 +12,9 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from courseportal import readcache
-from courseportal.courses.academic_calendar import ClassSession, derive_sessions
-from courseportal.courses.models import CalendarException, Course, Membership
-from courseportal.courses.selectors import (
+from courses.academic_calendar import ClassSession, derive_sessions
+from courses.models import CalendarException, Course, Membership
+from courses.selectors import (
     calendar_exception_to_core,
     course_list_for_user,
     course_pattern,

@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from courseportal.courses.models import Course, Membership, Role
-from courseportal.courses.selectors import course_sessions
+from courses.models import Course, Membership, Role
+from courses.selectors import course_sessions
 from presentations import scheduling
 from presentations.models import (
     CalendarFeed,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from presentations import apis, views
 
@@ -103,3 +103,6 @@ page_urlpatterns = [
     path("feeds/<str:key>/courses/<id:course_id>.ics", views.feed_course, name="feed-course"),
     path("feeds/<str:key>/mine.ics", views.feed_mine, name="feed-mine"),
 ]
+
+# Included by courseportal/urls.py: the API under /api/v1/, the pages at the root.
+urlpatterns = [path("api/v1/", include(api_urlpatterns)), *page_urlpatterns]

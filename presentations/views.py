@@ -18,9 +18,9 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
 from courseportal import readcache
-from courseportal.courses.models import Membership
-from courseportal.courses.selectors import membership_get
 from courseportal.spreadsheets import safe_cell
+from courses.models import Membership
+from courses.selectors import membership_get
 from presentations import feeds, selectors, services
 from presentations.models import CalendarFeed, SwapStatus
 

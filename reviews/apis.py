@@ -14,14 +14,14 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from courseportal import readcache
-from courseportal.courses.models import Role
-from courseportal.courses.permissions import (
+from courseportal.openapi import error_response, refused_response, throttled_response
+from courses.models import Role
+from courses.permissions import (
     CourseRolePermission,
     IsCourseMember,
     IsCourseStaffOrReadOnly,
     request_membership,
 )
-from courseportal.openapi import error_response, refused_response, throttled_response
 from reviews import guidance_adapter, schema, selectors, services
 from reviews.serializers import (
     AnalyzeInput,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from courseportal.courses.models import Course
+from courses.models import Course
 
 FIELD_MAX_CHARS = 5_000
 

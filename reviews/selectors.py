@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from courseportal.courses.models import Course, Membership, Role
+from courses.models import Course, Membership, Role
 from reviews.guidance_adapter import CATEGORIES
 from reviews.models import Paper, Review
 

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from courseportal.courses.models import Course, Membership, Role
-from courseportal.courses.selectors import course_sessions
+from courses.models import Course, Membership, Role
+from courses.selectors import course_sessions
 from reviews import guidance_adapter
 from reviews.models import Paper, RatingTag, Review, ReviewRating, ReviewVersion
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from reviews import apis, views
 
@@ -51,3 +51,6 @@ page_urlpatterns = [
     ),
     path("courses/<id:course_id>/reviews/export.csv", views.review_export, name="review-export"),
 ]
+
+# Included by courseportal/urls.py: the API under /api/v1/, the pages at the root.
+urlpatterns = [path("api/v1/", include(api_urlpatterns)), *page_urlpatterns]

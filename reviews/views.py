@@ -15,9 +15,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from courseportal.courses.models import Role
-from courseportal.courses.selectors import course_sessions, membership_get
 from courseportal.spreadsheets import safe_cell
+from courses.models import Role
+from courses.selectors import course_sessions, membership_get
 from reviews import guidance_adapter, selectors, services
 from reviews.forms import RatingForm, ReviewForm
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from courseportal.courses import services
-from courseportal.courses.models import Course
+from courses import services
+from courses.models import Course
 
 PASSWORD = "correct horse battery staple"
 

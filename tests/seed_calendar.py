@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from courseportal.courses.academic_calendar import (
+from courses.academic_calendar import (
     CalendarException,
     ExceptionKind,
     MeetingPattern,

@@ -64,7 +64,7 @@ from presentations.scheduling.model import (
 
 
 class CalendarSession(Protocol):
-    """What the scheduler reads from a calendar session; `courseportal.courses.academic_calendar.
+    """What the scheduler reads from a calendar session; `courses.academic_calendar.
     ClassSession` (from `derive_sessions`) has it."""
 
     @property

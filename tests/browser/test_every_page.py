@@ -21,21 +21,21 @@ from convlab import selectors as convlab_selectors
 from convlab import services as convlab_services
 from convlab.models import Assignment, Submission
 from convlab.suites import transposed_convolutions as suite
-from courseportal.courses import services as course_services
-from courseportal.courses.demo import DEMO_PASSWORD, seed_demo
-from courseportal.courses.models import Course
-from courseportal.gradebook import services as gradebook_services
-from courseportal.jobs import services as job_services
-from courseportal.roster import jobs as roster_jobs
-from courseportal.roster import services as roster_services
+from courses import services as course_services
+from courses.models import Course
+from demo.seed import DEMO_PASSWORD, seed_demo
+from gradebook import services as gradebook_services
+from jobs import services as job_services
 from presentations import services as presentation_services
 from presentations.models import PresenterGroup
 from reviews import services as review_services
+from roster import jobs as roster_jobs
+from roster import services as roster_services
 from tests.browser.axe import PHONE_VIEWPORT, accessibility_problems, phone_width_problems
 from tests.convlab.grading.test_transposed_convolutions import BUGS
 from tests.convlab.service.conftest import REFERENCE, wait_final
-from tests.courseportal.jobs.conftest import wait_job
 from tests.factories import make_course
+from tests.jobs.conftest import wait_job
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

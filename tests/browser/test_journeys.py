@@ -22,9 +22,9 @@ from convlab import selectors as convlab_selectors
 from convlab import services as convlab_services
 from convlab.models import GradingRun, Submission
 from convlab.suites import transposed_convolutions as suite
-from courseportal.courses.demo import DEMO_PASSWORD, seed_demo
-from courseportal.courses.models import Membership
-from courseportal.gradebook.models import PresentationGrade
+from courses.models import Membership
+from demo.seed import DEMO_PASSWORD, seed_demo
+from gradebook.models import PresentationGrade
 from presentations.models import PresentationSchedule, PresenterGroup
 from reviews import services as review_services
 from reviews.models import Paper, ReviewRating

@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from convlab.suites import transposed_convolutions as suite
-from courseportal.courses.demo import DEMO_PASSWORD, seed_demo
+from demo.seed import DEMO_PASSWORD, seed_demo
 from tests.convlab.grading.test_transposed_convolutions import BUGS
 from tests.convlab.service.conftest import REFERENCE
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from courseportal.courses.demo import DEMO_PASSWORD, seed_demo
+from demo.seed import DEMO_PASSWORD, seed_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

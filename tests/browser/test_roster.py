@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from courseportal.courses.models import Membership
+from courses.models import Membership
 from tests.factories import PASSWORD, make_course, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]

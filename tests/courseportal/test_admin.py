@@ -18,11 +18,11 @@ from django.urls import reverse
 
 from convlab import services as lab_services
 from convlab.models import GradingRun, Submission
-from courseportal.courses.demo import seed_demo
-from courseportal.courses.models import ApiToken
-from courseportal.gradebook import services as gradebook_services
-from courseportal.jobs import services as job_services
-from courseportal.jobs.models import Job
+from courses.models import ApiToken
+from demo.seed import seed_demo
+from gradebook import services as gradebook_services
+from jobs import services as job_services
+from jobs.models import Job
 from presentations import services as presentation_services
 from presentations.models import PresenterGroup, ScheduleChange
 from reviews import services as review_services

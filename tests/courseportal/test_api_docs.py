@@ -16,7 +16,7 @@ import pytest
 
 from convlab.models import Assignment
 from convlab.tasks import deliver_webhook, webhook_signature
-from courseportal.courses.services import api_token_create
+from courses.services import api_token_create
 from tests.factories import make_member
 
 ROOT = Path(__file__).resolve().parents[2]

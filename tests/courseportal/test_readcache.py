@@ -21,9 +21,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courseportal import readcache
-from courseportal.courses import services as course_services
-from courseportal.courses.models import ApiToken, CalendarException, Course, Membership
-from courseportal.jobs.models import Job
+from courses import services as course_services
+from courses.models import ApiToken, CalendarException, Course, Membership
+from jobs.models import Job
 from presentations.services import calendar_feed_get, calendar_feed_rotate
 from reviews.services import paper_create, review_create
 from tests.conftest import database_url, require
@@ -160,7 +160,7 @@ def test_a_change_made_in_another_process_retires_what_this_one_kept(api, course
         assert session(api, course, "2017-10-10")["meets"] is True
         assert built(api, sessions_url(course)) is False
         code = (
-            "import datetime as dt; from courseportal.courses.models import CalendarException; "
+            "import datetime as dt; from courses.models import CalendarException; "
             f"CalendarException.objects.create(course_id={course.pk}, "
             "date=dt.date(2017, 10, 10), kind='no_class')"
         )

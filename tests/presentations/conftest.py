@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from courseportal.courses.demo import seed_demo
-from courseportal.courses.models import Course
+from courses.models import Course
+from demo.seed import seed_demo
 
 
 @pytest.fixture

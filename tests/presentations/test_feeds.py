@@ -5,7 +5,7 @@ import datetime as dt
 import icalendar
 import pytest
 
-from courseportal.courses.services import calendar_exception_create
+from courses.services import calendar_exception_create
 from presentations.models import CalendarFeed, PresenterGroup
 from presentations.services import calendar_feed_get, calendar_feed_rotate, group_update
 from tests.presentations.conftest import publish

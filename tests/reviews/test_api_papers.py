@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from courseportal.courses.services import calendar_exception_create
+from courses.services import calendar_exception_create
 from reviews.models import Paper
 from tests.reviews.conftest import write_review
 

@@ -21,16 +21,16 @@ from django.test import Client
 
 from convlab import services as convlab_services
 from convlab.models import Assignment, Submission
-from courseportal.courses import services as course_services
-from courseportal.courses.demo import seed_demo
-from courseportal.courses.models import Course
-from courseportal.gradebook import services as gradebook_services
-from courseportal.jobs import services as job_services
-from courseportal.jobs.registry import kind_get
-from courseportal.roster import jobs as roster_jobs
+from courses import services as course_services
+from courses.models import Course
+from demo.seed import seed_demo
+from gradebook import services as gradebook_services
+from jobs import services as job_services
+from jobs.registry import kind_get
 from presentations import services as presentation_services
 from presentations.models import PresenterGroup
 from reviews import services as review_services
+from roster import jobs as roster_jobs
 
 # Downloads and feeds are not HTML pages (their own tests cover them); logging out ends the walk.
 # A download reached by another URL is visited, but only its status and type are kept.

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from convlab.models import Assignment, Submission, SubmissionStatus
-from courseportal.courses import services as course_services
-from courseportal.courses.models import Announcement, ApiToken, CalendarException, Membership
+from courses import services as course_services
+from courses.models import Announcement, ApiToken, CalendarException, Membership
 from presentations.models import (
     GroupMember,
     PresentationSchedule,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from courseportal.courses.models import ApiToken
-from courseportal.courses.services import api_token_create
+from courses.models import ApiToken
+from courses.services import api_token_create
 
 pytestmark = pytest.mark.django_db
 

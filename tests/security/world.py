@@ -18,19 +18,19 @@ from django.urls import resolve
 from django.utils import timezone
 
 from convlab import services as convlab_services
+from convlab.jobs import KIND as BULK_REGRADE
 from convlab.models import Assignment, Submission, SubmissionStatus
-from courseportal.courses import services as course_services
-from courseportal.courses.models import Announcement, ApiToken, CalendarException, Course
-from courseportal.gradebook import services as gradebook_services
-from courseportal.gradebook.models import PresentationGrade
-from courseportal.jobs import regrade
-from courseportal.jobs import services as job_services
-from courseportal.jobs.models import Job
-from courseportal.roster import services as roster_services
+from courses import services as course_services
+from courses.models import Announcement, ApiToken, CalendarException, Course
+from gradebook import services as gradebook_services
+from gradebook.models import PresentationGrade
+from jobs import services as job_services
+from jobs.models import Job
 from presentations import services as presentation_services
 from presentations.models import PresentationSchedule, PresenterGroup, SwapRequest
 from reviews import services as review_services
 from reviews.models import Paper, Review
+from roster import services as roster_services
 from tests.factories import make_course, make_member
 
 # The seven callers, in the order the matrix lists their expected statuses.
@@ -193,7 +193,7 @@ def build_world() -> World:
 
     job = job_services.job_create(
         course=course,
-        kind=regrade.KIND,
+        kind=BULK_REGRADE,
         created_by=users["instructor"],
         input={"assignment_id": assignment.pk},
     )

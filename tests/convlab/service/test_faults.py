@@ -140,7 +140,7 @@ def start_redis(port: int, log: Path) -> subprocess.Popen[bytes]:
 def test_it_grades_a_submission_made_while_redis_was_down_once_it_is_back(
     lab, alice, fault_queue, tmp_path
 ):
-    from courseportal.courses.services import api_token_create
+    from courses.services import api_token_create
 
     port = free_port()
     url = f"redis://127.0.0.1:{port}/0"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from courseportal.courses.academic_calendar import (
+from courses.academic_calendar import (
     CalendarException,
     ExceptionKind,
     NoClassReason,

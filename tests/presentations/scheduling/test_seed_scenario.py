@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from courseportal.courses.academic_calendar import (
+from courses.academic_calendar import (
     CalendarException,
     ExceptionKind,
     derive_sessions,

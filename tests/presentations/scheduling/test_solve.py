@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from courseportal.courses.academic_calendar import derive_sessions
+from courses.academic_calendar import derive_sessions
 from presentations.scheduling import (
     Group,
     Session,

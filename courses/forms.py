@@ -1,0 +1,33 @@
+"""Forms of the course core's pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from courses import academic_calendar as cal
+
+
+class CalendarExceptionForm(forms.Form):
+    """A change to the term's calendar; the service checks it against the meeting pattern."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(
+        choices=[
+            (cal.ExceptionKind.NO_CLASS.value, "No class"),
+            (cal.ExceptionKind.GUEST_LECTURE.value, "Guest lecture (no papers, no presentations)"),
+        ],
+        label="What happens",
+    )
+    reason = forms.ChoiceField(
+        choices=[("", "—"), *((r.value, r.value.capitalize()) for r in cal.NoClassReason)],
+        required=False,
+        label="Why there is no class",
+        help_text="For no class only.",
+    )
+    title = forms.CharField(
+        max_length=200, required=False, help_text='Shown to everyone, e.g. "Fall break".'
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Token name", help_text="e.g. laptop, CI")

@@ -1,0 +1,113 @@
+"""Reads of the course core. Every function here is side-effect free."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from django.http import Http404
+
+from courseportal import readcache
+from courses import academic_calendar as cal
+from courses.models import Announcement, ApiToken, CalendarException, Course, Membership
+
+
+def course_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
+    """The courses in which `user` has an active membership."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    return Course.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
+
+
+def membership_get(*, user: AbstractBaseUser | AnonymousUser, course_id: int) -> Membership:
+    """The user's active membership in the course, with the course loaded.
+
+    Raises Http404 for a course the user is not in, so that the existence of other courses
+    is not revealed.
+    """
+    if not user.is_authenticated:
+        raise Http404("No such course.")
+    found = readcache.remember(
+        ("membership", user.pk, course_id), lambda: _membership_lookup(user.pk, course_id)
+    )
+    if found is None:
+        raise Http404("No such course.")
+    membership, course = found[0].thaw(), found[1].thaw()
+    membership.course = course
+    return membership
+
+
+def _membership_lookup(user_id: int, course_id: int) -> tuple[Any, Any] | None:
+    """Kept under the content version (courseportal/readcache.py): memberships and courses
+    change by content writes."""
+    try:  # get(), not first(): no ORDER BY to compile on every request
+        membership = Membership.objects.select_related("course").get(
+            user_id=user_id, course_id=course_id, is_active=True
+        )
+    except Membership.DoesNotExist:
+        return None
+    return readcache.Frozen.of(membership), readcache.Frozen.of(membership.course)
+
+
+def course_pattern(*, course: Course) -> cal.MeetingPattern:
+    return cal.MeetingPattern(
+        first_day=course.first_day,
+        last_day=course.last_day,
+        weekdays=frozenset(course.meeting_days),
+        start=course.meeting_start,
+        end=course.meeting_end,
+        time_zone=course.time_zone,
+    )
+
+
+def calendar_exception_to_core(exception: CalendarException) -> cal.CalendarException:
+    return cal.CalendarException(
+        date=exception.date,
+        kind=cal.ExceptionKind(exception.kind),
+        title=exception.title,
+        reason=cal.NoClassReason(exception.reason) if exception.reason else None,
+    )
+
+
+def calendar_exception_list(*, course: Course) -> QuerySet[CalendarException]:
+    return CalendarException.objects.filter(course=course).order_by("date")
+
+
+@functools.lru_cache(maxsize=256)
+def _derived_sessions(
+    pattern: cal.MeetingPattern, exceptions: tuple[cal.CalendarException, ...]
+) -> tuple[cal.ClassSession, ...]:
+    # Keyed by the complete input (frozen values), so a changed course or exception is a new
+    # key, never a stale answer. Every API read, feed and page of a course derives its term.
+    return tuple(cal.derive_sessions(pattern, exceptions))
+
+
+def course_sessions(*, course: Course) -> list[cal.ClassSession]:
+    """Every class date of the course's term, with meets / has_papers / has_presentations."""
+    exceptions = tuple(
+        calendar_exception_to_core(e) for e in calendar_exception_list(course=course)
+    )
+    return list(_derived_sessions(course_pattern(course=course), exceptions))
+
+
+def course_upcoming_sessions(
+    *, course: Course, now: dt.datetime, count: int = 5
+) -> list[cal.ClassSession]:
+    return cal.upcoming_sessions(course_sessions(course=course), now, count=count)
+
+
+def announcement_list(*, course: Course) -> QuerySet[Announcement]:
+    return Announcement.objects.filter(course=course).select_related("author")
+
+
+def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    """The user's tokens that still work."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def api_token_get(*, user: AbstractBaseUser, token_id: int) -> ApiToken | None:
+    """One of the user's own tokens (revoked ones too), or None."""
+    return ApiToken.objects.filter(user=user, pk=token_id).first()

@@ -1,0 +1,229 @@
+"""Writes of the course core. Only these functions change course, calendar or token rows.
+
+Business rules raise django.core.exceptions.ValidationError with a dict naming the field;
+the API turns that into a 400 and the pages into form errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses import academic_calendar as cal
+from courses.models import (
+    Announcement,
+    ApiToken,
+    CalendarException,
+    Course,
+    Membership,
+    Role,
+)
+from courses.selectors import calendar_exception_to_core, course_pattern
+from courses.signals import calendar_changed
+
+COURSE_FIELDS = frozenset(
+    {
+        "code",
+        "title",
+        "term",
+        "time_zone",
+        "first_day",
+        "last_day",
+        "meeting_days",
+        "meeting_start",
+        "meeting_end",
+        "presenters_per_class",
+        "reviews_require_acknowledgement",
+        "slides_due_hours_before",
+    }
+)
+
+
+def _check_course(course: Course) -> None:
+    try:
+        course.meeting_days = sorted(cal.parse_weekdays(course.meeting_days))
+    except ValueError as error:
+        raise ValidationError({"meeting_days": str(error)}) from None
+    if course.last_day < course.first_day:
+        raise ValidationError(
+            {"last_day": f"{course.last_day} is before the first day {course.first_day}"}
+        )
+    if course.meeting_end <= course.meeting_start:
+        raise ValidationError(
+            {"meeting_end": f"{course.meeting_end} is not after the start {course.meeting_start}"}
+        )
+    course.full_clean()
+
+
+@transaction.atomic
+def course_create(**fields: Any) -> Course:
+    unknown = set(fields) - COURSE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown course fields: {sorted(unknown)}")
+    course = Course(**fields)
+    _check_course(course)
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_update(*, course: Course, **fields: Any) -> Course:
+    unknown = set(fields) - COURSE_FIELDS
+    if unknown:
+        raise TypeError(f"unknown course fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(course, name, value)
+    _check_course(course)
+    course.save()
+    return course
+
+
+def membership_set(
+    *, course: Course, user: AbstractBaseUser, role: Role | str, is_active: bool = True
+) -> Membership:
+    """Give `user` the role in `course` (creating or updating the one membership)."""
+    membership, _ = Membership.objects.update_or_create(
+        course=course, user=user, defaults={"role": Role(role), "is_active": is_active}
+    )
+    return membership
+
+
+def _check_exception(course: Course, exception: CalendarException) -> None:
+    kind = exception.kind
+    if kind not in {k.value for k in cal.ExceptionKind}:
+        raise ValidationError({"kind": f"{kind!r} is not one of no_class, guest_lecture"})
+    if exception.reason and exception.reason not in {r.value for r in cal.NoClassReason}:
+        raise ValidationError(
+            {"reason": f"{exception.reason!r} is not one of holiday, break, cancelled"}
+        )
+    if kind == cal.ExceptionKind.NO_CLASS and not exception.reason:
+        raise ValidationError({"reason": "required for no_class: holiday, break or cancelled"})
+    if kind == cal.ExceptionKind.GUEST_LECTURE and exception.reason:
+        raise ValidationError({"reason": "only no_class takes a reason; leave it empty"})
+    try:
+        cal.check_exception(course_pattern(course=course), calendar_exception_to_core(exception))
+    except ValueError as error:
+        raise ValidationError({"date": str(error)}) from None
+    clash = CalendarException.objects.filter(course=course, date=exception.date).exclude(
+        pk=exception.pk
+    )
+    if clash.exists():
+        raise ValidationError({"date": f"{exception.date} already has a calendar exception"})
+
+
+def _announce_calendar_change(
+    course: Course, actor: AbstractBaseUser | None, description: str
+) -> None:
+    transaction.on_commit(
+        lambda: calendar_changed.send(
+            sender=Course, course=course, actor=actor, description=description
+        )
+    )
+
+
+def _save_exception(
+    exception: CalendarException, *, actor: AbstractBaseUser | None
+) -> CalendarException:
+    try:
+        with transaction.atomic():
+            exception.save()
+    except IntegrityError:
+        # Two staff members added the same date at once; the other request got there first.
+        raise ValidationError(
+            {"date": f"{exception.date} already has a calendar exception"}
+        ) from None
+    core = calendar_exception_to_core(exception)
+    _announce_calendar_change(exception.course, actor, f"{exception.date}: {core.label}")
+    return exception
+
+
+def calendar_exception_create(
+    *,
+    course: Course,
+    date: dt.date,
+    kind: str,
+    title: str = "",
+    reason: str = "",
+    actor: AbstractBaseUser | None = None,
+) -> CalendarException:
+    exception = CalendarException(course=course, date=date, kind=kind, title=title, reason=reason)
+    _check_exception(course, exception)
+    return _save_exception(exception, actor=actor)
+
+
+def calendar_exception_update(
+    *, exception: CalendarException, actor: AbstractBaseUser | None = None, **fields: Any
+) -> CalendarException:
+    allowed = {"date", "kind", "title", "reason"}
+    if set(fields) - allowed:
+        raise TypeError(f"unknown calendar exception fields: {sorted(set(fields) - allowed)}")
+    for name, value in fields.items():
+        setattr(exception, name, value)
+    if exception.kind == cal.ExceptionKind.GUEST_LECTURE and "reason" not in fields:
+        exception.reason = ""  # a no_class turned into a guest lecture drops its reason
+    _check_exception(exception.course, exception)
+    return _save_exception(exception, actor=actor)
+
+
+def calendar_exception_delete(
+    *, exception: CalendarException, actor: AbstractBaseUser | None = None
+) -> None:
+    description = f"{exception.date}: exception removed, class as usual"
+    exception.delete()
+    _announce_calendar_change(exception.course, actor, description)
+
+
+def announcement_create(
+    *,
+    course: Course,
+    author: AbstractBaseUser | None,
+    title: str,
+    body: str = "",
+    pinned: bool = False,
+) -> Announcement:
+    announcement = Announcement(course=course, author=author, title=title, body=body, pinned=pinned)
+    announcement.full_clean()
+    announcement.save()
+    return announcement
+
+
+def announcement_update(*, announcement: Announcement, **fields: Any) -> Announcement:
+    allowed = {"title", "body", "pinned"}
+    if set(fields) - allowed:
+        raise TypeError(f"unknown announcement fields: {sorted(set(fields) - allowed)}")
+    for name, value in fields.items():
+        setattr(announcement, name, value)
+    announcement.full_clean()
+    announcement.save()
+    return announcement
+
+
+def announcement_delete(*, announcement: Announcement) -> None:
+    announcement.delete()
+
+
+def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+    """Create a token; returns it with its key, which is never stored and cannot be shown again."""
+    key = "cp_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:10], key_hash=ApiToken.hash_key(key)
+    )
+    return token, key
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record use, at most once a minute per token to keep reads from becoming writes."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -1,0 +1,141 @@
+"""Pages of the course core."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from courses import selectors, services
+from courses.academic_calendar import first_presentation_session_after
+from courses.forms import CalendarExceptionForm, TokenForm
+from courses.models import Membership
+from courses.selectors import calendar_exception_to_core
+from courses.services import api_token_create, api_token_revoke
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    courses = list(selectors.course_list_for_user(user=request.user))
+    if len(courses) == 1:
+        return redirect("course-home", course_id=courses[0].pk)
+    return render(request, "courses/home.html", {"courses": courses})
+
+
+@login_required
+def course_home(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    course = membership.course
+    now = timezone.now()
+    sessions = selectors.course_sessions(course=course)
+    upcoming = [s for s in sessions if s.ends_at > now][:5]
+    next_presentations = first_presentation_session_after(sessions, timezone.localdate(now))
+    context = {
+        "course": course,
+        "membership": membership,
+        "announcements": selectors.announcement_list(course=course)[:10],
+        "upcoming": upcoming,
+        "term_over": bool(sessions) and not upcoming,
+        "next_presentations": next_presentations,
+        "changes": [s for s in sessions if s.exception is not None],
+    }
+    return render(request, "courses/course_home.html", context)
+
+
+@login_required
+def course_calendar(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Every class date; staff also add and remove calendar exceptions here."""
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    form = CalendarExceptionForm()
+    status = 200
+    if request.method == "POST":
+        _require_staff(membership)
+        form = CalendarExceptionForm(request.POST)
+        if _exception_add(request, membership, form):
+            return redirect("course-calendar", course_id=course_id)
+        status = 400
+    return render(
+        request, "courses/course_calendar.html", _calendar_context(membership, form), status=status
+    )
+
+
+def _require_staff(membership: Membership) -> None:
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only the course's staff change its calendar.")
+
+
+def _exception_add(
+    request: HttpRequest, membership: Membership, form: CalendarExceptionForm
+) -> bool:
+    """True when the exception is saved; otherwise the form carries the errors."""
+    if not form.is_valid():
+        return False
+    try:
+        exception = services.calendar_exception_create(
+            course=membership.course, actor=request.user, **form.cleaned_data
+        )
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+        return False
+    label = calendar_exception_to_core(exception).label
+    messages.success(request, f"{exception.date:%a, %b} {exception.date.day} is now: {label}.")
+    return True
+
+
+def _calendar_context(membership: Membership, form: CalendarExceptionForm) -> dict[str, Any]:
+    course = membership.course
+    ids = {e.date: e.pk for e in selectors.calendar_exception_list(course=course)}
+    return {
+        "course": course,
+        "membership": membership,
+        # (session, the id of its calendar exception or None): staff get a remove button.
+        "rows": [(s, ids.get(s.date)) for s in selectors.course_sessions(course=course)],
+        "pattern": selectors.course_pattern(course=course),
+        "form": form,
+    }
+
+
+@login_required
+@require_POST
+def course_calendar_exception_delete(
+    request: HttpRequest, course_id: int, exception_id: int
+) -> HttpResponse:
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_staff(membership)
+    exception = get_object_or_404(
+        selectors.calendar_exception_list(course=membership.course), pk=exception_id
+    )
+    services.calendar_exception_delete(exception=exception, actor=request.user)
+    messages.success(request, f"{exception.date:%a, %b} {exception.date.day}: class as usual.")
+    return redirect("course-calendar", course_id=course_id)
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    """API tokens: create (the key is shown once) and revoke."""
+    new_key = None
+    form = TokenForm()
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            raw = str(request.POST["revoke"])
+            valid = raw.isdigit() and len(raw) <= 18
+            token = selectors.api_token_get(user=request.user, token_id=int(raw)) if valid else None
+            if token is not None:
+                api_token_revoke(token=token)
+                messages.success(request, f"Token {token.name} revoked.")
+            return redirect("account")
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
+            form = TokenForm()
+    tokens = selectors.api_token_list(user=request.user)
+    return render(
+        request, "courses/account.html", {"tokens": tokens, "form": form, "new_key": new_key}
+    )

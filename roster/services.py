@@ -1,0 +1,396 @@
+"""Roster import: preview what a Canvas or Gradescope roster would change, then apply it.
+
+The roster is the registrar's truth for students: a student of the course missing from it is
+deactivated (never deleted: their reviews, submissions and grades stay on record), a student
+back in it is reactivated, and re-importing the same file changes nothing. Staff memberships
+are never deactivated nor have their role changed by a roster, and only instructors add
+instructors. People new to the portal get an account without a password and an email with a
+link to set one.
+
+Apply re-plans inside one transaction (the course row locked, so two imports of one course
+run one after the other) and refuses, writing nothing, when any row has an error.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from courses.models import STAFF_ROLES, Course, Membership, Role
+from roster.parsing import ParsedRoster, RosterFileError, RosterRow, RowError
+from roster.parsing import parse_roster as parse_core
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 500
+USERNAME_MAX = 150  # a new account's username is its email
+Progress = Callable[[int, int, str], None]
+
+
+class Action(StrEnum):
+    CREATE = "create"  # a new account and its membership
+    ADD = "add"  # an existing account joins the course
+    UPDATE = "update"
+    REACTIVATE = "reactivate"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class PlannedRow:
+    row: int
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    section: str
+    sis_id: str
+    action: Action
+    changes: list[str] = field(default_factory=list)
+    user_id: int | None = None
+    membership_id: int | None = None
+
+
+@dataclass
+class Departure:
+    membership_id: int
+    username: str
+    email: str
+    name: str
+
+
+@dataclass
+class RosterPlan:
+    format: str
+    columns: dict[str, str]
+    rows: list[PlannedRow]
+    errors: list[RowError]
+    deactivate: list[Departure]
+    skipped: list[int]
+    applied: bool = False
+
+    @property
+    def changes(self) -> int:
+        changed = sum(1 for r in self.rows if r.action != Action.UNCHANGED)
+        return changed + len(self.deactivate)
+
+    def counts(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for row in self.rows:
+            counts[row.action.value] += 1
+        counts["deactivate"] = len(self.deactivate)
+        counts["errors"] = len(self.errors)
+        counts["changes"] = self.changes
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "applied": self.applied,
+            "format": self.format,
+            "columns": self.columns,
+            "counts": self.counts(),
+            "errors": [asdict(e) for e in self.errors],
+            "rows": [{**asdict(r), "action": r.action.value} for r in self.rows],
+            "deactivate": [asdict(d) for d in self.deactivate],
+            "skipped_rows": self.skipped,
+        }
+
+
+class RosterRejected(Exception):
+    """Apply refused: some rows have errors, and nothing was written."""
+
+    def __init__(self, plan: RosterPlan) -> None:
+        super().__init__(f"{len(plan.errors)} rows have errors; nothing was applied")
+        self.plan = plan
+
+
+def roster_parse(*, content: bytes) -> ParsedRoster:
+    """The file's rows, or ValidationError naming the `file` field."""
+    try:
+        return parse_core(content)
+    except RosterFileError as error:
+        raise ValidationError({"file": str(error)}) from None
+
+
+class _Planner:
+    """Compares the file's rows with the course's memberships, one chunk of rows at a time."""
+
+    def __init__(self, course: Course, parsed: ParsedRoster, importer_role: str) -> None:
+        self.parsed = parsed
+        self.importer_role = importer_role
+        self.memberships = {
+            m.user_id: m for m in Membership.objects.filter(course=course).select_related("user")
+        }
+        self.sis_holders = {m.sis_id: m for m in self.memberships.values() if m.sis_id}
+        self.rows: list[PlannedRow] = []
+        self.errors: list[RowError] = list(parsed.errors)
+
+    def column(self, name: str) -> str:
+        return self.parsed.columns.get(name, name)
+
+    def error(self, row: RosterRow, name: str, message: str) -> None:
+        self.errors.append(RowError(row.row, self.column(name), message))
+
+    def plan_chunk(self, rows: list[RosterRow]) -> None:
+        emails = [r.email for r in rows]
+        users: dict[str, list[Any]] = {}
+        for user in get_user_model().objects.annotate(e=Lower("email")).filter(e__in=emails):
+            users.setdefault(user.e, []).append(user)
+        taken = set(
+            get_user_model()
+            .objects.annotate(u=Lower("username"))
+            .filter(u__in=emails)
+            .values_list("u", flat=True)
+        )
+        for row in rows:
+            matches = users.get(row.email, [])
+            if len(matches) > 1:
+                self.error(row, "email", f"{len(matches)} accounts use {row.email}: merge them")
+            elif matches:
+                self.plan_existing(row, matches[0])
+            elif row.email in taken:
+                self.error(row, "email", f"an account named {row.email} has another email")
+            elif len(row.email) > USERNAME_MAX:
+                self.error(
+                    row, "email", f"longer than the {USERNAME_MAX} characters a username may have"
+                )
+            else:
+                self.plan_new(row, None)
+
+    def check_new_role(self, row: RosterRow) -> bool:
+        if row.role == Role.INSTRUCTOR and self.importer_role != Role.INSTRUCTOR:
+            self.error(row, "role", "only the course's instructors add instructors")
+            return False
+        return True
+
+    def check_sis(self, row: RosterRow, user_id: int | None) -> bool:
+        holder = self.sis_holders.get(row.sis_id) if "sis_id" in self.parsed.columns else None
+        if holder is not None and holder.user_id != user_id:
+            who = holder.user.email or holder.user.get_username()
+            self.error(row, "sis_id", f"SIS id {row.sis_id} belongs to {who} in this course")
+            return False
+        return True
+
+    def plan_new(self, row: RosterRow, user: Any) -> None:
+        user_id = user.pk if user is not None else None
+        role_ok = self.check_new_role(row)
+        sis_ok = self.check_sis(row, user_id)  # checked too, so that both errors are reported
+        if role_ok and sis_ok:
+            action = Action.ADD if user is not None else Action.CREATE
+            self.rows.append(self._planned(row, action, user_id=user_id))
+
+    def plan_existing(self, row: RosterRow, user: Any) -> None:
+        membership = self.memberships.get(user.pk)
+        if membership is None:
+            self.plan_new(row, user)
+            return
+        if membership.role == Role.AUTOGRADER:
+            self.error(row, "email", f"{row.email} is the course's autograder account")
+            return
+        # Without a role column (a Canvas gradebook) the file says nothing about roles.
+        role = row.role.value if "role" in self.parsed.columns else membership.role
+        if membership.role in STAFF_ROLES and role != membership.role:
+            name = membership.get_role_display()
+            self.error(row, "role", f"{row.email} is a {name}: a roster does not change staff")
+            return
+        if role != membership.role and not self.check_new_role(row):
+            return
+        if not self.check_sis(row, user.pk):
+            return
+        planned = self._planned(row, Action.UNCHANGED, user_id=user.pk, membership=membership)
+        planned.role = role
+        wanted = {"role": role, "section": planned.section, "sis_id": planned.sis_id}
+        for name, value in wanted.items():
+            if getattr(membership, name) != value:
+                planned.changes.append(f"{name}: {getattr(membership, name)!r} → {value!r}")
+        if not membership.is_active:
+            planned.action = Action.REACTIVATE
+        elif planned.changes:
+            planned.action = Action.UPDATE
+        self.rows.append(planned)
+
+    def _planned(
+        self, row: RosterRow, action: Action, *, user_id: int | None, membership: Any = None
+    ) -> PlannedRow:
+        # A column the file does not have keeps what the membership has.
+        columns = self.parsed.columns
+        keep_section = membership.section if membership else ""
+        keep_sis = membership.sis_id if membership else ""
+        return PlannedRow(
+            row=row.row,
+            email=row.email,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            role=row.role.value,
+            section=row.section if "section" in columns else keep_section,
+            sis_id=row.sis_id if "sis_id" in columns else keep_sis,
+            action=action,
+            user_id=user_id,
+            membership_id=membership.pk if membership else None,
+        )
+
+    def departures(self) -> list[Departure]:
+        staying = {r.user_id for r in self.rows if r.user_id is not None}
+        leaving = [
+            m
+            for m in self.memberships.values()
+            if m.role == Role.STUDENT and m.is_active and m.user_id not in staying
+        ]
+        return [
+            Departure(
+                membership_id=m.pk,
+                username=m.user.get_username(),
+                email=m.user.email,
+                name=m.user.get_full_name(),
+            )
+            for m in sorted(leaving, key=lambda m: m.user.get_username())
+        ]
+
+
+def roster_plan(
+    *,
+    course: Course,
+    parsed: ParsedRoster,
+    importer_role: str,
+    progress: Progress | None = None,
+) -> RosterPlan:
+    """What applying the parsed roster would do to the course. Reads only."""
+    planner = _Planner(course, parsed, importer_role)
+    rows = list(parsed.rows)
+    for start in range(0, len(rows), CHUNK_ROWS):
+        planner.plan_chunk(rows[start : start + CHUNK_ROWS])
+        if progress is not None:
+            done = min(start + CHUNK_ROWS, len(rows))
+            progress(done, len(rows), f"Checked {done} of {len(rows)} rows")
+    planner.errors.sort(key=lambda e: e.row)
+    return RosterPlan(
+        format=parsed.format,
+        columns=parsed.columns,
+        rows=planner.rows,
+        errors=planner.errors,
+        deactivate=planner.departures() if not planner.errors else [],
+        skipped=list(parsed.skipped),
+    )
+
+
+def roster_preview(
+    *, course: Course, content: bytes, importer_role: str, progress: Progress | None = None
+) -> RosterPlan:
+    parsed = roster_parse(content=content)
+    return roster_plan(course=course, parsed=parsed, importer_role=importer_role, progress=progress)
+
+
+def _create_users(rows: Iterable[PlannedRow]) -> dict[int, Any]:
+    """Accounts for people new to the portal: their email is their username, no password yet."""
+    user_model = get_user_model()
+    users = []
+    for row in rows:
+        user = user_model(
+            username=row.email, email=row.email, first_name=row.first_name, last_name=row.last_name
+        )
+        user.set_unusable_password()
+        users.append(user)
+    created = user_model.objects.bulk_create(users)
+    by_email = {u.email: u for u in user_model.objects.filter(email__in=[u.email for u in created])}
+    return {row.row: by_email[row.email] for row in rows}
+
+
+def _write(course: Course, plan: RosterPlan) -> list[int]:
+    """Apply the plan's rows; returns the ids of the accounts created."""
+    new_rows = [r for r in plan.rows if r.action == Action.CREATE]
+    new_users = _create_users(new_rows)
+    joining = [r for r in plan.rows if r.action in {Action.CREATE, Action.ADD}]
+    Membership.objects.bulk_create(
+        Membership(
+            course=course,
+            user_id=new_users[r.row].pk if r.action == Action.CREATE else r.user_id,
+            role=r.role,
+            section=r.section,
+            sis_id=r.sis_id,
+        )
+        for r in joining
+    )
+    Membership.objects.filter(pk__in=[d.membership_id for d in plan.deactivate]).update(
+        is_active=False
+    )
+    changed = [r for r in plan.rows if r.action in {Action.UPDATE, Action.REACTIVATE}]
+    updates = [
+        Membership(pk=r.membership_id, role=r.role, section=r.section, sis_id=r.sis_id)
+        for r in changed
+    ]
+    for update in updates:
+        update.is_active = True
+    Membership.objects.bulk_update(updates, ["role", "section", "sis_id", "is_active"])
+    return [u.pk for u in new_users.values()]
+
+
+def roster_apply(
+    *,
+    course: Course,
+    content: bytes,
+    importer_role: str,
+    base_url: str,
+) -> RosterPlan:
+    """Apply the roster in one transaction, or raise RosterRejected having written nothing.
+    New accounts are emailed a set-password link (after the commit) under `base_url`.
+    It reports no progress: inside the transaction nobody else could see it."""
+    parsed = roster_parse(content=content)
+    try:
+        with transaction.atomic():
+            Course.objects.select_for_update().filter(pk=course.pk).first()
+            plan = roster_plan(course=course, parsed=parsed, importer_role=importer_role)
+            if plan.errors:
+                raise RosterRejected(plan)
+            new_user_ids = _write(course, plan)
+            transaction.on_commit(
+                lambda: invitations_send(course=course, user_ids=new_user_ids, base_url=base_url),
+                robust=True,
+            )
+    except IntegrityError:
+        # Another import (of another course) created one of these accounts meanwhile.
+        raise ValidationError(
+            {"file": "the roster changed while it was being applied; preview and apply again"}
+        ) from None
+    plan.applied = True
+    return plan
+
+
+def set_password_link(*, user: Any, base_url: str) -> str:
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("set-password", kwargs={"uidb64": uidb64, "token": token})
+    return base_url.rstrip("/") + path
+
+
+def invitations_send(*, course: Course, user_ids: list[int], base_url: str) -> int:
+    """Email each new account a link to set its password; returns how many were sent."""
+    if not user_ids:
+        return 0
+    messages = []
+    for user in get_user_model().objects.filter(pk__in=user_ids).order_by("pk"):
+        context = {
+            "course": course,
+            "user": user,
+            "link": set_password_link(user=user, base_url=base_url),
+        }
+        messages.append(
+            EmailMessage(
+                subject=f"[{course.code}] Your courseportal account",
+                body=render_to_string("roster/invitation_email.txt", context),
+                to=[user.email],
+            )
+        )
+    return get_connection().send_messages(messages) or 0

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from django.urls import include, path
+
+from roster import apis, views
+
+api_urlpatterns = [
+    path(
+        "courses/<id:course_id>/roster/preview/",
+        apis.RosterPreviewApi.as_view(),
+        name="api-roster-preview",
+    ),
+    path(
+        "courses/<id:course_id>/roster/apply/",
+        apis.RosterApplyApi.as_view(),
+        name="api-roster-apply",
+    ),
+]
+
+page_urlpatterns = [
+    path("courses/<id:course_id>/roster/", views.roster_page, name="roster"),
+    path("courses/<id:course_id>/roster/apply/", views.roster_apply, name="roster-apply"),
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        views.SetPasswordView.as_view(),
+        name="set-password",
+    ),
+]
+
+# Included by courseportal/urls.py: the API under /api/v1/, the pages at the root.
+urlpatterns = [path("api/v1/", include(api_urlpatterns)), *page_urlpatterns]
