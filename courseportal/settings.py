@@ -125,6 +125,8 @@ USE_I18N = False
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The site's own stylesheet and htmx, beside the base template (courseportal/templates).
+STATICFILES_DIRS = [BASE_DIR / "courseportal" / "static"]
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or VAR_DIR / "media")
 # In development whitenoise serves straight from the apps' static folders; production runs
 # collectstatic into STATIC_ROOT (the Dockerfile does).
