@@ -6,12 +6,12 @@ Pure (no Django): ``run`` takes an argv and plain values and returns a ``RunResu
 
 from __future__ import annotations
 
+from convlab.sandbox.limits import Limits
+from convlab.sandbox.outcome import Outcome
 from convlab.sandbox.python import PythonView, python_view
 from convlab.sandbox.runner import (
     CHANNEL_ENV,
     Bind,
-    Limits,
-    Outcome,
     RunResult,
     SandboxUnavailable,
     bwrap_path,

@@ -9,12 +9,17 @@ rlimits alone.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path("/sys/fs/cgroup")
+
+# Teardown of a killed run takes milliseconds; this bounds a stuck one.
+REMOVE_WAIT_SECONDS = 2.0
 
 
 def _own_path(controller: str) -> str | None:
@@ -80,10 +85,27 @@ class RunCgroups:
             return None
 
     def remove(self) -> None:
-        """Delete the groups; they are empty once every process of the run has exited."""
-        for directory in self.directories:
-            with contextlib.suppress(OSError):
-                directory.rmdir()
+        """Delete the groups once the run's last processes have left them.
+
+        Call after the run's leader is reaped. Its other processes may still be exiting (the pid
+        namespace is torn down after bwrap's pid 1 dies), and a group with a process in it
+        cannot be removed yet: this retries for up to ``REMOVE_WAIT_SECONDS``, then leaves
+        whatever is still busy.
+        """
+        deadline = time.monotonic() + REMOVE_WAIT_SECONDS
+        busy = [d for d in self.directories if not _removed_or_failed(d)]
+        while busy and time.monotonic() < deadline:
+            time.sleep(0.001)
+            busy = [d for d in busy if not _removed_or_failed(d)]
+
+
+def _removed_or_failed(directory: Path) -> bool:
+    """Try to remove a group: False only while a process in it keeps it busy."""
+    try:
+        directory.rmdir()
+    except OSError as error:
+        return error.errno != errno.EBUSY
+    return True
 
 
 def _make(controller: str, settings: dict[str, int]) -> Path | None:

@@ -14,12 +14,15 @@ with it.
 When bubblewrap is missing, ``run`` raises ``SandboxUnavailable`` unless the caller passes
 ``insecure=True`` (a development setting): the command then runs as a plain child process with
 the rlimits only, and the result says so.
+
+Here is the I/O: building the command, then ``_pump``, which runs it, collects its output within
+the limits and always leaves it killed and reaped. ``outcome.classify_outcome`` then decides,
+with no I/O, how the run ended from the facts the pump gathered.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import resource
 import secrets
@@ -28,25 +31,22 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from convlab.sandbox import _cgroups
+from convlab.sandbox.limits import Limits
+from convlab.sandbox.outcome import Outcome, classify_outcome
 
 __all__ = [
     "CHANNEL_ENV",
     "Bind",
-    "Limits",
-    "Outcome",
     "RunResult",
     "SandboxUnavailable",
     "bwrap_path",
     "run",
 ]
-
-MiB = 1 << 20
 
 # Names the fd of the optional result channel (a pipe back to the grader) in the command's env.
 CHANNEL_ENV = "CONVLAB_CHANNEL_FD"
@@ -54,39 +54,6 @@ CHANNEL_ENV = "CONVLAB_CHANNEL_FD"
 
 class SandboxUnavailable(RuntimeError):
     """The sandbox cannot run here (no bubblewrap, or not allowed to set it up)."""
-
-
-class Outcome(StrEnum):
-    """How a run ended. Every value but OK and INTERNAL_ERROR is the submission's doing."""
-
-    OK = "ok"
-    RUNTIME_ERROR = "runtime_error"
-    TIMEOUT = "timeout"
-    MEMORY_EXCEEDED = "memory_exceeded"
-    OUTPUT_TOO_LARGE = "output_too_large"
-    KILLED_BY_SIGNAL = "killed_by_signal"
-    INTERNAL_ERROR = "internal_error"
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one run. The wall limit is at least twice the CPU limit."""
-
-    cpu_seconds: float = 10.0
-    wall_seconds: float = 0.0  # 0: twice the CPU limit plus one second
-    memory_bytes: int = 1024 * MiB
-    processes: int = 64
-    file_bytes: int = 16 * MiB
-    open_files: int = 64
-    tmp_bytes: int = 64 * MiB
-    kept_output_bytes: int = 32 * 1024  # of each of stdout and stderr, half head, half tail
-    max_output_bytes: int = 8 * MiB  # more than this on stdout + stderr stops the run
-    max_channel_bytes: int = 64 * MiB
-
-    @property
-    def wall(self) -> float:
-        """The wall-clock limit in seconds."""
-        return max(self.wall_seconds, 2 * self.cpu_seconds + 1.0)
 
 
 @dataclass(frozen=True)
@@ -248,62 +215,6 @@ def _translate(argv: Sequence[str], binds: Sequence[Bind]) -> list[str]:
     return out
 
 
-def _kill(pid: int, reaped: bool) -> None:
-    """SIGKILL the run's session (its pgid is the leader's pid) and, if not reaped, the leader.
-
-    Popen's own kill() would poll and reap the child, losing the rusage that wait4 returns.
-    """
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    if not reaped:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-
-
-def _describe(outcome: Outcome, limits: Limits, code: int | None, sig: int | None) -> str:
-    if outcome is Outcome.TIMEOUT:
-        return (
-            f"Your code ran out of time (limit: {limits.cpu_seconds:g} s of CPU, "
-            f"{limits.wall:g} s in all). Look for an infinite loop, or a loop in Python over "
-            "every element where a vectorised numpy operation would do."
-        )
-    if outcome is Outcome.MEMORY_EXCEEDED:
-        return (
-            f"Your code used more memory than allowed ({limits.memory_bytes // MiB} MiB) and was "
-            "stopped. Look for an array much larger than the output (for example a dense matrix "
-            "built for a large input) or a list that grows without end."
-        )
-    if outcome is Outcome.OUTPUT_TOO_LARGE:
-        return (
-            f"Your code printed more than {limits.max_output_bytes // MiB} MiB and was stopped. "
-            "Remove debugging prints inside loops."
-        )
-    if outcome is Outcome.KILLED_BY_SIGNAL and sig == signal.SIGXFSZ:
-        return (
-            f"Your code wrote a file larger than {limits.file_bytes // MiB} MiB and was stopped. "
-            "Results are returned by your functions, not written to files."
-        )
-    if outcome is Outcome.KILLED_BY_SIGNAL:
-        name = signal.Signals(sig).name if sig is not None and sig in _SIGNALS else str(sig)
-        return (
-            f"Your code was killed by signal {name}. A crash in native code (for example an "
-            "out-of-bounds write through numpy's low-level APIs) or an attempt to start too "
-            "many processes does this."
-        )
-    if outcome is Outcome.RUNTIME_ERROR:
-        return f"Your code stopped with exit code {code}."
-    return ""
-
-
-_SIGNALS = {s.value for s in signal.Signals}
-
-
-def _last_exception(stderr: str) -> str:
-    """The exception class name on a traceback's last line ("" when there is none)."""
-    lines = stderr.strip().splitlines()
-    return lines[-1].split(":", 1)[0].strip() if lines else ""
-
-
 def run(
     argv: Sequence[str],
     *,
@@ -322,7 +233,7 @@ def run(
     ``$CONVLAB_CHANNEL_FD``) whose bytes (up to ``limits.max_channel_bytes``) come back in
     ``RunResult.channel``. Never raises for anything the command does; raises
     ``SandboxUnavailable`` when bubblewrap is missing and ``insecure`` is false, or when the
-    sandbox cannot be started at all.
+    sandbox cannot be started at all. Whatever it raises, the command is not left running.
     """
     limits = limits or Limits()
     env = dict(env or {})
@@ -339,165 +250,269 @@ def run(
     if channel:
         read_end, write_end = os.pipe()
         env[CHANNEL_ENV] = str(write_end)
-    groups = _cgroups.create(limits.memory_bytes, limits.processes) if sandboxed else None
-    cgroup_memory = groups is not None and groups.memory is not None
-    if bwrap is not None:
-        uid = 200_000 + secrets.randbelow(100_000)
-        command = _bwrap_argv(bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid)
-    else:
+    if bwrap is None:
+        # No cgroups without the sandbox: an empty set measures nothing and removes nothing.
+        groups = _cgroups.RunCgroups(memory=None, pids=None)
         command = _prlimit_args(limits, False) + _translate(argv, binds)
-    if groups is not None and groups.procs_files:
+        popen_env = {**_ENV, **env}
+    else:
+        groups = _cgroups.create(limits.memory_bytes, limits.processes)
+        uid = 200_000 + secrets.randbelow(100_000)
+        cgroup_memory = groups.memory is not None
+        command = _bwrap_argv(bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid)
+        popen_env = dict(_ENV)  # bwrap clears it and sets the command's own
+    if groups.procs_files:
         # Join the run's cgroups before bwrap starts, so every process it forks is inside.
         joins = " && ".join(f'echo $$ > "{p}"' for p in groups.procs_files)
         command = ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
-    try:
-        result = _supervise(
-            command, limits, groups, read_end, write_end, env if not sandboxed else {}, started
-        )
-    finally:
-        if groups is not None:
-            groups.remove()
-    notes = () if sandboxed else ("ran WITHOUT a sandbox (insecure development setting)",)
-    return dataclasses.replace(result, sandboxed=sandboxed, notes=notes)
+    ended = _pump(
+        command,
+        limits,
+        groups,
+        read_end=read_end,
+        write_end=write_end,
+        env=popen_env,
+        started=started,
+    )
+    verdict = classify_outcome(
+        returncode=ended.returncode,
+        timed_out=ended.timed_out,
+        output_capped=ended.output_capped,
+        oom_killed=ended.oom_killed,
+        cpu_seconds=ended.cpu_seconds,
+        stderr=ended.stderr,
+        limits=limits,
+    )
+    return RunResult(
+        outcome=verdict.outcome,
+        message=verdict.message,
+        exit_code=verdict.exit_code,
+        signal=verdict.signal,
+        stdout=ended.stdout,
+        stderr=ended.stderr,
+        output_truncated=ended.output_truncated,
+        wall_seconds=ended.wall_seconds,
+        cpu_seconds=ended.cpu_seconds,
+        peak_memory_bytes=ended.peak_memory_bytes,
+        channel=ended.channel,
+        sandboxed=sandboxed,
+        setup_seconds=ended.setup_seconds,
+        notes=() if sandboxed else ("ran WITHOUT a sandbox (insecure development setting)",),
+    )
 
 
-def _supervise(
+@dataclass(frozen=True)
+class _Ended:
+    """What the pump saw of a run that ended: the facts its outcome is decided from."""
+
+    returncode: int  # the leader's, as os.waitstatus_to_exitcode gives it
+    timed_out: bool
+    output_capped: bool
+    oom_killed: bool
+    cpu_seconds: float
+    peak_memory_bytes: int | None
+    stdout: str
+    stderr: str
+    output_truncated: bool
+    channel: bytes
+    setup_seconds: float
+    wall_seconds: float
+
+
+def _pump(
     command: list[str],
     limits: Limits,
-    groups: _cgroups.RunCgroups | None,
+    groups: _cgroups.RunCgroups,
+    *,
     read_end: int,
     write_end: int,
-    plain_env: Mapping[str, str],
+    env: Mapping[str, str],
     started: float,
-) -> RunResult:
+) -> _Ended:
+    """Start ``command`` in a new session, collect its output within the limits, and reap it.
+
+    Takes ownership of the result channel's two ends (-1: no channel) and of ``groups``. When
+    it returns or raises, an exception raised into the loop included (Celery's soft time
+    limit), the command's session has been SIGKILLed and its leader reaped, then the pipes
+    closed and the groups removed. Raises ``SandboxUnavailable`` when the command cannot start.
+    """
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(groups.remove)
+        if read_end >= 0:
+            cleanup.callback(os.close, read_end)
+        process = cleanup.enter_context(_start(command, write_end, env))
+        leader = _Leader(process)
+        try:
+            setup = time.monotonic() - started
+            assert process.stdout is not None
+            assert process.stderr is not None
+            capture = _Capture(limits, process.stdout.fileno(), process.stderr.fileno(), read_end)
+            timed_out = _collect(capture, leader, deadline=started + limits.wall)
+        finally:
+            returncode, usage = leader.kill()
+        wall = time.monotonic() - started
+        cpu = usage.ru_utime + usage.ru_stime
+        # rusage misses the processes that bwrap's pid 1 reaps; the cgroup counts every one.
+        measured = groups.cpu_seconds()
+        return _Ended(
+            returncode=returncode,
+            timed_out=timed_out,
+            output_capped=capture.over_cap,
+            oom_killed=groups.oom_killed(),
+            cpu_seconds=cpu if measured is None else max(cpu, measured),
+            peak_memory_bytes=groups.peak_memory(),
+            stdout=capture.stdout.text(),
+            stderr=capture.stderr.text(),
+            output_truncated=capture.stdout.truncated or capture.stderr.truncated,
+            channel=bytes(capture.channel[: limits.max_channel_bytes]),
+            setup_seconds=setup,
+            wall_seconds=wall,
+        )
+
+
+def _start(command: list[str], write_end: int, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+    """Start ``command`` as the leader of a new session, its output piped back.
+
+    Closes our copy of the channel's write end either way, so that the channel reads as ended
+    once the command's processes are gone. Raises ``SandboxUnavailable`` when it cannot start.
+    """
     try:
-        process = subprocess.Popen(  # noqa: S603 - the sandbox's own argv, never a shell string
+        return subprocess.Popen(  # noqa: S603 - the sandbox's own argv, never a shell string
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             pass_fds=(write_end,) if write_end >= 0 else (),
             start_new_session=True,
-            env={**_ENV, **plain_env},
+            env=dict(env),
         )
     except OSError as error:
-        for fd in (read_end, write_end):
-            if fd >= 0:
-                os.close(fd)
         raise SandboxUnavailable(f"could not start the sandbox: {error}") from error
-    if write_end >= 0:
-        os.close(write_end)
-    setup = time.monotonic() - started
-    assert process.stdout is not None
-    assert process.stderr is not None
-    out = _HeadTail(limits.kept_output_bytes)
-    err = _HeadTail(limits.kept_output_bytes)
-    streams = {process.stdout.fileno(): out, process.stderr.fileno(): err}
-    channel_data = bytearray()
-    selector = selectors.DefaultSelector()
-    for fd in streams:
-        selector.register(fd, selectors.EVENT_READ)
-    if read_end >= 0:
-        selector.register(read_end, selectors.EVENT_READ)
-    deadline = started + limits.wall
-    timed_out = too_much = False
-    waited: tuple[int, resource.struct_rusage] | None = None
-    exited_at: float | None = None
-    while selector.get_map() and not too_much:
-        now = time.monotonic()
-        if now >= deadline:
-            timed_out = True
-            break
+    finally:
+        if write_end >= 0:
+            os.close(write_end)
+
+
+class _Leader:
+    """The run's first process, the leader of its session.
+
+    Reaped with ``wait4``: Popen's own poll, wait and kill reap it too, and lose the rusage.
+    """
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+        self._waited: tuple[int, resource.struct_rusage] | None = None
+        self.reaped_at: float | None = None
+
+    def poll(self, now: float) -> float | None:
+        """Reap the leader if it has exited: when it was first seen gone, None while it runs."""
+        if self._waited is None:
+            pid, status, usage = os.wait4(self._process.pid, os.WNOHANG)
+            if pid:
+                self._reaped(status, usage)
+                self.reaped_at = now
+        return self.reaped_at
+
+    def wait_until(self, deadline: float) -> bool:
+        """Poll until the leader is reaped or the deadline passes; whether it was reaped."""
+        while time.monotonic() < deadline:
+            if self.poll(time.monotonic()) is not None:
+                return True
+            time.sleep(0.002)
+        return False
+
+    def kill(self) -> tuple[int, resource.struct_rusage]:
+        """SIGKILL the session (its pgid is the leader's pid), reap the leader if not yet done.
+
+        With bwrap, the sandbox's pid 1 dies with the leader (``--die-with-parent``) and takes
+        the pid namespace along. Returns the leader's return code (as Popen gives it) and rusage.
+        """
+        pid = self._process.pid
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
+        waited = self._waited
         if waited is None:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                waited, exited_at = (status, usage), now
-        if exited_at is not None and now - exited_at > 1.0:
-            break  # only possible without a pid namespace: a leftover process holds the pipes
-        for key, _ in selector.select(min(deadline - now, 0.05 if waited is None else 0.2)):
-            fd = int(key.fd)
-            try:
-                data = os.read(fd, 1 << 16)
-            except OSError:
-                data = b""
-            if not data:
-                selector.unregister(fd)
-            elif fd == read_end:
-                channel_data += data
-                too_much = len(channel_data) > limits.max_channel_bytes
-            else:
-                streams[fd].add(data)
-                too_much = out.total + err.total > limits.max_output_bytes
-    if waited is None and not (timed_out or too_much):
-        # Every pipe is closed but the command has not been reaped yet: it is exiting. Give it
-        # until the deadline to finish by itself; killing it now would report a clean exit as
-        # "killed by SIGKILL".
-        while waited is None and time.monotonic() < deadline:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                waited = (status, usage)
-            else:
-                time.sleep(0.002)
-        timed_out = waited is None
-    _kill(
-        process.pid, waited is not None
-    )  # the whole session: bwrap's pid 1 then takes the pid namespace with it
-    if waited is None:
-        _, status, usage = os.wait4(process.pid, 0)
-        waited = (status, usage)
-    process.returncode = os.waitstatus_to_exitcode(waited[0])
-    wall = time.monotonic() - started
-    selector.close()
-    process.stdout.close()
-    process.stderr.close()
-    if read_end >= 0:
-        os.close(read_end)
-    cpu = waited[1].ru_utime + waited[1].ru_stime
-    measured = groups.cpu_seconds() if groups is not None else None
-    if measured is not None:
-        cpu = max(cpu, measured)
-    code: int | None = process.returncode
-    sig: int | None = None
-    if code is not None and code < 0:
-        sig, code = -code, None
-    elif code is not None and code > 128 and code - 128 in _SIGNALS:
-        # bwrap's pid 1 reports a child killed by signal N as exit status 128 + N.
-        sig, code = code - 128, None
-    oom = groups.oom_killed() if groups is not None else False
-    peak = groups.peak_memory() if groups is not None else None
-    stderr = err.text()
-    if too_much:
-        outcome = Outcome.OUTPUT_TOO_LARGE
-    elif oom and code != 0:
-        outcome = Outcome.MEMORY_EXCEEDED
-    elif (
-        timed_out or sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= limits.cpu_seconds)
-    ):
-        outcome = Outcome.TIMEOUT
-    elif sig is not None:
-        outcome = Outcome.KILLED_BY_SIGNAL
-    elif code == 0:
-        outcome = Outcome.OK
-    elif stderr.startswith("bwrap:") or stderr.startswith("setpriv:") or code == 126:
-        outcome = Outcome.INTERNAL_ERROR
-    elif _last_exception(stderr).endswith("MemoryError"):
-        outcome = Outcome.MEMORY_EXCEEDED
-    else:
-        outcome = Outcome.RUNTIME_ERROR
-    message = _describe(outcome, limits, code, sig)
-    if outcome is Outcome.INTERNAL_ERROR:
-        message = "The sandbox could not start (the grader's fault): " + stderr.strip()[:500]
-    return RunResult(
-        outcome=outcome,
-        message=message,
-        exit_code=code,
-        signal=sig,
-        stdout=out.text(),
-        stderr=stderr,
-        output_truncated=out.truncated or err.truncated,
-        wall_seconds=wall,
-        cpu_seconds=cpu,
-        peak_memory_bytes=peak,
-        channel=bytes(channel_data[: limits.max_channel_bytes]),
-        setup_seconds=setup,
-    )
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            _, status, usage = os.wait4(pid, 0)
+            waited = self._reaped(status, usage)
+        return waited
+
+    def _reaped(
+        self, status: int, usage: resource.struct_rusage
+    ) -> tuple[int, resource.struct_rusage]:
+        # Popen must know, or it would try to reap the pid again (maybe another process's by
+        # then) and warn that the command is still running.
+        self._process.returncode = os.waitstatus_to_exitcode(status)
+        self._waited = (self._process.returncode, usage)
+        return self._waited
+
+
+class _Capture:
+    """The run's stdout and stderr (head and tail of each) and the bytes of its channel."""
+
+    def __init__(self, limits: Limits, stdout: int, stderr: int, channel: int) -> None:
+        self._limits = limits
+        self.stdout = _HeadTail(limits.kept_output_bytes)
+        self.stderr = _HeadTail(limits.kept_output_bytes)
+        self.channel = bytearray()
+        self._sinks: dict[int, Callable[[bytes], None]] = {
+            stdout: self.stdout.add,
+            stderr: self.stderr.add,
+        }
+        if channel >= 0:
+            self._sinks[channel] = self.channel.extend
+
+    @property
+    def fds(self) -> list[int]:
+        return list(self._sinks)
+
+    def add(self, fd: int, data: bytes) -> None:
+        self._sinks[fd](data)
+
+    @property
+    def over_cap(self) -> bool:
+        """Whether the run sent more than it may: the run is then stopped."""
+        return (
+            self.stdout.total + self.stderr.total > self._limits.max_output_bytes
+            or len(self.channel) > self._limits.max_channel_bytes
+        )
+
+
+def _collect(capture: _Capture, leader: _Leader, deadline: float) -> bool:
+    """Read the run's pipes into ``capture`` until they close, a cap is passed or time is up.
+
+    Returns whether the run timed out: the deadline came first, or every pipe closed but the
+    leader had still not finished exiting by then. Leaves the leader to the caller to kill.
+    """
+    with selectors.DefaultSelector() as selector:
+        for fd in capture.fds:
+            selector.register(fd, selectors.EVENT_READ)
+        while selector.get_map() and not capture.over_cap:
+            now = time.monotonic()
+            if now >= deadline:
+                return True
+            reaped_at = leader.poll(now)
+            if reaped_at is not None and now - reaped_at > 1.0:
+                # Only possible without a pid namespace: a leftover process holds the pipes.
+                return False
+            _read_ready(selector, capture, min(deadline - now, 0.05 if reaped_at is None else 0.2))
+    if leader.reaped_at is not None or capture.over_cap:
+        return False
+    # Every pipe is closed but the command has not been reaped yet: it is exiting. Give it
+    # until the deadline to finish by itself; killing it now would report a clean exit as
+    # "killed by SIGKILL".
+    return not leader.wait_until(deadline)
+
+
+def _read_ready(selector: selectors.BaseSelector, capture: _Capture, timeout: float) -> None:
+    """Read what the ready pipes hold into ``capture``; a pipe at its end leaves the selector."""
+    for key, _ in selector.select(timeout):
+        try:
+            data = os.read(key.fd, 1 << 16)
+        except OSError:
+            data = b""
+        if data:
+            capture.add(key.fd, data)
+        else:
+            selector.unregister(key.fd)
