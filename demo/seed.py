@@ -127,7 +127,7 @@ def seed_demo() -> DemoResult:
 def _seed_presenter_groups(course: Course) -> None:
     # Imported here: the course core does not depend on the presentations app.
     from presentations.models import PresenterGroup
-    from presentations.services import group_create
+    from presentations.services.groups import group_create
 
     user_model = get_user_model()
     for name, usernames, preferences in PRESENTER_GROUPS:
