@@ -99,6 +99,13 @@ def course_upcoming_sessions(
     return cal.upcoming_sessions(course_sessions(course=course), now, count=count)
 
 
+def membership_roles_by_course(*, user: AbstractBaseUser) -> dict[int, str]:
+    """The user's role in each course of their active memberships, by course id."""
+    return dict(
+        Membership.objects.filter(user=user, is_active=True).values_list("course_id", "role")
+    )
+
+
 def announcement_list(*, course: Course) -> QuerySet[Announcement]:
     return Announcement.objects.filter(course=course).select_related("author")
 

@@ -22,7 +22,6 @@ from courses.permissions import (
     require_staff,
 )
 from presentations import schema, selectors
-from presentations.models import SwapRequest
 from presentations.serializers import (
     AdjustInput,
     ChangeOutput,
@@ -266,7 +265,7 @@ class SwapDecisionApi(APIView):
     )
     def post(self, request: Request, course_id: int, swap_id: int) -> Response:
         membership = request_membership(request, self)
-        swap = selectors.swap_list(membership=membership).filter(pk=swap_id).first()
+        swap = selectors.swap_get(membership=membership, swap_id=swap_id)
         if swap is None:
             raise NotFound("No such swap request.")
         if self.decision == "accept":
@@ -276,7 +275,7 @@ class SwapDecisionApi(APIView):
             swap = swap_approve(swap=swap, actor=request.user)
         else:
             swap = swap_reject(swap=swap, actor=request.user, is_staff=membership.is_staff_role)
-        return Response(SwapOutput(SwapRequest.objects.get(pk=swap.pk)).data)
+        return Response(SwapOutput(selectors.swap_get(membership=membership, swap_id=swap.pk)).data)
 
 
 class SlidesApi(APIView):

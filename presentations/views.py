@@ -22,7 +22,7 @@ from courseportal.spreadsheets import safe_cell
 from courses.models import Membership
 from courses.selectors import membership_get
 from presentations import feeds, selectors
-from presentations.models import CalendarFeed, SwapStatus
+from presentations.models import SwapStatus
 from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
 from presentations.services.groups import group_update
 from presentations.services.schedules import schedule_adjust, schedule_generate, schedule_publish
@@ -314,13 +314,6 @@ def course_ics(request: HttpRequest, course_id: int) -> HttpResponse:
     return _ics(request, *_course_feed(membership))
 
 
-def _feed_user(key: str) -> Any:
-    feed = CalendarFeed.objects.select_related("user").filter(key=key).first()
-    if feed is None or not feed.user.is_active:
-        raise Http404("No such feed.")
-    return feed.user
-
-
 def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
     """A course's feed for calendar apps, which cannot log in: the private key stands in."""
     membership = selectors.membership_by_feed_key(key=key, course_id=course_id)
@@ -329,7 +322,7 @@ def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
 
 def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
     """Every course of the user in one feed, with their own presentations marked."""
-    user = _feed_user(key)
+    user = selectors.feed_user_get(key=key)
 
     def build() -> feeds.Feed:
         entries = selectors.feed_courses(user=user)  # a fixed number of queries for all courses
