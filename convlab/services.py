@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import logging
 import math
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -436,7 +435,3 @@ def submissions_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, in
     for pk in received + queued + running:
         submission_enqueue(submission_id=pk)
     return {"received": len(received), "queued": len(queued), "running": len(running)}
-
-
-def worker_name() -> str:
-    return socket.gethostname()

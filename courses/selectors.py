@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Any
 
@@ -91,12 +90,6 @@ def course_sessions(*, course: Course) -> list[cal.ClassSession]:
         calendar_exception_to_core(e) for e in calendar_exception_list(course=course)
     )
     return list(_derived_sessions(course_pattern(course=course), exceptions))
-
-
-def course_upcoming_sessions(
-    *, course: Course, now: dt.datetime, count: int = 5
-) -> list[cal.ClassSession]:
-    return cal.upcoming_sessions(course_sessions(course=course), now, count=count)
 
 
 def membership_roles_by_course(*, user: AbstractBaseUser) -> dict[int, str]:
