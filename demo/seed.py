@@ -15,6 +15,8 @@ from django.db import transaction
 from courses import services
 from courses.academic_calendar import ExceptionKind, NoClassReason
 from courses.models import Announcement, ApiToken, CalendarException, Course, Role
+from presentations.models import PresenterGroup
+from presentations.services.groups import group_create
 
 DEMO_PASSWORD = "deep-learning-2017"  # noqa: S105 - demo accounts only, printed to the console
 DEMO_TOKEN_NAME = "demo autograder token"  # noqa: S105 - a label, not a secret
@@ -126,10 +128,6 @@ def seed_demo() -> DemoResult:
 
 
 def _seed_presenter_groups(course: Course) -> None:
-    # Imported here: the course core does not depend on the presentations app.
-    from presentations.models import PresenterGroup
-    from presentations.services.groups import group_create
-
     user_model = get_user_model()
     for name, usernames, preferences in PRESENTER_GROUPS:
         if PresenterGroup.objects.filter(course=course, name=name).exists():
