@@ -24,7 +24,8 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v 0
 USER courseportal
 
 EXPOSE 8000
-# Threads (gthread workers): a request waiting on PostgreSQL or Redis leaves the CPU to another,
-# and connections are kept alive; about 1.5-2 times the requests per second of sync workers in
-# bench/load.py (docs/benchmarks.md).
+# Sync workers (`--threads 1`): one request at a time per process. With the busiest reads kept in
+# memory, 2 threads per process doubled the reads' 99th percentile at about the same throughput
+# in bench/load.py (gunicorn.conf.py, docs/benchmarks.md). Run behind a buffering proxy
+# (docs/deploy.md).
 CMD ["gunicorn", "courseportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "1", "--access-logfile", "-"]

@@ -86,7 +86,8 @@ from django.utils import timezone
 from convlab.models import Assignment
 from courses import services
 from demo.seed import seed_demo
-from presentations import services as presentations
+from presentations.services.calendar_feeds import calendar_feed_get
+from presentations.services.schedules import schedule_generate, schedule_publish
 from reviews.models import Review
 from reviews.services import paper_create, review_create, review_rate
 
@@ -95,8 +96,8 @@ demo = seed_demo()
 course = demo.course
 User = get_user_model()
 instructor = User.objects.get(username="instructor")
-draft = presentations.schedule_generate(course=course, actor=instructor)
-presentations.schedule_publish(schedule=draft, actor=instructor)
+draft = schedule_generate(course=course, actor=instructor)
+schedule_publish(schedule=draft, actor=instructor)
 
 released = timezone.now() - dt.timedelta(days=1)
 students = list(User.objects.filter(username__in=demo.usernames["student"]).order_by("pk"))
@@ -124,7 +125,7 @@ for i in range(spec["submitters"]):
 lab = Assignment.objects.get(course=course)
 Assignment.objects.filter(pk=lab.pk).update(max_submissions_per_day=32767)
 _, reader = services.api_token_create(user=students[0], name="load")
-feed = presentations.calendar_feed_get(user=students[0])
+feed = calendar_feed_get(user=students[0])
 print(json.dumps({"course": course.pk, "paper": papers[0].pk, "lab": lab.slug,
                   "reader": reader, "autograder": demo.token, "feed": feed.key}))
 """

@@ -130,6 +130,14 @@ class Submission(models.Model):
         return self.status in FINAL_STATUSES
 
 
+class GradingRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    ERROR = "error", "Not gradable"
+    # The sweeper gave the submission to another run; a late result of this one is dropped.
+    SUPERSEDED = "superseded", "Superseded"
+
+
 class GradingRun(models.Model):
     """Every grading of a submission, kept: a regrade never erases an earlier result."""
 
@@ -137,8 +145,10 @@ class GradingRun(models.Model):
     number = models.PositiveIntegerField()
     task_id = models.CharField(max_length=64, blank=True)
     worker = models.CharField(max_length=200, blank=True)
-    # running, then done | error | superseded (the sweeper gave the submission to another run)
-    status = models.CharField(max_length=16, default="running")
+    # running, then done | error | superseded
+    status = models.CharField(
+        max_length=16, choices=GradingRunStatus.choices, default=GradingRunStatus.RUNNING
+    )
     gradable = models.BooleanField(null=True)
     score = models.FloatField(null=True, blank=True)
     results = models.JSONField(default=dict, blank=True)

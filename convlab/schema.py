@@ -64,11 +64,6 @@ class ResultsOutput(serializers.Serializer):
     extra_data = serializers.DictField(required=False)
 
 
-class NotGradedOutput(serializers.Serializer):
-    detail = serializers.CharField()
-    status = serializers.CharField()
-
-
 class RegradeQueuedOutput(serializers.Serializer):
     queued = serializers.IntegerField(help_text="how many submissions went back in the queue")
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from convlab.models import Assignment, Submission
+from convlab.models import Assignment, Submission, SubmissionStatus
 from convlab.schema import ResultsOutput
 from convlab.selectors import visible_results
 
@@ -87,7 +87,7 @@ class SubmissionOutput(serializers.ModelSerializer):
         )
 
     def get_waiting_for(self, submission: Submission) -> str | None:
-        if submission.status == "queued":
+        if submission.status == SubmissionStatus.QUEUED:
             return "a GPU worker" if submission.use_gpu else "a grading worker"
         return None
 

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import logging
 import math
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from convlab.models import (
     FINAL_STATUSES,
     Assignment,
     GradingRun,
+    GradingRunStatus,
     Submission,
     SubmissionStatus,
 )
@@ -221,7 +221,9 @@ def submission_claim(*, submission_id: int, task_id: str, worker: str) -> Submis
         if not claimed:
             return None
         submission = Submission.objects.select_related("assignment").get(pk=submission_id)
-        submission.runs.filter(status="running").update(status="superseded", finished_at=now)
+        submission.runs.filter(status=GradingRunStatus.RUNNING).update(
+            status=GradingRunStatus.SUPERSEDED, finished_at=now
+        )
         number = (submission.runs.aggregate(n=Max("number"))["n"] or 0) + 1
         GradingRun.objects.create(
             submission=submission, number=number, task_id=task_id, worker=worker, started_at=now
@@ -271,8 +273,8 @@ def submission_finish(
         )
         run = GradingRun.objects.filter(submission_id=submission_id, task_id=task_id).last()
         if submission is None:
-            if run is not None and run.status == "running":
-                run.status, run.finished_at = "superseded", now
+            if run is not None and run.status == GradingRunStatus.RUNNING:
+                run.status, run.finished_at = GradingRunStatus.SUPERSEDED, now
                 run.save(update_fields=["status", "finished_at"])
             return None
         gradable = result is not None and result.gradable
@@ -292,7 +294,7 @@ def submission_finish(
             submission.max_score = result.max_score if result is not None else None
         submission.save()
         if run is not None:
-            run.status = submission.status
+            run.status = GradingRunStatus.DONE if gradable else GradingRunStatus.ERROR
             run.gradable = gradable
             run.score = submission.score
             run.results = payload
@@ -427,13 +429,9 @@ def submissions_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, in
         Submission.objects.filter(pk__in=running, status=SubmissionStatus.RUNNING).update(
             status=SubmissionStatus.QUEUED, task_id=""
         )
-        GradingRun.objects.filter(submission_id__in=running, status="running").update(
-            status="superseded", finished_at=now
-        )
+        GradingRun.objects.filter(
+            submission_id__in=running, status=GradingRunStatus.RUNNING
+        ).update(status=GradingRunStatus.SUPERSEDED, finished_at=now)
     for pk in received + queued + running:
         submission_enqueue(submission_id=pk)
     return {"received": len(received), "queued": len(queued), "running": len(running)}
-
-
-def worker_name() -> str:
-    return socket.gethostname()

@@ -90,9 +90,6 @@ class MeetingPattern:
             raise ValueError(f"end: {self.end} is not after start {self.start}")
         ZoneInfo(self.time_zone)  # raises for an unknown zone
 
-    def is_meeting_day(self, day: dt.date) -> bool:
-        return self.first_day <= day <= self.last_day and day.weekday() in self.weekdays
-
     def describe_weekdays(self) -> str:
         return ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
 
@@ -191,15 +188,6 @@ def derive_sessions(
             )
         day += dt.timedelta(days=1)
     return sessions
-
-
-def upcoming_sessions(
-    sessions: Iterable[ClassSession], now: dt.datetime, *, count: int
-) -> list[ClassSession]:
-    """The next `count` sessions that have not ended by `now` (an aware datetime)."""
-    if now.tzinfo is None:
-        raise ValueError("now must be an aware datetime")
-    return [session for session in sessions if session.ends_at > now][:count]
 
 
 def first_presentation_session_after(

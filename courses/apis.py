@@ -18,7 +18,6 @@ from rest_framework.views import APIView
 from courseportal import readcache
 from courses import schema, selectors, services
 from courses.academic_calendar import ClassSession
-from courses.models import Membership
 from courses.permissions import (
     IsCourseInstructorOrReadOnly,
     IsCourseMember,
@@ -56,11 +55,7 @@ class CourseListApi(APIView):
     )
     def get(self, request: Request) -> Response:
         courses = selectors.course_list_for_user(user=request.user)
-        roles = dict(
-            Membership.objects.filter(user=request.user, is_active=True).values_list(
-                "course_id", "role"
-            )
-        )
+        roles = selectors.membership_roles_by_course(user=request.user)
         return Response(CourseOutput(courses, many=True, context={"roles": roles}).data)
 
     @extend_schema(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import Any
 
@@ -93,10 +92,11 @@ def course_sessions(*, course: Course) -> list[cal.ClassSession]:
     return list(_derived_sessions(course_pattern(course=course), exceptions))
 
 
-def course_upcoming_sessions(
-    *, course: Course, now: dt.datetime, count: int = 5
-) -> list[cal.ClassSession]:
-    return cal.upcoming_sessions(course_sessions(course=course), now, count=count)
+def membership_roles_by_course(*, user: AbstractBaseUser) -> dict[int, str]:
+    """The user's role in each course of their active memberships, by course id."""
+    return dict(
+        Membership.objects.filter(user=user, is_active=True).values_list("course_id", "role")
+    )
 
 
 def announcement_list(*, course: Course) -> QuerySet[Announcement]:

@@ -13,7 +13,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from courses import services
+from courses.academic_calendar import ExceptionKind, NoClassReason
 from courses.models import Announcement, ApiToken, CalendarException, Course, Role
+from presentations.models import PresenterGroup
+from presentations.services.groups import group_create
 
 DEMO_PASSWORD = "deep-learning-2017"  # noqa: S105 - demo accounts only, printed to the console
 DEMO_TOKEN_NAME = "demo autograder token"  # noqa: S105 - a label, not a secret
@@ -25,10 +28,10 @@ STUDENT_NAMES = [
 ]  # fmt: skip
 
 EXCEPTIONS = [
-    (dt.date(2017, 10, 3), "no_class", "cancelled", ""),
-    (dt.date(2017, 10, 5), "guest_lecture", "", "Guest lecture by Dr. Stefan Lee"),
-    (dt.date(2017, 10, 10), "no_class", "break", "Fall break"),
-    (dt.date(2017, 11, 23), "no_class", "holiday", "Thanksgiving"),
+    (dt.date(2017, 10, 3), ExceptionKind.NO_CLASS, NoClassReason.CANCELLED, ""),
+    (dt.date(2017, 10, 5), ExceptionKind.GUEST_LECTURE, "", "Guest lecture by Dr. Stefan Lee"),
+    (dt.date(2017, 10, 10), ExceptionKind.NO_CLASS, NoClassReason.BREAK, "Fall break"),
+    (dt.date(2017, 11, 23), ExceptionKind.NO_CLASS, NoClassReason.HOLIDAY, "Thanksgiving"),
 ]
 
 ANNOUNCEMENTS = [
@@ -125,10 +128,6 @@ def seed_demo() -> DemoResult:
 
 
 def _seed_presenter_groups(course: Course) -> None:
-    # Imported here: the course core does not depend on the presentations app.
-    from presentations.models import PresenterGroup
-    from presentations.services import group_create
-
     user_model = get_user_model()
     for name, usernames, preferences in PRESENTER_GROUPS:
         if PresenterGroup.objects.filter(course=course, name=name).exists():

@@ -1,1 +1,2 @@
-"""presentations: presenter scheduling around the academic calendar (models arrive with issue 7)."""
+"""presentations: presenter groups, their schedule around the academic calendar, swaps, slides
+and calendar feeds."""

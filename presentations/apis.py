@@ -21,8 +21,7 @@ from courses.permissions import (
     request_membership,
     require_staff,
 )
-from presentations import schema, selectors, services
-from presentations.models import SwapRequest
+from presentations import schema, selectors
 from presentations.serializers import (
     AdjustInput,
     ChangeOutput,
@@ -35,6 +34,10 @@ from presentations.serializers import (
     SwapInput,
     SwapOutput,
 )
+from presentations.services.groups import group_create, group_delete, group_update
+from presentations.services.schedules import schedule_adjust, schedule_generate, schedule_publish
+from presentations.services.slides import slides_set_link, slides_upload
+from presentations.services.swaps import swap_accept, swap_approve, swap_reject, swap_request
 
 
 def _require_group_member_or_staff(membership: Membership, group: Any) -> None:
@@ -71,7 +74,7 @@ class GroupListApi(APIView):
                 raise PermissionDenied("Students form groups that include themselves.")
             if "fixed_date" in data or "topic" in data:
                 raise PermissionDenied("Only staff fix a group's date or topic.")
-        group = services.group_create(course=membership.course, **data)
+        group = group_create(course=membership.course, **data)
         group = selectors.group_get(course=membership.course, group_id=group.pk)
         return Response(GroupOutput(group).data, status=status.HTTP_201_CREATED)
 
@@ -104,7 +107,7 @@ class GroupDetailApi(APIView):
         )
         if extra:
             raise PermissionDenied(f"You may not change: {', '.join(sorted(extra))}.")
-        services.group_update(group=group, **serializer.validated_data)
+        group_update(group=group, **serializer.validated_data)
         group = selectors.group_get(course=membership.course, group_id=group_id)
         return Response(GroupOutput(group).data)
 
@@ -122,9 +125,7 @@ class GroupDetailApi(APIView):
     def delete(self, request: Request, course_id: int, group_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
-        services.group_delete(
-            group=selectors.group_get(course=membership.course, group_id=group_id)
-        )
+        group_delete(group=selectors.group_get(course=membership.course, group_id=group_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -152,7 +153,7 @@ class ScheduleListApi(APIView):
     def post(self, request: Request, course_id: int) -> Response:
         """Run the scheduler: a new optimal draft over every group."""
         membership = request_membership(request, self)
-        schedule = services.schedule_generate(course=membership.course, actor=request.user)
+        schedule = schedule_generate(course=membership.course, actor=request.user)
         schedule = selectors.schedule_get(
             course=membership.course, schedule_id=schedule.pk, include_drafts=True
         )
@@ -188,7 +189,7 @@ class ScheduleDetailApi(APIView):
         serializer = AdjustInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         placements = {p["group"]: p["date"] for p in serializer.validated_data["placements"]}
-        services.schedule_adjust(schedule=schedule, placements=placements, actor=request.user)
+        schedule_adjust(schedule=schedule, placements=placements, actor=request.user)
         return Response(ScheduleOutput(self._get(request, schedule_id)).data)
 
 
@@ -206,7 +207,7 @@ class SchedulePublishApi(APIView):
         schedule = selectors.schedule_get(
             course=membership.course, schedule_id=schedule_id, include_drafts=True
         )
-        services.schedule_publish(schedule=schedule, actor=request.user)
+        schedule_publish(schedule=schedule, actor=request.user)
         schedule = selectors.schedule_get(
             course=membership.course, schedule_id=schedule_id, include_drafts=True
         )
@@ -246,7 +247,7 @@ class SwapListApi(APIView):
         )
         if other is None:
             raise ValidationError({"to_group": "no such group in this course"})
-        swap = services.swap_request(from_group=own, to_group=other, actor=request.user)
+        swap = swap_request(from_group=own, to_group=other, actor=request.user)
         return Response(SwapOutput(swap).data, status=status.HTTP_201_CREATED)
 
 
@@ -264,19 +265,17 @@ class SwapDecisionApi(APIView):
     )
     def post(self, request: Request, course_id: int, swap_id: int) -> Response:
         membership = request_membership(request, self)
-        swap = selectors.swap_list(membership=membership).filter(pk=swap_id).first()
+        swap = selectors.swap_get(membership=membership, swap_id=swap_id)
         if swap is None:
             raise NotFound("No such swap request.")
         if self.decision == "accept":
-            swap = services.swap_accept(swap=swap, actor=request.user)
+            swap = swap_accept(swap=swap, actor=request.user)
         elif self.decision == "approve":
             require_staff(membership)
-            swap = services.swap_approve(swap=swap, actor=request.user)
+            swap = swap_approve(swap=swap, actor=request.user)
         else:
-            swap = services.swap_reject(
-                swap=swap, actor=request.user, is_staff=membership.is_staff_role
-            )
-        return Response(SwapOutput(SwapRequest.objects.get(pk=swap.pk)).data)
+            swap = swap_reject(swap=swap, actor=request.user, is_staff=membership.is_staff_role)
+        return Response(SwapOutput(selectors.swap_get(membership=membership, swap_id=swap.pk)).data)
 
 
 class SlidesApi(APIView):
@@ -301,7 +300,7 @@ class SlidesApi(APIView):
         group = self._group(request, group_id)
         serializer = SlidesLinkInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.slides_set_link(group=group, url=serializer.validated_data["slides_link"])
+        slides_set_link(group=group, url=serializer.validated_data["slides_link"])
         return Response(GroupOutput(self._group(request, group_id)).data)
 
     @extend_schema(
@@ -314,7 +313,7 @@ class SlidesApi(APIView):
         group = self._group(request, group_id)
         serializer = SlidesFileInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.slides_upload(group=group, upload=serializer.validated_data["slides_file"])
+        slides_upload(group=group, upload=serializer.validated_data["slides_file"])
         return Response(GroupOutput(self._group(request, group_id)).data)
 
 

@@ -15,6 +15,6 @@ class PresentationsConfig(AppConfig):
 
 
 def _repair_schedule(sender: Any, *, course: Any, actor: Any, description: str, **_: Any) -> None:
-    from presentations.services import schedule_repair_after_calendar_change
+    from presentations.services.calendar_repair import schedule_repair_after_calendar_change
 
     schedule_repair_after_calendar_change(course=course, actor=actor, description=description)

@@ -81,7 +81,7 @@ class PresentationSchedule(models.Model):
             models.UniqueConstraint(fields=["course", "version"], name="schedule_version_unique"),
             models.UniqueConstraint(
                 fields=["course"],
-                condition=models.Q(status="published"),
+                condition=models.Q(status=ScheduleStatus.PUBLISHED),
                 name="one_published_schedule",
             ),
         ]

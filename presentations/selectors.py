@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -22,6 +23,7 @@ from courses.selectors import (
 )
 from presentations import scheduling
 from presentations.models import (
+    CalendarFeed,
     GroupMember,
     PresentationSchedule,
     PresenterGroup,
@@ -236,5 +238,18 @@ def swap_list(*, membership: Membership) -> QuerySet[SwapRequest]:
     return swaps.filter(from_group__in=own) | swaps.filter(to_group__in=own)
 
 
+def swap_get(*, membership: Membership, swap_id: int) -> SwapRequest | None:
+    """One swap the member may see (see `swap_list`), with both groups; None otherwise."""
+    return swap_list(membership=membership).filter(pk=swap_id).first()
+
+
 def change_log(*, course: Course) -> QuerySet[ScheduleChange]:
     return ScheduleChange.objects.filter(course=course).select_related("actor")
+
+
+def feed_user_get(*, key: str) -> AbstractBaseUser:
+    """The active user whose private feed key this is. Raises Http404 otherwise."""
+    feed = CalendarFeed.objects.select_related("user").filter(key=key).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("No such feed.")
+    return feed.user

@@ -21,8 +21,13 @@ from courseportal import readcache
 from courseportal.spreadsheets import safe_cell
 from courses.models import Membership
 from courses.selectors import membership_get
-from presentations import feeds, selectors, services
-from presentations.models import CalendarFeed, SwapStatus
+from presentations import feeds, selectors
+from presentations.models import SwapStatus
+from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
+from presentations.services.groups import group_update
+from presentations.services.schedules import schedule_adjust, schedule_generate, schedule_publish
+from presentations.services.slides import slides_deadline, slides_set_link, slides_upload
+from presentations.services.swaps import swap_accept, swap_approve, swap_reject, swap_request
 
 
 def _staff(request: HttpRequest, course_id: int) -> Membership:
@@ -69,7 +74,7 @@ def group_page(request: HttpRequest, course_id: int) -> HttpResponse:
     slot = None
     if group is not None and published is not None:
         slot = next((s for s in published.slots.all() if s.group_id == group.pk), None)
-    feed = services.calendar_feed_get(user=request.user)
+    feed = calendar_feed_get(user=request.user)
     context: dict[str, Any] = {
         "course": course,
         "membership": membership,
@@ -77,7 +82,7 @@ def group_page(request: HttpRequest, course_id: int) -> HttpResponse:
         "sessions": sessions,
         "ranks": {d: i + 1 for i, d in enumerate(group.preferences)} if group else {},
         "slot": slot,
-        "slides_deadline": services.slides_deadline(group=group) if group else None,
+        "slides_deadline": slides_deadline(group=group) if group else None,
         "swaps": selectors.swap_list(membership=membership),
         "other_groups": [
             g for g in selectors.group_list(course=course) if group is None or g.pk != group.pk
@@ -106,9 +111,7 @@ def group_preferences(request: HttpRequest, course_id: int) -> HttpResponse:
         messages.error(request, "preferences: ranks are whole numbers and dates are YYYY-MM-DD")
         return redirect("presentations-group", course_id=course_id)
     try:
-        services.group_update(
-            group=group, preferences=[day for _, day in ranked], unavailable=unavailable
-        )
+        group_update(group=group, preferences=[day for _, day in ranked], unavailable=unavailable)
         messages.success(request, "Your preferences are saved.")
     except ValidationError as error:
         _flash_errors(request, error)
@@ -124,9 +127,9 @@ def group_slides(request: HttpRequest, course_id: int) -> HttpResponse:
         raise Http404("You are not in a presenter group.")
     try:
         if request.FILES.get("slides_file"):
-            services.slides_upload(group=group, upload=request.FILES["slides_file"])
+            slides_upload(group=group, upload=request.FILES["slides_file"])
         else:
-            services.slides_set_link(group=group, url=request.POST.get("slides_link", "").strip())
+            slides_set_link(group=group, url=request.POST.get("slides_link", "").strip())
         messages.success(request, "Slides saved.")
     except ValidationError as error:
         _flash_errors(request, error)
@@ -165,7 +168,7 @@ def swap_create(request: HttpRequest, course_id: int) -> HttpResponse:
         messages.error(request, "to_group: choose another group of this course")
         return redirect("presentations-group", course_id=course_id)
     try:
-        services.swap_request(from_group=own, to_group=other, actor=request.user)
+        swap_request(from_group=own, to_group=other, actor=request.user)
         messages.success(request, f"Swap requested: {other.name} must accept, then staff approve.")
     except ValidationError as error:
         _flash_errors(request, error)
@@ -179,11 +182,11 @@ def swap_decide(request: HttpRequest, course_id: int, swap_id: int, decision: st
     swap = get_object_or_404(selectors.swap_list(membership=membership), pk=swap_id)
     try:
         if decision == "accept":
-            services.swap_accept(swap=swap, actor=request.user)
+            swap_accept(swap=swap, actor=request.user)
         elif decision == "approve" and membership.is_staff_role:
-            services.swap_approve(swap=swap, actor=request.user)
+            swap_approve(swap=swap, actor=request.user)
         elif decision == "reject":
-            services.swap_reject(swap=swap, actor=request.user, is_staff=membership.is_staff_role)
+            swap_reject(swap=swap, actor=request.user, is_staff=membership.is_staff_role)
         else:
             raise PermissionDenied("Only staff approve swaps.")
         messages.success(request, "Done.")
@@ -223,7 +226,7 @@ def manage_action(request: HttpRequest, course_id: int, action: str) -> HttpResp
     course = membership.course
     try:
         if action == "generate":
-            schedule = services.schedule_generate(course=course, actor=request.user)
+            schedule = schedule_generate(course=course, actor=request.user)
             messages.success(request, f"Draft v{schedule.version} is ready: review, then publish.")
         elif action == "adjust":
             draft = selectors.schedule_latest_draft(course=course)
@@ -234,13 +237,13 @@ def manage_action(request: HttpRequest, course_id: int, action: str) -> HttpResp
                 for key, value in request.POST.items()
                 if key.startswith("place-") and key.removeprefix("place-").isdigit() and value
             }
-            services.schedule_adjust(schedule=draft, placements=placements, actor=request.user)
+            schedule_adjust(schedule=draft, placements=placements, actor=request.user)
             messages.success(request, "Draft updated.")
         elif action == "publish":
             draft = selectors.schedule_latest_draft(course=course)
             if draft is None:
                 raise ValidationError({"schedule": "there is no draft to publish"})
-            services.schedule_publish(schedule=draft, actor=request.user)
+            schedule_publish(schedule=draft, actor=request.user)
             messages.success(request, f"Schedule v{draft.version} is published.")
         else:
             raise Http404("No such action.")
@@ -311,13 +314,6 @@ def course_ics(request: HttpRequest, course_id: int) -> HttpResponse:
     return _ics(request, *_course_feed(membership))
 
 
-def _feed_user(key: str) -> Any:
-    feed = CalendarFeed.objects.select_related("user").filter(key=key).first()
-    if feed is None or not feed.user.is_active:
-        raise Http404("No such feed.")
-    return feed.user
-
-
 def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
     """A course's feed for calendar apps, which cannot log in: the private key stands in."""
     membership = selectors.membership_by_feed_key(key=key, course_id=course_id)
@@ -326,7 +322,7 @@ def feed_course(request: HttpRequest, key: str, course_id: int) -> HttpResponse:
 
 def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
     """Every course of the user in one feed, with their own presentations marked."""
-    user = _feed_user(key)
+    user = selectors.feed_user_get(key=key)
 
     def build() -> feeds.Feed:
         entries = selectors.feed_courses(user=user)  # a fixed number of queries for all courses
@@ -343,6 +339,6 @@ def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 def feed_rotate(request: HttpRequest, course_id: int) -> HttpResponse:
     membership_get(user=request.user, course_id=course_id)
-    services.calendar_feed_rotate(user=request.user)
+    calendar_feed_rotate(user=request.user)
     messages.success(request, "New private calendar address made; the old one no longer works.")
     return redirect("presentations-group", course_id=course_id)

@@ -1,1 +1,1 @@
-"""reviews: public paper reviews with writing guidance (models arrive with issue 6)."""
+"""reviews: public paper reviews with writing guidance."""

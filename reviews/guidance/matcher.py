@@ -25,22 +25,17 @@ Either way each phrase reports exactly the matches ``Pattern.finditer`` reports.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Mapping
 from itertools import accumulate, compress
 from typing import Any
 
-# The parser behind ``re`` (``re._parser`` on 3.11+). Private, so any surprise degrades to the
-# ordinary search of the phrase, never to a wrong answer.
-try:
-    _parser: Any = importlib.import_module("re._parser")
-    _c: Any = importlib.import_module("re._constants")
-    _ZERO_WIDTH = frozenset({_c.AT, _c.ASSERT, _c.ASSERT_NOT})
-    _REPEATS = frozenset({_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)})
-    _NON_WORD_CATEGORIES = frozenset({_c.CATEGORY_SPACE, _c.CATEGORY_NOT_WORD})
-except ImportError:  # pragma: no cover - other interpreters
-    _parser = None
+from reviews.guidance import regex_syntax as rx
+
+# Each phrase is read with regex_syntax (plain Python, not ``re``'s private parser); a phrase it
+# cannot read is searched the ordinary way, never given a wrong answer.
+_ZERO_WIDTH = frozenset({rx.AT, rx.ASSERT, rx.ASSERT_NOT})
+_NON_WORD_CATEGORIES = frozenset({rx.SPACE, rx.NOT_WORD})
 
 WORD = re.compile(r"[^\W\d_][\w'’-]*(?<=\w)")
 """A word: a letter, then word characters, apostrophes and hyphens, ending on a word character.
@@ -99,9 +94,7 @@ class _Phrase:
         self.required = _required(phrase)
         # A phrase that is one character class (``\\d``) matches at every character it
         # accepts: found faster as runs of such characters.
-        self.runs_of_one = (
-            re.compile(f"(?:{phrase})+") if _parser is not None and _one_character(phrase) else None
-        )
+        self.runs_of_one = re.compile(f"(?:{phrase})+") if _one_character(phrase) else None
         # ``runs``: (run, exact, rest) per head found through the words: the run of word
         # characters it starts with, whether the run must be exactly that (else: start with
         # it), and the longer literal to test with ``startswith`` (None: the run says it all).
@@ -316,10 +309,10 @@ class Scanner:
 def _one_character(phrase: str) -> bool:
     """True when ``phrase`` is a single character class, matching one character wherever."""
     try:
-        items = list(_parser.parse(phrase))
-    except Exception:  # an optimisation only
+        items = rx.parse(phrase)
+    except rx.Unreadable:  # an optimisation only
         return False
-    return len(items) == 1 and items[0][0] in (_c.IN, _c.LITERAL, _c.NOT_LITERAL)
+    return len(items) == 1 and items[0][0] in (rx.IN, rx.LITERAL, rx.NOT_LITERAL)
 
 
 def _is_word(char: str) -> bool:
@@ -366,11 +359,11 @@ def _heads_of(phrase: str) -> frozenset[Head] | None:
     word boundary. In a head, :data:`_BOUNDARY` stands for a ``\\b`` and :data:`_NON_WORD` for
     a character that is not a word character (white space, say), after which the head stops.
     """
-    if _parser is None or _BOUNDARY in phrase or _NON_WORD in phrase:
+    if _BOUNDARY in phrase or _NON_WORD in phrase:
         return None
     try:
-        expansions = _sequence(list(_parser.parse(phrase)))
-    except Exception:  # an optimisation only: unknown means "search normally"
+        expansions = _sequence(rx.parse(phrase))
+    except rx.Unreadable:  # an optimisation only: unknown means "search normally"
         return None
     heads = set()
     for text, _ in expansions:
@@ -382,7 +375,7 @@ def _heads_of(phrase: str) -> frozenset[Head] | None:
 Expansion = tuple[str, bool]  # a literal start of a match, and whether it is the whole match
 
 
-def _sequence(items: list[Any]) -> list[Expansion]:
+def _sequence(items: list[rx.Item]) -> list[Expansion]:
     """The literal starts of the matches of the sequence ``items`` (see :func:`_heads_of`)."""
     found: list[Expansion] = [("", True)]
     for op, av in items:
@@ -404,32 +397,32 @@ def _sequence(items: list[Any]) -> list[Expansion]:
     return found
 
 
-def _item(op: Any, av: Any) -> list[Expansion] | None:
+def _item(op: str, av: Any) -> list[Expansion] | None:
     """The literal starts of the matches of one parsed item, or None when there are none."""
-    if op is _c.LITERAL:
-        return [(chr(av), True)]
-    if op is _c.AT:
-        return [(_BOUNDARY if av is _c.AT_BOUNDARY else "", True)]
+    if op == rx.LITERAL:
+        return [(av, True)]
+    if op == rx.AT:
+        return [(_BOUNDARY if av == rx.BOUNDARY else "", True)]
     if op in _ZERO_WIDTH:
         return [("", True)]
-    if op is _c.SUBPATTERN:
-        return _sequence(list(av[-1]))
-    if op is _c.BRANCH:
-        return [e for branch in av[1] for e in _sequence(list(branch))]
-    if op in _REPEATS:
+    if op == rx.SUBPATTERN:
+        return _sequence(av)
+    if op == rx.BRANCH:
+        return [e for branch in av for e in _sequence(branch)]
+    if op == rx.REPEAT:
         low, high, body = av
-        inner = _sequence(list(body))
+        inner = _sequence(body)
         if high == 1:
             return [("", True), *inner] if low == 0 else inner
         if low == 0:
             return [("", False)]
         return [(text, False) for text, _ in inner]
-    if op is _c.IN:
-        if all(o is _c.LITERAL for o, _ in av):
-            return [(chr(v), True) for _, v in av]
+    if op == rx.IN:
+        if all(o == rx.LITERAL for o, _ in av):
+            return [(v, True) for _, v in av]
         if all(
-            (o is _c.LITERAL and not _is_word(chr(v)))
-            or (o is _c.CATEGORY and v in _NON_WORD_CATEGORIES)
+            (o == rx.LITERAL and not _is_word(v))
+            or (o == rx.CATEGORY and v in _NON_WORD_CATEGORIES)
             for o, v in av
         ):
             return [(_NON_WORD, False)]
@@ -438,22 +431,20 @@ def _item(op: Any, av: Any) -> list[Expansion] | None:
 
 def _required(phrase: str) -> frozenset[str] | None:
     """Literals one of which every match of ``phrase`` contains, or None when unknown."""
-    if _parser is None:
-        return None
     try:
-        required = _factors(_parser.parse(phrase))
-    except Exception:  # an optimisation only: unknown means "always try"
+        required = _factors(rx.parse(phrase))
+    except rx.Unreadable:  # an optimisation only: unknown means "always try"
         return None
     return required if required and all(required) else None
 
 
-def _factors(items: Any) -> frozenset[str] | None:
+def _factors(items: list[rx.Item]) -> frozenset[str] | None:
     """The most selective set of literals one of which a match of ``items`` contains."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
     for op, av in items:
-        if op is _c.LITERAL:
-            run.append(chr(av))
+        if op == rx.LITERAL:
+            run.append(av)
             continue
         if op in _ZERO_WIDTH:
             continue
@@ -461,13 +452,13 @@ def _factors(items: Any) -> frozenset[str] | None:
             candidates.append(frozenset({"".join(run)}))
             run = []
         found: frozenset[str] | None = None
-        if op is _c.SUBPATTERN:
-            found = _factors(av[-1])
-        elif op is _c.BRANCH:
-            branches = [_factors(b) for b in av[1]]
+        if op == rx.SUBPATTERN:
+            found = _factors(av)
+        elif op == rx.BRANCH:
+            branches = [_factors(b) for b in av]
             if all(b is not None for b in branches):
                 found = frozenset().union(*(b for b in branches if b is not None))
-        elif op in _REPEATS and av[0] >= 1:
+        elif op == rx.REPEAT and av[0] >= 1:
             found = _factors(av[2])
         if found:
             candidates.append(found)

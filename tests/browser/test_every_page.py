@@ -26,8 +26,10 @@ from courses.models import Course
 from demo.seed import DEMO_PASSWORD, seed_demo
 from gradebook import services as gradebook_services
 from jobs import services as job_services
-from presentations import services as presentation_services
 from presentations.models import PresenterGroup
+from presentations.services.schedules import schedule_generate, schedule_publish
+from presentations.services.slides import slides_set_link
+from presentations.services.swaps import swap_accept, swap_request
 from reviews import services as review_services
 from roster import jobs as roster_jobs
 from roster import services as roster_services
@@ -254,14 +256,14 @@ def build_scene() -> Scene:
     )
 
     instructor = users["instructor"]
-    published = presentation_services.schedule_generate(course=course, actor=instructor)
-    presentation_services.schedule_publish(schedule=published, actor=instructor)
-    presentation_services.schedule_generate(course=course, actor=instructor)
+    published = schedule_generate(course=course, actor=instructor)
+    schedule_publish(schedule=published, actor=instructor)
+    schedule_generate(course=course, actor=instructor)
     mine = PresenterGroup.objects.get(course=course, name="Visualizations")
     theirs = PresenterGroup.objects.get(course=course, name="Deconvnets")
-    swap = presentation_services.swap_request(from_group=mine, to_group=theirs, actor=student1)
-    presentation_services.swap_accept(swap=swap, actor=users["student7"])
-    presentation_services.slides_set_link(
+    swap = swap_request(from_group=mine, to_group=theirs, actor=student1)
+    swap_accept(swap=swap, actor=users["student7"])
+    slides_set_link(
         group=mine,
         url="https://docs.google.com/presentation/d/visualizations",
         now=dt.datetime(2017, 10, 1, tzinfo=dt.UTC),

@@ -23,8 +23,10 @@ from demo.seed import seed_demo
 from gradebook import services as gradebook_services
 from jobs import services as job_services
 from jobs.models import Job
-from presentations import services as presentation_services
 from presentations.models import PresenterGroup, ScheduleChange
+from presentations.services.calendar_feeds import calendar_feed_get
+from presentations.services.schedules import schedule_generate, schedule_publish
+from presentations.services.swaps import swap_request
 from reviews import services as review_services
 from reviews.models import ReviewVersion
 from tests.factories import make_user
@@ -80,13 +82,13 @@ def rows() -> None:
         tags=[],
         now=dt.datetime(2017, 10, 13, 9, 0, tzinfo=EDT),
     )
-    schedule = presentation_services.schedule_generate(course=course, actor=users["instructor"])
-    presentation_services.schedule_publish(schedule=schedule, actor=users["instructor"])
+    schedule = schedule_generate(course=course, actor=users["instructor"])
+    schedule_publish(schedule=schedule, actor=users["instructor"])
     groups = {g.name: g for g in PresenterGroup.objects.filter(course=course)}
-    presentation_services.swap_request(
+    swap_request(
         from_group=groups["Visualizations"], to_group=groups["Grad-CAM"], actor=users["student1"]
     )
-    presentation_services.calendar_feed_get(user=users["student1"])
+    calendar_feed_get(user=users["student1"])
     submission = lab_services.submission_create(
         assignment=course.assignments.get(),
         student=users["student1"],

@@ -24,7 +24,7 @@ from courseportal import readcache
 from courses import services as course_services
 from courses.models import ApiToken, CalendarException, Course, Membership
 from jobs.models import Job
-from presentations.services import calendar_feed_get, calendar_feed_rotate
+from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
 from reviews.services import paper_create, review_create
 from tests.conftest import database_url, require
 from tests.factories import make_member

@@ -15,7 +15,6 @@ from courses.academic_calendar import (
     derive_sessions,
     first_presentation_session_after,
     parse_weekdays,
-    upcoming_sessions,
 )
 from tests.seed_calendar import FALL_2017, SEED_EXCEPTIONS, D
 
@@ -85,19 +84,6 @@ def test_it_gives_aware_start_times_across_the_daylight_saving_change(sessions):
     assert after.utcoffset() == dt.timedelta(hours=-5)
     assert before.astimezone(dt.UTC).time() == dt.time(20, 30)
     assert after.astimezone(dt.UTC).time() == dt.time(21, 30)
-
-
-def test_it_returns_the_next_sessions_by_end_time() -> None:
-    all_sessions = derive_sessions(FALL_2017, SEED_EXCEPTIONS)
-    # 17:00 New York on 2017-10-12: that class is still running, so it is listed first.
-    now = dt.datetime(2017, 10, 12, 21, 0, tzinfo=dt.UTC)
-    upcoming = upcoming_sessions(all_sessions, now, count=3)
-    assert [s.date for s in upcoming] == [D(2017, 10, 12), D(2017, 10, 17), D(2017, 10, 19)]
-
-
-def test_it_refuses_a_naive_now() -> None:
-    with pytest.raises(ValueError, match="aware"):
-        upcoming_sessions([], dt.datetime(2017, 10, 12, 12, 0), count=1)  # noqa: DTZ001
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from convlab.grading import GradingResult
 from convlab.models import Assignment, Submission
 from courses import services as course_services
 from gradebook import services
-from presentations.services import group_create
+from presentations.services.groups import group_create
 from reviews.services import paper_create, review_create
 from tests.factories import make_member
 from tests.reviews.conftest import GOOD_REVIEW

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gradebook.models import GradePolicy, PresentationGrade
-from presentations.services import group_create
+from presentations.services.groups import group_create
 from tests.factories import make_course, make_member
 
 pytestmark = pytest.mark.django_db

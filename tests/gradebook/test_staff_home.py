@@ -14,7 +14,8 @@ from convlab.models import Assignment, Submission
 from courseportal import health
 from courses.services import calendar_exception_create
 from gradebook import selectors
-from presentations.services import group_create, schedule_generate, schedule_publish
+from presentations.services.groups import group_create
+from presentations.services.schedules import schedule_generate, schedule_publish
 from reviews.services import paper_create, review_create
 from tests.factories import make_member
 from tests.gradebook.conftest import at

@@ -7,7 +7,8 @@ import pytest
 
 from courses.services import calendar_exception_create
 from presentations.models import CalendarFeed, PresenterGroup
-from presentations.services import calendar_feed_get, calendar_feed_rotate, group_update
+from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
+from presentations.services.groups import group_update
 from tests.presentations.conftest import publish
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from presentations.models import PresenterGroup
-from presentations.services import slides_deadline
+from presentations.services.slides import slides_deadline
 from tests.convlab.service.test_storage_faults import read_only_media
 from tests.presentations.conftest import publish
 

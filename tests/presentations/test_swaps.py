@@ -66,7 +66,7 @@ def test_it_refuses_a_swap_with_a_group_of_another_course(api, demo, users):
         code="CS 4803", term="Spring 2018", first_day="2018-01-09", last_day="2018-04-26"
     )
     stranger = make_member(other_course, "sam", "student")
-    from presentations.services import group_create
+    from presentations.services.groups import group_create
 
     foreign = group_create(course=other_course, name="Foreign", members=[stranger])
     api.force_authenticate(users["student1"])

@@ -25,7 +25,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from presentations.models import GroupMember, SwapRequest
-from presentations.services import group_create
+from presentations.services.groups import group_create
 from tests.factories import PASSWORD, make_member
 from tests.security.world import PDF, REVIEW, ROLES, ROSTER, SOURCE, World
 

@@ -27,8 +27,10 @@ from demo.seed import seed_demo
 from gradebook import services as gradebook_services
 from jobs import services as job_services
 from jobs.registry import kind_get
-from presentations import services as presentation_services
 from presentations.models import PresenterGroup
+from presentations.services.groups import group_update
+from presentations.services.schedules import schedule_generate, schedule_publish
+from presentations.services.swaps import swap_request
 from reviews import services as review_services
 from roster import jobs as roster_jobs
 
@@ -180,11 +182,11 @@ def build_world(media_root: Any) -> World:
     )
     course_services.api_token_create(user=student1, name=text("token-name"))
     group = PresenterGroup.objects.get(course=course, name="Visualizations")
-    presentation_services.group_update(group=group, name=text("group-name"), topic=text("topic"))
-    schedule = presentation_services.schedule_generate(course=course, actor=instructor)
-    presentation_services.schedule_publish(schedule=schedule, actor=instructor)
+    group_update(group=group, name=text("group-name"), topic=text("topic"))
+    schedule = schedule_generate(course=course, actor=instructor)
+    schedule_publish(schedule=schedule, actor=instructor)
     other = PresenterGroup.objects.get(course=course, name="Adversarial examples")
-    presentation_services.swap_request(from_group=group, to_group=other, actor=student1)
+    swap_request(from_group=group, to_group=other, actor=student1)
     paper = review_services.paper_create(
         course=course,
         session_date=dt.date(2017, 10, 12),

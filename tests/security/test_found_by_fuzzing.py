@@ -15,7 +15,7 @@ from openapi_schema_validator import OAS30ReadValidator
 
 from courseportal.errors import page_not_found, server_error
 from presentations.selectors import schedule_published
-from presentations.services import group_create
+from presentations.services.groups import group_create
 from reviews.services import paper_create
 from tests.factories import make_member
 from tests.security.world import World, build_world

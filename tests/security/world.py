@@ -26,8 +26,12 @@ from gradebook import services as gradebook_services
 from gradebook.models import PresentationGrade
 from jobs import services as job_services
 from jobs.models import Job
-from presentations import services as presentation_services
 from presentations.models import PresentationSchedule, PresenterGroup, SwapRequest
+from presentations.services.calendar_feeds import calendar_feed_get
+from presentations.services.groups import group_create
+from presentations.services.schedules import schedule_generate, schedule_publish
+from presentations.services.slides import slides_upload
+from presentations.services.swaps import swap_accept, swap_request
 from reviews import services as review_services
 from reviews.models import Paper, Review
 from roster import services as roster_services
@@ -152,28 +156,24 @@ def build_world() -> World:
     )
     carol_review = review_services.review_create(paper=released, author=carol, now=before, **REVIEW)
 
-    group = presentation_services.group_create(
+    group = group_create(
         course=course, name="Visualizations", members=[users["student"]], preferences=[day(30)]
     )
-    carol_group = presentation_services.group_create(
+    carol_group = group_create(
         course=course, name="Explanations", members=[carol], preferences=[day(31)]
     )
-    dave_group = presentation_services.group_create(
+    dave_group = group_create(
         course=course, name="Saliency maps", members=[dave], preferences=[day(32)]
     )
-    first = presentation_services.schedule_generate(course=course, actor=users["instructor"])
-    published = presentation_services.schedule_publish(schedule=first, actor=users["instructor"])
-    draft = presentation_services.schedule_generate(course=course, actor=users["instructor"])
-    group = presentation_services.slides_upload(
+    first = schedule_generate(course=course, actor=users["instructor"])
+    published = schedule_publish(schedule=first, actor=users["instructor"])
+    draft = schedule_generate(course=course, actor=users["instructor"])
+    group = slides_upload(
         group=group, upload=SimpleUploadedFile("slides.pdf", PDF, "application/pdf")
     )
-    swap_to_student = presentation_services.swap_request(
-        from_group=carol_group, to_group=group, actor=carol
-    )
-    swap_accepted = presentation_services.swap_request(
-        from_group=group, to_group=carol_group, actor=users["student"]
-    )
-    swap_accepted = presentation_services.swap_accept(swap=swap_accepted, actor=carol)
+    swap_to_student = swap_request(from_group=carol_group, to_group=group, actor=carol)
+    swap_accepted = swap_request(from_group=group, to_group=carol_group, actor=users["student"])
+    swap_accepted = swap_accept(swap=swap_accepted, actor=carol)
 
     assignment = Assignment.objects.create(
         course=course,
@@ -204,9 +204,7 @@ def build_world() -> World:
     link = roster_services.set_password_link(user=invited, base_url="http://testserver")
     invitation = dict(resolve(link.removeprefix("http://testserver")).kwargs)
 
-    feed_keys = {
-        role: presentation_services.calendar_feed_get(user=user).key for role, user in users.items()
-    }
+    feed_keys = {role: calendar_feed_get(user=user).key for role, user in users.items()}
     return World(
         course=course,
         other_course=other,
