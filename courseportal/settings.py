@@ -339,7 +339,7 @@ HEALTHZ_WORKER_TIMEOUT = envint("HEALTHZ_WORKER_TIMEOUT", 5, minimum=1)
 # --- Cache (rate limits) --------------------------------------------------------------------
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "courseportal.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

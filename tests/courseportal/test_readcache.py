@@ -153,7 +153,7 @@ def test_a_change_made_in_another_process_retires_what_this_one_kept(api, course
     """The version lives in the shared cache (Redis): a worker's or shell's write counts."""
     require(bool(os.environ.get("REDIS_URL")), "the shared cache needs Redis (REDIS_URL)")
     redis_url = os.environ["REDIS_URL"]
-    shared = {"default": {"BACKEND": "courseportal.cache.SharedClientRedisCache"}}
+    shared = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
     shared["default"]["LOCATION"] = redis_url
     with override_settings(CACHES=shared):
         api.force_authenticate(alice)
@@ -272,7 +272,7 @@ def test_the_calendar_feed_is_kept_and_follows_the_calendar(client, course, alic
 def test_with_redis_unreachable_reads_are_served_fresh(api, course, alice):
     dead = {
         "default": {
-            "BACKEND": "courseportal.cache.SharedClientRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
