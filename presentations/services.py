@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from courseportal import caching
 from courses.models import Course, Membership, Role
 from courses.selectors import course_sessions
 from presentations import scheduling
@@ -136,6 +137,7 @@ def group_create(
         )
     except IntegrityError:
         raise ValidationError({"members": "a student joined another group meanwhile"}) from None
+    caching.changed(caching.course_scope(course.pk))  # bulk_create sends no signal
     return group
 
 
@@ -172,6 +174,7 @@ def group_update(*, group: PresenterGroup, **fields: Any) -> PresenterGroup:
         GroupMember.objects.bulk_create(
             GroupMember(group=group, course=group.course, user=member) for member in members
         )
+        caching.changed(caching.course_scope(group.course_id))  # bulk_create sends no signal
     return group
 
 
@@ -252,6 +255,7 @@ def _write_slots(
             )
         )
     Slot.objects.bulk_create(slots)
+    caching.changed(caching.course_scope(schedule.course_id))  # bulk_create sends no signal
 
 
 def _infeasible(error: scheduling.ScheduleInfeasible) -> ValidationError:
@@ -353,6 +357,7 @@ def _publish(schedule: PresentationSchedule) -> None:
     PresentationSchedule.objects.filter(
         course=schedule.course, status=ScheduleStatus.PUBLISHED
     ).exclude(pk=schedule.pk).update(status=ScheduleStatus.SUPERSEDED)
+    caching.changed(caching.course_scope(schedule.course_id))  # update() sends no signal
     schedule.status = ScheduleStatus.PUBLISHED
     schedule.published_at = timezone.now()
     schedule.save(update_fields=["status", "published_at"])

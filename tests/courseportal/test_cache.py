@@ -1,6 +1,7 @@
-"""The shared cache as production configures it (REDIS_URL): Django's stock Redis backend,
-against the real Redis. Rate-limit counters and the content version of the kept reads live in
-it."""
+"""The caches as production configures them: with REDIS_URL, Django's stock Redis backend
+(tested against the real Redis) for what every process shares — rate-limit counters and the
+content versions of the kept reads (courseportal/caching.py) — and local memory for the reads
+each process keeps; without it, nothing kept."""
 
 from __future__ import annotations
 
@@ -39,9 +40,12 @@ def test_production_settings_use_the_stock_redis_backend(monkeypatch: Any) -> No
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
         }
+        assert settings.CACHES["local"]["BACKEND"].endswith("LocMemCache")
+        assert settings.READ_CACHE_ENTRIES > 0
         monkeypatch.delenv("REDIS_URL")
         settings = importlib.reload(production)
         assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+        assert settings.CACHES["local"]["BACKEND"].endswith("DummyCache")  # nothing kept
     finally:
         monkeypatch.undo()
         importlib.reload(production)
