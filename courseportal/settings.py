@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "courseportal.readcache.VersionMiddleware",
+    "courseportal.caching.VersionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -336,18 +336,30 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How long /healthz waits for a worker to answer its ping task.
 HEALTHZ_WORKER_TIMEOUT = envint("HEALTHZ_WORKER_TIMEOUT", 5, minimum=1)
 
-# --- Cache (rate limits) --------------------------------------------------------------------
-if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "courseportal.cache.SharedClientRedisCache", "LOCATION": REDIS_URL}
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-
-# Whole responses of the busiest reads kept in each web process (courseportal/readcache.py):
-# only with a cache all processes share, since a write anywhere must retire them everywhere.
-READ_CACHE_BYTES = envint("READ_CACHE_BYTES", 16 * 2**20 if REDIS_URL else 0, minimum=0)
+# --- Cache -----------------------------------------------------------------------------------
+# `default`, shared by every process: rate-limit counters, rendered feeds and the content versions
+# of the kept reads. `local`, this process's memory: the kept reads themselves
+# (courseportal/caching.py), only with a cache all processes share, since a write anywhere must
+# retire them everywhere. READ_CACHE_ENTRIES=0 keeps nothing.
+READ_CACHE_ENTRIES = envint("READ_CACHE_ENTRIES", 1000 if REDIS_URL else 0, minimum=0)
 READ_CACHE_SECONDS = envint("READ_CACHE_SECONDS", 120, minimum=1)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "local": (
+        {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "courseportal-local",
+            "TIMEOUT": READ_CACHE_SECONDS,
+            "OPTIONS": {"MAX_ENTRIES": READ_CACHE_ENTRIES},
+        }
+        if READ_CACHE_ENTRIES
+        else {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    ),
+}
 
 # --- Email ----------------------------------------------------------------------------------
 # Roster invitations and the staff's grader alerts go out by SMTP once EMAIL_HOST names a

@@ -21,10 +21,17 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # Rate-limit counters must not outlive a test run (CI shares one Redis between runs).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# On in every test: the readers and writers of a test share its process and so this cache (the
-# worker processes that tests start write only grading runs and jobs, which it ignores).
-READ_CACHE_BYTES = 16 * 2**20
+CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+# Kept reads on in every test: the readers and writers of a test share its process and so the
+# content versions (no test reads back through a kept read what a worker process it started
+# wrote). tests/conftest.py empties every cache before each test.
+READ_CACHE_ENTRIES = 1000
+CACHES["local"] = {  # noqa: F405
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "courseportal-local",
+    "TIMEOUT": READ_CACHE_SECONDS,  # noqa: F405
+    "OPTIONS": {"MAX_ENTRIES": READ_CACHE_ENTRIES},
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that a worker process can open the same test database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405

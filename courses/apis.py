@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.utils.serializer_helpers import ReturnList
 from rest_framework.views import APIView
 
-from courseportal import readcache
+from courseportal import caching
 from courses import schema, selectors, services
 from courses.academic_calendar import ClassSession
 from courses.permissions import (
@@ -119,10 +119,11 @@ class CourseSessionListApi(APIView):
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         zone = timezone.get_current_timezone_name()
-        return readcache.api_response(
+        return caching.api_response(
             request,
             ("sessions", course.pk, zone),
-            lambda: (_sessions_data(selectors.course_sessions(course=course)), None),
+            scopes=[caching.course_scope(course.pk)],
+            build=lambda: (_sessions_data(selectors.course_sessions(course=course)), True),
         )
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from courseportal import readcache
+from courseportal import caching
 from courses import academic_calendar as cal
 from courses.models import Announcement, ApiToken, CalendarException, Course, Membership
 
@@ -25,30 +24,28 @@ def membership_get(*, user: AbstractBaseUser | AnonymousUser, course_id: int) ->
     """The user's active membership in the course, with the course loaded.
 
     Raises Http404 for a course the user is not in, so that the existence of other courses
-    is not revealed.
+    is not revealed. Read on nearly every request, so kept (courseportal/caching.py) until the
+    course's memberships or the course change.
     """
     if not user.is_authenticated:
         raise Http404("No such course.")
-    found = readcache.remember(
-        ("membership", user.pk, course_id), lambda: _membership_lookup(user.pk, course_id)
+    membership = caching.kept(
+        ("membership", user.pk, course_id),
+        scopes=[caching.course_scope(course_id)],
+        build=lambda: _membership_find(user.pk, course_id),
     )
-    if found is None:
+    if membership is None:
         raise Http404("No such course.")
-    membership, course = found[0].thaw(), found[1].thaw()
-    membership.course = course
     return membership
 
 
-def _membership_lookup(user_id: int, course_id: int) -> tuple[Any, Any] | None:
-    """Kept under the content version (courseportal/readcache.py): memberships and courses
-    change by content writes."""
+def _membership_find(user_id: int, course_id: int) -> Membership | None:
     try:  # get(), not first(): no ORDER BY to compile on every request
-        membership = Membership.objects.select_related("course").get(
+        return Membership.objects.select_related("course").get(
             user_id=user_id, course_id=course_id, is_active=True
         )
     except Membership.DoesNotExist:
         return None
-    return readcache.Frozen.of(membership), readcache.Frozen.of(membership.course)
 
 
 def course_pattern(*, course: Course) -> cal.MeetingPattern:
@@ -106,6 +103,25 @@ def announcement_list(*, course: Course) -> QuerySet[Announcement]:
 def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
     """The user's tokens that still work."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+def api_token_find(*, key_hash: str) -> ApiToken | None:
+    """The live token of this key hash, with its user loaded; None for a revoked or unknown one.
+
+    Read on every API request, so kept (courseportal/caching.py) until an account changes:
+    a token made, revoked or deleted, a user changed."""
+    return caching.kept(
+        ("token", key_hash), scopes=[caching.ACCOUNTS], build=lambda: _api_token_find(key_hash)
+    )
+
+
+def _api_token_find(key_hash: str) -> ApiToken | None:
+    try:  # get(), not first(): no ORDER BY to compile
+        return ApiToken.objects.select_related("user").get(
+            key_hash=key_hash, revoked_at__isnull=True
+        )
+    except ApiToken.DoesNotExist:
+        return None
 
 
 def api_token_get(*, user: AbstractBaseUser, token_id: int) -> ApiToken | None:

@@ -13,8 +13,10 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from courseportal import caching
 from courses import academic_calendar as cal
 from courses.models import (
     Announcement,
@@ -218,12 +220,23 @@ def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, st
 
 
 def api_token_revoke(*, token: ApiToken) -> None:
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:  # an update() sends no signal: the kept token lookups go by hand
+        caching.changed(caching.ACCOUNTS)
 
 
 def api_token_touch(*, token: ApiToken) -> None:
-    """Record use, at most once a minute per token to keep reads from becoming writes."""
+    """Record use, at most once a minute per token, so that reads do not become writes.
+
+    Each process asks at most once a minute per token, and the UPDATE is conditional, so that
+    processes that all saw the same old time write once between them. The token may be a kept
+    copy whose last_used_at is as old as the copy: the database decides, not the copy.
+    """
+    if not caching.once_per(f"token-used:{token.pk}", 60):
+        return
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - dt.timedelta(minutes=1))
+    if ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now):
         token.last_used_at = now

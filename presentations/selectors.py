@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
-from courseportal import readcache
+from courseportal import caching
 from courses.academic_calendar import ClassSession, derive_sessions
 from courses.models import CalendarException, Course, Membership
 from courses.selectors import (
@@ -160,20 +160,22 @@ def published_days_for_feed(*, course: Course) -> list[ScheduleDay]:
 def membership_by_feed_key(*, key: str, course_id: int) -> Membership:
     """The active membership in the course of the active user whose private feed key this is.
 
-    Raises Http404 otherwise, whether the key, the user or the membership is missing.
+    Raises Http404 otherwise, whether the key, the user or the membership is missing. Read on
+    every poll of a calendar app, so kept (courseportal/caching.py) until the accounts (feed
+    keys, users) or the course's memberships change.
     """
-    found = readcache.remember(("feed", key, course_id), lambda: _by_feed_key(key, course_id))
-    if found is None:
+    membership = caching.kept(
+        ("feed", key, course_id),
+        scopes=[caching.ACCOUNTS, caching.course_scope(course_id)],
+        build=lambda: _membership_by_feed_key(key, course_id),
+    )
+    if membership is None:
         raise Http404("No such feed.")
-    membership, course, user = (frozen.thaw() for frozen in found)
-    membership.course, membership.user = course, user
     return membership
 
 
-def _by_feed_key(key: str, course_id: int) -> tuple[Any, ...] | None:
-    """Kept under the content version: feed keys, users and memberships change by content
-    writes (courseportal/readcache.py)."""
-    membership = (
+def _membership_by_feed_key(key: str, course_id: int) -> Membership | None:
+    return (
         Membership.objects.select_related("course", "user")
         .filter(
             user__calendar_feed__key=key,
@@ -183,9 +185,6 @@ def _by_feed_key(key: str, course_id: int) -> tuple[Any, ...] | None:
         )
         .first()
     )
-    if membership is None:
-        return None
-    return tuple(readcache.Frozen.of(m) for m in (membership, membership.course, membership.user))
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,10 +18,10 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
-from courseportal import readcache
+from courseportal import caching
 from courseportal.spreadsheets import safe_cell
 from courses.models import Membership
-from courses.selectors import membership_get
+from courses.selectors import course_list_for_user, membership_get
 from presentations import feeds, selectors
 from presentations.models import SwapStatus
 from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
@@ -277,25 +278,25 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     return response
 
 
-def _ics(request: HttpRequest, key: tuple[Any, ...], feed: Any) -> HttpResponse:
-    """The feed (feed() builds it, unless the last one built for key is current), or 304 Not
+def _ics(
+    request: HttpRequest, key: tuple[Any, ...], scopes: list[str], feed: Callable[[], feeds.Feed]
+) -> HttpResponse:
+    """The feed (feed() builds it, unless the one built for key is kept and current), or 304 Not
     Modified when the caller's copy (If-None-Match) is current."""
-
-    def build() -> readcache.Kept:
-        body, digest = feeds.render(feed(), now=timezone.now())
-        return readcache.Kept(body, "text/calendar; charset=utf-8", (("ETag", f'"{digest}"'),))
-
-    kept = readcache.fetch(("ics", *key), build)
-    etag = dict(kept.headers)["ETag"]
+    body, digest = caching.kept(
+        ("ics", *key), scopes=scopes, build=lambda: feeds.render(feed(), now=timezone.now())
+    )
+    etag = f'"{digest}"'
     not_modified = get_conditional_response(request, etag=etag)
-    response = not_modified or HttpResponse(kept.body, content_type=kept.content_type)
+    response = not_modified or HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["ETag"] = etag
     response["Cache-Control"] = "private, max-age=300"
     return response
 
 
-def _course_feed(membership: Membership) -> tuple[tuple[Any, ...], Any]:
-    """The key and builder of a member's course feed (their own presentations are marked)."""
+def _course_feed(membership: Membership) -> tuple[tuple[Any, ...], list[str], Any]:
+    """The key, scopes and builder of a member's course feed (their own presentations are
+    marked)."""
     course = membership.course
 
     def build() -> feeds.Feed:
@@ -305,7 +306,7 @@ def _course_feed(membership: Membership) -> tuple[tuple[Any, ...], Any]:
             own_group_id=selectors.group_id_of_user(course=course, user=membership.user),
         )
 
-    return ("course", membership.pk), build
+    return ("course", membership.pk), [caching.course_scope(course.pk)], build
 
 
 @login_required
@@ -332,7 +333,10 @@ def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
         ]
         return feeds.merged(f"courseportal: {user.get_username()}", courses)
 
-    return _ics(request, ("mine", user.pk), build)
+    # The user's name and the content of each of their courses.
+    course_ids = sorted(course_list_for_user(user=user).values_list("pk", flat=True))
+    scopes = [caching.ACCOUNTS, *(caching.course_scope(pk) for pk in course_ids)]
+    return _ics(request, ("mine", user.pk), scopes, build)
 
 
 @login_required

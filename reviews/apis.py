@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from courseportal import readcache
+from courseportal import caching
 from courseportal.openapi import error_response, refused_response, throttled_response
 from courses.models import Role
 from courses.permissions import (
@@ -154,19 +154,21 @@ class PaperReviewListApi(APIView):
     def get(self, request: Request, course_id: int, paper_id: int) -> Response:
         membership = request_membership(request, self)
 
-        def build() -> tuple[object, object]:
+        def build() -> tuple[object, bool]:
             now = timezone.now()
             paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
             reviews = selectors.review_list_visible(membership=membership, now=now, paper=paper)
-            # Before the deadline a student sees their own review only; at it, everyone's.
+            # Before the deadline a student sees their own review only, and at it everyone's:
+            # that list changes by itself, so it is built every time (it holds one review).
             released = selectors.paper_is_released(paper=paper, now=now)
-            until = None if released else paper.review_deadline
-            return ReviewOutput(reviews, many=True).data, until
+            return ReviewOutput(reviews, many=True).data, released or membership.is_staff_role
 
-        return readcache.api_response(
+        return caching.api_response(
             request,
             ("reviews", paper_id, membership.pk, timezone.get_current_timezone_name()),
-            build,
+            # The authors' names are the accounts'.
+            scopes=[caching.course_scope(membership.course_id), caching.ACCOUNTS],
+            build=build,
         )
 
     @extend_schema(

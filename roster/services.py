@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from courseportal import caching
 from courses.models import STAFF_ROLES, Course, Membership, Role
 from roster.parsing import ParsedRoster, RosterFileError, RosterRow, RowError
 from roster.parsing import parse_roster as parse_core
@@ -334,6 +335,9 @@ def _write(course: Course, plan: RosterPlan) -> list[int]:
     for update in updates:
         update.is_active = True
     Membership.objects.bulk_update(updates, ["role", "section", "sis_id", "is_active"])
+    # Bulk writes send no signal: what is kept of the course's memberships goes by hand. (The
+    # accounts made here are in nothing kept until they join, which this is.)
+    caching.changed(caching.course_scope(course.pk))
     return [u.pk for u in new_users.values()]
 
 

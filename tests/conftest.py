@@ -41,11 +41,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Rate-limit counters live in the cache: every test starts with none."""
-    from django.core.cache import cache
+def _fresh_cache() -> Iterator[None]:
+    """Every test starts, and leaves, with every cache empty: rate-limit counters, rendered
+    feeds, content versions, and the reads this process keeps (courseportal/caching.py)."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
+    yield
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
 
+from courseportal import caching
 from courses.models import Course
 from presentations import scheduling
 from presentations.models import (
@@ -93,6 +94,7 @@ def slots_write(
             )
         )
     Slot.objects.bulk_create(slots)
+    caching.changed(caching.course_scope(schedule.course_id))  # bulk_create sends no signal
 
 
 def schedule_mark_published(schedule: PresentationSchedule) -> None:
@@ -101,6 +103,7 @@ def schedule_mark_published(schedule: PresentationSchedule) -> None:
     PresentationSchedule.objects.filter(
         course=schedule.course, status=ScheduleStatus.PUBLISHED
     ).exclude(pk=schedule.pk).update(status=ScheduleStatus.SUPERSEDED)
+    caching.changed(caching.course_scope(schedule.course_id))  # update() sends no signal
     schedule.status = ScheduleStatus.PUBLISHED
     schedule.published_at = timezone.now()
     schedule.save(update_fields=["status", "published_at"])

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from courseportal import caching
 from courses.models import Course, Membership, Role
 from courses.selectors import course_sessions
 from presentations.models import GroupMember, PresenterGroup, ScheduleStatus, Slot
@@ -101,6 +102,7 @@ def group_create(
         )
     except IntegrityError:
         raise ValidationError({"members": "a student joined another group meanwhile"}) from None
+    caching.changed(caching.course_scope(course.pk))  # bulk_create sends no signal
     return group
 
 
@@ -137,6 +139,7 @@ def group_update(*, group: PresenterGroup, **fields: Any) -> PresenterGroup:
         GroupMember.objects.bulk_create(
             GroupMember(group=group, course=group.course, user=member) for member in members
         )
+        caching.changed(caching.course_scope(group.course_id))  # bulk_create sends no signal
     return group
 
 

@@ -1,21 +1,25 @@
-"""The Redis cache backend that keeps one client per pool, against the real Redis."""
+"""The caches as production configures them: with REDIS_URL, Django's stock Redis backend
+(tested against the real Redis) for what every process shares — rate-limit counters and the
+content versions of the kept reads (courseportal/caching.py) — and local memory for the reads
+each process keeps; without it, nothing kept."""
 
 from __future__ import annotations
 
 import os
-import threading
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.core.cache.backends.redis import RedisCache
 
-from courseportal.cache import SharedClientRedisCache
 from tests.conftest import require
 
 
 @pytest.fixture
-def cache():  # type: ignore[no-untyped-def]
+def redis_cache() -> Iterator[Any]:
     url = os.environ.get("REDIS_URL", "")
     require(url.startswith("redis"), "REDIS_URL is not set (Redis tests)")
-    backend = SharedClientRedisCache(url, {"KEY_PREFIX": f"test-cache-{os.getpid()}"})
+    backend = RedisCache(url, {"KEY_PREFIX": f"test-cache-{os.getpid()}"})
     try:
         backend.get("ping")
     except Exception as error:  # a missing service: skip locally, fail in CI
@@ -24,38 +28,38 @@ def cache():  # type: ignore[no-untyped-def]
     backend.clear()
 
 
-def test_it_reuses_one_client_per_pool(cache) -> None:  # type: ignore[no-untyped-def]
-    client = cache._cache.get_client(write=True)
-    assert cache._cache.get_client(write=True) is client
-    assert cache._cache.get_client("any key", write=True) is client
+def test_production_settings_use_the_stock_redis_backend(monkeypatch: Any) -> None:
+    import importlib
+
+    import courseportal.settings as production
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        settings = importlib.reload(production)
+        assert settings.CACHES["default"] == {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        }
+        assert settings.CACHES["local"]["BACKEND"].endswith("LocMemCache")
+        assert settings.READ_CACHE_ENTRIES > 0
+        monkeypatch.delenv("REDIS_URL")
+        settings = importlib.reload(production)
+        assert settings.CACHES["default"]["BACKEND"].endswith("LocMemCache")
+        assert settings.CACHES["local"]["BACKEND"].endswith("DummyCache")  # nothing kept
+    finally:
+        monkeypatch.undo()
+        importlib.reload(production)
 
 
-def test_it_stores_reads_counts_and_expires_like_the_stock_backend(cache) -> None:  # type: ignore[no-untyped-def]
-    cache.set("history", [1.5, 2.5], 30)
-    assert cache.get("history") == [1.5, 2.5]
-    assert cache.add("n", 1) is True
-    assert cache.incr("n", 5) == 6
-    cache.set("gone", 1, 0)  # a timeout of 0 expires at once
-    assert cache.get("gone") is None
-    cache.delete("history")
-    assert cache.get("history", "default") == "default"
-
-
-def test_threads_share_the_client_safely(cache) -> None:  # type: ignore[no-untyped-def]
-    cache.set("count", 0)
-    errors: list[BaseException] = []
-
-    def work() -> None:
-        try:
-            for _ in range(50):
-                cache.incr("count")
-        except BaseException as error:  # pragma: no cover - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    assert cache.get("count") == 400
+def test_it_stores_reads_counts_and_expires(redis_cache: Any) -> None:
+    redis_cache.set("history", [1.5, 2.5], 30)
+    assert redis_cache.get("history") == [1.5, 2.5]
+    assert redis_cache.add("n", 1) is True
+    assert redis_cache.add("n", 2) is False
+    assert redis_cache.incr("n", 5) == 6
+    redis_cache.set("gone", 1, 0)  # a timeout of 0 expires at once
+    assert redis_cache.get("gone") is None
+    redis_cache.set_many({"a": "1", "b": "2"}, timeout=None)
+    assert redis_cache.get_many(["a", "b", "c"]) == {"a": "1", "b": "2"}
+    redis_cache.delete("history")
+    assert redis_cache.get("history", "default") == "default"
