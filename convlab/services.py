@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -107,7 +107,7 @@ def submission_create(
     *,
     assignment: Assignment,
     student: Any,
-    submitted_by: AbstractBaseUser,
+    submitted_by: User,
     content: bytes,
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
@@ -157,7 +157,7 @@ def submission_create(
 def _store(
     assignment: Assignment,
     student: Any,
-    submitted_by: AbstractBaseUser,
+    submitted_by: User,
     source: str,
     digest: str,
     idempotency_key: str | None,

@@ -16,6 +16,7 @@ from rest_framework.utils.serializer_helpers import ReturnList
 from rest_framework.views import APIView
 
 from courseportal import readcache
+from courseportal.types import AuthenticatedRequest
 from courses import schema, selectors, services
 from courses.academic_calendar import ClassSession
 from courses.models import Membership
@@ -54,7 +55,7 @@ class CourseListApi(APIView):
         responses=CourseOutput(many=True),
         examples=schema.COURSE_LIST,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         courses = selectors.course_list_for_user(user=request.user)
         roles = dict(
             Membership.objects.filter(user=request.user, is_active=True).values_list(
@@ -150,7 +151,7 @@ class CalendarExceptionListApi(APIView):
         responses={201: CalendarExceptionOutput},
         examples=schema.EXCEPTION_CREATE,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         course = request_membership(request, self).course
         serializer = CalendarExceptionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -181,7 +182,7 @@ class CalendarExceptionDetailApi(APIView):
         responses=CalendarExceptionOutput,
         examples=schema.EXCEPTION_REPLACE,
     )
-    def put(self, request: Request, course_id: int, exception_id: int) -> Response:
+    def put(self, request: AuthenticatedRequest, course_id: int, exception_id: int) -> Response:
         return self._update(request, exception_id, partial=False)
 
     @extend_schema(
@@ -190,10 +191,12 @@ class CalendarExceptionDetailApi(APIView):
         responses=CalendarExceptionOutput,
         examples=schema.EXCEPTION_UPDATE,
     )
-    def patch(self, request: Request, course_id: int, exception_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, course_id: int, exception_id: int) -> Response:
         return self._update(request, exception_id, partial=True)
 
-    def _update(self, request: Request, exception_id: int, *, partial: bool) -> Response:
+    def _update(
+        self, request: AuthenticatedRequest, exception_id: int, *, partial: bool
+    ) -> Response:
         exception = self._get(request, exception_id)
         serializer = CalendarExceptionInput(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -205,7 +208,7 @@ class CalendarExceptionDetailApi(APIView):
     @extend_schema(
         summary="Delete a calendar exception (TAs and instructors)", responses={204: None}
     )
-    def delete(self, request: Request, course_id: int, exception_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, course_id: int, exception_id: int) -> Response:
         services.calendar_exception_delete(
             exception=self._get(request, exception_id), actor=request.user
         )
@@ -232,7 +235,7 @@ class AnnouncementListApi(APIView):
         responses={201: AnnouncementOutput},
         examples=schema.ANNOUNCEMENT_CREATE,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         course = request_membership(request, self).course
         serializer = AnnouncementInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -288,7 +291,7 @@ class TokenListApi(APIView):
         responses=TokenOutput(many=True),
         examples=schema.TOKEN_LIST,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         tokens = selectors.api_token_list(user=request.user)
         return Response(TokenOutput(tokens, many=True).data)
 
@@ -298,7 +301,7 @@ class TokenListApi(APIView):
         responses={201: schema.TokenCreatedOutput},
         examples=schema.TOKEN_CREATE,
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = TokenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = api_token_create(user=request.user, name=serializer.validated_data["name"])
@@ -311,7 +314,7 @@ class TokenDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="Revoke one of your API tokens", responses={204: None})
-    def delete(self, request: Request, token_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, token_id: int) -> Response:
         token = selectors.api_token_get(user=request.user, token_id=token_id)
         if token is None:
             return Response({"detail": "No such token."}, status=status.HTTP_404_NOT_FOUND)

@@ -20,6 +20,7 @@ from courseportal.openapi import (
     refused_response,
     staff_only_response,
 )
+from courseportal.types import AuthenticatedRequest
 from courses.permissions import IsCourseMember, request_membership, require_staff
 from gradebook import exports, schema, selectors, services
 from gradebook.serializers import (
@@ -164,7 +165,7 @@ class PresentationGradeListApi(APIView):
         responses={200: PresentationGradeOutput},
         examples=schema.PRESENTATION_SET,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
         serializer = PresentationGradeInput(data=request.data)

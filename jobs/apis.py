@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courseportal.openapi import staff_only_response
+from courseportal.types import AuthenticatedRequest
 from courses.permissions import request_membership
 from jobs import registry, schema, selectors, services
 from jobs.permissions import IsCourseStaff
@@ -35,7 +36,7 @@ class JobListApi(APIView):
         responses={202: JobOutput},
         examples=schema.JOB_START,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         """Start a bulk regrade of every submission of an assignment; poll the job's URL."""
         course = request_membership(request, self).course
         chosen = JobKindInput(data=request.data)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -194,7 +194,7 @@ def _log(
     message: str,
     *,
     schedule: PresentationSchedule | None,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     moves: list[dict[str, str]] | None = None,
 ) -> ScheduleChange:
     return ScheduleChange.objects.create(
@@ -213,7 +213,7 @@ def _new_schedule(
     costs: Mapping[str, tuple[int, int | None]],
     *,
     status: ScheduleStatus,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> PresentationSchedule:
     version = (
         PresentationSchedule.objects.filter(course=course).aggregate(v=Max("version"))["v"] or 0
@@ -265,7 +265,7 @@ def _costs(
 
 
 @transaction.atomic
-def schedule_generate(*, course: Course, actor: AbstractBaseUser | None) -> PresentationSchedule:
+def schedule_generate(*, course: Course, actor: User | None) -> PresentationSchedule:
     """An optimal draft over every presenter group of the course (see presentations.scheduling)."""
     groups = [scheduler_group(g) for g in group_list(course=course)]
     if not groups:
@@ -324,7 +324,7 @@ def schedule_adjust(
     *,
     schedule: PresentationSchedule,
     placements: Mapping[int, dt.date],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> PresentationSchedule:
     """Move groups of a draft by hand; every hard constraint is checked again first."""
     if schedule.status != ScheduleStatus.DRAFT:
@@ -359,9 +359,7 @@ def _publish(schedule: PresentationSchedule) -> None:
 
 
 @transaction.atomic
-def schedule_publish(
-    *, schedule: PresentationSchedule, actor: AbstractBaseUser | None
-) -> PresentationSchedule:
+def schedule_publish(*, schedule: PresentationSchedule, actor: User | None) -> PresentationSchedule:
     # Lock the course's schedules so two publishers cannot both publish.
     list(PresentationSchedule.objects.select_for_update().filter(course=schedule.course))
     schedule.refresh_from_db()
@@ -382,7 +380,7 @@ def schedule_publish(
 
 
 def schedule_repair_after_calendar_change(
-    *, course: Course, actor: AbstractBaseUser | None, description: str
+    *, course: Course, actor: User | None, description: str
 ) -> ScheduleChange | None:
     """Move only the groups whose session is gone; everyone else keeps their date.
 
@@ -479,13 +477,13 @@ def _send(*, subject: str, body: str, to: list[str]) -> None:
 # --- swaps -------------------------------------------------------------------------------------
 
 
-def _member_of(group: PresenterGroup, user: AbstractBaseUser) -> bool:
+def _member_of(group: PresenterGroup, user: User) -> bool:
     return user.pk in group_member_ids(group)
 
 
 @transaction.atomic
 def swap_request(
-    *, from_group: PresenterGroup, to_group: PresenterGroup, actor: AbstractBaseUser
+    *, from_group: PresenterGroup, to_group: PresenterGroup, actor: User
 ) -> SwapRequest:
     if from_group.course_id != to_group.course_id:
         raise ValidationError({"to_group": "the other group is not in this course"})
@@ -512,7 +510,7 @@ def swap_request(
     )
 
 
-def swap_accept(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
+def swap_accept(*, swap: SwapRequest, actor: User) -> SwapRequest:
     if swap.status != SwapStatus.REQUESTED:
         raise ValidationError({"status": f"the swap is {swap.get_status_display().lower()}"})
     if not _member_of(swap.to_group, actor):
@@ -527,7 +525,7 @@ def swap_accept(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
 
 
 @transaction.atomic
-def swap_approve(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
+def swap_approve(*, swap: SwapRequest, actor: User) -> SwapRequest:
     """Staff approve an accepted swap: both groups trade dates in a new published version."""
     swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
     if swap.status != SwapStatus.ACCEPTED:
@@ -570,7 +568,7 @@ def swap_approve(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
     return swap
 
 
-def swap_reject(*, swap: SwapRequest, actor: AbstractBaseUser, is_staff: bool) -> SwapRequest:
+def swap_reject(*, swap: SwapRequest, actor: User, is_staff: bool) -> SwapRequest:
     if swap.status not in {SwapStatus.REQUESTED, SwapStatus.ACCEPTED}:
         raise ValidationError({"status": f"the swap is {swap.get_status_display().lower()}"})
     may = is_staff or _member_of(swap.to_group, actor) or _member_of(swap.from_group, actor)
@@ -658,12 +656,12 @@ def slides_upload(
 # --- feeds -------------------------------------------------------------------------------------
 
 
-def calendar_feed_get(*, user: AbstractBaseUser) -> CalendarFeed:
+def calendar_feed_get(*, user: User) -> CalendarFeed:
     feed, _ = CalendarFeed.objects.get_or_create(user=user)
     return feed
 
 
-def calendar_feed_rotate(*, user: AbstractBaseUser) -> CalendarFeed:
+def calendar_feed_rotate(*, user: User) -> CalendarFeed:
     """A new private URL; the old one stops working at once."""
     CalendarFeed.objects.filter(user=user).delete()
     return CalendarFeed.objects.create(user=user)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from courseportal import readcache
 from courseportal.spreadsheets import safe_cell
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership
 from courses.selectors import membership_get
 from presentations import feeds, selectors, services
@@ -59,7 +60,7 @@ def schedule_page(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def group_page(request: HttpRequest, course_id: int) -> HttpResponse:
+def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     """The student's own group: ranked dates, unavailability, slides, swaps, calendar feed."""
     membership = membership_get(user=request.user, course_id=course_id)
     course = membership.course
@@ -149,7 +150,7 @@ def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> Fi
 
 @login_required
 @require_POST
-def swap_create(request: HttpRequest, course_id: int) -> HttpResponse:
+def swap_create(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     own = selectors.group_of_user(course=membership.course, user=request.user)
     other = (
@@ -174,7 +175,9 @@ def swap_create(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def swap_decide(request: HttpRequest, course_id: int, swap_id: int, decision: str) -> HttpResponse:
+def swap_decide(
+    request: AuthenticatedHttpRequest, course_id: int, swap_id: int, decision: str
+) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     swap = get_object_or_404(selectors.swap_list(membership=membership), pk=swap_id)
     try:
@@ -218,7 +221,7 @@ def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def manage_action(request: HttpRequest, course_id: int, action: str) -> HttpResponse:
+def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str) -> HttpResponse:
     membership = _staff(request, course_id)
     course = membership.course
     try:
@@ -341,7 +344,7 @@ def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def feed_rotate(request: HttpRequest, course_id: int) -> HttpResponse:
+def feed_rotate(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership_get(user=request.user, course_id=course_id)
     services.calendar_feed_rotate(user=request.user)
     messages.success(request, "New private calendar address made; the old one no longer works.")

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from courseportal import readcache
 from courseportal.openapi import error_response, refused_response, throttled_response
+from courseportal.types import AuthenticatedRequest
 from courses.models import Role
 from courses.permissions import (
     CourseRolePermission,
@@ -175,7 +176,7 @@ class PaperReviewListApi(APIView):
         responses={201: ReviewOutput},
         examples=schema.REVIEW_CREATE,
     )
-    def post(self, request: Request, course_id: int, paper_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int, paper_id: int) -> Response:
         membership = request_membership(request, self)
         paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
         serializer = ReviewInput(data=request.data)
@@ -251,7 +252,7 @@ class ReviewRatingApi(APIView):
         responses={200: schema.RatingOutput},
         examples=schema.REVIEW_RATE,
     )
-    def put(self, request: Request, course_id: int, review_id: int) -> Response:
+    def put(self, request: AuthenticatedRequest, course_id: int, review_id: int) -> Response:
         membership = request_membership(request, self)
         now = timezone.now()
         review = selectors.review_get_visible(membership=membership, now=now, review_id=review_id)

@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from courseportal.spreadsheets import safe_cell
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Role
 from courses.selectors import course_sessions, membership_get
 from reviews import guidance_adapter, selectors, services
@@ -88,7 +89,7 @@ def paper_detail(request: HttpRequest, course_id: int, paper_id: int) -> HttpRes
 
 
 @login_required
-def review_edit(request: HttpRequest, course_id: int, paper_id: int) -> HttpResponse:
+def review_edit(request: AuthenticatedHttpRequest, course_id: int, paper_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     if membership.role != Role.STUDENT:
         raise PermissionDenied("Only students write reviews.")
@@ -163,7 +164,7 @@ def review_guidance(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_rate(request: HttpRequest, course_id: int, review_id: int) -> HttpResponse:
+def review_rate(request: AuthenticatedHttpRequest, course_id: int, review_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     if membership.role == Role.AUTOGRADER:
         raise PermissionDenied("An autograder account does not rate reviews.")
