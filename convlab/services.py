@@ -9,6 +9,7 @@ ends in exactly one final state.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import math
@@ -199,7 +200,7 @@ def submission_enqueue(*, submission_id: int) -> bool:
     ).update(status=SubmissionStatus.QUEUED, queued_at=now)
     queue = settings.CONVLAB_GPU_QUEUE if submission.use_gpu else settings.CONVLAB_QUEUE
     try:
-        grade_submission.apply_async(args=[submission_id], queue=queue)
+        grade_submission.apply_async(args=(submission_id,), queue=queue)
     except Exception as error:
         logger.warning("could not queue submission %s: %s", submission_id, error)
         Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(
@@ -398,7 +399,7 @@ def assignment_regrade(*, assignment: Assignment) -> int:
             status=SubmissionStatus.RECEIVED, task_id=""
         )
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: submission_enqueue(submission_id=pk))
+            transaction.on_commit(functools.partial(submission_enqueue, submission_id=pk))
     return len(ids)
 
 

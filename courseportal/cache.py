@@ -9,12 +9,21 @@ pool), so one per pool does the same work without the rebuilding.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
+if TYPE_CHECKING:
+    from redis import ConnectionPool, Redis
+
 
 class SharedClientRedisCacheClient(RedisCacheClient):
+    if TYPE_CHECKING:  # Django's own private members, which django-stubs leaves out
+        _client: type[Redis]
+
+        def _get_connection_pool_index(self, write: bool) -> int: ...
+        def _get_connection_pool(self, write: bool) -> ConnectionPool: ...
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}

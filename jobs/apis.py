@@ -8,6 +8,7 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from courseportal.openapi import staff_only_response
@@ -56,7 +57,9 @@ class JobListApi(APIView):
 
     def request_serializer(self, method: str) -> Any:
         """The body POST documents (courseportal/openapi.py): the startable kind's own input."""
-        inputs = {kind: starter.api_input for kind, starter in registry.starters().items()}
+        inputs: dict[str, Serializer[Any] | type[Serializer[Any]]] = {
+            kind: starter.api_input for kind, starter in registry.starters().items()
+        }
         if method != "POST" or not inputs:
             return None
         if len(inputs) == 1:

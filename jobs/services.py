@@ -46,7 +46,7 @@ def job_enqueue(*, job_id: int) -> bool:
     from jobs.tasks import run_job
 
     try:
-        run_job.apply_async(args=[job_id], queue=settings.JOBS_QUEUE)
+        run_job.apply_async(args=(job_id,), queue=settings.JOBS_QUEUE)
     except Exception as error:
         logger.warning("could not queue job %s: %s", job_id, error)
         job_fail(job_id=job_id, message="the task queue could not be reached; start it again")

@@ -100,7 +100,7 @@ def group_preferences(request: HttpRequest, course_id: int) -> HttpResponse:
         ranked = sorted(
             (int(rank), dt.date.fromisoformat(key.removeprefix("rank-")))
             for key, rank in request.POST.items()
-            if key.startswith("rank-") and rank.strip()
+            if key.startswith("rank-") and isinstance(rank, str) and rank.strip()
         )
         unavailable = [dt.date.fromisoformat(d) for d in request.POST.getlist("unavailable")]
     except ValueError:
@@ -124,8 +124,9 @@ def group_slides(request: HttpRequest, course_id: int) -> HttpResponse:
     if group is None:
         raise Http404("You are not in a presenter group.")
     try:
-        if request.FILES.get("slides_file"):
-            services.slides_upload(group=group, upload=request.FILES["slides_file"])
+        upload = request.FILES.get("slides_file")
+        if upload:
+            services.slides_upload(group=group, upload=upload)
         else:
             services.slides_set_link(group=group, url=request.POST.get("slides_link", "").strip())
         messages.success(request, "Slides saved.")
@@ -153,14 +154,11 @@ def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> Fi
 def swap_create(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     own = selectors.group_of_user(course=membership.course, user=request.user)
+    to_group = str(request.POST.get("to_group", ""))
     other = (
-        selectors.group_list(course=membership.course)
-        .filter(
-            pk=request.POST.get("to_group")
-            if str(request.POST.get("to_group", "")).isdigit()
-            else None
-        )
-        .first()
+        selectors.group_list(course=membership.course).filter(pk=to_group).first()
+        if to_group.isdigit()
+        else None
     )
     if own is None or other is None:
         messages.error(request, "to_group: choose another group of this course")
@@ -235,7 +233,10 @@ def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str
             placements = {
                 int(key.removeprefix("place-")): dt.date.fromisoformat(value)
                 for key, value in request.POST.items()
-                if key.startswith("place-") and key.removeprefix("place-").isdigit() and value
+                if key.startswith("place-")
+                and key.removeprefix("place-").isdigit()
+                and isinstance(value, str)
+                and value
             }
             services.schedule_adjust(schedule=draft, placements=placements, actor=request.user)
             messages.success(request, "Draft updated.")

@@ -21,6 +21,7 @@ from courses.models import Role
 from courses.selectors import course_sessions, membership_get
 from reviews import guidance_adapter, selectors, services
 from reviews.forms import RatingForm, ReviewForm
+from reviews.models import FIELD_MAX_CHARS
 
 FORM_FIELDS = ("summary", "strengths", "weaknesses", "questions")
 
@@ -157,8 +158,7 @@ def review_guidance(request: HttpRequest, course_id: int) -> HttpResponse:
     membership_get(user=request.user, course_id=course_id)
     form = ReviewForm(request.POST)
     form.is_valid()  # only to cap lengths; guidance is given on whatever was typed
-    values = {name: str(request.POST.get(name, ""))[: ReviewForm.base_fields[name].max_length or 0]
-              for name in FORM_FIELDS}  # fmt: skip
+    values = {name: str(request.POST.get(name, ""))[:FIELD_MAX_CHARS] for name in FORM_FIELDS}
     return render(request, "reviews/_guidance.html", _guidance_context(values))
 
 

@@ -100,7 +100,7 @@ def roster_apply(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespo
     form = RosterApplyForm(request.POST)
     if not form.is_valid():
         for problem in form.errors.get("__all__", []) + form.errors.get("content", []):
-            messages.error(request, problem)
+            messages.error(request, str(problem))
         return redirect("roster", course_id=course_id)
     if form.cleaned_data.get("job"):
         preview = job_selectors.job_get(course=membership.course, job_id=form.cleaned_data["job"])
