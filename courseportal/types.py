@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
     from django.http import HttpRequest
+    from django_htmx.middleware import HtmxDetails
     from rest_framework.request import Request
 
     class AuthenticatedHttpRequest(HttpRequest):
         user: User
+        htmx: HtmxDetails  # HtmxMiddleware sets it on every request (django-htmx's way)
 
     class AuthenticatedRequest(Request):
         user: User

@@ -189,7 +189,7 @@ def review_rate(request: AuthenticatedHttpRequest, course_id: int, review_id: in
     else:
         message = "Choose helpful or not helpful."
         status = 400
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse(escape(message), status=status)
     return redirect("paper-detail", course_id=course_id, paper_id=review.paper_id)
 
