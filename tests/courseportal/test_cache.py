@@ -12,7 +12,7 @@ from tests.conftest import require
 
 
 @pytest.fixture
-def cache():  # type: ignore[no-untyped-def]
+def cache():
     url = os.environ.get("REDIS_URL", "")
     require(url.startswith("redis"), "REDIS_URL is not set (Redis tests)")
     backend = SharedClientRedisCache(url, {"KEY_PREFIX": f"test-cache-{os.getpid()}"})
@@ -24,13 +24,15 @@ def cache():  # type: ignore[no-untyped-def]
     backend.clear()
 
 
-def test_it_reuses_one_client_per_pool(cache) -> None:  # type: ignore[no-untyped-def]
+def test_it_reuses_one_client_per_pool(cache: SharedClientRedisCache) -> None:
     client = cache._cache.get_client(write=True)
     assert cache._cache.get_client(write=True) is client
     assert cache._cache.get_client("any key", write=True) is client
 
 
-def test_it_stores_reads_counts_and_expires_like_the_stock_backend(cache) -> None:  # type: ignore[no-untyped-def]
+def test_it_stores_reads_counts_and_expires_like_the_stock_backend(
+    cache: SharedClientRedisCache,
+) -> None:
     cache.set("history", [1.5, 2.5], 30)
     assert cache.get("history") == [1.5, 2.5]
     assert cache.add("n", 1) is True
@@ -41,7 +43,7 @@ def test_it_stores_reads_counts_and_expires_like_the_stock_backend(cache) -> Non
     assert cache.get("history", "default") == "default"
 
 
-def test_threads_share_the_client_safely(cache) -> None:  # type: ignore[no-untyped-def]
+def test_threads_share_the_client_safely(cache: SharedClientRedisCache) -> None:
     cache.set("count", 0)
     errors: list[BaseException] = []
 

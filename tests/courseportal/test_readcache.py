@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,6 +20,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from courseportal import readcache
 from courses import services as course_services
@@ -28,10 +30,14 @@ from presentations.services import calendar_feed_get, calendar_feed_rotate
 from reviews.services import paper_create, review_create
 from tests.conftest import database_url, require
 from tests.factories import make_member
+from tests.reviews.conftest import ReviewValues
+
+if TYPE_CHECKING:
+    from rest_framework.response import _MonkeyPatchedResponse as ApiTestResponse
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REVIEW = {
+REVIEW: ReviewValues = {
     "summary": "The paper replaces strided transposed convolutions with resize-convolutions.",
     "strengths": "Figure 3 shows clearly that the checkerboard artifacts disappear.",
     "weaknesses": "Table 2 lacks the bilinear-upsampling baseline of Section 4.",
@@ -48,29 +54,37 @@ def _nothing_kept():
     readcache.clear()
 
 
-def sessions_url(course) -> str:
+def sessions_url(course: Course) -> str:
     return f"/api/v1/courses/{course.pk}/sessions/"
 
 
-def get(api, url: str):
+def get(api: APIClient, url: str) -> ApiTestResponse:
     response = api.get(url)
     assert response.status_code == 200, response.content[:300]
     return response
 
 
-def built(api, url: str) -> bool:
+def built(api: APIClient, url: str) -> bool:
     """Whether this read built its response (True) or was served a kept one (False): a kept
     response runs no query beyond those that check access."""
     with CaptureQueriesContext(connection) as queries:
         get(api, url)
-    return any(FIRST_TABLE.search(q["sql"]).group(1) not in ACCESS for q in queries)
+    return any(_first_table(q["sql"]) not in ACCESS for q in queries)
 
 
 FIRST_TABLE = re.compile(r'FROM\s+"?(\w+)"?', re.I)
+
+
+def _first_table(sql: str) -> str:
+    found = FIRST_TABLE.search(sql)
+    assert found is not None, sql
+    return found.group(1)
+
+
 ACCESS = {"courses_membership", "courses_apitoken", "django_session", "auth_user"}
 
 
-def session(api, course, day: str) -> dict:
+def session(api: APIClient, course: Course, day: str) -> dict:
     return {s["date"]: s for s in get(api, sessions_url(course)).json()}[day]
 
 
@@ -198,7 +212,7 @@ def test_writes_to_the_ignored_tables_and_columns_leave_the_kept_responses_alone
     token, _ = course_services.api_token_create(user=alice, name="laptop")
     get(api, sessions_url(course))
     course_services.api_token_touch(token=token)  # a token's last use
-    update_last_login(None, alice)  # a login
+    update_last_login(type(alice), alice)  # a login (as the user_logged_in signal calls it)
     Job.objects.create(course=course, kind="roster_import", created_by=alice)  # a job
     assert built(api, sessions_url(course)) is False
     Membership.objects.filter(pk=alice.memberships.get().pk).update(section="B")
