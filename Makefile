@@ -1,5 +1,5 @@
 # The two commands of README.md: `make run` (the portal with demo data and a worker) and
-# `make test` (lint, types of the pure cores, the whole test suite). Both need only Python 3.11.
+# `make test` (lint, types, import contracts, the whole test suite). Both need only Python 3.11.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,6 +28,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import torch
@@ -29,6 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from convlab import kernels  # after the sys.path line: run as a script from anywhere
 
 N, C, SIZE, K = 32, 64, 32, 3
+
+
+class ConvTransposeOptions(TypedDict, total=False):
+    """Keyword options that convlab.kernels and torch.nn.functional both take."""
+
+    stride: int
+    padding: int
+    output_padding: int
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,7 @@ def build_cases() -> list[Case]:
     wt = arr(C, C, K, K)  # transposed weight (C_in, C_out, k, k)
     wc = arr(C, C, K, K)  # conv weight (C_out, C_in, k, k)
     wg = arr(C, C // 4, K, K)  # transposed, groups=4
-    opts = {"stride": 2, "padding": 1, "output_padding": 1}
+    opts: ConvTransposeOptions = {"stride": 2, "padding": 1, "output_padding": 1}
     out = 2 * SIZE
     dy = arr(N, C, out, out)
     tx, twt, twc, twg, tdy = (torch.from_numpy(a) for a in (x, wt, wc, wg, dy))

@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import torch
 import torch.nn.functional as F
@@ -24,6 +24,18 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from convlab import kernels  # after the sys.path line: run as a script from anywhere
+
+
+class ConvOptions(TypedDict, total=False):
+    """Keyword options that convlab.kernels and torch.nn.functional both take."""
+
+    stride: int
+    padding: int
+
+
+class ConvTransposeOptions(ConvOptions, total=False):
+    output_padding: int
+
 
 N, C, SIZE, K = 32, 64, 32, 3
 
@@ -55,8 +67,8 @@ def main() -> None:
     x = rand(N, C, SIZE, SIZE)
     w_t = rand(C, C, K, K)  # transposed layout: C_in, C_out, kH, kW
     w = rand(C, C, K, K)
-    args_t = {"stride": 2, "padding": 1, "output_padding": 1}
-    args_c = {"stride": 1, "padding": 1}
+    args_t: ConvTransposeOptions = {"stride": 2, "padding": 1, "output_padding": 1}
+    args_c: ConvOptions = {"stride": 1, "padding": 1}
     backends: list[tuple[str, Callable[[torch.Tensor], Any], Callable[[Any], torch.Tensor]]] = [
         ("torch.cuda tensors", lambda t: t, lambda a: a)
     ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import platform
 import random
 import statistics
@@ -79,7 +80,7 @@ def exact_cost(sessions: list[Session], groups: list[Group]) -> float:
     index = np.arange(count)
     result = milp(
         np.array(costs, dtype=float),
-        integrality=np.ones(count),
+        integrality=np.ones(count, dtype=np.int64),
         bounds=Bounds(0, 1),
         constraints=[
             LinearConstraint(csr_matrix((np.ones(count), (rows, index))), 1, 1),
@@ -125,7 +126,7 @@ def main() -> None:
         if sizes != (1,):
             label = label.replace("504", str(sum(g.size for g in groups)))
         schedule = solve(sessions, groups)
-        seconds = median_seconds(lambda s=sessions, g=groups: solve(s, g), args.repeats)
+        seconds = median_seconds(functools.partial(solve, sessions, groups), args.repeats)
         start = time.perf_counter()
         exact = exact_cost(sessions, groups)
         milp_seconds = time.perf_counter() - start

@@ -25,6 +25,7 @@ from convlab.serializers import (
     SubmitInput,
 )
 from courseportal.openapi import error_response, throttled_response
+from courseportal.types import AuthenticatedRequest
 from courses.permissions import IsCourseMember, request_membership, require_staff
 
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
@@ -80,7 +81,7 @@ class SubmissionListApi(APIView):
             )
         ],
     )
-    def post(self, request: Request, course_id: int, slug: str) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int, slug: str) -> Response:
         """Submit a file for grading: 202 with the submission's URL; poll it or get a webhook."""
         membership = request_membership(request, self)
         assignment = selectors.assignment_get(course=membership.course, slug=slug)

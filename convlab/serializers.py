@@ -33,7 +33,10 @@ class SubmitInput(serializers.Serializer):
     """Either a multipart `file` or JSON `source`; an autograder names the `student`."""
 
     file = serializers.FileField(required=False)
-    source = serializers.CharField(required=False, trim_whitespace=False, max_length=1_000_000)
+    # A field named like Field.source: DRF's metaclass takes declared fields off the class.
+    source = serializers.CharField(  # type: ignore[assignment]
+        required=False, trim_whitespace=False, max_length=1_000_000
+    )
     student = serializers.CharField(required=False, max_length=150)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ ends in exactly one final state.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 import math
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -107,7 +108,7 @@ def submission_create(
     *,
     assignment: Assignment,
     student: Any,
-    submitted_by: AbstractBaseUser,
+    submitted_by: User,
     content: bytes,
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
@@ -157,7 +158,7 @@ def submission_create(
 def _store(
     assignment: Assignment,
     student: Any,
-    submitted_by: AbstractBaseUser,
+    submitted_by: User,
     source: str,
     digest: str,
     idempotency_key: str | None,
@@ -199,7 +200,7 @@ def submission_enqueue(*, submission_id: int) -> bool:
     ).update(status=SubmissionStatus.QUEUED, queued_at=now)
     queue = settings.CONVLAB_GPU_QUEUE if submission.use_gpu else settings.CONVLAB_QUEUE
     try:
-        grade_submission.apply_async(args=[submission_id], queue=queue)
+        grade_submission.apply_async(args=(submission_id,), queue=queue)
     except Exception as error:
         logger.warning("could not queue submission %s: %s", submission_id, error)
         Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(
@@ -400,7 +401,7 @@ def assignment_regrade(*, assignment: Assignment) -> int:
             status=SubmissionStatus.RECEIVED, task_id=""
         )
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: submission_enqueue(submission_id=pk))
+            transaction.on_commit(functools.partial(submission_enqueue, submission_id=pk))
     return len(ids)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from convlab import selectors, services
 from convlab.forms import UploadForm
 from convlab.models import SubmissionStatus
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Role
 from courses.selectors import membership_get
 
@@ -36,7 +37,7 @@ def assignment_list(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def assignment_page(request: HttpRequest, course_id: int, slug: str) -> HttpResponse:
+def assignment_page(request: AuthenticatedHttpRequest, course_id: int, slug: str) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     assignment = selectors.assignment_get(course=membership.course, slug=slug)
     form = UploadForm()

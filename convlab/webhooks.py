@@ -44,7 +44,7 @@ def resolve(host: str, port: int) -> list[Address]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise WebhookRefused(f"{host} does not resolve: {error}") from None
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
 def refused_addresses(host: str, port: int) -> list[Address]:
@@ -73,7 +73,10 @@ def check_webhook_url(url: str, *, field: str = "webhook_url") -> None:
 
 
 def _create_connection(
-    address: tuple[str, int], timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT, source: Any = None
+    address: tuple[str, int],
+    # socket.create_connection's own default: a private sentinel, which typeshed leaves out.
+    timeout: Any = socket._GLOBAL_DEFAULT_TIMEOUT,  # type: ignore[attr-defined]
+    source: Any = None,
 ) -> socket.socket:
     """socket.create_connection, to checked addresses only (the ones it then connects to)."""
     host, port = address

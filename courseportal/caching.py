@@ -226,10 +226,11 @@ def api_response(
     *,
     scopes: Sequence[str],
     build: Callable[[], tuple[Any, bool]],
-) -> HttpResponse | Response:
+) -> HttpResponse:
     """A DRF view's JSON response, kept: build() returns the data and whether it may be kept
     (not when it will change by itself at a known time, such as reviews released at the
-    deadline). Other renderers (the browsable API under DEBUG) are served fresh."""
+    deadline). Other renderers (the browsable API under DEBUG) are served fresh, as a DRF
+    Response (an HttpResponse too)."""
     renderer = request.accepted_renderer
     if not isinstance(renderer, JSONRenderer):
         return Response(build()[0])

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+_Default = TypeVar("_Default", bound=str | None)
 
 
 def envstr(
@@ -79,11 +81,11 @@ def envtimezone(name: str, default: str, *, env: Mapping[str, str] | None = None
 
 def envurl(
     name: str,
-    default: str | None,
+    default: _Default,
     *,
     schemes: tuple[str, ...],
     env: Mapping[str, str] | None = None,
-) -> str | None:
+) -> str | _Default:
     value = envstr(name, env=env)
     if value is None or value == "":
         return default

@@ -19,7 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 
@@ -52,13 +52,13 @@ def clear_failures(request: HttpRequest) -> None:
     cache.delete(_key(request))
 
 
-def throttle_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def throttle_login(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Count the failed POSTs of a login view (the form shown again: 200) and refuse with 429
     once there are too many; a redirect (logged in) clears the count. Wraps the site's login
     page and the admin's."""
 
     @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method != "POST":
             return view(request, *args, **kwargs)
         wait = retry_after(request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -16,6 +17,7 @@ from rest_framework.utils.serializer_helpers import ReturnList
 from rest_framework.views import APIView
 
 from courseportal import caching
+from courseportal.types import AuthenticatedRequest
 from courses import schema, selectors, services
 from courses.academic_calendar import ClassSession
 from courses.permissions import (
@@ -53,7 +55,7 @@ class CourseListApi(APIView):
         responses=CourseOutput(many=True),
         examples=schema.COURSE_LIST,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         courses = selectors.course_list_for_user(user=request.user)
         roles = selectors.membership_roles_by_course(user=request.user)
         return Response(CourseOutput(courses, many=True, context={"roles": roles}).data)
@@ -101,7 +103,8 @@ def _serialized_sessions(zone: str, sessions: tuple[ClassSession, ...]) -> Retur
     than the rest of the request. The key is the whole content (frozen values) and the time
     zone the times are written in, since aware datetimes compare equal across zones. The
     result is shared: it is rendered, never changed."""
-    return SessionOutput(sessions, many=True).data  # type: ignore[no-any-return]
+    # many=True makes a ListSerializer, whose data is a list; the stubs keep SessionOutput's type.
+    return SessionOutput(sessions, many=True).data  # type: ignore[return-value]
 
 
 def _sessions_data(sessions: list[ClassSession]) -> ReturnList:
@@ -116,7 +119,7 @@ class CourseSessionListApi(APIView):
         responses=SessionOutput(many=True),
         examples=schema.SESSION_LIST,
     )
-    def get(self, request: Request, course_id: int) -> Response:
+    def get(self, request: Request, course_id: int) -> HttpResponse:
         course = request_membership(request, self).course
         zone = timezone.get_current_timezone_name()
         return caching.api_response(
@@ -146,7 +149,7 @@ class CalendarExceptionListApi(APIView):
         responses={201: CalendarExceptionOutput},
         examples=schema.EXCEPTION_CREATE,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         course = request_membership(request, self).course
         serializer = CalendarExceptionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -177,7 +180,7 @@ class CalendarExceptionDetailApi(APIView):
         responses=CalendarExceptionOutput,
         examples=schema.EXCEPTION_REPLACE,
     )
-    def put(self, request: Request, course_id: int, exception_id: int) -> Response:
+    def put(self, request: AuthenticatedRequest, course_id: int, exception_id: int) -> Response:
         return self._update(request, exception_id, partial=False)
 
     @extend_schema(
@@ -186,10 +189,12 @@ class CalendarExceptionDetailApi(APIView):
         responses=CalendarExceptionOutput,
         examples=schema.EXCEPTION_UPDATE,
     )
-    def patch(self, request: Request, course_id: int, exception_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, course_id: int, exception_id: int) -> Response:
         return self._update(request, exception_id, partial=True)
 
-    def _update(self, request: Request, exception_id: int, *, partial: bool) -> Response:
+    def _update(
+        self, request: AuthenticatedRequest, exception_id: int, *, partial: bool
+    ) -> Response:
         exception = self._get(request, exception_id)
         serializer = CalendarExceptionInput(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
@@ -201,7 +206,7 @@ class CalendarExceptionDetailApi(APIView):
     @extend_schema(
         summary="Delete a calendar exception (TAs and instructors)", responses={204: None}
     )
-    def delete(self, request: Request, course_id: int, exception_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, course_id: int, exception_id: int) -> Response:
         services.calendar_exception_delete(
             exception=self._get(request, exception_id), actor=request.user
         )
@@ -228,7 +233,7 @@ class AnnouncementListApi(APIView):
         responses={201: AnnouncementOutput},
         examples=schema.ANNOUNCEMENT_CREATE,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         course = request_membership(request, self).course
         serializer = AnnouncementInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -284,7 +289,7 @@ class TokenListApi(APIView):
         responses=TokenOutput(many=True),
         examples=schema.TOKEN_LIST,
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         tokens = selectors.api_token_list(user=request.user)
         return Response(TokenOutput(tokens, many=True).data)
 
@@ -294,7 +299,7 @@ class TokenListApi(APIView):
         responses={201: schema.TokenCreatedOutput},
         examples=schema.TOKEN_CREATE,
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: AuthenticatedRequest) -> Response:
         serializer = TokenInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = api_token_create(user=request.user, name=serializer.validated_data["name"])
@@ -307,7 +312,7 @@ class TokenDetailApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(summary="Revoke one of your API tokens", responses={204: None})
-    def delete(self, request: Request, token_id: int) -> Response:
+    def delete(self, request: AuthenticatedRequest, token_id: int) -> Response:
         token = selectors.api_token_get(user=request.user, token_id=token_id)
         if token is None:
             return Response({"detail": "No such token."}, status=status.HTTP_404_NOT_FOUND)

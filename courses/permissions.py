@@ -21,6 +21,7 @@ def request_membership(request: Request, view: Any) -> Membership:
     membership = getattr(request, "course_membership", None)
     if membership is None:
         membership = membership_get(user=request.user, course_id=view.kwargs["course_id"])
+        # Kept on the request for the view, which asks again; HttpRequest declares no such field.
         request.course_membership = membership  # type: ignore[attr-defined]
     return membership
 

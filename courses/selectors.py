@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -13,14 +13,14 @@ from courses import academic_calendar as cal
 from courses.models import Announcement, ApiToken, CalendarException, Course, Membership
 
 
-def course_list_for_user(*, user: AbstractBaseUser | AnonymousUser) -> QuerySet[Course]:
+def course_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Course]:
     """The courses in which `user` has an active membership."""
     if not user.is_authenticated:
         return Course.objects.none()
     return Course.objects.filter(memberships__user=user, memberships__is_active=True).distinct()
 
 
-def membership_get(*, user: AbstractBaseUser | AnonymousUser, course_id: int) -> Membership:
+def membership_get(*, user: User | AnonymousUser, course_id: int) -> Membership:
     """The user's active membership in the course, with the course loaded.
 
     Raises Http404 for a course the user is not in, so that the existence of other courses
@@ -89,7 +89,7 @@ def course_sessions(*, course: Course) -> list[cal.ClassSession]:
     return list(_derived_sessions(course_pattern(course=course), exceptions))
 
 
-def membership_roles_by_course(*, user: AbstractBaseUser) -> dict[int, str]:
+def membership_roles_by_course(*, user: User) -> dict[int, str]:
     """The user's role in each course of their active memberships, by course id."""
     return dict(
         Membership.objects.filter(user=user, is_active=True).values_list("course_id", "role")
@@ -100,7 +100,7 @@ def announcement_list(*, course: Course) -> QuerySet[Announcement]:
     return Announcement.objects.filter(course=course).select_related("author")
 
 
-def api_token_list(*, user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
     """The user's tokens that still work."""
     return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
 
@@ -124,6 +124,6 @@ def _api_token_find(key_hash: str) -> ApiToken | None:
         return None
 
 
-def api_token_get(*, user: AbstractBaseUser, token_id: int) -> ApiToken | None:
+def api_token_get(*, user: User, token_id: int) -> ApiToken | None:
     """One of the user's own tokens (revoked ones too), or None."""
     return ApiToken.objects.filter(user=user, pk=token_id).first()

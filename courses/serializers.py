@@ -99,7 +99,8 @@ class SessionOutput(serializers.Serializer):
     meets = serializers.BooleanField()
     has_papers = serializers.BooleanField()
     has_presentations = serializers.BooleanField()
-    label = serializers.CharField()
+    # A field named like Field.label: DRF's metaclass takes declared fields off the class.
+    label = serializers.CharField()  # type: ignore[assignment]
     exception_kind = serializers.CharField(source="exception.kind", allow_null=True, default=None)
     exception_title = serializers.CharField(source="exception.title", allow_null=True, default=None)
 

@@ -10,7 +10,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -87,7 +87,7 @@ def course_update(*, course: Course, **fields: Any) -> Course:
 
 
 def membership_set(
-    *, course: Course, user: AbstractBaseUser, role: Role | str, is_active: bool = True
+    *, course: Course, user: User, role: Role | str, is_active: bool = True
 ) -> Membership:
     """Give `user` the role in `course` (creating or updating the one membership)."""
     membership, _ = Membership.objects.update_or_create(
@@ -119,9 +119,7 @@ def _check_exception(course: Course, exception: CalendarException) -> None:
         raise ValidationError({"date": f"{exception.date} already has a calendar exception"})
 
 
-def _announce_calendar_change(
-    course: Course, actor: AbstractBaseUser | None, description: str
-) -> None:
+def _announce_calendar_change(course: Course, actor: User | None, description: str) -> None:
     transaction.on_commit(
         lambda: calendar_changed.send(
             sender=Course, course=course, actor=actor, description=description
@@ -129,9 +127,7 @@ def _announce_calendar_change(
     )
 
 
-def _save_exception(
-    exception: CalendarException, *, actor: AbstractBaseUser | None
-) -> CalendarException:
+def _save_exception(exception: CalendarException, *, actor: User | None) -> CalendarException:
     try:
         with transaction.atomic():
             exception.save()
@@ -152,7 +148,7 @@ def calendar_exception_create(
     kind: str,
     title: str = "",
     reason: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> CalendarException:
     exception = CalendarException(course=course, date=date, kind=kind, title=title, reason=reason)
     _check_exception(course, exception)
@@ -160,7 +156,7 @@ def calendar_exception_create(
 
 
 def calendar_exception_update(
-    *, exception: CalendarException, actor: AbstractBaseUser | None = None, **fields: Any
+    *, exception: CalendarException, actor: User | None = None, **fields: Any
 ) -> CalendarException:
     allowed = {"date", "kind", "title", "reason"}
     if set(fields) - allowed:
@@ -173,9 +169,7 @@ def calendar_exception_update(
     return _save_exception(exception, actor=actor)
 
 
-def calendar_exception_delete(
-    *, exception: CalendarException, actor: AbstractBaseUser | None = None
-) -> None:
+def calendar_exception_delete(*, exception: CalendarException, actor: User | None = None) -> None:
     description = f"{exception.date}: exception removed, class as usual"
     exception.delete()
     _announce_calendar_change(exception.course, actor, description)
@@ -184,7 +178,7 @@ def calendar_exception_delete(
 def announcement_create(
     *,
     course: Course,
-    author: AbstractBaseUser | None,
+    author: User | None,
     title: str,
     body: str = "",
     pinned: bool = False,
@@ -210,7 +204,7 @@ def announcement_delete(*, announcement: Announcement) -> None:
     announcement.delete()
 
 
-def api_token_create(*, user: AbstractBaseUser, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token; returns it with its key, which is never stored and cannot be shown again."""
     key = "cp_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

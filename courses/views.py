@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from courseportal.types import AuthenticatedHttpRequest
 from courses import selectors, services
 from courses.academic_calendar import first_presentation_session_after
 from courses.forms import CalendarExceptionForm, TokenForm
@@ -49,7 +50,7 @@ def course_home(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def course_calendar(request: HttpRequest, course_id: int) -> HttpResponse:
+def course_calendar(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     """Every class date; staff also add and remove calendar exceptions here."""
     membership = selectors.membership_get(user=request.user, course_id=course_id)
     form = CalendarExceptionForm()
@@ -71,7 +72,7 @@ def _require_staff(membership: Membership) -> None:
 
 
 def _exception_add(
-    request: HttpRequest, membership: Membership, form: CalendarExceptionForm
+    request: AuthenticatedHttpRequest, membership: Membership, form: CalendarExceptionForm
 ) -> bool:
     """True when the exception is saved; otherwise the form carries the errors."""
     if not form.is_valid():
@@ -105,7 +106,7 @@ def _calendar_context(membership: Membership, form: CalendarExceptionForm) -> di
 @login_required
 @require_POST
 def course_calendar_exception_delete(
-    request: HttpRequest, course_id: int, exception_id: int
+    request: AuthenticatedHttpRequest, course_id: int, exception_id: int
 ) -> HttpResponse:
     membership = selectors.membership_get(user=request.user, course_id=course_id)
     _require_staff(membership)
@@ -118,7 +119,7 @@ def course_calendar_exception_delete(
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """API tokens: create (the key is shown once) and revoke."""
     new_key = None
     form = TokenForm()

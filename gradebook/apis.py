@@ -3,6 +3,7 @@ the course's TAs and instructors; a student reads their own detail only."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
@@ -10,6 +11,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +23,7 @@ from courseportal.openapi import (
     refused_response,
     staff_only_response,
 )
+from courseportal.types import AuthenticatedRequest
 from courses.permissions import IsCourseMember, request_membership, require_staff
 from gradebook import exports, schema, selectors, services
 from gradebook.serializers import (
@@ -35,13 +39,14 @@ class FirstRendererNegotiation(BaseContentNegotiation):
     """The CSV views answer CSV whatever the Accept header says (errors in JSON), so that a
     client asking for text/csv gets the file instead of 406 Not Acceptable."""
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
-    ) -> tuple[Any, str]:
-        return renderers[0], renderers[0].media_type
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 def csv_response(body: str, filename: str) -> HttpResponse:
@@ -164,7 +169,7 @@ class PresentationGradeListApi(APIView):
         responses={200: PresentationGradeOutput},
         examples=schema.PRESENTATION_SET,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         membership = request_membership(request, self)
         require_staff(membership)
         serializer = PresentationGradeInput(data=request.data)

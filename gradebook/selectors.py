@@ -311,7 +311,7 @@ def student_grades_get(
 
 def presentation_grade_of(group: PresenterGroup) -> PresentationGrade | None:
     try:
-        return group.presentation_grade  # type: ignore[no-any-return]
+        return group.presentation_grade
     except PresentationGrade.DoesNotExist:
         return None
 
@@ -401,7 +401,7 @@ def review_figures(*, course: Course, now: dt.datetime, days: int = 7) -> Review
     late = Review.objects.filter(paper__course=course, is_late=True)
     return ReviewFigures(
         due_soon=[
-            PaperDue(p, p.submitted, len(student_ids))  # type: ignore[attr-defined]
+            PaperDue(p, p.submitted, len(student_ids))
             for p in papers.order_by("review_deadline", "pk")
         ],
         late_total=late.count(),
@@ -431,7 +431,7 @@ def grading_figures(*, course: Course, now: dt.datetime) -> GradingFigures:
         finished_at__lte=now,
         status__in=[SubmissionStatus.DONE, SubmissionStatus.ERROR],
     ).values_list("received_at", "finished_at")
-    latencies = [(end - start).total_seconds() for start, end in finished]
+    latencies = [(end - start).total_seconds() for start, end in finished if end is not None]
     return GradingFigures(
         queued=counts.get(SubmissionStatus.RECEIVED, 0) + counts.get(SubmissionStatus.QUEUED, 0),
         running=counts.get(SubmissionStatus.RUNNING, 0),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -34,7 +34,7 @@ def presentation_grade_set(
     group_id: int,
     score: float,
     comment: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> PresentationGrade:
     """Set (or replace) the score of a presenter group of `course`, out of the policy's points.
 

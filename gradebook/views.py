@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from courseportal.health import health_report
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership, Role
 from courses.selectors import membership_get
 from gradebook import exports, selectors, services
@@ -70,7 +71,7 @@ def grade_export(request: HttpRequest, course_id: int, kind: str) -> HttpRespons
 
 @login_required
 @require_POST
-def presentation_grade(request: HttpRequest, course_id: int) -> HttpResponse:
+def presentation_grade(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership = _staff_membership(request, course_id)
     form = PresentationGradeForm(request.POST)
     if form.is_valid():

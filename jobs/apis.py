@@ -8,9 +8,11 @@ from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from courseportal.openapi import staff_only_response
+from courseportal.types import AuthenticatedRequest
 from courses.permissions import request_membership
 from jobs import registry, schema, selectors, services
 from jobs.permissions import IsCourseStaff
@@ -35,7 +37,7 @@ class JobListApi(APIView):
         responses={202: JobOutput},
         examples=schema.JOB_START,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         """Start a bulk regrade of every submission of an assignment; poll the job's URL."""
         course = request_membership(request, self).course
         chosen = JobKindInput(data=request.data)
@@ -55,7 +57,9 @@ class JobListApi(APIView):
 
     def request_serializer(self, method: str) -> Any:
         """The body POST documents (courseportal/openapi.py): the startable kind's own input."""
-        inputs = {kind: starter.api_input for kind, starter in registry.starters().items()}
+        inputs: dict[str, Serializer[Any] | type[Serializer[Any]]] = {
+            kind: starter.api_input for kind, starter in registry.starters().items()
+        }
         if method != "POST" or not inputs:
             return None
         if len(inputs) == 1:

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -31,9 +31,7 @@ GIVE_UP_AFTER = dt.timedelta(hours=24)
 MESSAGE_MAX = 500
 
 
-def job_create(
-    *, course: Course, kind: str, created_by: AbstractBaseUser | None, input: dict[str, Any]
-) -> Job:
+def job_create(*, course: Course, kind: str, created_by: User | None, input: dict[str, Any]) -> Job:
     """Save the job and queue it once the surrounding transaction commits."""
     if kind_get(kind) is None:
         raise ValidationError({"kind": f"unknown job kind {kind!r}"})
@@ -48,7 +46,7 @@ def job_enqueue(*, job_id: int) -> bool:
     from jobs.tasks import run_job
 
     try:
-        run_job.apply_async(args=[job_id], queue=settings.JOBS_QUEUE)
+        run_job.apply_async(args=(job_id,), queue=settings.JOBS_QUEUE)
     except Exception as error:
         logger.warning("could not queue job %s: %s", job_id, error)
         job_fail(job_id=job_id, message="the task queue could not be reached; start it again")

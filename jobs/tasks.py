@@ -27,7 +27,7 @@ def run_job(self: Any, job_id: int) -> str:
         services.job_fail(job_id=job_id, message=f"job kind {job.kind!r} cannot be polled")
         return "failed"
     poll_job.apply_async(
-        args=[job_id], queue=settings.JOBS_QUEUE, countdown=services.POLL_EVERY_SECONDS
+        args=(job_id,), queue=settings.JOBS_QUEUE, countdown=services.POLL_EVERY_SECONDS
     )
     return "waiting"
 
@@ -43,7 +43,7 @@ def poll_job(job_id: int) -> str:
         return "failed"
     if services.job_step(job=job, step=kind.poll):
         poll_job.apply_async(
-            args=[job_id], queue=settings.JOBS_QUEUE, countdown=services.POLL_EVERY_SECONDS
+            args=(job_id,), queue=settings.JOBS_QUEUE, countdown=services.POLL_EVERY_SECONDS
         )
         return "waiting"
     return "over"

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership
 from courses.selectors import membership_get
 from jobs import registry, selectors, services
@@ -20,7 +21,7 @@ def _staff(request: HttpRequest, course_id: int) -> Membership:
 
 
 @login_required
-def job_list(request: HttpRequest, course_id: int) -> HttpResponse:
+def job_list(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     """GET: recent jobs and a form for each kind staff may start. POST: start one (the form's
     `kind`; the only startable kind when it names none)."""
     membership = _staff(request, course_id)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courseportal.openapi import refused_response
+from courseportal.types import AuthenticatedRequest
 from courses.models import Membership, Role
 from courses.permissions import (
     IsCourseMember,
@@ -150,7 +151,7 @@ class ScheduleListApi(APIView):
         responses={201: ScheduleOutput},
         examples=schema.SCHEDULE_CREATE,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         """Run the scheduler: a new optimal draft over every group."""
         membership = request_membership(request, self)
         schedule = schedule_generate(course=membership.course, actor=request.user)
@@ -183,7 +184,7 @@ class ScheduleDetailApi(APIView):
         responses=ScheduleOutput,
         examples=schema.SCHEDULE_ADJUST,
     )
-    def patch(self, request: Request, course_id: int, schedule_id: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, course_id: int, schedule_id: int) -> Response:
         """Move groups of a draft by hand (constraints re-checked)."""
         schedule = self._get(request, schedule_id)
         serializer = AdjustInput(data=request.data)
@@ -202,7 +203,7 @@ class SchedulePublishApi(APIView):
         responses=ScheduleOutput,
         examples=schema.SCHEDULE_PUBLISH,
     )
-    def post(self, request: Request, course_id: int, schedule_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int, schedule_id: int) -> Response:
         membership = request_membership(request, self)
         schedule = selectors.schedule_get(
             course=membership.course, schedule_id=schedule_id, include_drafts=True
@@ -232,7 +233,7 @@ class SwapListApi(APIView):
         responses={201: SwapOutput},
         examples=schema.SWAP_CREATE,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         """Ask another group to trade presentation dates with yours."""
         membership = request_membership(request, self)
         serializer = SwapInput(data=request.data)
@@ -263,7 +264,7 @@ class SwapDecisionApi(APIView):
         responses=SwapOutput,
         examples=schema.SWAP_DECISION,
     )
-    def post(self, request: Request, course_id: int, swap_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int, swap_id: int) -> Response:
         membership = request_membership(request, self)
         swap = selectors.swap_get(membership=membership, swap_id=swap_id)
         if swap is None:

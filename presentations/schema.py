@@ -86,7 +86,7 @@ SLIDES_POST = [
     ),
 ]
 
-SCHEDULE = {
+SCHEDULE: dict[str, Any] = {
     "id": 1,
     "version": 1,
     "status": "draft",

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
@@ -246,7 +246,7 @@ def change_log(*, course: Course) -> QuerySet[ScheduleChange]:
     return ScheduleChange.objects.filter(course=course).select_related("actor")
 
 
-def feed_user_get(*, key: str) -> AbstractBaseUser:
+def feed_user_get(*, key: str) -> User:
     """The active user whose private feed key this is. Raises Http404 otherwise."""
     feed = CalendarFeed.objects.select_related("user").filter(key=key).first()
     if feed is None or not feed.user.is_active:

@@ -90,7 +90,8 @@ class PlacementInput(serializers.Serializer):
 
 
 class AdjustInput(serializers.Serializer):
-    placements = PlacementInput(many=True, allow_empty=False, max_length=1000)
+    # many=True passes max_length on to the ListSerializer; the stubs lack it there.
+    placements = PlacementInput(many=True, allow_empty=False, max_length=1000)  # type: ignore[call-arg]
 
 
 class SwapOutput(serializers.ModelSerializer):

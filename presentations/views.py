@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from courseportal import caching
 from courseportal.spreadsheets import safe_cell
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership
 from courses.selectors import course_list_for_user, membership_get
 from presentations import feeds, selectors
@@ -65,7 +66,7 @@ def schedule_page(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def group_page(request: HttpRequest, course_id: int) -> HttpResponse:
+def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     """The student's own group: ranked dates, unavailability, slides, swaps, calendar feed."""
     membership = membership_get(user=request.user, course_id=course_id)
     course = membership.course
@@ -105,7 +106,7 @@ def group_preferences(request: HttpRequest, course_id: int) -> HttpResponse:
         ranked = sorted(
             (int(rank), dt.date.fromisoformat(key.removeprefix("rank-")))
             for key, rank in request.POST.items()
-            if key.startswith("rank-") and rank.strip()
+            if key.startswith("rank-") and isinstance(rank, str) and rank.strip()
         )
         unavailable = [dt.date.fromisoformat(d) for d in request.POST.getlist("unavailable")]
     except ValueError:
@@ -127,8 +128,9 @@ def group_slides(request: HttpRequest, course_id: int) -> HttpResponse:
     if group is None:
         raise Http404("You are not in a presenter group.")
     try:
-        if request.FILES.get("slides_file"):
-            slides_upload(group=group, upload=request.FILES["slides_file"])
+        upload = request.FILES.get("slides_file")
+        if upload:
+            slides_upload(group=group, upload=upload)
         else:
             slides_set_link(group=group, url=request.POST.get("slides_link", "").strip())
         messages.success(request, "Slides saved.")
@@ -153,17 +155,14 @@ def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> Fi
 
 @login_required
 @require_POST
-def swap_create(request: HttpRequest, course_id: int) -> HttpResponse:
+def swap_create(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     own = selectors.group_of_user(course=membership.course, user=request.user)
+    to_group = str(request.POST.get("to_group", ""))
     other = (
-        selectors.group_list(course=membership.course)
-        .filter(
-            pk=request.POST.get("to_group")
-            if str(request.POST.get("to_group", "")).isdigit()
-            else None
-        )
-        .first()
+        selectors.group_list(course=membership.course).filter(pk=to_group).first()
+        if to_group.isdigit()
+        else None
     )
     if own is None or other is None:
         messages.error(request, "to_group: choose another group of this course")
@@ -178,7 +177,9 @@ def swap_create(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def swap_decide(request: HttpRequest, course_id: int, swap_id: int, decision: str) -> HttpResponse:
+def swap_decide(
+    request: AuthenticatedHttpRequest, course_id: int, swap_id: int, decision: str
+) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     swap = get_object_or_404(selectors.swap_list(membership=membership), pk=swap_id)
     try:
@@ -222,7 +223,7 @@ def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def manage_action(request: HttpRequest, course_id: int, action: str) -> HttpResponse:
+def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str) -> HttpResponse:
     membership = _staff(request, course_id)
     course = membership.course
     try:
@@ -236,7 +237,10 @@ def manage_action(request: HttpRequest, course_id: int, action: str) -> HttpResp
             placements = {
                 int(key.removeprefix("place-")): dt.date.fromisoformat(value)
                 for key, value in request.POST.items()
-                if key.startswith("place-") and key.removeprefix("place-").isdigit() and value
+                if key.startswith("place-")
+                and key.removeprefix("place-").isdigit()
+                and isinstance(value, str)
+                and value
             }
             schedule_adjust(schedule=draft, placements=placements, actor=request.user)
             messages.success(request, "Draft updated.")
@@ -341,7 +345,7 @@ def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def feed_rotate(request: HttpRequest, course_id: int) -> HttpResponse:
+def feed_rotate(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership_get(user=request.user, course_id=course_id)
     calendar_feed_rotate(user=request.user)
     messages.success(request, "New private calendar address made; the old one no longer works.")

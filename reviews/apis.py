@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from courseportal import caching
 from courseportal.openapi import error_response, refused_response, throttled_response
+from courseportal.types import AuthenticatedRequest
 from courses.models import Role
 from courses.permissions import (
     CourseRolePermission,
@@ -151,7 +153,7 @@ class PaperReviewListApi(APIView):
         responses=ReviewOutput(many=True),
         examples=schema.REVIEW_LIST,
     )
-    def get(self, request: Request, course_id: int, paper_id: int) -> Response:
+    def get(self, request: Request, course_id: int, paper_id: int) -> HttpResponse:
         membership = request_membership(request, self)
 
         def build() -> tuple[object, bool]:
@@ -177,7 +179,7 @@ class PaperReviewListApi(APIView):
         responses={201: ReviewOutput},
         examples=schema.REVIEW_CREATE,
     )
-    def post(self, request: Request, course_id: int, paper_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int, paper_id: int) -> Response:
         membership = request_membership(request, self)
         paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
         serializer = ReviewInput(data=request.data)
@@ -253,7 +255,7 @@ class ReviewRatingApi(APIView):
         responses={200: schema.RatingOutput},
         examples=schema.REVIEW_RATE,
     )
-    def put(self, request: Request, course_id: int, review_id: int) -> Response:
+    def put(self, request: AuthenticatedRequest, course_id: int, review_id: int) -> Response:
         membership = request_membership(request, self)
         now = timezone.now()
         review = selectors.review_get_visible(membership=membership, now=now, review_id=review_id)

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -145,7 +145,7 @@ def _save_version(
 def review_create(
     *,
     paper: Paper,
-    author: AbstractBaseUser,
+    author: User,
     now: dt.datetime | None = None,
     acknowledged: bool = False,
     **values: Any,
@@ -206,7 +206,7 @@ def review_update(
 def review_rate(
     *,
     review: Review,
-    rater: AbstractBaseUser,
+    rater: User,
     helpful: bool,
     tags: list[str],
     now: dt.datetime | None = None,

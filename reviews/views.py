@@ -16,10 +16,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from courseportal.spreadsheets import safe_cell
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Role
 from courses.selectors import course_sessions, membership_get
 from reviews import guidance_adapter, selectors, services
 from reviews.forms import RatingForm, ReviewForm
+from reviews.models import FIELD_MAX_CHARS
 
 FORM_FIELDS = ("summary", "strengths", "weaknesses", "questions")
 
@@ -88,7 +90,7 @@ def paper_detail(request: HttpRequest, course_id: int, paper_id: int) -> HttpRes
 
 
 @login_required
-def review_edit(request: HttpRequest, course_id: int, paper_id: int) -> HttpResponse:
+def review_edit(request: AuthenticatedHttpRequest, course_id: int, paper_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     if membership.role != Role.STUDENT:
         raise PermissionDenied("Only students write reviews.")
@@ -156,14 +158,13 @@ def review_guidance(request: HttpRequest, course_id: int) -> HttpResponse:
     membership_get(user=request.user, course_id=course_id)
     form = ReviewForm(request.POST)
     form.is_valid()  # only to cap lengths; guidance is given on whatever was typed
-    values = {name: str(request.POST.get(name, ""))[: ReviewForm.base_fields[name].max_length or 0]
-              for name in FORM_FIELDS}  # fmt: skip
+    values = {name: str(request.POST.get(name, ""))[:FIELD_MAX_CHARS] for name in FORM_FIELDS}
     return render(request, "reviews/_guidance.html", _guidance_context(values))
 
 
 @login_required
 @require_POST
-def review_rate(request: HttpRequest, course_id: int, review_id: int) -> HttpResponse:
+def review_rate(request: AuthenticatedHttpRequest, course_id: int, review_id: int) -> HttpResponse:
     membership = membership_get(user=request.user, course_id=course_id)
     if membership.role == Role.AUTOGRADER:
         raise PermissionDenied("An autograder account does not rate reviews.")
@@ -188,7 +189,7 @@ def review_rate(request: HttpRequest, course_id: int, review_id: int) -> HttpRes
     else:
         message = "Choose helpful or not helpful."
         status = 400
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:
         return HttpResponse(escape(message), status=status)
     return redirect("paper-detail", course_id=course_id, paper_id=review.paper_id)
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courseportal.types import AuthenticatedRequest
 from courses.models import Membership
 from courses.permissions import request_membership
 from jobs.permissions import IsCourseStaff
@@ -32,7 +33,7 @@ class _RosterApi(APIView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     apply = False
 
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         membership = request_membership(request, self)
         serializer = RosterUploadInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -57,7 +58,9 @@ class _RosterApi(APIView):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         return Response(RosterPlanOutput(plan.as_dict()).data)
 
-    def _as_job(self, request: Request, membership: Membership, content: bytes) -> Response:
+    def _as_job(
+        self, request: AuthenticatedRequest, membership: Membership, content: bytes
+    ) -> Response:
         job = job_create(
             course=membership.course,
             kind=jobs.KIND,
@@ -82,7 +85,7 @@ class RosterPreviewApi(_RosterApi):
         responses={200: RosterPlanOutput, 202: JobOutput},
         examples=schema.PREVIEW,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         return super().post(request, course_id)
 
 
@@ -97,5 +100,5 @@ class RosterApplyApi(_RosterApi):
         responses={200: RosterPlanOutput, 202: JobOutput, 400: RosterRejectedOutput},
         examples=schema.APPLY,
     )
-    def post(self, request: Request, course_id: int) -> Response:
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
         return super().post(request, course_id)

@@ -27,7 +27,8 @@ class RosterApplyForm(forms.Form):
     job = forms.IntegerField(required=False, min_value=1)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("content") and not data.get("job"):
             raise forms.ValidationError("Upload the roster and preview it first.")
         return data

@@ -49,7 +49,8 @@ class RosterPlanOutput(serializers.Serializer):
     format = serializers.CharField()
     columns = serializers.DictField(child=serializers.CharField())
     counts = serializers.DictField(child=serializers.IntegerField())
-    errors = RowErrorOutput(many=True)
+    # A field named like Serializer.errors: DRF's metaclass takes declared fields off the class.
+    errors = RowErrorOutput(many=True)  # type: ignore[assignment]
     rows = PlannedRowOutput(many=True)
     deactivate = DepartureOutput(many=True)
     skipped_rows = serializers.ListField(child=serializers.IntegerField())

@@ -32,7 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from courseportal import caching
 from courses.models import STAFF_ROLES, Course, Membership, Role
-from roster.parsing import ParsedRoster, RosterFileError, RosterRow, RowError
+from roster.parsing import ParsedRoster, RosterFileError, RosterRole, RosterRow, RowError
 from roster.parsing import parse_roster as parse_core
 
 logger = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ class _Planner:
                 self.plan_new(row, None)
 
     def check_new_role(self, row: RosterRow) -> bool:
-        if row.role == Role.INSTRUCTOR and self.importer_role != Role.INSTRUCTOR:
+        if row.role == RosterRole.INSTRUCTOR and self.importer_role != Role.INSTRUCTOR:
             self.error(row, "role", "only the course's instructors add instructors")
             return False
         return True
@@ -317,7 +317,7 @@ def _write(course: Course, plan: RosterPlan) -> list[int]:
     Membership.objects.bulk_create(
         Membership(
             course=course,
-            user_id=new_users[r.row].pk if r.action == Action.CREATE else r.user_id,
+            user_id=r.user_id if r.user_id is not None else new_users[r.row].pk,
             role=r.role,
             section=r.section,
             sis_id=r.sis_id,

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
+from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership
 from courses.selectors import membership_get
 from jobs import selectors as job_selectors
@@ -52,7 +53,9 @@ def _page(request: HttpRequest, membership: Membership, **context: Any) -> HttpR
     )
 
 
-def _start_job(request: HttpRequest, membership: Membership, content: bytes, apply: bool) -> Any:
+def _start_job(
+    request: AuthenticatedHttpRequest, membership: Membership, content: bytes, apply: bool
+) -> Any:
     job = job_create(
         course=membership.course,
         kind=jobs.KIND,
@@ -68,7 +71,7 @@ def _start_job(request: HttpRequest, membership: Membership, content: bytes, app
 
 
 @login_required
-def roster_page(request: HttpRequest, course_id: int) -> HttpResponse:
+def roster_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     """GET: the upload form. POST: preview the uploaded file (as a job when it is large)."""
     membership = staff_membership(request, course_id)
     if request.method != "POST":
@@ -92,12 +95,12 @@ def roster_page(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def roster_apply(request: HttpRequest, course_id: int) -> HttpResponse:
+def roster_apply(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership = staff_membership(request, course_id)
     form = RosterApplyForm(request.POST)
     if not form.is_valid():
         for problem in form.errors.get("__all__", []) + form.errors.get("content", []):
-            messages.error(request, problem)
+            messages.error(request, str(problem))
         return redirect("roster", course_id=course_id)
     if form.cleaned_data.get("job"):
         preview = job_selectors.job_get(course=membership.course, job_id=form.cleaned_data["job"])

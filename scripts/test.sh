@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lint, type-check the pure cores, then run the whole test suite.
+# Lint, type-check every package (the pure cores strictly), check the import contracts, then
+# run the whole test suite.
 # pytest's exit status passes through unchanged: 5 (no tests collected) fails like any other.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,4 +8,5 @@ BIN=.venv/bin
 $BIN/ruff check .
 $BIN/ruff format --check .
 $BIN/mypy
+$BIN/lint-imports
 exec $BIN/pytest "$@"

@@ -20,6 +20,7 @@ def _as_int(name: str, value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(f"{name} must be an int, got {value!r}")
     try:
+        # Any object may come in: operator.index is the check (TypeError for a non-integer).
         return operator.index(value)  # type: ignore[arg-type]
     except TypeError:
         raise ValueError(f"{name} must be an int, got {value!r}") from None

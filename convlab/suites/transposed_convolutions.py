@@ -8,8 +8,10 @@ references are ``convlab.kernels``; the variants are the misconceptions the feed
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,7 @@ from convlab.sandbox import Limits
 __all__ = ["ASSIGNMENT"]
 
 Array = np.ndarray[Any, Any]
+Index = tuple[EllipsisType | slice, ...]  # an array index: ..., then slices
 
 # ---------------------------------------------------------------------------------------------
 # Misconceptions: what a student who holds each one computes. Each returns None where the
@@ -69,7 +72,8 @@ def _overwrite_transpose(case: Case) -> Array | None:
             )
             y[(slice(None), slice(g * cog, (g + 1) * cog), *where)] = patch
     size = [f - 2 * pp for f, pp in zip(full, p, strict=True)]
-    y = y[(Ellipsis, *(slice(pp, pp + n) for pp, n in zip(p, size, strict=True)))]
+    crop: Index = (Ellipsis, *(slice(pp, pp + n) for pp, n in zip(p, size, strict=True)))
+    y = y[crop]
     b = _bias(case)
     return y + b.reshape(1, -1, *[1] * ndim) if b is not None else y
 
@@ -91,10 +95,11 @@ def _crop_variants(case: Case) -> list[Array]:
     for shift, shape in shapes:
         if min(shape) < 1 or min(pp + shift + 1 for pp in p) < 0:
             continue
-        index = tuple(
-            slice(pp + 1 + shift, pp + 1 + shift + n) for pp, n in zip(p, shape, strict=True)
+        index: Index = (
+            Ellipsis,
+            *(slice(pp + 1 + shift, pp + 1 + shift + n) for pp, n in zip(p, shape, strict=True)),
         )
-        out.append(full[(Ellipsis, *index)])
+        out.append(full[index])
     return out
 
 
@@ -219,7 +224,7 @@ def _forward_variants(function: Callable[..., Any], transposed: bool) -> tuple[V
         variants = [
             _variant(OVERLAP, _overwrite_transpose),
             *[
-                Variant(CROP, EXPLAIN[CROP], lambda case, i=i: _nth(_crop_variants(case), i))
+                Variant(CROP, EXPLAIN[CROP], functools.partial(_nth_crop_variant, i))
                 for i in range(4)
             ],
             _variant(OUTPUT_PADDING, _zeros_for_output_padding),
@@ -228,7 +233,8 @@ def _forward_variants(function: Callable[..., Any], transposed: bool) -> tuple[V
     return tuple(variants)
 
 
-def _nth(items: list[Array], index: int) -> Array | None:
+def _nth_crop_variant(index: int, case: Case) -> Array | None:
+    items = _crop_variants(case)
     return items[index] if index < len(items) else None
 
 
@@ -244,7 +250,9 @@ def _options_label(options: dict[str, Any], shapes: dict[str, tuple[int, ...]]) 
     return ", ".join(parts)
 
 
-def _conv_cases(ndim: int, transposed: bool, settings: list[dict[str, Any]]):
+def _conv_cases(
+    ndim: int, transposed: bool, settings: list[dict[str, Any]]
+) -> Callable[[np.random.Generator], list[Case]]:
     """A generator drawing one case per setting: random x, w (and b) of the right layouts."""
 
     def generate(rng: np.random.Generator) -> list[Case]:
@@ -268,7 +276,9 @@ def _conv_cases(ndim: int, transposed: bool, settings: list[dict[str, Any]]):
     return generate
 
 
-def _backward_cases(ndim: int, transposed: bool, settings: list[dict[str, Any]]):
+def _backward_cases(
+    ndim: int, transposed: bool, settings: list[dict[str, Any]]
+) -> Callable[[np.random.Generator], list[Case]]:
     forward = _conv_cases(ndim, transposed, settings)
     function = kernels.conv_transpose2d if transposed else kernels.conv2d
 
@@ -287,32 +297,32 @@ def _backward_cases(ndim: int, transposed: bool, settings: list[dict[str, Any]])
     return generate
 
 
-CONV1D = [
+CONV1D: list[dict[str, Any]] = [
     {"cin": 1, "cout": 1, "size": 6, "k": 3, "padding": 1, "bias": False},
     {"cin": 2, "cout": 3, "size": 9, "k": 3, "stride": 2, "padding": 1},
     {"cin": 4, "cout": 4, "size": 10, "k": 3, "dilation": 2, "padding": 2, "groups": 2},
     {"cin": 3, "cout": 3, "size": 8, "k": 2, "stride": 3},
 ]
-CONV_T1D = [
+CONV_T1D: list[dict[str, Any]] = [
     {"cin": 1, "cout": 1, "size": 4, "k": 3, "stride": 1, "padding": 1, "bias": False},
     {"cin": 1, "cout": 1, "size": 2, "k": 3, "stride": 2, "padding": 1, "bias": False},
     {"cin": 3, "cout": 3, "size": 5, "k": 3, "stride": 2, "padding": 1, "output_padding": 1},
     {"cin": 4, "cout": 4, "size": 5, "k": 4, "stride": 2, "padding": 1, "groups": 2},
     {"cin": 2, "cout": 3, "size": 6, "k": 3, "stride": 3, "dilation": 2, "padding": 2},
 ]
-CONV2D = [
+CONV2D: list[dict[str, Any]] = [
     {"cin": 1, "cout": 1, "size": 4, "k": 3, "padding": 1, "bias": False},
     {"cin": 2, "cout": 3, "size": 7, "k": 3, "stride": 2, "padding": 1},
     {"cin": 4, "cout": 4, "size": 7, "k": 3, "dilation": 2, "padding": 1, "groups": 2},
     {"cin": 3, "cout": 3, "size": 6, "k": 2, "stride": (2, 1), "padding": (0, 1)},
 ]
-CONV_T2D = [
+CONV_T2D: list[dict[str, Any]] = [
     {"cin": 1, "cout": 1, "size": 2, "k": 3, "stride": 2, "padding": 1, "bias": False},
     {"cin": 3, "cout": 3, "size": 4, "k": 3, "stride": 2, "padding": 1, "output_padding": 1},
     {"cin": 4, "cout": 4, "size": 4, "k": 4, "stride": 2, "padding": 1, "groups": 2},
     {"cin": 2, "cout": 3, "size": 3, "k": 3, "stride": 1, "padding": 0},
 ]
-CONV_T2D_HIDDEN = [
+CONV_T2D_HIDDEN: list[dict[str, Any]] = [
     {"cin": 6, "cout": 6, "size": 4, "k": 3, "stride": 2, "padding": 2, "output_padding": 1,
      "groups": 3},
     {"cin": 2, "cout": 4, "size": 5, "k": 3, "stride": 1, "dilation": 3, "padding": 1,
@@ -320,15 +330,15 @@ CONV_T2D_HIDDEN = [
     {"cin": 3, "cout": 3, "size": 3, "k": 5, "stride": (3, 2), "padding": (2, 1),
      "output_padding": (1, 0)},
 ]  # fmt: skip
-BACKWARD = [
+BACKWARD: list[dict[str, Any]] = [
     {"cin": 2, "cout": 3, "size": 6, "k": 3, "stride": 2, "padding": 1},
     {"cin": 4, "cout": 4, "size": 5, "k": 3, "padding": 1, "dilation": 2, "groups": 2},
 ]
-BACKWARD_T = [
+BACKWARD_T: list[dict[str, Any]] = [
     {"cin": 3, "cout": 3, "size": 4, "k": 3, "stride": 2, "padding": 1, "output_padding": 1},
     {"cin": 4, "cout": 2, "size": 3, "k": 4, "stride": 2, "padding": 1, "groups": 2},
 ]
-TIMED_T1D = [
+TIMED_T1D: list[dict[str, Any]] = [
     {"cin": 16, "cout": 16, "size": 256, "k": 4, "stride": 2, "padding": 1},
 ]
 

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import coo_matrix, csr_matrix  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import (  # type: ignore[import-untyped]
+from scipy.sparse import coo_array, coo_matrix, csr_array
+from scipy.sparse.csgraph import (
     breadth_first_order,
     connected_components,
     maximum_flow,
@@ -223,8 +223,8 @@ def _hall_reasons(
     cols.append(np.full(k, sink, dtype=np.int64))
     caps.append(places.astype(np.int64))
     size = n + k + 2
-    capacity = csr_matrix(
-        coo_matrix(
+    capacity = csr_array(
+        coo_array(
             (np.concatenate(caps), (np.concatenate(rows), np.concatenate(cols))),
             shape=(size, size),
         ).astype(np.int32)
@@ -232,7 +232,7 @@ def _hall_reasons(
     flow = maximum_flow(capacity, source, sink)
     if int(flow.flow_value) >= int(demand.sum()):
         return []
-    residual = csr_matrix(capacity - flow.flow)
+    residual = csr_array(capacity - flow.flow)
     residual.data[residual.data < 0] = 0
     residual.eliminate_zeros()
     reached = np.asarray(breadth_first_order(residual, source, directed=True)[0])

@@ -30,13 +30,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
-from scipy.optimize import (  # type: ignore[import-untyped]
+from scipy.optimize import (
     Bounds,
     LinearConstraint,
     linear_sum_assignment,
     milp,
 )
-from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from scipy.sparse import csr_matrix
 
 from presentations.scheduling._problem import (
     BoolMatrix,
@@ -338,7 +338,7 @@ def _optimize(
     )
     result = milp(
         cost[gi, sj].astype(np.float64),
-        integrality=np.ones(count),
+        integrality=np.ones(count, dtype=np.int64),
         bounds=Bounds(0, 1),
         constraints=[
             LinearConstraint(one_each, 1, 1),
@@ -351,8 +351,8 @@ def _optimize(
     if not result.success:
         raise RuntimeError(f"scheduling MILP did not finish: {result.message}")
     chosen = np.full(n, -1, dtype=np.int64)
-    picked = np.asarray(result.x) > 0.5
-    chosen[gi[picked]] = sj[picked]
+    taken = np.asarray(result.x) > 0.5
+    chosen[gi[taken]] = sj[taken]
     if (chosen < 0).any():
         raise RuntimeError("scheduling MILP returned a group without a session")
     return chosen

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 from django.utils import timezone
@@ -37,7 +37,7 @@ def change_log_add(
     message: str,
     *,
     schedule: PresentationSchedule | None,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     moves: list[dict[str, str]] | None = None,
 ) -> ScheduleChange:
     return ScheduleChange.objects.create(
@@ -56,7 +56,7 @@ def schedule_version_create(
     costs: Costs,
     *,
     status: ScheduleStatus,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> PresentationSchedule:
     version = (
         PresentationSchedule.objects.filter(course=course).aggregate(v=Max("version"))["v"] or 0

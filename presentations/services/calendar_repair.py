@@ -7,7 +7,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def schedule_repair_after_calendar_change(
-    *, course: Course, actor: AbstractBaseUser | None, description: str
+    *, course: Course, actor: User | None, description: str
 ) -> ScheduleChange | None:
     """Move only the groups whose session is gone; everyone else keeps their date.
 

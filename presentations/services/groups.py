@@ -48,6 +48,7 @@ def _check_group(
         too_many = f"a group of {len(members)} is larger than the {seats} presenters per class"
         raise ValidationError({"members": too_many})
     sessions = {s.date: s for s in course_sessions(course=course)}
+    day: dt.date | None  # of `unavailable`, then of the preferences and the fixed date (or None)
     for day in unavailable:
         if not course.first_day <= day <= course.last_day:
             term = f"{course.first_day} to {course.last_day}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -31,7 +31,7 @@ from presentations.services._versions import (
 
 
 @transaction.atomic
-def schedule_generate(*, course: Course, actor: AbstractBaseUser | None) -> PresentationSchedule:
+def schedule_generate(*, course: Course, actor: User | None) -> PresentationSchedule:
     """An optimal draft over every presenter group of the course (see presentations.scheduling)."""
     groups = [scheduler_group(g) for g in group_list(course=course)]
     if not groups:
@@ -59,7 +59,7 @@ def schedule_adjust(
     *,
     schedule: PresentationSchedule,
     placements: Mapping[int, dt.date],
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> PresentationSchedule:
     """Move groups of a draft by hand; every hard constraint is checked again first."""
     if schedule.status != ScheduleStatus.DRAFT:
@@ -85,9 +85,7 @@ def schedule_adjust(
 
 
 @transaction.atomic
-def schedule_publish(
-    *, schedule: PresentationSchedule, actor: AbstractBaseUser | None
-) -> PresentationSchedule:
+def schedule_publish(*, schedule: PresentationSchedule, actor: User | None) -> PresentationSchedule:
     # Lock the course's schedules so two publishers cannot both publish.
     list(PresentationSchedule.objects.select_for_update().filter(course=schedule.course))
     schedule.refresh_from_db()

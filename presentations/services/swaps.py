@@ -3,7 +3,7 @@ approve, and both groups trade dates in a new published version of the schedule.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,13 +20,13 @@ from presentations.services._versions import (
 )
 
 
-def _member_of(group: PresenterGroup, user: AbstractBaseUser) -> bool:
+def _member_of(group: PresenterGroup, user: User) -> bool:
     return user.pk in group_member_ids(group)
 
 
 @transaction.atomic
 def swap_request(
-    *, from_group: PresenterGroup, to_group: PresenterGroup, actor: AbstractBaseUser
+    *, from_group: PresenterGroup, to_group: PresenterGroup, actor: User
 ) -> SwapRequest:
     if from_group.course_id != to_group.course_id:
         raise ValidationError({"to_group": "the other group is not in this course"})
@@ -53,7 +53,7 @@ def swap_request(
     )
 
 
-def swap_accept(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
+def swap_accept(*, swap: SwapRequest, actor: User) -> SwapRequest:
     if swap.status != SwapStatus.REQUESTED:
         raise ValidationError({"status": f"the swap is {swap.get_status_display().lower()}"})
     if not _member_of(swap.to_group, actor):
@@ -68,7 +68,7 @@ def swap_accept(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
 
 
 @transaction.atomic
-def swap_approve(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
+def swap_approve(*, swap: SwapRequest, actor: User) -> SwapRequest:
     """Staff approve an accepted swap: both groups trade dates in a new published version."""
     swap = SwapRequest.objects.select_for_update().get(pk=swap.pk)
     if swap.status != SwapStatus.ACCEPTED:
@@ -111,7 +111,7 @@ def swap_approve(*, swap: SwapRequest, actor: AbstractBaseUser) -> SwapRequest:
     return swap
 
 
-def swap_reject(*, swap: SwapRequest, actor: AbstractBaseUser, is_staff: bool) -> SwapRequest:
+def swap_reject(*, swap: SwapRequest, actor: User, is_staff: bool) -> SwapRequest:
     if swap.status not in {SwapStatus.REQUESTED, SwapStatus.ACCEPTED}:
         raise ValidationError({"status": f"the swap is {swap.get_status_display().lower()}"})
     may = is_staff or _member_of(swap.to_group, actor) or _member_of(swap.from_group, actor)

@@ -296,6 +296,8 @@ def test_staff_regrade_a_submission_from_the_staff_table_and_see_the_new_result(
     runs = list(GradingRun.objects.filter(submission=first).order_by("number"))
     assert [(r.number, r.status) for r in runs] == [(1, "done"), (2, "done")]
     regraded = Submission.objects.get(pk=first.pk)
+    assert regraded.finished_at is not None
+    assert first.finished_at is not None
     assert regraded.finished_at > first.finished_at
     history = page.locator("table.runs tbody tr")
     assert history.count() == 2

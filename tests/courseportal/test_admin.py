@@ -13,8 +13,12 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Model
+from django.http import HttpRequest
+from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from convlab import services as lab_services
 from convlab.models import GradingRun, Submission
@@ -41,7 +45,7 @@ EDT = dt.timezone(dt.timedelta(hours=-4))
 def project_models() -> list[type[Model]]:
     """Every model of an app that lives in this repository (not Django's, not a library's)."""
     root = Path(settings.BASE_DIR).resolve()
-    found = []
+    found: list[type[Model]] = []
     for app_config in apps.get_app_configs():
         path = Path(app_config.path).resolve()
         if path.is_relative_to(root) and "site-packages" not in path.parts:
@@ -116,7 +120,7 @@ def rows() -> None:
 
 
 @pytest.fixture
-def superuser(client):  # type: ignore[no-untyped-def]
+def superuser(client):
     user = make_user("root", is_staff=True, is_superuser=True)
     client.force_login(user)
     return user
@@ -159,8 +163,11 @@ def test_the_fixture_has_rows_of_every_model_it_knows(rows: None) -> None:
 
 
 def test_every_changelist_and_change_page_works_for_a_superuser(
-    client, superuser, rows, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client,
+    superuser: User,
+    rows: None,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
     for model in project_models():
         label = model._meta.label
         # A bounded number of queries: list_select_related keeps the list from one per row.
@@ -174,7 +181,7 @@ def test_every_changelist_and_change_page_works_for_a_superuser(
             assert str(obj).encode()[:40] in response.content or model in HISTORY, label
 
 
-def test_search_finds_rows(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+def test_search_finds_rows(client: Client, superuser: User, rows: None) -> None:
     cases = [
         ("courses", "membership", "student12", 1),
         ("courses", "course", "7643", 1),
@@ -198,13 +205,13 @@ def test_search_finds_rows(client, superuser, rows) -> None:  # type: ignore[no-
         assert response.context["cl"].result_count == count, (model_name, query)
 
 
-def test_search_works_on_every_admin(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+def test_search_works_on_every_admin(client: Client, superuser: User, rows: None) -> None:
     for model in project_models():
         response = client.get(admin_url(model, "changelist"), {"q": "Lovelace 2017"})
         assert response.status_code == 200, model._meta.label
 
 
-def test_history_cannot_be_changed_or_added(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+def test_history_cannot_be_changed_or_added(client: Client, superuser: User, rows: None) -> None:
     for model in HISTORY:
         obj = model._default_manager.first()
         assert obj is not None, model._meta.label
@@ -216,18 +223,22 @@ def test_history_cannot_be_changed_or_added(client, superuser, rows) -> None:  #
         assert {f.name: getattr(obj, f.attname) for f in model._meta.fields} == before
 
 
-def test_a_submission_keeps_what_was_submitted_and_when(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+def test_a_submission_keeps_what_was_submitted_and_when(
+    client: Client, superuser: User, rows: None
+) -> None:
     model_admin = admin.site._registry[Submission]
-    readonly = set(model_admin.get_readonly_fields(None))
+    readonly = set(model_admin.get_readonly_fields(HttpRequest()))
     assert {"file", "sha256", "received_at", "queued_at", "started_at", "finished_at"} <= readonly
     assert {"score", "raw_score", "results", "student", "attempt"} <= readonly
 
 
-def test_tokens_show_no_secret_and_are_not_made_in_the_admin(client, superuser, rows) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_show_no_secret_and_are_not_made_in_the_admin(
+    client: Client, superuser: User, rows: None
+) -> None:
     token = ApiToken.objects.first()
     assert token is not None
     model_admin = admin.site._registry[ApiToken]
-    assert {"key_hash", "prefix", "user"} <= set(model_admin.get_readonly_fields(None))
+    assert {"key_hash", "prefix", "user"} <= set(model_admin.get_readonly_fields(HttpRequest()))
     assert client.get(admin_url(ApiToken, "add")).status_code == 403
     client.post(
         admin_url(ApiToken, "change", token.pk),
@@ -237,7 +248,7 @@ def test_tokens_show_no_secret_and_are_not_made_in_the_admin(client, superuser, 
     assert token.key_hash != "0" * 64
 
 
-def test_staff_without_permissions_see_nothing(client, rows) -> None:  # type: ignore[no-untyped-def]
+def test_staff_without_permissions_see_nothing(client: Client, rows: None) -> None:
     client.force_login(make_user("clerk", is_staff=True))
     for model in project_models():
         assert client.get(admin_url(model, "changelist")).status_code == 403, model._meta.label
@@ -247,7 +258,7 @@ def test_staff_without_permissions_see_nothing(client, rows) -> None:  # type: i
             assert response.status_code == 403, model._meta.label
 
 
-def test_people_who_are_not_staff_are_sent_to_the_login(client, rows) -> None:  # type: ignore[no-untyped-def]
+def test_people_who_are_not_staff_are_sent_to_the_login(client: Client, rows: None) -> None:
     student = get_user_model().objects.get(username="student1")
     client.force_login(student)
     for model in project_models():

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from convlab.models import Assignment
 from convlab.tasks import deliver_webhook, webhook_signature
+from courses.models import Course
 from courses.services import api_token_create
 from tests.factories import make_member
 
@@ -73,8 +75,12 @@ def _post(url: str, body: bytes, signature: str) -> int:
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_the_client_submits_polls_takes_the_webhook_and_reads_results(
-    client_module: types.ModuleType, live_server: Any, grading_worker: Any, course, alice
-) -> None:  # type: ignore[no-untyped-def]
+    client_module: types.ModuleType,
+    live_server: Any,
+    grading_worker: Any,
+    course: Course,
+    alice: User,
+) -> None:
     lab = Assignment.objects.create(
         course=course,
         slug="transposed-convolutions",
@@ -117,7 +123,7 @@ def test_the_client_submits_polls_takes_the_webhook_and_reads_results(
     hook = f"http://127.0.0.1:{server.server_port}/hook"
     try:
         Assignment.objects.filter(pk=lab.pk).update(webhook_url=hook, webhook_secret="whsec-7643")
-        assert deliver_webhook.apply(args=[made["id"]]).get() == 204
+        assert deliver_webhook.apply(args=(made["id"],)).get() == 204
         forged = b'{"event": "submission.finished", "submission": 1}'
         assert _post(hook, forged, webhook_signature("not the secret", forged)) == 401
         assert handled.wait(timeout=30), "the receiver never handled the delivered event"

@@ -32,10 +32,11 @@ from reviews.services import paper_create, review_create
 from roster.services import roster_apply
 from tests.conftest import database_url, require
 from tests.factories import make_member, make_user
+from tests.reviews.conftest import ReviewValues
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-REVIEW = {
+REVIEW: ReviewValues = {
     "summary": "The paper replaces strided transposed convolutions with resize-convolutions.",
     "strengths": "Figure 3 shows clearly that the checkerboard artifacts disappear.",
     "weaknesses": "Table 2 lacks the bilinear-upsampling baseline of Section 4.",
@@ -68,7 +69,13 @@ def built(api: Any, url: str) -> bool:
     response runs no query beyond those that check access."""
     with CaptureQueriesContext(connection) as queries:
         get(api, url)
-    return any(FIRST_TABLE.search(q["sql"]).group(1) not in ACCESS for q in queries)
+    return any(_first_table(q["sql"]) not in ACCESS for q in queries)
+
+
+def _first_table(sql: str) -> str:
+    found = FIRST_TABLE.search(sql)
+    assert found is not None, sql
+    return found.group(1)
 
 
 def session(api: Any, course: Course, day: str) -> dict[str, Any]:
@@ -129,7 +136,12 @@ def test_a_kept_read_asks_the_shared_cache_once_per_scope(api, course, alice, mo
     shared = caches["default"]
     asked: list[list[str]] = []
     read = shared.get_many
-    monkeypatch.setattr(shared, "get_many", lambda keys: asked.append(list(keys)) or read(keys))
+
+    def recording_read(keys: Any) -> Any:
+        asked.append(list(keys))
+        return read(keys)
+
+    monkeypatch.setattr(shared, "get_many", recording_read)
     with CaptureQueriesContext(connection) as queries:
         get(api, sessions_url(course))
     assert len(queries) == 0  # token, membership and response all kept
@@ -272,7 +284,7 @@ def test_a_login_a_tokens_use_and_a_job_retire_nothing(api, course, alice, ines)
     token, _ = course_services.api_token_create(user=alice, name="laptop")
     get(api, sessions_url(course))
     course_services.api_token_touch(token=token)  # a token's last use
-    update_last_login(None, alice)  # a login
+    update_last_login(type(alice), alice)  # a login
     Job.objects.create(course=course, kind="roster_import", created_by=alice)  # a job
     assert built(api, sessions_url(course)) is False
     course_services.membership_set(course=course, user=ines, role="ta")

@@ -16,8 +16,8 @@ VALUED = {"-t", "-u", "-v", "-e", "--profile", "--timeout", "--user", "--volume"
 VERBS = {"up", "exec", "run", "stop", "logs", "start", "restart", "ps", "build"}
 
 
-def compose() -> dict:  # type: ignore[type-arg]
-    loaded: dict = yaml.safe_load((ROOT / "docker-compose.yml").read_text())  # type: ignore[type-arg]
+def compose() -> dict:
+    loaded: dict = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     return loaded
 
 

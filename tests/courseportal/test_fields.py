@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,12 +14,15 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from courseportal.fields import FastProhibitSurrogateCharactersValidator, LongTextField
 
 
-def _outcome(validator, value: str) -> str | None:  # type: ignore[no-untyped-def]
+def _outcome(validator: Callable[[str], object], value: str) -> str | None:
     try:
         validator(value)
     except ValidationError as error:
-        return str(error.detail[0])
-    return None
+        detail = error.detail
+    else:
+        return None
+    assert isinstance(detail, list)  # a validator raises a list of messages
+    return str(detail[0])
 
 
 @given(st.text(alphabet=st.characters(codec=None, exclude_categories=())))

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from django.test import Client
+from pytest_django import Settings
 
 from courseportal import health
 from courseportal.health import health_report
@@ -59,7 +61,9 @@ def test_it_reports_a_broker_that_is_down() -> None:
     assert "not checked" in report["checks"]["worker"]["error"]
 
 
-def test_it_answers_503_json_when_unhealthy(client, settings, monkeypatch, tmp_path: Path):
+def test_it_answers_503_json_when_unhealthy(
+    client: Client, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     folder = str(tmp_path)
     lonely = Celery(
         "lonely", broker="filesystem://", backend=f"file://{folder}", set_as_current=False

@@ -16,10 +16,12 @@ import pytest
 import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+from pytest_django import Settings
 
 API_PREFIX = "api/v1/"
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
@@ -181,7 +183,7 @@ def test_every_operation_documents_anonymous_callers(schema: dict[str, Any]) -> 
 
 
 @pytest.mark.django_db
-def test_it_serves_the_schema_to_anyone(client) -> None:  # type: ignore[no-untyped-def]
+def test_it_serves_the_schema_to_anyone(client: Client) -> None:
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert b"openapi: 3" in response.content
@@ -202,7 +204,7 @@ class _Assets(HTMLParser):
 
 
 @pytest.mark.django_db
-def test_the_docs_page_loads_only_local_static_assets(client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_docs_page_loads_only_local_static_assets(client: Client, settings: Settings) -> None:
     response = client.get("/api/docs/")
     assert response.status_code == 200
     page = response.content.decode()

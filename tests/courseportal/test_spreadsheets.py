@@ -11,5 +11,5 @@ from courseportal.spreadsheets import safe_cell
     ("value", "expected"),
     [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("-1", "'-1"), ("@x", "'@x"), ("alice", "alice"), (3, 3)],
 )
-def test_it_quotes_spreadsheet_formulas_in_exports(value, expected) -> None:  # type: ignore[no-untyped-def]
+def test_it_quotes_spreadsheet_formulas_in_exports(value: object, expected: object) -> None:
     assert safe_cell(value) == expected

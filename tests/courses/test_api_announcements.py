@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from courses.models import Announcement
+from courses.models import Announcement, Course
 
 pytestmark = pytest.mark.django_db
 
 
-def url(course, announcement_id=None) -> str:
+def url(course: Course, announcement_id: int | None = None) -> str:
     base = f"/api/v1/courses/{course.pk}/announcements/"
     return base if announcement_id is None else f"{base}{announcement_id}/"
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from courses.models import CalendarException
+from courses.models import CalendarException, Course
 
 pytestmark = pytest.mark.django_db
 
 
-def url(course, exception_id=None) -> str:
+def url(course: Course, exception_id: int | None = None) -> str:
     base = f"/api/v1/courses/{course.pk}/exceptions/"
     return base if exception_id is None else f"{base}{exception_id}/"
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
+from rest_framework.test import APIClient
 
 from courses.models import Course
 from courses.services import calendar_exception_create
@@ -147,7 +149,7 @@ def test_it_answers_malformed_json_with_400(api, course, ines):
     assert "detail" in response.json()
 
 
-def test_it_answers_404_for_ids_too_large_for_the_database(api, alice) -> None:
+def test_it_answers_404_for_ids_too_large_for_the_database(api: APIClient, alice: User) -> None:
     api.force_authenticate(alice)
     for url in (
         "/api/v1/courses/99999999999999999999999/sessions/",

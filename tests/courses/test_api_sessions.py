@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
+
+from courses.models import Course
 
 pytestmark = pytest.mark.django_db
 
 
-def sessions(api, course) -> dict[str, dict]:
+def sessions(api: APIClient, course: Course) -> dict[str, dict]:
     response = api.get(f"/api/v1/courses/{course.pk}/sessions/")
     assert response.status_code == 200, response.json()
     return {s["date"]: s for s in response.json()}

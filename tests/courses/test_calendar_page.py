@@ -7,7 +7,7 @@ import html
 
 import pytest
 
-from courses.models import CalendarException
+from courses.models import CalendarException, Course
 from courses.services import calendar_exception_create
 from tests.factories import make_course, make_member
 
@@ -16,15 +16,15 @@ pytestmark = pytest.mark.django_db
 FALL_BREAK = {"date": "2017-10-10", "kind": "no_class", "reason": "break", "title": "Fall break"}
 
 
-def url(course) -> str:
+def url(course: Course) -> str:
     return f"/courses/{course.pk}/calendar/"
 
 
-def delete_url(course, exception) -> str:
+def delete_url(course: Course, exception: CalendarException) -> str:
     return f"/courses/{course.pk}/calendar/exceptions/{exception.pk}/delete/"
 
 
-def fall_break(course) -> CalendarException:
+def fall_break(course: Course) -> CalendarException:
     return calendar_exception_create(
         course=course, date=dt.date(2017, 10, 10), kind="no_class", reason="break"
     )

@@ -9,11 +9,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import User
+from time_machine import TimeMachineFixture
 
 from convlab import services as convlab_services
 from convlab.grading import GradingResult
 from convlab.models import Assignment, Submission
 from courses import services as course_services
+from courses.models import Course
 from gradebook import services
 from presentations.services.groups import group_create
 from reviews.services import paper_create, review_create
@@ -26,8 +29,8 @@ NOW = dt.datetime(2017, 10, 10, 12, 0, tzinfo=NY)
 SUITE_POINTS = 100.0  # the built-in transposed-convolutions suite
 
 
-def at(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=NY)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=NY)
 
 
 def graded_submission(
@@ -77,7 +80,7 @@ class Scenario:
 
 
 @pytest.fixture
-def scenario(course, alice, tara, time_machine) -> Scenario:  # type: ignore[no-untyped-def]
+def scenario(course: Course, alice: User, tara: User, time_machine: TimeMachineFixture) -> Scenario:
     carol = make_member(course, "carol", "student")
     dave = make_member(course, "dave", "student")
     alice.first_name, alice.last_name = "Alice", "Liddell"

@@ -7,11 +7,12 @@ import pytest
 from gradebook.models import GradePolicy, PresentationGrade
 from presentations.services.groups import group_create
 from tests.factories import make_course, make_member
+from tests.gradebook.conftest import Scenario
 
 pytestmark = pytest.mark.django_db
 
 
-def url(scenario) -> str:  # type: ignore[no-untyped-def]
+def url(scenario: Scenario) -> str:
     return f"/api/v1/courses/{scenario.course.pk}/grades/presentations/"
 
 

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 from celery import Celery
+from pytest_django import Settings
 
 from convlab import services as convlab_services
 from convlab.grading import GradingResult
 from convlab.models import Assignment, Submission
 from courseportal import health
+from courses.models import Course
 from courses.services import calendar_exception_create
 from gradebook import selectors
+from gradebook.selectors import ClassOutlook
 from presentations.services.groups import group_create
 from presentations.services.schedules import schedule_generate, schedule_publish
 from reviews.services import paper_create, review_create
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def seeded(course):  # type: ignore[no-untyped-def]
+def seeded(course):
     """The course with the seed lecture's calendar exceptions (fall break on 2017-10-10)."""
     for exception in SEED_EXCEPTIONS:
         calendar_exception_create(
@@ -40,7 +43,7 @@ def seeded(course):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def lonely_broker(monkeypatch, settings, tmp_path: Path) -> None:
+def lonely_broker(monkeypatch: pytest.MonkeyPatch, settings: Settings, tmp_path: Path) -> None:
     """A real broker that no worker reads, as the app the health check uses."""
     folder = tmp_path / "messages"
     folder.mkdir()
@@ -56,7 +59,7 @@ def lonely_broker(monkeypatch, settings, tmp_path: Path) -> None:
     monkeypatch.setattr(health, "default_app", lonely)
 
 
-def outlook_at(course, moment: dt.datetime):  # type: ignore[no-untyped-def]
+def outlook_at(course: Course, moment: dt.datetime) -> ClassOutlook:
     return selectors.class_outlook(course=course, now=moment)
 
 
@@ -113,7 +116,7 @@ def test_before_and_after_the_term(seeded):
     assert after.next_text == "No next class: the term ended on Thu, Dec 7, 2017."
 
 
-def _submission(assignment, student, received, time_machine):  # type: ignore[no-untyped-def]
+def _submission(assignment, student, received, time_machine):
     time_machine.move_to(received, tick=False)
     made = convlab_services.submission_create(
         assignment=assignment, student=student, submitted_by=student, content=b"x = 1\n"
@@ -121,7 +124,7 @@ def _submission(assignment, student, received, time_machine):  # type: ignore[no
     return made.submission
 
 
-def _graded(assignment, student, received, seconds, time_machine, *, gradable=True):  # type: ignore[no-untyped-def]
+def _graded(assignment, student, received, seconds, time_machine, *, gradable=True):
     """Received at `received`, graded `seconds` later (not gradable when `gradable` is false)."""
     submission = _submission(assignment, student, received, time_machine)
     Submission.objects.filter(pk=submission.pk).update(status="queued")
@@ -139,7 +142,7 @@ def _graded(assignment, student, received, seconds, time_machine, *, gradable=Tr
 
 
 @pytest.fixture
-def situation(seeded, tara, alice, time_machine):  # type: ignore[no-untyped-def]
+def situation(seeded, tara, alice, time_machine):
     """Fall break, 2017-10-10 12:00 New York time, with work in every state."""
     course = seeded
     carol = make_member(course, "carol", "student")

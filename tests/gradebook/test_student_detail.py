@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 
 from tests.factories import make_member
+from tests.gradebook.conftest import Scenario
 
 pytestmark = pytest.mark.django_db
 
 
-def api_url(scenario, student) -> str:  # type: ignore[no-untyped-def]
+def api_url(scenario: Scenario, student: User) -> str:
     return f"/api/v1/courses/{scenario.course.pk}/grades/students/{student.pk}/"
 
 
-def page_url(scenario, student) -> str:  # type: ignore[no-untyped-def]
+def page_url(scenario: Scenario, student: User) -> str:
     return f"/courses/{scenario.course.pk}/grades/students/{student.pk}/"
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from courses.models import Membership
+from courses.models import Course, Membership
 from jobs.models import Job
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
 
-def jobs_url(course, job_id=None) -> str:
+def jobs_url(course: Course, job_id: int | None = None) -> str:
     base = f"/api/v1/courses/{course.pk}/jobs/"
     return base if job_id is None else f"{base}{job_id}/"
 

@@ -34,6 +34,7 @@ def test_it_previews_and_applies_a_large_roster_as_jobs(api, client, course, tar
     assert started.json()["status"] == "queued"
     preview = wait_job(started.json()["id"])
     assert (preview.status, preview.done, preview.total) == ("done", ROWS, ROWS)
+    assert preview.result is not None
     assert preview.result["counts"]["create"] == ROWS
     assert Membership.objects.filter(course=course).count() == 1  # a preview writes nothing
 
@@ -43,6 +44,7 @@ def test_it_previews_and_applies_a_large_roster_as_jobs(api, client, course, tar
     assert response.status_code == 302
     applied = wait_job(Job.objects.exclude(pk=preview.pk).get().pk)
     assert (applied.status, applied.done, applied.total) == ("done", ROWS, ROWS)
+    assert applied.result is not None
     assert applied.result["applied"] is True
     assert Membership.objects.filter(course=course, role="student").count() == ROWS
     # The page stops polling once the job is over, and shows the figures.
@@ -62,6 +64,7 @@ def test_it_fails_an_apply_job_with_bad_rows_and_applies_nothing(api, course, ta
     job = wait_job(started.json()["id"])
     assert job.status == "failed"
     assert job.message == "1 rows have errors; nothing was applied"
+    assert job.result is not None
     assert job.result["errors"] == [
         {"row": ROWS + 2, "column": "Email", "message": '"not-an-email" is not an email'}
     ]
@@ -89,6 +92,7 @@ def test_it_regrades_every_submission_of_a_lab_as_a_job(
     assert started.status_code == 202, started.json()
     job = wait_job(started.json()["id"])
     assert (job.status, job.done, job.total) == ("done", 2, 2), job.message
+    assert job.result is not None
     assert job.result["regraded"] == 2
     assert job.result["gradable"] == 2
     for submission in made:

@@ -8,18 +8,18 @@ from demo.seed import seed_demo
 
 
 @pytest.fixture
-def demo(db):  # type: ignore[no-untyped-def]
+def demo(db):
     """The seed course: CS 7643 Fall 2017 with its calendar and six groups of two."""
     seed_demo()
     return Course.objects.get(code="CS 7643")
 
 
 @pytest.fixture
-def users(demo):  # type: ignore[no-untyped-def]
+def users(demo):
     return {u.username: u for u in get_user_model().objects.all()}
 
 
-def publish(api, course, instructor):  # type: ignore[no-untyped-def]
+def publish(api, course, instructor):
     """Generate a draft as the instructor and publish it; returns the published schedule JSON."""
     api.force_authenticate(instructor)
     draft = api.post(f"/api/v1/courses/{course.pk}/schedules/")

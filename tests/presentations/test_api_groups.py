@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from courses.models import Course
 from presentations.models import GroupMember, PresenterGroup
 from tests.factories import make_member
 from tests.presentations.conftest import publish
@@ -9,7 +10,7 @@ from tests.presentations.conftest import publish
 pytestmark = pytest.mark.django_db
 
 
-def groups_url(course) -> str:  # type: ignore[no-untyped-def]
+def groups_url(course: Course) -> str:
     return f"/api/v1/courses/{course.pk}/groups/"
 
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_it_schedules_six_presenters_per_class_around_the_seed_calendar(api, demo, users):
     schedule = publish(api, demo, users["instructor"])
-    seats = Counter()
+    seats: Counter[str] = Counter()
     for slot in schedule["slots"]:
         seats[slot["date"]] += 2  # every demo group has two students
     assert max(seats.values()) <= 6

@@ -16,14 +16,14 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def slides_url(api, demo, users):  # type: ignore[no-untyped-def]
+def slides_url(api, demo, users):
     publish(api, demo, users["instructor"])
     group = PresenterGroup.objects.get(name="Visualizations")
     return f"/api/v1/courses/{demo.pk}/groups/{group.pk}/slides/"
 
 
 @pytest.fixture
-def in_time(demo, time_machine):  # type: ignore[no-untyped-def]
+def in_time(demo, time_machine):
     """Travel to the start of the term, well before any slides deadline."""
     time_machine.move_to(dt.datetime(2017, 9, 1, 12, 0, tzinfo=dt.UTC), tick=False)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from courses.models import Course
 from presentations.models import PresentationSchedule, PresenterGroup, SwapRequest
 from tests.factories import make_course, make_member
 from tests.presentations.conftest import publish
@@ -9,11 +10,11 @@ from tests.presentations.conftest import publish
 pytestmark = pytest.mark.django_db
 
 
-def swaps_url(course) -> str:  # type: ignore[no-untyped-def]
+def swaps_url(course: Course) -> str:
     return f"/api/v1/courses/{course.pk}/swaps/"
 
 
-def dates(course) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def dates(course: Course) -> dict[str, str]:
     schedule = PresentationSchedule.objects.get(course=course, status="published")
     return {slot.group.name: slot.date.isoformat() for slot in schedule.slots.all()}
 

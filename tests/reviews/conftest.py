@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TypedDict
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,20 @@ from tests.factories import make_member
 
 VAGUE = "The experiments could have been done better."
 SPECIFIC = "Table 2 lacks a comparison with the bilinear-upsampling baseline of Section 4."
-GOOD_REVIEW = {
+
+
+class ReviewValues(TypedDict):
+    """The fields of a review, as review_create takes them and the API reads them."""
+
+    summary: str
+    strengths: str
+    weaknesses: str
+    questions: str
+    rating: int
+    confidence: int
+
+
+GOOD_REVIEW: ReviewValues = {
     "summary": "The paper replaces strided transposed convolutions with resize-convolutions.",
     "strengths": "Figure 3 shows clearly that the checkerboard artifacts disappear.",
     "weaknesses": SPECIFIC,
@@ -49,7 +63,7 @@ def released_paper(course):
     )
 
 
-def write_review(paper, author, **overrides):  # type: ignore[no-untyped-def]
+def write_review(paper, author, **overrides):
     """A review written while the paper was still open (so it is not late)."""
     now = min(timezone.now(), paper.review_deadline - dt.timedelta(hours=1))
     return review_create(paper=paper, author=author, now=now, **{**GOOD_REVIEW, **overrides})

@@ -48,7 +48,8 @@ def test_it_rate_limits_analysis_per_user(api, alice, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     from reviews.apis import AnalyzeThrottle
 
-    AnalyzeThrottle.THROTTLE_RATES = rates
+    # DRF's stubs type the default rates as numbers; they are strings such as "3/min".
+    AnalyzeThrottle.THROTTLE_RATES = rates  # type: ignore[assignment]
     try:
         api.force_authenticate(alice)
         codes = [api.post(URL, {"text": "Fine."}, format="json").status_code for _ in range(4)]
@@ -56,4 +57,4 @@ def test_it_rate_limits_analysis_per_user(api, alice, settings):
         last = api.post(URL, {"text": "Fine."}, format="json")
         assert int(last.headers["Retry-After"]) > 0
     finally:
-        AnalyzeThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+        AnalyzeThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES  # type: ignore[assignment]

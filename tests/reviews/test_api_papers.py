@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from courses.models import Course
 from courses.services import calendar_exception_create
 from reviews.models import Paper
 from tests.reviews.conftest import write_review
@@ -11,7 +12,7 @@ from tests.reviews.conftest import write_review
 pytestmark = pytest.mark.django_db
 
 
-def papers_url(course) -> str:  # type: ignore[no-untyped-def]
+def papers_url(course: Course) -> str:
     return f"/api/v1/courses/{course.pk}/papers/"
 
 

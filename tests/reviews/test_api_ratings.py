@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from reviews.models import ReviewRating
+from reviews.models import Review, ReviewRating
 from tests.reviews.conftest import write_review
 
 pytestmark = pytest.mark.django_db
 
 
-def rating_url(review) -> str:  # type: ignore[no-untyped-def]
+def rating_url(review: Review) -> str:
     return f"/api/v1/courses/{review.paper.course_id}/reviews/{review.pk}/rating/"
 
 

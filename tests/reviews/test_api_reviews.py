@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from reviews.models import Review, ReviewVersion
+from reviews.models import Paper, Review, ReviewVersion
 from reviews.services import paper_create
 from tests.factories import make_course, make_member
 from tests.reviews.conftest import GOOD_REVIEW, VAGUE, write_review
@@ -12,11 +12,11 @@ from tests.reviews.conftest import GOOD_REVIEW, VAGUE, write_review
 pytestmark = pytest.mark.django_db
 
 
-def reviews_url(paper) -> str:  # type: ignore[no-untyped-def]
+def reviews_url(paper: Paper) -> str:
     return f"/api/v1/courses/{paper.course_id}/papers/{paper.pk}/reviews/"
 
 
-def review_url(review) -> str:  # type: ignore[no-untyped-def]
+def review_url(review: Review) -> str:
     return f"/api/v1/courses/{review.paper.course_id}/reviews/{review.pk}/"
 
 

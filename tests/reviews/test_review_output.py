@@ -9,6 +9,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from reviews import selectors
+from reviews.models import Review
 from reviews.serializers import ReviewOutput
 from reviews.services import review_update
 from tests.reviews.conftest import write_review
@@ -16,7 +17,7 @@ from tests.reviews.conftest import write_review
 pytestmark = pytest.mark.django_db
 
 
-def generic(review) -> dict:  # type: ignore[no-untyped-def]
+def generic(review: Review) -> dict:
     return dict(serializers.ModelSerializer.to_representation(ReviewOutput(), review))
 
 

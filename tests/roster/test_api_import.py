@@ -156,7 +156,9 @@ def test_it_emails_new_people_a_link_that_sets_their_password(
     (message,) = mail.outbox  # carol only: alice and tara have accounts
     assert message.to == ["carol@gatech.edu"]
     assert "CS 7643" in message.subject
-    link = re.search(r"http://testserver(/accounts/set-password/\S+/)", message.body).group(1)
+    found = re.search(r"http://testserver(/accounts/set-password/\S+/)", str(message.body))
+    assert found is not None
+    link = found.group(1)
     form_page = client.get(link, follow=True)
     assert form_page.status_code == 200
     assert "carol@gatech.edu" in form_page.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from courses.models import Membership
+from courses.models import Course, Membership
 from jobs.models import Job
 from tests.factories import make_member, make_user
 from tests.roster.conftest import csv_file, membership_of, snapshot
@@ -17,7 +17,7 @@ ROSTER = (
 )
 
 
-def page(course) -> str:
+def page(course: Course) -> str:
     return f"/courses/{course.pk}/roster/"
 
 

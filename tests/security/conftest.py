@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from pytest_django import Settings
 
 from tests.convlab.service.conftest import lab, robot
 from tests.security.site import World, build_world
@@ -11,7 +14,7 @@ __all__ = ["lab", "robot"]
 
 
 @pytest.fixture
-def world(db, settings, tmp_path) -> World:  # type: ignore[no-untyped-def]
+def world(db: None, settings: Settings, tmp_path: Path) -> World:
     """The seed course with user text in every field (see tests/security/site.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     # The staff home asks the workers for their health; none run here, so it waits this long.

@@ -18,7 +18,7 @@ role's session.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,7 +111,7 @@ def row(
     return Row(name, method, expected, kwargs, body, setup, encoding, note)
 
 
-def _const(data: dict[str, Any]) -> Builder:
+def _const(data: Mapping[str, Any]) -> Builder:
     return lambda world, role: dict(data)
 
 

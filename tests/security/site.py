@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
 from django.contrib.auth import get_user_model
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.test import Client
 
 from convlab import services as convlab_services
@@ -122,11 +122,8 @@ def html_of(response: HttpResponseBase) -> str:
     """The body of an HTML page, "" for anything else (a file download, a CSV export: no
     browser renders those as markup). A streamed body (FileResponse) is read to its end, which
     is what makes the test client close its file."""
-    body = (
-        b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        if response.streaming
-        else response.content  # type: ignore[attr-defined]
-    )
+    assert isinstance(response, HttpResponse | StreamingHttpResponse)
+    body = response.getvalue()  # the content, or the streamed body read to its end
     if "text/html" not in response.headers.get("Content-Type", ""):
         return ""
     return body.decode(errors="replace")

@@ -10,16 +10,16 @@ from django.test import Client
 
 from reviews.models import Paper
 from tests.factories import PASSWORD
-from tests.security.site import Form, crawl
+from tests.security.site import Form, World, crawl
 
 pytestmark = pytest.mark.django_db
 VIEWERS = ("instructor", "ta", "student1", "student3")
 
 
 @pytest.fixture
-def post_forms(world) -> list[tuple[str, Form]]:  # type: ignore[no-untyped-def]
+def post_forms(world: World) -> list[tuple[str, Form]]:
     """Every <form method=post> on every page each viewer reaches, with the viewer."""
-    found = []
+    found: list[tuple[str, Form]] = []
     for viewer in VIEWERS:
         client = Client()
         client.force_login(world.users[viewer])

@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from pytest_django import Settings
 
+from courses.models import Course
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +92,7 @@ def test_check_deploy_warns_when_a_deployment_turns_https_off(tmp_path: Path) ->
 
 
 @pytest.mark.django_db
-def test_a_page_carries_the_security_headers(client, course, alice) -> None:
+def test_a_page_carries_the_security_headers(client: Client, course: Course, alice: User) -> None:
     client.force_login(alice)
     response = client.get(f"/courses/{course.pk}/", secure=True)
     assert response.status_code == 200
@@ -110,7 +114,9 @@ def test_a_page_carries_the_security_headers(client, course, alice) -> None:
 
 
 @pytest.mark.django_db
-def test_pages_have_no_inline_script_or_style_the_policy_would_block(client, alice) -> None:
+def test_pages_have_no_inline_script_or_style_the_policy_would_block(
+    client: Client, alice: User
+) -> None:
     client.force_login(alice)
     text = client.get("/", follow=True).text
     assert "<script>" not in text
@@ -120,7 +126,7 @@ def test_pages_have_no_inline_script_or_style_the_policy_would_block(client, ali
 
 
 @pytest.mark.django_db
-def test_session_and_csrf_cookies_are_secure_and_http_only(client, alice) -> None:
+def test_session_and_csrf_cookies_are_secure_and_http_only(client: Client, alice: User) -> None:
     login = client.get("/accounts/login/", secure=True)
     csrf = login.cookies["csrftoken"]
     assert csrf["secure"]
@@ -139,7 +145,9 @@ def test_session_and_csrf_cookies_are_secure_and_http_only(client, alice) -> Non
 
 
 @pytest.mark.django_db
-def test_plain_http_is_redirected_to_https_except_the_health_check(client, settings) -> None:
+def test_plain_http_is_redirected_to_https_except_the_health_check(
+    client: Client, settings: Settings
+) -> None:
     settings.SECURE_SSL_REDIRECT = True
     response = client.get("/accounts/login/")
     assert response.status_code == 301
@@ -150,7 +158,9 @@ def test_plain_http_is_redirected_to_https_except_the_health_check(client, setti
 
 
 @pytest.mark.django_db
-def test_only_the_api_docs_page_widens_the_policy_for_swagger_ui(client, alice) -> None:
+def test_only_the_api_docs_page_widens_the_policy_for_swagger_ui(
+    client: Client, alice: User
+) -> None:
     client.force_login(alice)
     docs = client.get("/api/docs/")
     assert docs.status_code == 200

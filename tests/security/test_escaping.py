@@ -13,7 +13,7 @@ VIEWERS = ("instructor", "ta", "student1", "student3")
 
 
 @pytest.fixture
-def pages(world):  # type: ignore[no-untyped-def]
+def pages(world):
     """Every page each viewer reaches, as {(viewer, url): page}."""
     found = {}
     for viewer in VIEWERS:

@@ -8,21 +8,27 @@ inside the results, which only the submission's pages and API show.
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 import pytest
 from django.core.files.base import ContentFile
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 from convlab.models import Submission
 from presentations.models import PresenterGroup
 from tests.factories import make_member
+from tests.security.site import World
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nheatmap").decode()
 
 
-def get(world, username: str | None, url: str):  # type: ignore[no-untyped-def]
+def get(world: World, username: str | None, url: str) -> TestResponse:
     client = Client()
     if username is not None:
         client.force_login(world.users[username])
@@ -30,7 +36,7 @@ def get(world, username: str | None, url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def outsider(world, bob):  # type: ignore[no-untyped-def]
+def outsider(world, bob):
     """A student of another course (and a TA there), to show nothing leaks across courses."""
     world.users["bob"] = bob
     world.users["other-ta"] = make_member(bob.memberships.first().course, "other-ta", "ta")
@@ -38,7 +44,7 @@ def outsider(world, bob):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def heatmap(world):  # type: ignore[no-untyped-def]
+def heatmap(world):
     submission = world.submission
     results = submission.results
     results["tests"][0]["extra_data"] = {"heatmaps_png_base64": [PNG]}
@@ -56,7 +62,8 @@ def test_a_submitted_file_goes_only_to_its_student_and_the_course_staff(outsider
     response = get(outsider, viewer, f"/submissions/{submission.pk}/source.py")
     assert response.status_code == status
     if status == 200:
-        assert b"".join(response.streaming_content) == b"print('hi')\n"
+        assert isinstance(response, StreamingHttpResponse)
+        assert response.getvalue() == b"print('hi')\n"
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         disposition = response.headers["Content-Disposition"]
@@ -119,7 +126,8 @@ def test_slides_go_only_to_members_of_the_course(outsider, viewer, status):
     response = get(outsider, viewer, url)
     assert response.status_code == status
     if status == 200:
-        assert b"".join(response.streaming_content) == PDF
+        assert isinstance(response, StreamingHttpResponse)
+        assert response.getvalue() == PDF
         assert response.headers["Content-Type"] == "application/pdf"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Content-Disposition"] == 'inline; filename="Explanations.pdf"'

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from openapi_schema_validator import OAS30ReadValidator
 
@@ -28,14 +28,14 @@ def world() -> World:
     return build_world()
 
 
-def test_it_answers_json_for_an_api_url_that_matches_nothing(client) -> None:
+def test_it_answers_json_for_an_api_url_that_matches_nothing(client: Client) -> None:
     response = client.get("/api/v1/courses/not-a-number/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert "/api/v1/courses/not-a-number/" in response.json()["detail"]
 
 
-def test_it_keeps_the_html_page_for_other_urls_that_match_nothing(client) -> None:
+def test_it_keeps_the_html_page_for_other_urls_that_match_nothing(client: Client) -> None:
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
@@ -53,14 +53,16 @@ def test_it_answers_json_when_an_api_view_crashes() -> None:
     assert b'"detail"' in response.content
 
 
-def test_it_counts_the_reviews_of_one_paper_too(world: World, client) -> None:
+def test_it_counts_the_reviews_of_one_paper_too(world: World, client: Client) -> None:
     client.force_login(world.users["student"])
     url = f"/api/v1/courses/{world.course.pk}/papers/{world.released_paper.pk}/"
     assert client.get(url).json()["review_count"] == 2
 
 
 @pytest.mark.parametrize("method", ["post", "patch"])
-def test_it_refuses_a_review_deadline_in_another_era(world: World, client, method: str) -> None:
+def test_it_refuses_a_review_deadline_in_another_era(
+    world: World, client: Client, method: str
+) -> None:
     client.force_login(world.users["instructor"])
     papers = f"/api/v1/courses/{world.course.pk}/papers/"
     body = {"session_date": world.day(22).isoformat(), "title": "Network in Network",
@@ -83,7 +85,7 @@ def test_it_still_takes_a_deadline_of_this_century(world: World) -> None:
     assert paper.review_deadline == deadline
 
 
-def test_it_describes_meeting_times_as_the_api_writes_them(client, world: World) -> None:
+def test_it_describes_meeting_times_as_the_api_writes_them(client: Client, world: World) -> None:
     schema = yaml.safe_load(client.get("/api/schema/").content)
     field = schema["components"]["schemas"]["CourseOutput"]["properties"]["meeting_start"]
     assert "format" not in field  # OpenAPI's "time" wants a UTC offset; a meeting time has none
@@ -92,7 +94,7 @@ def test_it_describes_meeting_times_as_the_api_writes_them(client, world: World)
     assert course["meeting_start"] == "16:30:00"
 
 
-def test_it_describes_the_token_list_as_a_list(client, world: World) -> None:
+def test_it_describes_the_token_list_as_a_list(client: Client, world: World) -> None:
     schema = yaml.safe_load(client.get("/api/schema/").content)
     answer = schema["paths"]["/api/v1/tokens/"]["get"]["responses"]["200"]
     assert answer["content"]["application/json"]["schema"]["type"] == "array"
@@ -102,7 +104,7 @@ def test_it_describes_the_token_list_as_a_list(client, world: World) -> None:
     assert set(tokens[0]) == {"id", "name", "prefix", "created_at", "last_used_at"}
 
 
-def test_it_keeps_an_autograder_account_from_rating_reviews(client, world: World) -> None:
+def test_it_keeps_an_autograder_account_from_rating_reviews(client: Client, world: World) -> None:
     client.force_login(world.users["autograder"])
     url = f"/api/v1/courses/{world.course.pk}/reviews/{world.carol_review.pk}/rating/"
     response = client.put(url, {"helpful": True}, content_type="application/json")
@@ -111,7 +113,9 @@ def test_it_keeps_an_autograder_account_from_rating_reviews(client, world: World
     assert not world.carol_review.ratings.exists()
 
 
-def test_it_approves_a_swap_while_a_newer_group_waits_for_a_date(client, world: World) -> None:
+def test_it_approves_a_swap_while_a_newer_group_waits_for_a_date(
+    client: Client, world: World
+) -> None:
     """Found building the matrix: a group formed after publishing blocked every swap."""
     erin = make_member(world.course, "erin", "student")
     group_create(course=world.course, name="Deconvnets", members=[erin])
@@ -121,18 +125,20 @@ def test_it_approves_a_swap_while_a_newer_group_waits_for_a_date(client, world: 
     response = client.post(url)
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "approved"
-    slots = {s.group_id: s.date for s in schedule_published(course=world.course).slots.all()}
+    published = schedule_published(course=world.course)
+    assert published is not None
+    slots = {s.group_id: s.date for s in published.slots.all()}
     assert slots[swap.from_group_id] == world.day(31)
     assert slots[swap.to_group_id] == world.day(30)
 
 
-def documented_errors(client, path: str, method: str, response: Any) -> list[str]:  # type: ignore[no-untyped-def]
+def documented_errors(client: Client, path: str, method: str, response: Any) -> list[str]:
     """What in an answer the served schema does not document: its status, or its JSON body
     checked against that status's schema, as the fuzzer's checks do."""
     return body_errors(client, path, method, response.status_code, response.json())
 
 
-def body_errors(client, path: str, method: str, status: int, body: Any) -> list[str]:  # type: ignore[no-untyped-def]
+def body_errors(client: Client, path: str, method: str, status: int, body: Any) -> list[str]:
     schema = yaml.safe_load(client.get("/api/schema/").content)
     answers = schema["paths"][path][method]["responses"]
     code = str(status)
@@ -143,7 +149,7 @@ def body_errors(client, path: str, method: str, status: int, body: Any) -> list[
     return [error.message for error in validator.iter_errors(body)]
 
 
-def test_it_documents_a_results_test_without_number_or_tags(client, world: World) -> None:
+def test_it_documents_a_results_test_without_number_or_tags(client: Client, world: World) -> None:
     client.force_login(world.users["student"])
     response = client.get(f"/api/v1/submissions/{world.submission.pk}/")
     assert response.status_code == 200
@@ -153,7 +159,7 @@ def test_it_documents_a_results_test_without_number_or_tags(client, world: World
     assert not documented_errors(client, "/api/v1/submissions/{submission_id}/", "get", response)
 
 
-def test_it_documents_an_analysis_with_nothing_negative(client, world: World) -> None:
+def test_it_documents_an_analysis_with_nothing_negative(client: Client, world: World) -> None:
     client.force_login(world.users["student"])
     response = client.post(
         "/api/v1/reviews/analyze/", {"text": "TRANSPARENT"}, content_type="application/json"
@@ -163,7 +169,7 @@ def test_it_documents_an_analysis_with_nothing_negative(client, world: World) ->
     assert not documented_errors(client, "/api/v1/reviews/analyze/", "post", response)
 
 
-def test_it_documents_the_400_of_a_body_that_is_not_json(client, world: World) -> None:
+def test_it_documents_the_400_of_a_body_that_is_not_json(client: Client, world: World) -> None:
     client.force_login(world.users["student"])
     response = client.post("/api/v1/tokens/", b"\xff", content_type="application/json")
     assert response.status_code == 400
@@ -171,7 +177,7 @@ def test_it_documents_the_400_of_a_body_that_is_not_json(client, world: World) -
     assert not documented_errors(client, "/api/v1/tokens/", "post", response)
 
 
-def test_it_documents_the_400_of_a_bad_item_in_a_list(client, world: World) -> None:
+def test_it_documents_the_400_of_a_bad_item_in_a_list(client: Client, world: World) -> None:
     client.force_login(world.users["student"])
     path = "/api/v1/courses/{course_id}/groups/{group_id}/"
     url = f"/api/v1/courses/{world.course.pk}/groups/{world.group.pk}/"
@@ -181,14 +187,14 @@ def test_it_documents_the_400_of_a_bad_item_in_a_list(client, world: World) -> N
     assert not documented_errors(client, path, "patch", response)
 
 
-def test_the_400_check_can_fail(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_400_check_can_fail(client: Client) -> None:
     path = "/api/v1/courses/{course_id}/groups/{group_id}/"
     assert body_errors(client, path, "patch", 400, {"unavailable": 3})
     assert body_errors(client, path, "patch", 400, {"detail": ["not a sentence"]})
     assert body_errors(client, path, "patch", 418, {})
 
 
-def test_it_documents_the_refusal_to_delete_a_reviewed_paper(client, world: World) -> None:
+def test_it_documents_the_refusal_to_delete_a_reviewed_paper(client: Client, world: World) -> None:
     client.force_login(world.users["ta"])
     response = client.delete(f"/api/v1/courses/{world.course.pk}/papers/{world.released_paper.pk}/")
     assert response.status_code == 400
@@ -199,7 +205,7 @@ def test_it_documents_the_refusal_to_delete_a_reviewed_paper(client, world: Worl
 
 
 @pytest.mark.parametrize("role", ["student", "autograder"])
-def test_it_documents_the_403_of_a_staff_only_read(client, world: World, role: str) -> None:
+def test_it_documents_the_403_of_a_staff_only_read(client: Client, world: World, role: str) -> None:
     client.force_login(world.users[role])
     response = client.get(f"/api/v1/courses/{world.course.pk}/jobs/")
     assert response.status_code == 403
@@ -207,7 +213,7 @@ def test_it_documents_the_403_of_a_staff_only_read(client, world: World, role: s
     assert not documented_errors(client, path, "get", response)
 
 
-def test_it_documents_a_roster_the_import_cannot_read(client, world: World) -> None:
+def test_it_documents_a_roster_the_import_cannot_read(client: Client, world: World) -> None:
     client.force_login(world.users["ta"])
     upload = SimpleUploadedFile("roster.csv", b"Name\nAnn\n", content_type="text/csv")
     response = client.post(f"/api/v1/courses/{world.course.pk}/roster/apply/", {"file": upload})
@@ -217,7 +223,7 @@ def test_it_documents_a_roster_the_import_cannot_read(client, world: World) -> N
     assert not documented_errors(client, path, "post", response)
 
 
-def test_it_documents_the_400_of_a_bad_query_parameter(client, world: World) -> None:
+def test_it_documents_the_400_of_a_bad_query_parameter(client: Client, world: World) -> None:
     """Found by the fuzzer's coverage phase (FUZZ_COVERAGE=1): a read can answer 400 too."""
     client.force_login(world.users["student"])
     response = client.get(f"/api/v1/courses/{world.course.pk}/papers/?session_date=soon")

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.db import transaction
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.matrix import ADMIN_EXPECTED, ADMIN_NAMESPACE, ROWS, Row
+from tests.security.matrix import ADMIN_EXPECTED, ADMIN_NAMESPACE, ROWS, Row, _const
 from tests.security.world import ROLES, World, build_world
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +66,7 @@ def admin_rows() -> list[Row]:
                     name,
                     "GET",
                     dict(zip(ROLES, ADMIN_EXPECTED.split(), strict=True)),
-                    kwargs=lambda world, role, kwargs=kwargs: kwargs,
+                    kwargs=_const(kwargs),
                     encoding="form",
                 )
             )
@@ -115,7 +117,7 @@ def client_for(world: World, role: str, *, api: bool) -> Client:
     return client
 
 
-def call(row: Row, world: World, role: str) -> HttpResponse:
+def call(row: Row, world: World, role: str) -> TestResponse:
     prepared = row.setup(world, role) if row.setup is not None else {}
     kwargs = row.url_kwargs(world, role, pattern_kwargs(row.name), prepared)
     url = reverse(row.name, kwargs=kwargs)
@@ -134,13 +136,13 @@ def call(row: Row, world: World, role: str) -> HttpResponse:
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 
 
-def outcome(response: HttpResponse) -> str:
+def outcome(response: TestResponse) -> str:
     if response.status_code not in (301, 302):
         return str(response.status_code)
     if urlsplit(response["Location"]).path in LOGIN_PATHS:
         return "login"
     # A page that refuses a form redirects back too, with an error message: tell them apart.
-    flashed = get_messages(response.wsgi_request)  # type: ignore[attr-defined]
+    flashed = get_messages(response.wsgi_request)
     refused = any(message.level >= messages.ERROR for message in flashed)
     return f"{response.status_code}!" if refused else str(response.status_code)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pytest
+from django.test import Client
 from rest_framework.settings import api_settings
 
 from convlab.apis import SubmitThrottle
@@ -13,11 +15,15 @@ from reviews.apis import AnalyzeThrottle
 from tests.convlab.service.conftest import submit_url
 from tests.factories import PASSWORD
 
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
+
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 
 
-def fail(client, username: str = "alice", address: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
+def fail(client: Client, username: str = "alice", address: str = "10.0.0.1") -> TestResponse:
     return client.post(LOGIN, {"username": username, "password": "wrong"}, REMOTE_ADDR=address)
 
 
@@ -77,7 +83,7 @@ def test_the_admin_login_is_limited_too(client, ines):
 
 
 @pytest.fixture
-def rates(monkeypatch):  # type: ignore[no-untyped-def]
+def rates(monkeypatch):
     """Low per-user rates for the analyzer and submissions (the classes read them at import)."""
     low = {**api_settings.DEFAULT_THROTTLE_RATES, "analyze": "2/min", "submit": "2/min"}
     monkeypatch.setattr(AnalyzeThrottle, "THROTTLE_RATES", low)

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def every_text_in_the_database() -> str:
     """All rows of all tables, as text (raw SQL: no model or serializer hides anything)."""
-    dumped = []
+    dumped: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608

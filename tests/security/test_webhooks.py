@@ -47,17 +47,17 @@ def hook_port() -> Iterator[int]:
 
 
 @pytest.fixture
-def production(settings):  # type: ignore[no-untyped-def]
+def production(settings):
     settings.CONVLAB_WEBHOOK_ALLOW_PRIVATE = False
     return settings
 
 
 @pytest.fixture
-def dns(monkeypatch):  # type: ignore[no-untyped-def]
+def dns(monkeypatch):
     """hooks.example.edu resolves to whatever `answer` holds now (a DNS record that changes)."""
     answer = {"hooks.example.edu": PUBLIC}
 
-    def getaddrinfo(host, port, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def getaddrinfo(host, port, *args, **kwargs):
         if host in answer:
             return REAL_GETADDRINFO(answer[host], port, *args, **kwargs)
         return REAL_GETADDRINFO(host, port, *args, **kwargs)
@@ -146,7 +146,7 @@ def test_the_admin_form_names_the_field_and_saves_nothing(production, course):
 
 
 @pytest.fixture
-def finished(lab, alice, tmp_path, settings):  # type: ignore[no-untyped-def]
+def finished(lab, alice, tmp_path, settings):
     from convlab import services
 
     settings.MEDIA_ROOT = tmp_path
@@ -162,7 +162,7 @@ def test_delivery_refuses_a_private_target_saved_before_the_check(production, fi
     Assignment.objects.filter(pk=finished.assignment_id).update(
         webhook_url=f"http://127.0.0.1:{hook_port}/hook"
     )
-    result = deliver_webhook.apply(args=[finished.pk])
+    result = deliver_webhook.apply(args=(finished.pk,))
     assert isinstance(result.result, WebhookRefused)
     assert result.state == "FAILURE"  # final: WebhookRefused is not retried
     assert _Hook.received == []
@@ -175,7 +175,7 @@ def test_delivery_checks_the_name_again_dns_rebinding(production, finished, hook
     assignment.full_clean()  # public when configured...
     assignment.save()
     dns["hooks.example.edu"] = "127.0.0.1"  # ...loopback when delivered
-    result = deliver_webhook.apply(args=[finished.pk])
+    result = deliver_webhook.apply(args=(finished.pk,))
     assert isinstance(result.result, WebhookRefused)
     assert "at delivery" in str(result.result)
     assert _Hook.received == []
@@ -191,5 +191,5 @@ def test_delivery_connects_to_the_address_it_checked(
     Assignment.objects.filter(pk=finished.assignment_id).update(
         webhook_url=f"http://hooks.example.edu:{hook_port}/hook"
     )
-    assert deliver_webhook.apply(args=[finished.pk]).get() == 204
+    assert deliver_webhook.apply(args=(finished.pk,)).get() == 204
     assert _Hook.received == [f"hooks.example.edu:{hook_port}"]

@@ -36,6 +36,7 @@ from reviews import services as review_services
 from reviews.models import Paper, Review
 from roster import services as roster_services
 from tests.factories import make_course, make_member
+from tests.reviews.conftest import ReviewValues
 
 # The seven callers, in the order the matrix lists their expected statuses.
 ROLES = (
@@ -48,7 +49,7 @@ ROLES = (
     "other_autograder",
 )
 
-REVIEW = {
+REVIEW: ReviewValues = {
     "summary": "The paper replaces strided transposed convolutions with resize-convolutions.",
     "strengths": "Figure 3 shows clearly that the checkerboard artifacts disappear.",
     "weaknesses": "Table 2 lacks a comparison with the bilinear-upsampling baseline of Section 4.",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django import Settings
 
 COURSE_SUITE = """
 import numpy as np
@@ -30,7 +31,7 @@ ASSIGNMENT = Assignment(
 
 
 @pytest.fixture
-def course_suites(tmp_path: Path, settings):  # type: ignore[no-untyped-def]
+def course_suites(tmp_path: Path, settings: Settings) -> Path:
     (tmp_path / "relu_warmup.py").write_text(COURSE_SUITE)
     settings.CONVLAB_SUITES_DIR = str(tmp_path)
     return tmp_path

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from convlab import sandbox
-from convlab.grading import grade
+from convlab.grading import CheckResult, GradingResult, grade
 from tests.convlab.grading.conftest import GOOD_G, TINY
 
 pytestmark = pytest.mark.usefixtures("sandboxed")
@@ -27,7 +27,7 @@ def _leftovers(marker: str) -> list[str]:
     return found
 
 
-def _grade_f(body: str):
+def _grade_f(body: str) -> tuple[GradingResult, CheckResult]:
     """Grade a submission whose f does ``body`` and whose g is right."""
     source = "import os, sys, numpy as np\n\ndef f(x):\n" + body + "\n" + GOOD_G
     result = grade(TINY, source)
@@ -162,7 +162,9 @@ def test_it_has_no_network_not_even_to_loopback_services(port: int) -> None:
     assert "refused" in run.stdout
 
 
-def test_it_hides_the_project_the_environment_and_etc_shadow(monkeypatch) -> None:
+def test_it_hides_the_project_the_environment_and_etc_shadow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("CONVLAB_TEST_SECRET", "s3cret")
     settings = Path(__file__).resolve().parents[3] / "courseportal" / "settings.py"
     code = f"""import os

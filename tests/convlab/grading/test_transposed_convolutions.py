@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from convlab.grading import grade, load_assignment, to_gradescope
+from convlab.grading import CheckResult, GradingResult, grade, load_assignment, to_gradescope
 from convlab.suites import transposed_convolutions as suite
 
 pytestmark = pytest.mark.usefixtures("sandboxed")
@@ -96,7 +96,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
 }
 
 
-def _check(result, function: str):
+def _check(result: GradingResult, function: str) -> CheckResult:
     names = [c.name for c in ASSIGNMENT.checks if c.function == function]
     return next(t for t in result.tests if t.name == names[0])
 

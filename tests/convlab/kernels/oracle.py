@@ -6,6 +6,7 @@ import it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,13 +18,13 @@ from convlab import kernels
 
 TOLERANCE = {"float64": 1e-10, "float32": 1e-4}
 
-TORCH_FORWARD = {
+TORCH_FORWARD: dict[tuple[str, int], Callable[..., torch.Tensor]] = {
     ("conv", 1): F.conv1d,
     ("conv", 2): F.conv2d,
     ("conv_transpose", 1): F.conv_transpose1d,
     ("conv_transpose", 2): F.conv_transpose2d,
 }
-OURS = {
+OURS: dict[tuple[str, int], tuple[Callable[..., Any], Callable[..., kernels.ConvGrads]]] = {
     ("conv", 1): (kernels.conv1d, kernels.conv1d_backward),
     ("conv", 2): (kernels.conv2d, kernels.conv2d_backward),
     ("conv_transpose", 1): (kernels.conv_transpose1d, kernels.conv_transpose1d_backward),

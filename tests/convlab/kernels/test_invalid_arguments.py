@@ -4,6 +4,7 @@ where PyTorch has the same rule it rejects the same call. Also the output-size h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ W2 = rng.standard_normal((4, 2, 3, 3))  # conv: 4 out, 2 in/groups; transposed: 
 X1 = rng.standard_normal((2, 4, 5))
 W1 = rng.standard_normal((4, 2, 3))
 
-TORCH = {
+TORCH: dict[Callable[..., Any], Callable[..., torch.Tensor]] = {
     kernels.conv1d: F.conv1d,
     kernels.conv2d: F.conv2d,
     kernels.conv_transpose1d: F.conv_transpose1d,
@@ -154,12 +155,13 @@ def test_it_rejects_integer_arrays() -> None:
 def test_it_rejects_a_gradient_of_the_wrong_shape(
     backward: Any, x: np.ndarray, w: np.ndarray, options: dict[str, Any]
 ) -> None:
-    forward = {
+    forwards: dict[Callable[..., Any], Callable[..., Any]] = {
         kernels.conv2d_backward: kernels.conv2d,
         kernels.conv1d_backward: kernels.conv1d,
         kernels.conv_transpose2d_backward: kernels.conv_transpose2d,
         kernels.conv_transpose1d_backward: kernels.conv_transpose1d,
-    }[backward]
+    }
+    forward = forwards[backward]
     shape = forward(x, w, **options).shape
     assert backward(np.ones(shape), x, w, **options).dx.shape == x.shape
     too_long = (*shape[:-1], shape[-1] + 1)

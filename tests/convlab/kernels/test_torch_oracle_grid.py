@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import random
 import zlib
+from collections.abc import Set
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,7 +146,7 @@ def test_it_covers_every_value_of_every_axis() -> None:
     valid = [c for c in CASES if _torch_accepts(c.problem())]
     for op, ndim in itertools.product(("conv", "conv_transpose"), (1, 2)):
         subset = [c for c in valid if (c.op, c.ndim) == (op, ndim)]
-        axes = {
+        axes: dict[str, tuple[Set[object], Set[object]]] = {
             "stride": ({c.stride for c in subset}, set(STRIDES)),
             "padding": ({c.padding for c in subset}, set(PADDINGS)),
             "dilation": ({c.dilation for c in subset}, set(DILATIONS)),

@@ -4,6 +4,7 @@ running when supervising it raises."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -220,7 +221,7 @@ def made_cgroups(monkeypatch: pytest.MonkeyPatch) -> list[_cgroups.RunCgroups]:
 def test_it_kills_and_reaps_the_command_when_supervising_it_raises(
     monkeypatch: pytest.MonkeyPatch, interrupt_at_first_output: list[bytes]
 ) -> None:
-    monkeypatch.setattr(runner.shutil, "which", lambda name: None)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(Interrupted):
         sandbox.run(["/bin/sh", "-c", "echo $$; exec /usr/bin/sleep 60"], insecure=True)
     pid = int(b"".join(interrupt_at_first_output))

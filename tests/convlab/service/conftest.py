@@ -14,7 +14,7 @@ REFERENCE = (SOLUTIONS / "reference.py").read_bytes()
 
 
 @pytest.fixture
-def lab(course):  # type: ignore[no-untyped-def]
+def lab(course):
     """The built-in suite, open since 2017 and due far ahead (hidden checks still hidden)."""
     return Assignment.objects.create(
         course=course,
@@ -28,12 +28,12 @@ def lab(course):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def robot(course):  # type: ignore[no-untyped-def]
+def robot(course):
     """The course's autograder account."""
     return make_member(course, "robot", "autograder")
 
 
-def submit_url(assignment) -> str:  # type: ignore[no-untyped-def]
+def submit_url(assignment: Assignment) -> str:
     return f"/api/v1/courses/{assignment.course_id}/assignments/{assignment.slug}/submissions/"
 
 

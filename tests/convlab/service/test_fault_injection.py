@@ -18,7 +18,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
+from pytest_django import Settings
 
 from convlab import services
 from convlab.models import FINAL_STATUSES, Assignment, GradingRun, Submission
@@ -34,7 +36,7 @@ SWEEPER = {"CONVLAB_SWEEP_EVERY": "2", "CONVLAB_STUCK_AFTER": "20"}
 
 
 @pytest.fixture
-def queue(settings) -> str:  # type: ignore[no-untyped-def]
+def queue(settings: Settings) -> str:
     from convlab.sandbox import bwrap_path
 
     require(bwrap_path() is not None, "bubblewrap is not installed (apt-get install bubblewrap)")
@@ -43,7 +45,7 @@ def queue(settings) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def suites(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
+def suites(tmp_path: Path, settings: Settings) -> Path:
     folder = tmp_path / "suites"
     folder.mkdir()
     (folder / "relu_warmup.py").write_text(COURSE_SUITE)
@@ -52,7 +54,7 @@ def suites(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def warmup(course, suites):  # type: ignore[no-untyped-def]
+def warmup(course, suites):
     return Assignment.objects.create(
         course=course,
         slug="relu-warmup",
@@ -118,7 +120,9 @@ def assert_each_graded_once(ids: list[int], status: str = "done") -> None:
             assert (submission.score, submission.max_score) == (2, 2)
 
 
-def create_in_subprocess(env: dict[str, str], assignment: Assignment, student, count: int):  # type: ignore[no-untyped-def]
+def create_in_subprocess(
+    env: dict[str, str], assignment: Assignment, student: User, count: int
+) -> list[int]:
     """Submit through the service in a process whose broker is `env`'s (the test's own Redis)."""
     code = (
         "import sys, django; django.setup()\n"

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from pytest_django import Settings
 
 from convlab import services
 from convlab.models import GradingRun, Submission
@@ -31,7 +32,7 @@ SLOW = b"import time\ntime.sleep(3)\n" + REFERENCE
 
 
 @pytest.fixture
-def fault_queue(settings, tmp_path: Path):  # type: ignore[no-untyped-def]
+def fault_queue(settings: Settings, tmp_path: Path) -> str:
     from convlab.sandbox import bwrap_path
 
     require(bwrap_path() is not None, "bubblewrap is not installed (apt-get install bubblewrap)")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 
 from convlab import services
-from convlab.models import Submission, SubmissionStatus
+from convlab.models import Assignment, Submission, SubmissionStatus
 from tests.convlab.service.conftest import REFERENCE
 
 pytestmark = pytest.mark.django_db
 
 
-def failed_once(lab, student) -> Submission:
+def failed_once(lab: Assignment, student: User) -> Submission:
     """A submission whose first grading failed on the grader's side (not gradable)."""
     made = services.submission_create(
         assignment=lab, student=student, submitted_by=student, content=REFERENCE
@@ -19,12 +20,14 @@ def failed_once(lab, student) -> Submission:
     # What submission_enqueue does after commit, without handing a message to a broker.
     Submission.objects.filter(pk=made.submission.pk).update(status=SubmissionStatus.QUEUED)
     services.submission_claim(submission_id=made.submission.pk, task_id="t-1", worker="w1")
-    return services.submission_finish(
+    finished = services.submission_finish(
         submission_id=made.submission.pk,
         task_id="t-1",
         result=None,
         error="the sandbox could not start",
     )
+    assert finished is not None
+    return finished
 
 
 def test_it_shows_staff_each_grading_run(client, lab, alice, tara):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def submission(lab, alice):  # type: ignore[no-untyped-def]
+def submission(lab, alice):
     return services.submission_create(
         assignment=lab, student=alice, submitted_by=alice, content=REFERENCE
     ).submission
@@ -126,7 +126,7 @@ def test_it_signs_webhooks_with_hmac_sha256_of_the_body(submission, hook_server)
         webhook_url=hook_server, webhook_secret="s3cret"
     )
     Submission.objects.filter(pk=submission.pk).update(status="done", score=1.0, gradable=True)
-    assert deliver_webhook.apply(args=[submission.pk]).get() == 204
+    assert deliver_webhook.apply(args=(submission.pk,)).get() == 204
     headers, body = _Hook.received[0]
     expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert headers["X-Courseportal-Signature"] == expected == webhook_signature("s3cret", body)

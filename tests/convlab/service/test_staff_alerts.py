@@ -4,17 +4,21 @@ assignment per CONVLAB_ALERT_EVERY, and the staff page lists what waits for a re
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from django.core.cache import cache
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from convlab import services
-from convlab.models import Submission
+from convlab.models import Assignment, Submission
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
 
-def fail_grading(lab, student, capture, number: int) -> Submission:  # type: ignore[no-untyped-def]
+def fail_grading(
+    lab: Assignment, student: User, capture: DjangoCaptureOnCommitCallbacks, number: int
+) -> Submission:
     """Submit, claim, and finish as the grader does when it cannot run (result None)."""
     with capture(execute=True):
         made = services.submission_create(
@@ -34,7 +38,7 @@ def fail_grading(lab, student, capture, number: int) -> Submission:  # type: ign
 
 
 @pytest.fixture
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_django import Settings
 
 from convlab.models import Submission
 from tests.convlab.service.conftest import REFERENCE, submit_url
@@ -29,7 +30,7 @@ def writable(folder: Path) -> bool:
 
 
 @pytest.fixture
-def read_only_media(settings, tmp_path: Path) -> Iterator[Path]:
+def read_only_media(settings: Settings, tmp_path: Path) -> Iterator[Path]:
     """MEDIA_ROOT on a folder this test owns and makes read-only. chmod is enough for a normal
     user; root ignores it, so as root the folder is also made immutable (chattr +i), and where
     the file system has no such flag (overlayfs), a plain file takes the folder's place."""

@@ -20,7 +20,11 @@ def test_it_grades_an_api_submission_end_to_end(api, lab, alice, grading_worker)
     assert response.headers["Location"].endswith(f"/api/v1/submissions/{response.json()['id']}/")
     submission = wait_final(response.json()["id"])
     assert (submission.status, submission.gradable) == ("done", True)
+    assert submission.max_score is not None
     assert submission.score == submission.max_score > 0
+    assert submission.queued_at is not None
+    assert submission.started_at is not None
+    assert submission.finished_at is not None
     assert submission.received_at <= submission.queued_at <= submission.started_at
     assert submission.started_at <= submission.finished_at
     results = api.get(f"/api/v1/submissions/{submission.pk}/results.json").json()
@@ -38,6 +42,8 @@ def test_it_names_the_overlap_misconception_and_draws_a_heatmap(api, lab, alice,
     response = api.post(submit_url(lab), {"source": OVERLAP_BUG.decode()}, format="json")
     submission = wait_final(response.json()["id"])
     assert submission.status == "done"
+    assert submission.score is not None
+    assert submission.max_score is not None
     assert submission.score < submission.max_score
     detail = api.get(f"/api/v1/submissions/{submission.pk}/").json()
     failed = [t for t in detail["results"]["tests"] if suite.OVERLAP in t["tags"]]

@@ -91,7 +91,7 @@ def instances(
     count = draw(st.integers(0, max_groups))
     uniform = draw(st.booleans())
     common_size = draw(st.integers(1, 2))
-    choices = st.sampled_from([*dates, *TOPICS])
+    choices: st.SearchStrategy[dt.date | str] = st.sampled_from([*dates, *TOPICS])
     groups = []
     for i in range(count):
         unavailable = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pytest
 
@@ -33,7 +34,7 @@ def after_10_03(*, seats: int) -> tuple[Session, ...]:
     return sessions_from_calendar(calendar, seats=seats, first_day=AFTER_10_03)
 
 
-def reasons_for(sessions, groups) -> tuple:
+def reasons_for(sessions: Sequence[Session], groups: Sequence[Group]) -> tuple:
     with pytest.raises(ScheduleInfeasible) as raised:
         solve(sessions, groups)
     return raised.value.reasons

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from presentations.scheduling import (
     Group,
     ReasonCode,
+    Schedule,
     ScheduleInfeasible,
     Session,
     check,
@@ -28,7 +29,7 @@ from tests.presentations.scheduling.oracle import (
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def _solve_or_none(sessions: list[Session], groups: list[Group]):
+def _solve_or_none(sessions: list[Session], groups: list[Group]) -> Schedule | None:
     try:
         return solve(sessions, groups)
     except ScheduleInfeasible:
@@ -37,7 +38,7 @@ def _solve_or_none(sessions: list[Session], groups: list[Group]):
 
 @PROPERTY
 @given(instances())
-def test_it_never_exceeds_a_sessions_seats(instance) -> None:
+def test_it_never_exceeds_a_sessions_seats(instance: tuple[list[Session], list[Group]]) -> None:
     sessions, groups = instance
     schedule = _solve_or_none(sessions, groups)
     if schedule is None:
@@ -50,7 +51,9 @@ def test_it_never_exceeds_a_sessions_seats(instance) -> None:
 
 @PROPERTY
 @given(instances())
-def test_it_never_uses_an_unavailable_fixed_off_or_ineligible_date(instance) -> None:
+def test_it_never_uses_an_unavailable_fixed_off_or_ineligible_date(
+    instance: tuple[list[Session], list[Group]],
+) -> None:
     sessions, groups = instance
     schedule = _solve_or_none(sessions, groups)
     if schedule is None:
@@ -63,7 +66,9 @@ def test_it_never_uses_an_unavailable_fixed_off_or_ineligible_date(instance) -> 
 
 @PROPERTY
 @given(instances())
-def test_it_places_every_group_exactly_when_a_placement_exists(instance) -> None:
+def test_it_places_every_group_exactly_when_a_placement_exists(
+    instance: tuple[list[Session], list[Group]],
+) -> None:
     sessions, groups = instance
     best = brute_force(sessions, groups, unranked=unranked_cost(groups))
     if best is None:
@@ -84,7 +89,9 @@ def test_it_places_every_group_exactly_when_a_placement_exists(instance) -> None
 
 @PROPERTY
 @given(instances())
-def test_it_costs_the_same_as_the_brute_force_optimum(instance) -> None:
+def test_it_costs_the_same_as_the_brute_force_optimum(
+    instance: tuple[list[Session], list[Group]],
+) -> None:
     sessions, groups = instance
     unranked = unranked_cost(groups)
     best = brute_force(sessions, groups, unranked=unranked)
@@ -101,7 +108,9 @@ def test_it_costs_the_same_as_the_brute_force_optimum(instance) -> None:
 
 @PROPERTY
 @given(instances(), st.randoms(use_true_random=False))
-def test_it_gives_the_same_schedule_whatever_the_input_order(instance, rng: random.Random) -> None:
+def test_it_gives_the_same_schedule_whatever_the_input_order(
+    instance: tuple[list[Session], list[Group]], rng: random.Random
+) -> None:
     sessions, groups = instance
     first = _solve_or_none(sessions, groups)
     rng.shuffle(sessions)
@@ -111,7 +120,9 @@ def test_it_gives_the_same_schedule_whatever_the_input_order(instance, rng: rand
 
 @PROPERTY
 @given(instances(), st.data())
-def test_it_repairs_by_moving_only_the_groups_whose_session_is_gone(instance, data) -> None:
+def test_it_repairs_by_moving_only_the_groups_whose_session_is_gone(
+    instance: tuple[list[Session], list[Group]], data: st.DataObject
+) -> None:
     sessions, groups = instance
     schedule = _solve_or_none(sessions, groups)
     if schedule is None or not schedule.assignments:

@@ -60,7 +60,9 @@ def test_it_offers_28_sessions_of_six_seats() -> None:
     assert not {s.date for s in eligible} & set(NO_PRESENTATIONS)
 
 
-def test_it_seats_at_most_six_presenters_per_class_and_places_everyone(class_of_160) -> None:
+def test_it_seats_at_most_six_presenters_per_class_and_places_everyone(
+    class_of_160: tuple[list[Group], Schedule],
+) -> None:
     groups, schedule = class_of_160
     counts = {day: len(ids) for day, ids in schedule.by_date().items()}
     assert max(counts.values()) == PRESENTERS_PER_CLASS
@@ -68,19 +70,25 @@ def test_it_seats_at_most_six_presenters_per_class_and_places_everyone(class_of_
     assert check(seed_sessions(), groups, schedule.placements()) == ()
 
 
-def test_it_schedules_nobody_on_10_03_10_05_10_10_or_thanksgiving(class_of_160) -> None:
+def test_it_schedules_nobody_on_10_03_10_05_10_10_or_thanksgiving(
+    class_of_160: tuple[list[Group], Schedule],
+) -> None:
     _, schedule = class_of_160
     assert not set(schedule.by_date()) & set(NO_PRESENTATIONS)
 
 
-def test_it_holds_the_first_presentations_after_10_03_on_10_12(class_of_160) -> None:
+def test_it_holds_the_first_presentations_after_10_03_on_10_12(
+    class_of_160: tuple[list[Group], Schedule],
+) -> None:
     _, schedule = class_of_160
     after = [day for day in schedule.by_date() if day > D(2017, 10, 3)]
     assert min(after) == D(2017, 10, 12)
     assert len(schedule.by_date()[D(2017, 10, 12)]) == PRESENTERS_PER_CLASS
 
 
-def test_it_gives_most_students_one_of_their_choices(class_of_160) -> None:
+def test_it_gives_most_students_one_of_their_choices(
+    class_of_160: tuple[list[Group], Schedule],
+) -> None:
     _, schedule = class_of_160
     ranked = [a for a in schedule.assignments if a.choice is not None]
     assert len(ranked) >= 150
@@ -109,7 +117,7 @@ def test_it_seats_pairs_as_two_presenters_each() -> None:
     ids=["cancelled-class", "guest-lecture"],
 )
 def test_it_moves_exactly_the_groups_of_a_class_cancelled_after_publishing(
-    class_of_160, exception
+    class_of_160: tuple[list[Group], Schedule], exception: CalendarException
 ) -> None:
     groups, schedule = class_of_160
     published = schedule.placements()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -193,7 +194,7 @@ def test_it_makes_sessions_before_the_first_presentation_day_ineligible() -> Non
         ({"fixed_date": "2017-10-12"}, "fixed_date"),
     ],
 )
-def test_it_refuses_a_malformed_group_naming_the_field(kwargs, field) -> None:
+def test_it_refuses_a_malformed_group_naming_the_field(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(ValueError, match=f"^{field}:"):
         Group(**{"id": "g", **kwargs})
 
