@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 # Broker files, media and the SQLite test database of this run live in a folder of their own,
-# which the worker processes that tests start share through the environment.
-os.environ.setdefault("COURSEPORTAL_VAR_DIR", tempfile.mkdtemp(prefix="courseportal-test-"))
+# which the worker processes that tests start share through the environment. The process that
+# made it (pytest; mypy's Django plugin) removes it when it exits.
+if "COURSEPORTAL_VAR_DIR" not in os.environ:
+    os.environ["COURSEPORTAL_VAR_DIR"] = tempfile.mkdtemp(prefix="courseportal-test-")
+    atexit.register(shutil.rmtree, os.environ["COURSEPORTAL_VAR_DIR"], ignore_errors=True)
 
 from courseportal.settings import *  # noqa: F403
 
