@@ -1,5 +1,5 @@
-"""The caches as production configures them: with REDIS_URL, Django's stock Redis backend
-(tested against the real Redis) for what every process shares — rate-limit counters and the
+"""The caches as production configures them: with REDIS_URL, django-redis's backend (tested
+against the real Redis) for what every process shares — rate-limit counters and the
 content versions of the kept reads (courseportal/caching.py) — and local memory for the reads
 each process keeps; without it, nothing kept."""
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache.backends.redis import RedisCache
+from django_redis.cache import RedisCache
 
 from tests.conftest import require
 
@@ -28,7 +28,7 @@ def redis_cache() -> Iterator[Any]:
     backend.clear()
 
 
-def test_production_settings_use_the_stock_redis_backend(monkeypatch: Any) -> None:
+def test_production_settings_use_django_redis(monkeypatch: Any) -> None:
     import importlib
 
     import courseportal.settings as production
@@ -37,7 +37,7 @@ def test_production_settings_use_the_stock_redis_backend(monkeypatch: Any) -> No
     try:
         settings = importlib.reload(production)
         assert settings.CACHES["default"] == {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
         }
         assert settings.CACHES["local"]["BACKEND"].endswith("LocMemCache")

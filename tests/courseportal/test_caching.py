@@ -235,7 +235,7 @@ def test_a_change_made_in_another_process_retires_what_this_one_kept(api, course
     """The versions live in the shared cache (Redis): a worker's or shell's write counts."""
     require(bool(os.environ.get("REDIS_URL")), "the shared cache needs Redis (REDIS_URL)")
     redis_url = os.environ["REDIS_URL"]
-    redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": redis_url}
+    redis = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": redis_url}
     shared = {"default": redis, "local": LOCAL_ONLY}
     with override_settings(CACHES=shared):
         try:
@@ -387,7 +387,7 @@ def test_without_the_version_change_a_stale_response_is_served(api, course, alic
 def test_with_redis_unreachable_reads_are_built_fresh(api, course, alice):
     dead = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         },
         "local": LOCAL_ONLY,
