@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,8 @@ def job_list(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
     membership = _staff(request, course_id)
     starters = registry.starters()
     posted = request.POST.get("kind") or next(iter(starters), None)
+    if request.method == "POST" and posted not in starters:
+        messages.error(request, f"There is no job kind {posted!r} to start.")
     forms = []
     for kind, starter in starters.items():
         data = request.POST if request.method == "POST" and kind == posted else None

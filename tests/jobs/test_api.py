@@ -67,6 +67,8 @@ def test_it_answers_bad_input_with_400_naming_the_field(api, course, lab, tara):
     cases = [
         ({}, "kind"),
         ({"kind": "format_disk", "assignment": lab.slug}, "kind"),
+        ({"kind": "roster_import", "assignment": lab.slug}, "kind"),  # a kind, not startable
+        ({"kind": ["bulk_regrade"], "assignment": lab.slug}, "kind"),
         ({"kind": "bulk_regrade"}, "assignment"),
         ({"kind": "bulk_regrade", "assignment": "no such lab"}, "assignment"),
         ({"kind": "bulk_regrade", "assignment": "missing-lab"}, "assignment"),

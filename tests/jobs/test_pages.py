@@ -30,6 +30,11 @@ def test_it_answers_a_bad_form_with_400(client, course, lab, tara):
         response = client.post(f"/courses/{course.pk}/jobs/", data)
         assert response.status_code == 400
         assert "errorlist" in response.text
+    response = client.post(
+        f"/courses/{course.pk}/jobs/", {"kind": "roster_import", "assignment": lab.pk}
+    )
+    assert response.status_code == 400
+    assert "There is no job kind &#x27;roster_import&#x27; to start." in response.text
     assert not Job.objects.exists()
 
 
