@@ -31,4 +31,4 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/lint-imports
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles .import_linter_cache .mypy_cache
