@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -259,11 +259,45 @@ def penalized(assignment: Assignment, raw: float, days: int) -> float:
     return round(raw * factor, 4)
 
 
+def storable(value: Any) -> Any:
+    r"""`value` (a str, or JSON made of dicts, lists and scalars) with every string made storable.
+
+    PostgreSQL refuses NUL in text and in jsonb (`\u0000`), and no UTF-8 encoder takes a lone
+    surrogate; a student's code can print or raise both. NUL becomes the four characters `\x00`
+    and a lone surrogate `\udc80` and the like, so that the student sees what they sent; any
+    other text comes back unchanged.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {storable(key): storable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(item) for item in value]
+    return value
+
+
 def submission_finish(
     *, submission_id: int, task_id: str, result: GradingResult | None, error: str = ""
 ) -> Submission | None:
     """Record the outcome, only if this task still holds the claim (else the sweeper gave the
-    submission to another run, and this result is dropped). `result` None: not gradable."""
+    submission to another run, and this result is dropped). `result` None: not gradable.
+
+    Whatever the result holds is stored (`storable`). A result the database still refuses ends
+    the submission as not gradable, with the reason for staff, never left running: a submission
+    left running would be graded again by the sweeper, and refused again, for ever.
+    """
+    try:
+        return _finish(submission_id=submission_id, task_id=task_id, result=result, error=error)
+    except (DataError, UnicodeError) as refused:
+        # Its transaction is rolled back, with the webhook and the alert it would have queued.
+        logger.exception("could not save the grading of submission %s", submission_id)
+        why = f"the grading's result could not be saved ({type(refused).__name__}: {refused})"
+        return _finish(submission_id=submission_id, task_id=task_id, result=None, error=why)
+
+
+def _finish(
+    *, submission_id: int, task_id: str, result: GradingResult | None, error: str
+) -> Submission | None:
     now = timezone.now()
     with transaction.atomic():
         submission = (
@@ -279,7 +313,7 @@ def submission_finish(
                 run.save(update_fields=["status", "finished_at"])
             return None
         gradable = result is not None and result.gradable
-        payload = to_gradescope(result) if result is not None else {}
+        payload = storable(to_gradescope(result)) if result is not None else {}
         days = late_days(submission.assignment, submission.received_at)
         submission.status = SubmissionStatus.DONE if gradable else SubmissionStatus.ERROR
         submission.gradable = gradable
@@ -294,12 +328,13 @@ def submission_finish(
             submission.raw_score = submission.score = None
             submission.max_score = result.max_score if result is not None else None
         submission.save()
+        reason: str = storable(error) or ("" if gradable else payload.get("output", ""))
         if run is not None:
             run.status = GradingRunStatus.DONE if gradable else GradingRunStatus.ERROR
             run.gradable = gradable
             run.score = submission.score
             run.results = payload
-            run.error = error or ("" if gradable else payload.get("output", ""))
+            run.error = reason
             run.finished_at = now
             run.save()
         if submission.assignment.webhook_url:
@@ -307,7 +342,6 @@ def submission_finish(
 
             transaction.on_commit(lambda: _queue_webhook(deliver_webhook, submission_id))
         if not gradable:
-            reason = run.error if run is not None else error
             transaction.on_commit(lambda: staff_alert_not_gradable(submission, reason))
     return submission
 

@@ -58,8 +58,13 @@ def grade_submission(self: Any, submission_id: int) -> str:
     if not result.gradable and self.request.retries < 2:
         # The grader's own failure (sandbox could not start, ...): try again before giving up.
         raise self.retry(countdown=2 * (self.request.retries + 1))
-    services.submission_finish(submission_id=submission_id, task_id=task_id, result=result)
-    return "done" if result.gradable else "not gradable"
+    finished = services.submission_finish(
+        submission_id=submission_id, task_id=task_id, result=result
+    )
+    if finished is None:
+        return "dropped: the sweeper gave the submission to another run"
+    # Not what the grader said but what was stored: a result the database refused is an error.
+    return "done" if finished.gradable else "not gradable"
 
 
 @shared_task(name="convlab.requeue_stuck")
