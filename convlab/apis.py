@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -70,14 +70,23 @@ class SubmissionListApi(APIView):
     @extend_schema(
         summary="Submit code for grading (students; autograders name the student)",
         request={"multipart/form-data": SubmitInput, "application/json": SubmitInput},
-        responses={202: SubmissionOutput, 429: throttled_response("submit")},
+        responses={
+            202: SubmissionOutput,
+            422: OpenApiResponse(
+                schema.KEY_REUSED_OUTPUT,
+                description="The Idempotency-Key was used before for a different request "
+                "(another file, student or assignment): nothing was submitted.",
+            ),
+            429: throttled_response("submit"),
+        },
         examples=schema.SUBMIT,
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
                 str,
                 OpenApiParameter.HEADER,
-                description="Retrying with the same key returns the same submission.",
+                description="Retrying with the same key and the same body returns the same "
+                "submission; the key with a different body or student answers 422.",
             )
         ],
     )
@@ -105,6 +114,10 @@ class SubmissionListApi(APIView):
             )
         except services.SubmissionLimitReached as limit:
             raise Throttled(wait=limit.retry_after, detail=str(limit)) from None
+        except services.IdempotencyKeyReused as reused:
+            return Response(
+                {"Idempotency-Key": [str(reused)]}, status=status.HTTP_422_UNPROCESSABLE_ENTITY
+            )
         except services.StorageUnavailable as unavailable:
             return Response(
                 {"file": [str(unavailable)]},

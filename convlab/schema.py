@@ -177,6 +177,18 @@ SOURCE = (
     "groups=1):\n    ...\n"
 )
 SUBMISSION_LIST = [response_example("A graded submission", SUBMISSION)]
+# 422 of a submission whose Idempotency-Key was used before for a different request.
+KEY_REUSED_OUTPUT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "Idempotency-Key": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "Why the key was refused.",
+        }
+    },
+    "required": ["Idempotency-Key"],
+}
 SUBMIT = [
     request_example(
         "An autograder submits for a student",
@@ -191,6 +203,17 @@ SUBMIT = [
         media_type="multipart/form-data",
     ),
     response_example("Queued for grading", QUEUED, status=202),
+    response_example(
+        "The Idempotency-Key was used before for another request",
+        {
+            "Idempotency-Key": [
+                "this key was used before for a different request (another file, student or "
+                "assignment), so this one was not submitted; send a new key for a new submission"
+            ]
+        },
+        status=422,
+        name="Key reused",
+    ),
 ]
 SUBMISSION_DETAIL = [
     response_example("Graded, as the autograder sees it", SUBMISSION),

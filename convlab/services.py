@@ -53,6 +53,11 @@ class StorageUnavailable(Exception):
     nothing was saved, and the student may simply try again later."""
 
 
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used before for another request (another file, student or
+    assignment): nothing was stored, and the earlier submission is unchanged."""
+
+
 @dataclass(frozen=True)
 class Created:
     submission: Submission
@@ -116,19 +121,20 @@ def submission_create(
     """Store a submission and queue it for grading once the transaction commits.
 
     A retried request with the same `idempotency_key` (per submitting account) returns the
-    submission the first one made, without storing or grading anything again.
+    submission the first one made, without storing or grading anything again. The key used
+    before for another request (another file, student or assignment) raises
+    IdempotencyKeyReused: answering with the earlier submission would leave the new code
+    silently ungraded.
     """
     now = now or timezone.now()
+    digest = hashlib.sha256(content).hexdigest()
     if idempotency_key:
-        earlier = Submission.objects.filter(
-            submitted_by=submitted_by, idempotency_key=idempotency_key
-        ).first()
+        earlier = _same_request(assignment, student, submitted_by, digest, idempotency_key)
         if earlier is not None:
             return Created(earlier, created=False)
     source = _decode_source(content)
     _check_window(assignment, now)
     _check_daily_limit(assignment, student, now)
-    digest = hashlib.sha256(content).hexdigest()
     for _ in range(3):
         try:
             with transaction.atomic():
@@ -146,13 +152,36 @@ def submission_create(
         except IntegrityError:
             if idempotency_key:
                 # A concurrent retry with the same key got there first.
-                earlier = Submission.objects.filter(
-                    submitted_by=submitted_by, idempotency_key=idempotency_key
-                ).first()
+                earlier = _same_request(assignment, student, submitted_by, digest, idempotency_key)
                 if earlier is not None:
                     return Created(earlier, created=False)
             # Otherwise two submissions took the same attempt number: number it again.
     raise ValidationError({"file": "too many submissions at the same moment; try again"})
+
+
+def _same_request(
+    assignment: Assignment, student: Any, submitted_by: User, digest: str, idempotency_key: str
+) -> Submission | None:
+    """The submission made earlier with this key, if any, when it was made by the same request.
+
+    The request's fingerprint is what the earlier submission already stores: the SHA-256 of
+    its file, its student and its assignment (so rows made before this check compare too).
+    """
+    earlier = Submission.objects.filter(
+        submitted_by=submitted_by, idempotency_key=idempotency_key
+    ).first()
+    if earlier is None:
+        return None
+    if (earlier.sha256, earlier.student_id, earlier.assignment_id) != (
+        digest,
+        student.pk,
+        assignment.pk,
+    ):
+        raise IdempotencyKeyReused(
+            "this key was used before for a different request (another file, student or "
+            "assignment), so this one was not submitted; send a new key for a new submission"
+        )
+    return earlier
 
 
 def _store(

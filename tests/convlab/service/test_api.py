@@ -27,6 +27,27 @@ def test_it_returns_the_same_submission_for_a_retried_idempotency_key(api, lab, 
 
 
 @pytest.mark.parametrize(
+    "changed",
+    [{"source": "x = 2\n"}, {"student": "carol"}],
+    ids=["another file", "another student"],
+)
+def test_it_answers_422_when_an_idempotency_key_is_reused_for_another_request(
+    api, lab, robot, alice, changed
+):
+    make_member(lab.course, "carol", "student")
+    api.force_authenticate(robot)
+    payload = {"source": "x = 1\n", "student": "alice"}
+    first = api.post(submit_url(lab), payload, format="json", HTTP_IDEMPOTENCY_KEY="run-42")
+    assert first.status_code == 202
+    reused = api.post(
+        submit_url(lab), {**payload, **changed}, format="json", HTTP_IDEMPOTENCY_KEY="run-42"
+    )
+    assert reused.status_code == 422
+    assert "different" in reused.json()["Idempotency-Key"][0]
+    assert list(Submission.objects.values_list("pk", flat=True)) == [first.json()["id"]]
+
+
+@pytest.mark.parametrize(
     ("payload", "field", "words"),
     [
         ({}, "file", "exactly one"),
