@@ -8,6 +8,12 @@ that network (server-side request forgery). Unless CONVLAB_WEBHOOK_ALLOW_PRIVATE
 Checking the name once is not enough: its DNS answer can change between the check and the
 delivery (DNS rebinding). Delivery therefore connects only to addresses it has just checked,
 through `PublicOnlyHTTPConnection`, and follows no proxy.
+
+Nor does delivery follow a redirect: a target that answers 3xx could send us to another scheme
+(urllib's default opener would fetch an `ftp://` or `file://` URL past every check here) or to
+another address, and a webhook gains nothing from one anyway: urllib turns a redirected POST
+into a GET without the body and signature, so nothing would be delivered. A 3xx is therefore
+a failed delivery, final like a refused address, and the receiver's URL is what staff fix.
 """
 
 from __future__ import annotations
@@ -26,8 +32,8 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class WebhookRefused(Exception):
-    """The target resolves to an address the portal must not call (not an OSError, so that
-    deliver_webhook never retries it)."""
+    """The target resolves to an address the portal must not call, is not http(s), or answered
+    with a redirect (not an OSError, so that deliver_webhook never retries it)."""
 
 
 def is_public(address: Address) -> bool:
@@ -120,6 +126,47 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(PublicOnlyHTTPSConnection, req)
 
 
+class _RefuseRedirects(urllib.request.BaseHandler):
+    """Answers every 3xx with WebhookRefused, in place of urllib's HTTPRedirectHandler."""
+
+    def http_error_302(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+    ) -> None:
+        fp.close()
+        location = headers.get("Location", "")
+        raise WebhookRefused(
+            f"{req.full_url} answered {code} (a redirect to {location!r}): webhooks follow no "
+            "redirect; configure the URL that answers the POST itself"
+        )
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+class _RefuseOtherSchemes(urllib.request.BaseHandler):
+    def unknown_open(self, req: urllib.request.Request) -> None:
+        raise WebhookRefused(f"{req.type}: is not http or https")
+
+
 def opener() -> urllib.request.OpenerDirector:
-    """urllib without proxies, whose connections (redirects too) reach public addresses only."""
-    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _HTTPHandler, _HTTPSHandler)
+    """urllib for http(s) only, without proxies, to public addresses only, following no
+    redirect (a 3xx raises WebhookRefused); a 4xx or 5xx raises HTTPError as usual.
+
+    Built handler by handler rather than with `build_opener`, which would add the FTP, file and
+    data handlers and the redirect handler that follows a 3xx to any of them."""
+    director = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler({}),
+        _HTTPHandler(),
+        _HTTPSHandler(),
+        _RefuseOtherSchemes(),
+        _RefuseRedirects(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        director.add_handler(handler)
+    return director

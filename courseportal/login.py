@@ -1,19 +1,40 @@
-"""The login page, with a limit on failed attempts per username and client address.
+"""The login page, with limits on failed attempts: per username and client address, and (higher)
+per username from every address together.
 
-Counters live in the cache (Redis in production, shared by every web process), in a fixed window
-that starts at the first failure: after LOGIN_FAILURE_LIMIT failures the form answers 429 with
-Retry-After until the window has passed, without checking the password at all (so guessing
-gets no answer). A success clears the counter. The limit is per username *and* address, so that
-someone elsewhere cannot lock a student out by failing on purpose with their username.
+Counters live in the cache (Redis in production, shared by every web process), each in a fixed
+window that starts at its first attempt. Once a counter is over its limit the form answers 429
+with Retry-After until the window has passed, without checking the password at all (so guessing
+gets no answer):
+
+- LOGIN_FAILURE_LIMIT per username and address: someone elsewhere cannot lock a student out by
+  failing on purpose with their username, as long as they stay under
+- LOGIN_FAILURE_USERNAME_LIMIT per username across all addresses, which bounds guessing from
+  many addresses at once.
+
+The username is counted the way Django authenticates it: stripped and NFKC-normalised as
+AuthenticationForm's UsernameField does (so `student8` typed with a fullwidth s, U+FF53, is
+`student8`), and case-folded, since counting two spellings together can only make the limit
+stricter. The address is REMOTE_ADDR, unless TRUSTED_PROXY_COUNT says how many proxies of ours
+append to X-Forwarded-For (behind a proxy, REMOTE_ADDR is the proxy's, the same for everyone).
+
+Each attempt reserves its place with an atomic increment *before* the password is checked, so
+concurrent attempts cannot all pass a check made before any of them was counted. A failed
+attempt (the form shown again: 200) keeps its place; a success (a redirect) clears the
+username-and-address counter and gives its place back on the per-username one; any other answer
+(a CSRF refusal: the password was not checked) gives both back.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import ipaddress
 import math
 import time
+import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,52 +44,119 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 
-def _key(request: HttpRequest) -> str:
-    username = str(request.POST.get("username", "")).strip().casefold()
-    address = request.META.get("REMOTE_ADDR", "")
-    digest = hashlib.sha256(f"{username}\x00{address}".encode()).hexdigest()
-    return f"login-failures:{digest}"
+def normalized_username(raw: str) -> str:
+    """The username as the limiter counts it: every spelling Django would log in as the same
+    user (UsernameField: strip, then NFKC) gives the same string, and so do case variants."""
+    return unicodedata.normalize("NFKC", raw.strip()).casefold()
 
 
-def retry_after(request: HttpRequest) -> int:
-    """Seconds until this username and address may try again; 0 when they may now."""
-    state = cache.get(_key(request))
-    if not state or state["count"] < settings.LOGIN_FAILURE_LIMIT:
-        return 0
-    left = state["started"] + settings.LOGIN_FAILURE_WINDOW - time.time()
-    return max(1, math.ceil(left))
+def client_address(request: HttpRequest) -> str:
+    """The address the request came from. With TRUSTED_PROXY_COUNT = n > 0, the n-th entry of
+    X-Forwarded-For from the right: the one our outermost proxy appended (entries left of it
+    were written by the client, and are not believed). REMOTE_ADDR when n is 0, or when the
+    header is too short or that entry is not an IP address."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    proxies: int = settings.TRUSTED_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+    if len(forwarded) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies].strip()))
+    except ValueError:
+        return remote
 
 
-def record_failure(request: HttpRequest) -> None:
-    key = _key(request)
+@dataclass(frozen=True)
+class _Keys:
+    pair: str  # username and address
+    username: str
+
+
+def _keys(request: HttpRequest) -> _Keys:
+    username = normalized_username(str(request.POST.get("username", "")))
+    address = client_address(request)
+    pair = hashlib.sha256(f"{username}\x00{address}".encode()).hexdigest()
+    alone = hashlib.sha256(username.encode()).hexdigest()
+    return _Keys(pair=f"login-failures:{pair}", username=f"login-failures-user:{alone}")
+
+
+def _reserve(key: str, now: float) -> int:
+    """Count one attempt under `key` atomically; return the count, this attempt included.
+    The first attempt of a window creates the counter (and notes when the window started)."""
+    window = settings.LOGIN_FAILURE_WINDOW
+    cache.add(f"{key}:since", now, timeout=window)
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:
+        # The window ended between add and incr: this attempt opens the next one.
+        cache.add(key, 0, timeout=window)
+        return cache.incr(key)
+
+
+def _release(key: str) -> None:
+    # A ValueError: its window has ended, nothing left to give back.
+    with contextlib.suppress(ValueError):
+        cache.decr(key)
+
+
+def _wait(key: str, now: float) -> int:
+    started = cache.get(f"{key}:since", now)
+    return max(1, math.ceil(started + settings.LOGIN_FAILURE_WINDOW - now))
+
+
+def attempt_begin(request: HttpRequest) -> int:
+    """Reserve this login attempt under both counters, before the password is checked.
+
+    Returns 0 when the attempt may go on (it is then counted as a failure until
+    `attempt_succeeded` or `attempt_unchecked` says otherwise), or the seconds until this
+    username (and address) may try again. A refusal on the username-and-address counter leaves
+    the per-username one untouched, so that one address cannot lock a user out everywhere."""
+    keys = _keys(request)
     now = time.time()
-    state = cache.get(key) or {"count": 0, "started": now}
-    state["count"] += 1
-    left = max(1, math.ceil(state["started"] + settings.LOGIN_FAILURE_WINDOW - now))
-    cache.set(key, state, timeout=left)
+    if _reserve(keys.pair, now) > settings.LOGIN_FAILURE_LIMIT:
+        return _wait(keys.pair, now)
+    if _reserve(keys.username, now) > settings.LOGIN_FAILURE_USERNAME_LIMIT:
+        _release(keys.pair)
+        return _wait(keys.username, now)
+    return 0
 
 
-def clear_failures(request: HttpRequest) -> None:
-    cache.delete(_key(request))
+def attempt_succeeded(request: HttpRequest) -> None:
+    """The password was right: clear the username-and-address count, and take this attempt
+    off the per-username one (the failures of other addresses stay counted)."""
+    keys = _keys(request)
+    cache.delete_many([keys.pair, f"{keys.pair}:since"])
+    _release(keys.username)
+
+
+def attempt_unchecked(request: HttpRequest) -> None:
+    """The view answered without checking the password: give back both reservations."""
+    keys = _keys(request)
+    _release(keys.pair)
+    _release(keys.username)
 
 
 def throttle_login(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Count the failed POSTs of a login view (the form shown again: 200) and refuse with 429
-    once there are too many; a redirect (logged in) clears the count. Wraps the site's login
-    page and the admin's."""
+    """Limit the POSTs of a login view: a failure is the form shown again (200), a success a
+    redirect; once there are too many failures, refuse with 429 without calling the view.
+    Wraps the site's login page and the admin's."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.method != "POST":
             return view(request, *args, **kwargs)
-        wait = retry_after(request)
+        wait = attempt_begin(request)
         if wait:
             return _refused(request, wait)
+        # A view that raises keeps the reservation: it may have checked the password first.
         response = view(request, *args, **kwargs)
-        if response.status_code == 200:
-            record_failure(request)
-        elif 300 <= response.status_code < 400:
-            clear_failures(request)
+        if 300 <= response.status_code < 400:
+            attempt_succeeded(request)
+        elif response.status_code != 200:
+            attempt_unchecked(request)
         return response
 
     return wrapped

@@ -228,10 +228,22 @@ _csp_report_uri = envstr("CSP_REPORT_URI")
 if _csp_report_uri:
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
 
-# Failed logins allowed per username and per client address within the window, before the
-# login form refuses (429) until the window has passed.
+# Failed logins allowed per username and client address within the window, and per username
+# from all addresses together, before the login form refuses (429) until the window has passed
+# (courseportal/login.py). The second is higher, so that one address cannot lock anyone out.
 LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_FAILURE_USERNAME_LIMIT = envint("LOGIN_FAILURE_USERNAME_LIMIT", 20, minimum=1)
+if LOGIN_FAILURE_USERNAME_LIMIT < LOGIN_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"LOGIN_FAILURE_USERNAME_LIMIT={LOGIN_FAILURE_USERNAME_LIMIT} must be at least "
+        f"LOGIN_FAILURE_LIMIT={LOGIN_FAILURE_LIMIT}"
+    )
 LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
+# How many proxies of ours stand in front of the portal, each appending the address it got the
+# request from to X-Forwarded-For: the client's address is then that header's n-th entry from
+# the right (entries further left come from the client and are not believed). 0, no proxy:
+# REMOTE_ADDR. Used by the login limits; with a proxy and 0, every client shares its address.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -193,3 +193,113 @@ def test_delivery_connects_to_the_address_it_checked(
     )
     assert deliver_webhook.apply(args=(finished.pk,)).get() == 204
     assert _Hook.received == [f"hooks.example.edu:{hook_port}"]
+
+
+class _Redirect(http.server.BaseHTTPRequestHandler):
+    """Answers every request with a 302 to `location`, and notes each request it got."""
+
+    location = ""
+    received: list[str] = []
+
+    def _answer(self) -> None:
+        _Redirect.received.append(f"{self.command} {self.path}")
+        self.send_response(302)
+        self.send_header("Location", _Redirect.location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self._answer()
+
+    do_GET = _answer
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def redirecting(
+    production: object,
+    finished: Submission,
+    dns: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[int]:
+    """hooks.example.edu is a server on 127.0.0.1 (the one address taken as public here) that
+    answers the webhook with a redirect to `_Redirect.location`; returns its port."""
+    dns["hooks.example.edu"] = "127.0.0.1"
+    monkeypatch.setattr(webhooks, "is_public", lambda address: str(address) == "127.0.0.1")
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Redirect.received = []
+    Assignment.objects.filter(pk=finished.assignment_id).update(
+        webhook_url=f"http://hooks.example.edu:{server.server_port}/hook"
+    )
+    yield server.server_port
+    server.shutdown()
+
+
+@pytest.fixture
+def private_listener() -> Iterator[tuple[int, list[str]]]:
+    """A bare TCP listener on 127.0.0.2 (private here), noting every connection it accepts."""
+    accepted: list[str] = []
+    listener = socket.create_server(("127.0.0.2", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, peer = listener.accept()
+            except TimeoutError:
+                continue
+            accepted.append(peer[0])
+            connection.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1], accepted
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+@pytest.mark.django_db
+def test_it_follows_no_redirect_to_ftp(redirecting, finished, private_listener):
+    """urllib's default opener would fetch the ftp:// URL through its FTP handler, which checks
+    no address: here one that is private."""
+    port, accepted = private_listener
+    _Redirect.location = f"ftp://127.0.0.2:{port}/etc/passwd"
+    result = deliver_webhook.apply(args=(finished.pk,))
+    assert isinstance(result.result, WebhookRefused)
+    assert result.state == "FAILURE"  # final, not retried
+    assert _Redirect.received == ["POST /hook"]
+    assert accepted == []
+
+
+@pytest.mark.django_db
+def test_it_follows_no_redirect_to_a_private_address(redirecting, finished, private_listener):
+    port, accepted = private_listener
+    _Redirect.location = f"http://127.0.0.2:{port}/internal"
+    result = deliver_webhook.apply(args=(finished.pk,))
+    assert isinstance(result.result, WebhookRefused)
+    assert _Redirect.received == ["POST /hook"]
+    assert accepted == []
+
+
+@pytest.mark.django_db
+def test_a_redirect_is_a_final_failed_delivery(redirecting, finished):
+    """Even to a public address: urllib would turn the POST into a GET without the body, so
+    following it delivers nothing; staff fix the URL instead."""
+    _Redirect.location = f"http://hooks.example.edu:{redirecting}/moved"
+    result = deliver_webhook.apply(args=(finished.pk,))
+    assert isinstance(result.result, WebhookRefused)
+    assert "answered 302" in str(result.result)
+    assert result.state == "FAILURE"
+    assert _Redirect.received == ["POST /hook"]
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.2/x", "file:///etc/passwd", "data:,x"])
+def test_the_opener_opens_nothing_but_http_and_https(production, url):
+    with pytest.raises(WebhookRefused, match="not http or https"):
+        webhooks.opener().open(url, timeout=1)
