@@ -12,7 +12,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from courseportal.env import envbool, envint, envlist, envstr, envtimezone, envurl
+from courseportal.env import (
+    envbool,
+    envint,
+    envlist,
+    envloglevel,
+    envrate,
+    envstr,
+    envtimezone,
+    envurl,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("COURSEPORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -251,8 +260,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "courseportal.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # The review analyzer runs as students type (debounced): generous, but bounded.
-        "analyze": envstr("ANALYZE_RATE") or "120/min",
-        "submit": envstr("SUBMIT_RATE") or "30/min",
+        "analyze": envrate("ANALYZE_RATE", "120/min"),
+        "submit": envrate("SUBMIT_RATE", "30/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -385,5 +394,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL") or "INFO"},
+    "root": {"handlers": ["console"], "level": envloglevel("LOG_LEVEL", "INFO")},
 }
