@@ -133,7 +133,8 @@ USE_I18N = False
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the static files that WhiteNoise serves when DEBUG is off.
+STATIC_ROOT = Path(envstr("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # The site's own stylesheet and htmx, beside the base template (courseportal/templates).
 STATICFILES_DIRS = [BASE_DIR / "courseportal" / "static"]
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or VAR_DIR / "media")
