@@ -10,8 +10,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.result import AsyncResult
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
@@ -24,8 +25,40 @@ logger = logging.getLogger(__name__)
 TRANSIENT = (OperationalError, InterfaceError)
 
 
+class WorkerTimeLimits(Task):
+    """A task whose time limits are those of the worker that runs it, not of the process that
+    queued it.
+
+    Celery copies a task's `time_limit` and `soft_time_limit` into every message it publishes,
+    and a worker obeys the message's limits before its own task's: a web process's
+    CONVLAB_GRADING_SOFT_LIMIT would win over the worker's. Messages of these tasks carry no
+    limit (unless a caller names one), so the worker applies its task attributes, which it set
+    from its own settings when it imported this module.
+    """
+
+    def apply_async(
+        self,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+        task_id: str | None = None,
+        producer: Any = None,
+        link: Any = None,
+        link_error: Any = None,
+        shadow: str | None = None,
+        **options: Any,
+    ) -> AsyncResult[Any]:
+        # An explicit None overrides the task's attribute in what is published; delay() and
+        # retry() come through here too.
+        options.setdefault("time_limit", None)
+        options.setdefault("soft_time_limit", None)
+        return super().apply_async(
+            args, kwargs, task_id, producer, link, link_error, shadow, **options
+        )
+
+
 @shared_task(
     bind=True,
+    base=WorkerTimeLimits,
     name="convlab.grade_submission",
     acks_late=True,
     reject_on_worker_lost=True,

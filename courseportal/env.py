@@ -6,7 +6,9 @@ to a default (the healthchecks.io way: `envbool`, `envint`).
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 from collections.abc import Mapping
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _Default = TypeVar("_Default", bound=str | None)
+# What DRF's SimpleRateThrottle understands: it reads only the first letter of the period, so
+# `100/month` would silently mean 100 per minute. Only these spellings are let through.
+_RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
 
 
 def envstr(
@@ -96,3 +101,26 @@ def envurl(
             + ", ".join(f"{s}://" for s in schemes)
         )
     return value
+
+
+def envrate(name: str, default: str, *, env: Mapping[str, str] | None = None) -> str:
+    """A DRF throttle rate, `<n>/<period>`: n a positive integer, the period one of s, sec,
+    second, m, min, minute, h, hour, d or day. Returned as given (unset or empty: `default`)."""
+    value = envstr(name, env=env) or default
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: use <number>/<period>, the period one of "
+            "s, sec, second, m, min, minute, h, hour, d, day (for example 30/min)"
+        )
+    return value
+
+
+def envloglevel(name: str, default: str, *, env: Mapping[str, str] | None = None) -> str:
+    """A level name of the logging module (DEBUG, INFO, WARNING, ERROR, CRITICAL, ...), in any
+    case; returned in upper case, as logging's configuration wants it."""
+    value = envstr(name, env=env) or default
+    if value.upper() not in logging.getLevelNamesMapping():
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a log level: use DEBUG, INFO, WARNING, ERROR or CRITICAL"
+        )
+    return value.upper()

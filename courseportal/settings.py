@@ -12,7 +12,16 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from courseportal.env import envbool, envint, envlist, envstr, envtimezone, envurl
+from courseportal.env import (
+    envbool,
+    envint,
+    envlist,
+    envloglevel,
+    envrate,
+    envstr,
+    envtimezone,
+    envurl,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("COURSEPORTAL_VAR_DIR") or BASE_DIR / "var")
@@ -124,7 +133,8 @@ USE_I18N = False
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the static files that WhiteNoise serves when DEBUG is off.
+STATIC_ROOT = Path(envstr("STATIC_ROOT") or BASE_DIR / "staticfiles")
 # The site's own stylesheet and htmx, beside the base template (courseportal/templates).
 STATICFILES_DIRS = [BASE_DIR / "courseportal" / "static"]
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or VAR_DIR / "media")
@@ -263,8 +273,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "courseportal.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         # The review analyzer runs as students type (debounced): generous, but bounded.
-        "analyze": envstr("ANALYZE_RATE") or "120/min",
-        "submit": envstr("SUBMIT_RATE") or "30/min",
+        "analyze": envrate("ANALYZE_RATE", "120/min"),
+        "submit": envrate("SUBMIT_RATE", "30/min"),
     },
 }
 SPECTACULAR_SETTINGS = {
@@ -397,5 +407,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL") or "INFO"},
+    "root": {"handlers": ["console"], "level": envloglevel("LOG_LEVEL", "INFO")},
 }

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from rest_framework.throttling import SimpleRateThrottle
 
-from courseportal.env import envbool, envint, envlist, envtimezone, envurl
+from courseportal.env import envbool, envint, envlist, envloglevel, envrate, envtimezone, envurl
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,12 +43,56 @@ def test_it_uses_the_default_when_a_variable_is_unset() -> None:
             "mysql://x",
             "postgres://",
         ),
+        (
+            lambda env: envrate("SUBMIT_RATE", "30/min", env=env),
+            "SUBMIT_RATE",
+            "lots",
+            "not a rate",
+        ),
+        (lambda env: envloglevel("LOG_LEVEL", "INFO", env=env), "LOG_LEVEL", "LOUD", "log level"),
     ],
 )
 def test_it_names_the_variable_with_a_bad_value(reader, name, raw, words):
     with pytest.raises(ImproperlyConfigured, match=words) as caught:
         reader({name: raw})
     assert str(caught.value).startswith(f"{name}=")
+
+
+@pytest.mark.parametrize(
+    ("raw", "seconds"),
+    [("5/s", 1), ("5/sec", 1), ("5/second", 1), ("120/m", 60), ("120/min", 60),
+     ("120/minute", 60), ("7/h", 3600), ("7/hour", 3600), ("1/d", 86400), ("1000/day", 86400)],
+)  # fmt: skip
+def test_it_accepts_the_rates_drf_reads_as_meant(raw: str, seconds: int) -> None:
+    rate = envrate("SUBMIT_RATE", "30/min", env={"SUBMIT_RATE": raw})
+    assert rate == raw
+    throttle = type("Throttle", (SimpleRateThrottle,), {"rate": rate})()
+    assert (throttle.num_requests, throttle.duration) == (int(raw.split("/")[0]), seconds)
+
+
+def test_it_uses_the_default_rate_when_the_variable_is_unset_or_empty() -> None:
+    assert envrate("SUBMIT_RATE", "30/min", env={}) == "30/min"
+    assert envrate("SUBMIT_RATE", "30/min", env={"SUBMIT_RATE": ""}) == "30/min"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    # DRF reads only the period's first letter: a month or a fortnight would mean a minute, and
+    # a week fails every request with a KeyError.
+    ["lots", "30/fortnight", "100/month", "10/week", "0/min", "-1/min", "1.5/min", "30/Min",
+     "30 / min", "30/", "/min", "30", "30/min/x", "٣/min"],
+)  # fmt: skip
+def test_it_refuses_a_rate_drf_would_misread(raw: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="not a rate") as caught:
+        envrate("ANALYZE_RATE", "120/min", env={"ANALYZE_RATE": raw})
+    assert str(caught.value).startswith("ANALYZE_RATE=")
+
+
+@pytest.mark.parametrize(
+    ("raw", "level"), [("", "INFO"), ("warning", "WARNING"), ("DEBUG", "DEBUG")]
+)
+def test_it_reads_log_levels_in_any_case(raw: str, level: str) -> None:
+    assert envloglevel("LOG_LEVEL", "INFO", env={"LOG_LEVEL": raw}) == level
 
 
 def start_django(**env: str) -> subprocess.CompletedProcess[str]:
@@ -78,7 +123,8 @@ def test_it_refuses_to_start_without_a_secret_key_unless_debug() -> None:
     ("name", "raw"),
     [("DEBUG", "maybe"), ("TIME_ZONE", "Nowhere/Else"), ("DATABASE_URL", "oracle://x"),
      ("REDIS_URL", "http://127.0.0.1:6379"), ("ALLOWED_HOSTS", "a,,b"), ("CONN_MAX_AGE", "-1"),
-     ("EMAIL_PORT", "smtp"), ("EMAIL_PORT", "0"), ("EMAIL_USE_TLS", "maybe")],
+     ("EMAIL_PORT", "smtp"), ("EMAIL_PORT", "0"), ("EMAIL_USE_TLS", "maybe"),
+     ("ANALYZE_RATE", "lots"), ("SUBMIT_RATE", "30/fortnight"), ("LOG_LEVEL", "LOUD")],
 )  # fmt: skip
 def test_it_stops_start_up_on_a_bad_value(name: str, raw: str) -> None:
     result = start_django(**{"SECRET_KEY": "x" * 50, "DEBUG": "true", name: raw})

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +54,41 @@ def test_the_production_environment_leaves_out_what_the_tests_set(
     assert "SECURE_SSL_REDIRECT" not in env
     assert env["PATH"] == os.environ["PATH"]
     assert env["COURSEPORTAL_VAR_DIR"] == str(tmp_path)
+
+
+SECRETS = ("SECRET_KEY", "POSTGRES_PASSWORD")
+
+
+def test_the_compose_file_has_no_default_for_a_secret() -> None:
+    """Each secret is read as `${NAME:?message}`: compose stops, naming it, when it is unset
+    or empty, instead of starting with a value everyone who read the file knows."""
+    text = (ROOT / "docker-compose.yml").read_text()
+    for name in SECRETS:
+        uses = re.findall(r"\$\{" + name + r"([^}]*)\}", text)
+        assert uses, name
+        assert all(use.startswith(":?") and use[2:].strip() for use in uses), (name, uses)
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+@pytest.mark.parametrize("missing", SECRETS)
+def test_compose_refuses_to_start_without_a_secret(missing: str) -> None:
+    def config(**given: str) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if k not in SECRETS}
+        return subprocess.run(
+            ["docker-compose", "--file", "docker-compose.yml", "config", "--quiet"],
+            cwd=ROOT,
+            env={**env, **given},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    both = {"SECRET_KEY": "k" * 50, "POSTGRES_PASSWORD": "p" * 24}
+    assert config(**both).returncode == 0
+    refused = config(**{k: v for k, v in both.items() if k != missing})
+    assert refused.returncode != 0
+    assert f"set {missing}" in refused.stderr
 
 
 def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
