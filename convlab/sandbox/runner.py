@@ -16,13 +16,16 @@ When bubblewrap is missing, ``run`` raises ``SandboxUnavailable`` unless the cal
 the rlimits only, and the result says so.
 
 Here is the I/O: building the command, then ``_pump``, which runs it, collects its output within
-the limits and always leaves it killed and reaped. ``outcome.classify_outcome`` then decides,
-with no I/O, how the run ended from the facts the pump gathered.
+the limits and always leaves it killed and reaped. Whether the sandbox started the command is
+learnt from bwrap's ``--json-status-fd`` (an fd the command never sees), never from what the
+command prints or how it exits: those are the student's to forge. ``outcome.classify_outcome``
+then decides, with no I/O, how the run ended from the facts the pump gathered.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import secrets
@@ -83,6 +86,7 @@ class RunResult:
     sandboxed: bool = True
     setup_seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    started: bool = True
 
 
 class _HeadTail:
@@ -166,9 +170,10 @@ def _bwrap_argv(
     limits: Limits,
     cgroup_memory: bool,
     uid: int,
+    status_fd: int,
 ) -> list[str]:
     command = [
-        bwrap,
+        bwrap, "--json-status-fd", str(status_fd),
         "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
         "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
         "--ro-bind", "/usr", "/usr",
@@ -246,10 +251,12 @@ def run(
         )
     sandboxed = bwrap is not None
     started = time.monotonic()
-    read_end = write_end = -1
+    read_end = write_end = status_read = status_write = -1
     if channel:
         read_end, write_end = os.pipe()
         env[CHANNEL_ENV] = str(write_end)
+    if sandboxed:
+        status_read, status_write = os.pipe()
     if bwrap is None:
         # No cgroups without the sandbox: an empty set measures nothing and removes nothing.
         groups = _cgroups.RunCgroups(memory=None, pids=None)
@@ -259,7 +266,9 @@ def run(
         groups = _cgroups.create(limits.memory_bytes, limits.processes)
         uid = 200_000 + secrets.randbelow(100_000)
         cgroup_memory = groups.memory is not None
-        command = _bwrap_argv(bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid)
+        command = _bwrap_argv(
+            bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid, status_write
+        )
         popen_env = dict(_ENV)  # bwrap clears it and sets the command's own
     if groups.procs_files:
         # Join the run's cgroups before bwrap starts, so every process it forks is inside.
@@ -271,10 +280,15 @@ def run(
         groups,
         read_end=read_end,
         write_end=write_end,
+        status_read=status_read,
+        status_write=status_write,
         env=popen_env,
         started=started,
     )
+    # Without bwrap nothing stands between Popen and the command: it started if Popen did.
+    command_started = _exit_reported(ended.status) if sandboxed else True
     verdict = classify_outcome(
+        started=command_started,
         returncode=ended.returncode,
         timed_out=ended.timed_out,
         output_capped=ended.output_capped,
@@ -298,7 +312,31 @@ def run(
         sandboxed=sandboxed,
         setup_seconds=ended.setup_seconds,
         notes=() if sandboxed else ("ran WITHOUT a sandbox (insecure development setting)",),
+        started=command_started,
     )
+
+
+def _exit_reported(status: bytes) -> bool:
+    """Whether bwrap's JSON status says its command ran and exited.
+
+    bwrap writes ``{"child-pid": ...}`` as soon as it has cloned, before it sets anything up
+    (so that line proves nothing), and ``{"exit-code": N}`` only once the command it set up and
+    executed has exited: a mount or exec that fails on the way writes none.
+    """
+    decoder = json.JSONDecoder()
+    text = status.decode("utf-8", "replace")
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            return False
+        try:
+            document, position = decoder.raw_decode(text, position)
+        except ValueError:
+            return False
+        if isinstance(document, dict) and "exit-code" in document:
+            return True
 
 
 @dataclass(frozen=True)
@@ -315,6 +353,7 @@ class _Ended:
     stderr: str
     output_truncated: bool
     channel: bytes
+    status: bytes  # what bwrap wrote to its --json-status-fd
     setup_seconds: float
     wall_seconds: float
 
@@ -326,27 +365,33 @@ def _pump(
     *,
     read_end: int,
     write_end: int,
+    status_read: int,
+    status_write: int,
     env: Mapping[str, str],
     started: float,
 ) -> _Ended:
     """Start ``command`` in a new session, collect its output within the limits, and reap it.
 
-    Takes ownership of the result channel's two ends (-1: no channel) and of ``groups``. When
+    Takes ownership of the two ends of the result channel and of bwrap's status pipe (-1:
+    none) and of ``groups``. When
     it returns or raises, an exception raised into the loop included (Celery's soft time
     limit), the command's session has been SIGKILLed and its leader reaped, then the pipes
     closed and the groups removed. Raises ``SandboxUnavailable`` when the command cannot start.
     """
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(groups.remove)
-        if read_end >= 0:
-            cleanup.callback(os.close, read_end)
-        process = cleanup.enter_context(_start(command, write_end, env))
+        for end in (read_end, status_read):
+            if end >= 0:
+                cleanup.callback(os.close, end)
+        process = cleanup.enter_context(_start(command, (write_end, status_write), env))
         leader = _Leader(process)
         try:
             setup = time.monotonic() - started
             assert process.stdout is not None
             assert process.stderr is not None
-            capture = _Capture(limits, process.stdout.fileno(), process.stderr.fileno(), read_end)
+            capture = _Capture(
+                limits, process.stdout.fileno(), process.stderr.fileno(), read_end, status_read
+            )
             timed_out = _collect(capture, leader, deadline=started + limits.wall)
         finally:
             returncode, usage = leader.kill()
@@ -365,32 +410,37 @@ def _pump(
             stderr=capture.stderr.text(),
             output_truncated=capture.stdout.truncated or capture.stderr.truncated,
             channel=bytes(capture.channel[: limits.max_channel_bytes]),
+            status=bytes(capture.status),
             setup_seconds=setup,
             wall_seconds=wall,
         )
 
 
-def _start(command: list[str], write_end: int, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+def _start(
+    command: list[str], write_ends: tuple[int, ...], env: Mapping[str, str]
+) -> subprocess.Popen[bytes]:
     """Start ``command`` as the leader of a new session, its output piped back.
 
-    Closes our copy of the channel's write end either way, so that the channel reads as ended
-    once the command's processes are gone. Raises ``SandboxUnavailable`` when it cannot start.
+    Passes the pipes' ``write_ends`` (-1: none) to it and closes our copies either way, so that
+    each pipe reads as ended once the command's processes are gone. Raises
+    ``SandboxUnavailable`` when it cannot start.
     """
+    passed = tuple(end for end in write_ends if end >= 0)
     try:
         return subprocess.Popen(  # noqa: S603 - the sandbox's own argv, never a shell string
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            pass_fds=(write_end,) if write_end >= 0 else (),
+            pass_fds=passed,
             start_new_session=True,
             env=dict(env),
         )
     except OSError as error:
         raise SandboxUnavailable(f"could not start the sandbox: {error}") from error
     finally:
-        if write_end >= 0:
-            os.close(write_end)
+        for end in passed:
+            os.close(end)
 
 
 class _Leader:
@@ -448,20 +498,31 @@ class _Leader:
         return self._waited
 
 
-class _Capture:
-    """The run's stdout and stderr (head and tail of each) and the bytes of its channel."""
+_STATUS_BYTES = 64 * 1024
 
-    def __init__(self, limits: Limits, stdout: int, stderr: int, channel: int) -> None:
+
+class _Capture:
+    """The run's stdout and stderr (head and tail of each), the bytes of its channel and what
+    bwrap reported on its status pipe."""
+
+    def __init__(self, limits: Limits, stdout: int, stderr: int, channel: int, status: int) -> None:
         self._limits = limits
         self.stdout = _HeadTail(limits.kept_output_bytes)
         self.stderr = _HeadTail(limits.kept_output_bytes)
         self.channel = bytearray()
+        self.status = bytearray()
         self._sinks: dict[int, Callable[[bytes], None]] = {
             stdout: self.stdout.add,
             stderr: self.stderr.add,
         }
         if channel >= 0:
             self._sinks[channel] = self.channel.extend
+        if status >= 0:
+            self._sinks[status] = self._add_status
+
+    def _add_status(self, data: bytes) -> None:
+        # bwrap writes a few short JSON lines; the bound only guards against the unexpected.
+        self.status += data[: max(0, _STATUS_BYTES - len(self.status))]
 
     @property
     def fds(self) -> list[int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,23 @@ def test_it_names_a_crash_by_its_signal() -> None:
 
 def test_it_keeps_the_wall_limit_at_least_twice_the_cpu_limit() -> None:
     assert sandbox.Limits(cpu_seconds=5, wall_seconds=3).wall >= 10
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_it_reports_a_sandbox_that_could_not_be_set_up_as_not_started() -> None:
+    missing = sandbox.Bind(Path("/nonexistent-convlab-source"), "/grader")
+    result = sandbox.run(["/usr/bin/true"], binds=[missing])
+    assert result.outcome is sandbox.Outcome.INTERNAL_ERROR
+    assert "bwrap: Can't find source path" in result.message
+    assert not result.started
+
+
+@pytest.mark.usefixtures("sandboxed")
+@pytest.mark.parametrize(
+    "script",
+    ["exit 126", "echo 'bwrap: setting up uid map: Permission denied' >&2; exit 1"],
+)
+def test_it_blames_a_started_command_for_what_it_prints_and_how_it_exits(script: str) -> None:
+    result = sandbox.run(["/bin/sh", "-c", script])
+    assert result.outcome is sandbox.Outcome.RUNTIME_ERROR
+    assert result.started
