@@ -60,6 +60,7 @@ class _Returned:
 
 @dataclass
 class _Channel:
+    ready: bool = False  # the harness's first frame: it got as far as importing the submission
     imported: bool = False
     import_error: str | None = None
     done: bool = False
@@ -107,6 +108,7 @@ def _parse(data: bytes) -> _Channel:
         return payload
 
     while position < len(data):
+        first = position == 0
         header = frame()
         try:
             event = json.loads(header) if header is not None else None
@@ -116,7 +118,9 @@ def _parse(data: bytes) -> _Channel:
             channel.corrupted = True
             return channel
         kind, case = event.get("event"), str(event.get("case", ""))
-        if kind == "imported":
+        if kind == "ready" and first:
+            channel.ready = True
+        elif kind == "imported":
             channel.imported = True
         elif kind == "import_error":
             channel.import_error = str(event.get("error", ""))
@@ -304,10 +308,16 @@ def grade(
             sandboxed = run.sandboxed
             outcomes.append(run.outcome.value)
             stdout_parts.append(run.stdout)
-            if run.outcome is sandbox.Outcome.INTERNAL_ERROR:
-                timings["run"] = time.perf_counter() - began
-                return _not_gradable(assignment, run.message, timings)
             channel = _parse(run.channel)
+            # Only the harness's ready frame, written before the submission is imported, says
+            # the student's code ran at all: without it nothing that happened is theirs.
+            if run.outcome is sandbox.Outcome.INTERNAL_ERROR or not channel.ready:
+                timings["run"] = time.perf_counter() - began
+                why = run.message
+                if run.outcome is not sandbox.Outcome.INTERNAL_ERROR:
+                    detail = run.stderr.strip()[-500:] or run.outcome.value
+                    why = "the harness did not start: " + detail
+                return _not_gradable(assignment, why, timings)
             returned.update(channel.results)
             pending = [i for i in pending if i not in channel.results]
             if channel.import_error is not None or not channel.imported:

@@ -91,6 +91,23 @@ def test_it_reports_an_exit_at_import_as_the_students_error(exit_call: str) -> N
 
 
 @pytest.mark.parametrize(
+    "forgery",
+    [
+        "os._exit(126)",
+        "os.write(2, b'bwrap: setting up uid map: Permission denied\\n'); os._exit(1)",
+        "os.write(2, b'setpriv: setresuid failed: Operation not permitted\\n'); os._exit(126)",
+    ],
+)
+def test_it_grades_a_file_that_fakes_a_sandbox_failure_as_the_students_error(
+    forgery: str,
+) -> None:
+    result = grade(TINY, f"import os, sys\n{forgery}\n" + GOOD_G)
+    assert result.gradable  # counted as an attempt, never retried or mailed to staff
+    assert result.score == 0
+    assert all("did not finish importing" in t.output for t in result.tests)
+
+
+@pytest.mark.parametrize(
     ("returned", "explained"),
     [
         ("np.full_like(x, np.nan)", "NaN"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -46,6 +47,17 @@ def test_it_marks_a_grading_without_sandbox_not_gradable_never_zero() -> None:
     assert result.score is None
     assert to_gradescope(result)["gradable"] is False
     assert "does not count" in result.output
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_it_marks_a_grading_whose_harness_cannot_start_not_gradable_never_zero() -> None:
+    # Too little memory to load numpy: the harness fails before the submission is imported.
+    starved = dataclasses.replace(TINY.limits, memory_bytes=4 << 20)
+    assignment = dataclasses.replace(TINY, limits=starved)
+    result = grade(assignment, "def f(x):\n    return 2 * x\n" + GOOD_G)
+    assert not result.gradable
+    assert result.score is None
+    assert "the harness did not start" in result.output
 
 
 def test_it_keeps_the_head_and_tail_of_long_output() -> None:
