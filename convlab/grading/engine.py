@@ -245,15 +245,21 @@ def grade(
     *,
     seed: int = 0,
     insecure: bool = False,
+    deadline_seconds: float | None = None,
 ) -> GradingResult:
     """Grade the student's ``source`` (the text of their .py file) on ``assignment``.
 
     ``seed`` varies the cases between gradings (the cases of a given seed are fixed). With
     ``insecure`` the code runs without a sandbox when bubblewrap is missing (development only).
+    ``deadline_seconds`` bounds the whole grading from its start: no sandboxed run is started
+    after the first unless it can use its full wall limit within it, and the cases left then
+    fail as the submission's timeout (None: no bound but each run's). The first run always
+    starts, so give it at least one run's wall limit; the caller's own time limit must leave
+    room beyond it for checking the outputs.
     Never raises for anything the submission does.
     """
     timings: dict[str, float] = {}
-    began = time.perf_counter()
+    began = graded_from = time.perf_counter()
     if len(source.encode()) > MAX_SOURCE_BYTES:
         return _finish(assignment, [], {}, [], timings, "Your file is larger than 256 KiB.", "")
     try:
@@ -281,8 +287,18 @@ def grade(
         by_id = {entry["id"]: entry for entry in manifest}
         pending = [item.id for item in planned]
         function_of = {item.id: item.check.function for item in planned}
+        out_of_time = False
         for attempt in range(len({*function_of.values()}) + 1):
             if not pending:
+                break
+            if (
+                attempt
+                and deadline_seconds is not None
+                and time.perf_counter() - graded_from + assignment.limits.wall > deadline_seconds
+            ):
+                # Submissions that hang in one function after another would otherwise outlast
+                # the task's time limit and be marked not gradable: their time is their own.
+                out_of_time = True
                 break
             name = f"manifest-{attempt}.json"
             (workdir / name).write_text(json.dumps({"cases": [by_id[i] for i in pending]}))
@@ -352,7 +368,13 @@ def grade(
                         )
                 pending = [i for i in pending if i not in returned]
         for case_id in pending:
-            returned[case_id] = _Returned(error="Not run: the grading process kept failing.")
+            returned[case_id] = _Returned(
+                error=f"Not run: your code used up the whole grading's time "
+                f"({deadline_seconds:g} s) in the functions run before this one. Look for an "
+                "infinite loop or a wait that never ends."
+                if out_of_time
+                else "Not run: the grading process kept failing."
+            )
     except sandbox.SandboxUnavailable as error:
         timings["run"] = time.perf_counter() - began
         return _not_gradable(assignment, str(error), timings)

@@ -107,6 +107,18 @@ def test_it_grades_a_file_that_fakes_a_sandbox_failure_as_the_students_error(
     assert all("did not finish importing" in t.output for t in result.tests)
 
 
+def test_it_scores_a_file_that_hangs_in_every_function_as_its_timeout() -> None:
+    hangs = "import time\n\ndef f(x):\n    time.sleep(3600)\n\ndef g(x):\n    time.sleep(3600)\n"
+    # One run's wall limit (3 s) fits in the deadline, a second does not.
+    result = grade(TINY, hangs, deadline_seconds=TINY.limits.wall + 1)
+    f, g = result.tests
+    assert result.gradable
+    assert result.score == 0
+    assert result.outcomes == ("timeout",)
+    assert "ran out of time" in f.output
+    assert "used up the whole grading's time" in g.output
+
+
 @pytest.mark.parametrize(
     ("returned", "explained"),
     [
