@@ -182,8 +182,6 @@ def _bwrap_argv(
         "--proc", "/proc", "--dev", "/dev",
         "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", TMP,
     ]  # fmt: skip
-    for path in hidden:
-        command += ["--tmpfs", path, "--remount-ro", path]
     made: set[str] = {"/", "/usr", TMP, "/proc", "/dev"}
     for bind in binds:
         # bwrap creates missing parents as 0700 root directories: make them traversable.
@@ -193,6 +191,11 @@ def _bwrap_argv(
                 command += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
         command += ["--bind" if bind.writable else "--ro-bind", str(bind.source), bind.target]
+    # bwrap mounts in order and a later mount covers an earlier one: the empty tmpfs over a
+    # site-packages must come after the bind it lies in (the interpreter's at /opt/python), or
+    # that bind uncovers it again.
+    for path in hidden:
+        command += ["--tmpfs", path, "--remount-ro", path]
     for key, value in {**_ENV, **env}.items():
         command += ["--setenv", key, value]
     command += ["--chdir", TMP]
@@ -232,11 +235,11 @@ def run(
 ) -> RunResult:
     """Run ``argv`` (paths as seen inside) in a fresh sandbox and wait for it to end.
 
-    ``binds`` are the only host paths visible besides /usr; ``hidden`` are paths under /usr to
-    cover with empty read-only tmpfs (other interpreters' site-packages). ``env`` adds variables
-    to a minimal environment. With ``channel`` the command gets a pipe (its fd number in
-    ``$CONVLAB_CHANNEL_FD``) whose bytes (up to ``limits.max_channel_bytes``) come back in
-    ``RunResult.channel``. Never raises for anything the command does; raises
+    ``binds`` are the only host paths visible besides /usr; ``hidden`` are existing directories
+    inside (under /usr or a bind) to cover with an empty read-only tmpfs (site-packages).
+    ``env`` adds variables to a minimal environment. With ``channel`` the command gets a pipe
+    (its fd number in ``$CONVLAB_CHANNEL_FD``) whose bytes (up to ``limits.max_channel_bytes``)
+    come back in ``RunResult.channel``. Never raises for anything the command does; raises
     ``SandboxUnavailable`` when bubblewrap is missing and ``insecure`` is false, or when the
     sandbox cannot be started at all. Whatever it raises, the command is not left running.
     """

@@ -3,7 +3,10 @@ the next run is unaffected. Network tests aim only at this machine's loopback.""
 
 from __future__ import annotations
 
+import glob
 import os
+import site
+import sys
 from pathlib import Path
 
 import pytest
@@ -170,6 +173,36 @@ def test_it_cannot_import_torch_or_scipy(library: str) -> None:
     result = grade(TINY, f"import {library}\n" + GOOD_G)
     assert result.score == 0
     assert f"No module named '{library}'" in result.tests[0].output
+
+
+def _host_package_dirs() -> list[str]:
+    """Each entry of the grader's sys.path and every site directory of its interpreter and of
+    the system, as the host names them."""
+    found = [p for p in sys.path if p and Path(p).is_dir()]
+    found += site.getsitepackages([sys.base_prefix]) + site.getsitepackages()
+    for root in (sys.base_prefix, "/usr", "/usr/local"):
+        found += glob.glob(f"{root}/lib*/python*/*-packages")
+    return sorted({str(Path(p).resolve()) for p in found if Path(p).is_dir()})
+
+
+@pytest.mark.parametrize("host_dir", _host_package_dirs())
+def test_it_imports_no_package_outside_the_allowed_list_whatever_sys_path_says(
+    host_dir: str,
+) -> None:
+    # The same directory as seen inside the sandbox, where the interpreter's tree is bound.
+    base = Path(sys.base_prefix).resolve()
+    inside = [host_dir]
+    if Path(host_dir).is_relative_to(base):
+        inside.append(f"/opt/python/{Path(host_dir).relative_to(base)}")
+    # A package the directory really holds, so that importing it proves the directory hidden.
+    outside = ("scipy", "torch", "yaml", "IPython", "convlab")
+    held = [m for m in outside if (Path(host_dir) / m).is_dir()]
+    module = held[0] if held else "scipy"
+    source = f"import sys\nsys.path += {inside!r}\nimport numpy\nimport {module}\n"
+    result = grade(TINY, source + GOOD_G)
+    assert result.gradable
+    assert result.score == 0
+    assert f"No module named '{module}'" in result.tests[0].output
 
 
 def _python(code: str) -> sandbox.RunResult:
