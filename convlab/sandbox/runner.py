@@ -33,6 +33,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -254,42 +255,46 @@ def run(
         )
     sandboxed = bwrap is not None
     started = time.monotonic()
-    read_end = write_end = status_read = status_write = -1
-    if channel:
-        read_end, write_end = os.pipe()
-        env[CHANNEL_ENV] = str(write_end)
-    if sandboxed:
-        status_read, status_write = os.pipe()
-    if bwrap is None:
-        # No cgroups without the sandbox: an empty set measures nothing and removes nothing.
-        groups = _cgroups.RunCgroups(memory=None, pids=None)
-        command = _prlimit_args(limits, False) + _translate(argv, binds)
-        popen_env = {**_ENV, **env}
-    else:
-        groups = _cgroups.create(limits.memory_bytes, limits.processes)
-        uid = 200_000 + secrets.randbelow(100_000)
-        cgroup_memory = groups.memory is not None
-        command = _bwrap_argv(
-            bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid, status_write
+    # bwrap's status goes to a file, not a pipe: it writes its last line as the run ends, and a
+    # pipe whose reader is gone (a killed worker) would kill it there, leaving its sandbox's
+    # pid 1 behind.
+    with tempfile.TemporaryFile() as status_file:
+        read_end = write_end = status_write = -1
+        if channel:
+            read_end, write_end = os.pipe()
+            env[CHANNEL_ENV] = str(write_end)
+        if bwrap is None:
+            # No cgroups without the sandbox: an empty set measures nothing and removes nothing.
+            groups = _cgroups.RunCgroups(memory=None, pids=None)
+            command = _prlimit_args(limits, False) + _translate(argv, binds)
+            popen_env = {**_ENV, **env}
+        else:
+            groups = _cgroups.create(limits.memory_bytes, limits.processes)
+            uid = 200_000 + secrets.randbelow(100_000)
+            cgroup_memory = groups.memory is not None
+            status_write = os.dup(status_file.fileno())
+            command = _bwrap_argv(
+                bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid, status_write
+            )
+            popen_env = dict(_ENV)  # bwrap clears it and sets the command's own
+        if groups.procs_files:
+            # Join the run's cgroups before bwrap starts, so every process it forks is inside.
+            joins = " && ".join(f'echo $$ > "{p}"' for p in groups.procs_files)
+            command = ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
+        ended = _pump(
+            command,
+            limits,
+            groups,
+            read_end=read_end,
+            write_end=write_end,
+            status_write=status_write,
+            env=popen_env,
+            started=started,
         )
-        popen_env = dict(_ENV)  # bwrap clears it and sets the command's own
-    if groups.procs_files:
-        # Join the run's cgroups before bwrap starts, so every process it forks is inside.
-        joins = " && ".join(f'echo $$ > "{p}"' for p in groups.procs_files)
-        command = ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
-    ended = _pump(
-        command,
-        limits,
-        groups,
-        read_end=read_end,
-        write_end=write_end,
-        status_read=status_read,
-        status_write=status_write,
-        env=popen_env,
-        started=started,
-    )
+        status_file.seek(0)
+        status = status_file.read(_STATUS_BYTES)
     # Without bwrap nothing stands between Popen and the command: it started if Popen did.
-    command_started = _exit_reported(ended.status) if sandboxed else True
+    command_started = _exit_reported(status) if sandboxed else True
     verdict = classify_outcome(
         started=command_started,
         returncode=ended.returncode,
@@ -356,7 +361,6 @@ class _Ended:
     stderr: str
     output_truncated: bool
     channel: bytes
-    status: bytes  # what bwrap wrote to its --json-status-fd
     setup_seconds: float
     wall_seconds: float
 
@@ -368,33 +372,29 @@ def _pump(
     *,
     read_end: int,
     write_end: int,
-    status_read: int,
     status_write: int,
     env: Mapping[str, str],
     started: float,
 ) -> _Ended:
     """Start ``command`` in a new session, collect its output within the limits, and reap it.
 
-    Takes ownership of the two ends of the result channel and of bwrap's status pipe (-1:
-    none) and of ``groups``. When
-    it returns or raises, an exception raised into the loop included (Celery's soft time
-    limit), the command's session has been SIGKILLed and its leader reaped, then the pipes
-    closed and the groups removed. Raises ``SandboxUnavailable`` when the command cannot start.
+    Takes ownership of the two ends of the result channel, of the fd bwrap writes its status
+    to (-1: none) and of ``groups``. When it returns or raises, an exception raised into the
+    loop included (Celery's soft time limit), the command's session has been SIGKILLed and its
+    leader reaped, then the pipes closed and the groups removed. Raises ``SandboxUnavailable``
+    when the command cannot start.
     """
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(groups.remove)
-        for end in (read_end, status_read):
-            if end >= 0:
-                cleanup.callback(os.close, end)
+        if read_end >= 0:
+            cleanup.callback(os.close, read_end)
         process = cleanup.enter_context(_start(command, (write_end, status_write), env))
         leader = _Leader(process)
         try:
             setup = time.monotonic() - started
             assert process.stdout is not None
             assert process.stderr is not None
-            capture = _Capture(
-                limits, process.stdout.fileno(), process.stderr.fileno(), read_end, status_read
-            )
+            capture = _Capture(limits, process.stdout.fileno(), process.stderr.fileno(), read_end)
             timed_out = _collect(capture, leader, deadline=started + limits.wall)
         finally:
             returncode, usage = leader.kill()
@@ -413,7 +413,6 @@ def _pump(
             stderr=capture.stderr.text(),
             output_truncated=capture.stdout.truncated or capture.stderr.truncated,
             channel=bytes(capture.channel[: limits.max_channel_bytes]),
-            status=bytes(capture.status),
             setup_seconds=setup,
             wall_seconds=wall,
         )
@@ -505,27 +504,19 @@ _STATUS_BYTES = 64 * 1024
 
 
 class _Capture:
-    """The run's stdout and stderr (head and tail of each), the bytes of its channel and what
-    bwrap reported on its status pipe."""
+    """The run's stdout and stderr (head and tail of each) and the bytes of its channel."""
 
-    def __init__(self, limits: Limits, stdout: int, stderr: int, channel: int, status: int) -> None:
+    def __init__(self, limits: Limits, stdout: int, stderr: int, channel: int) -> None:
         self._limits = limits
         self.stdout = _HeadTail(limits.kept_output_bytes)
         self.stderr = _HeadTail(limits.kept_output_bytes)
         self.channel = bytearray()
-        self.status = bytearray()
         self._sinks: dict[int, Callable[[bytes], None]] = {
             stdout: self.stdout.add,
             stderr: self.stderr.add,
         }
         if channel >= 0:
             self._sinks[channel] = self.channel.extend
-        if status >= 0:
-            self._sinks[status] = self._add_status
-
-    def _add_status(self, data: bytes) -> None:
-        # bwrap writes a few short JSON lines; the bound only guards against the unexpected.
-        self.status += data[: max(0, _STATUS_BYTES - len(self.status))]
 
     @property
     def fds(self) -> list[int]:
