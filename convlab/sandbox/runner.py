@@ -84,6 +84,11 @@ class RunResult:
     cpu_seconds: float
     peak_memory_bytes: int | None
     channel: bytes = b""
+    # (bytes of the channel received so far, seconds) after each read: when each part arrived,
+    # measured by the grader where the command cannot touch it: the run's CPU time so far by its
+    # cgroup where the machine has one (sleeping costs nothing, a busy machine adds nothing),
+    # else the wall time since the run began.
+    channel_arrivals: tuple[tuple[int, float], ...] = ()
     sandboxed: bool = True
     setup_seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -317,6 +322,7 @@ def run(
         cpu_seconds=ended.cpu_seconds,
         peak_memory_bytes=ended.peak_memory_bytes,
         channel=ended.channel,
+        channel_arrivals=ended.channel_arrivals,
         sandboxed=sandboxed,
         setup_seconds=ended.setup_seconds,
         notes=() if sandboxed else ("ran WITHOUT a sandbox (insecure development setting)",),
@@ -361,6 +367,7 @@ class _Ended:
     stderr: str
     output_truncated: bool
     channel: bytes
+    channel_arrivals: tuple[tuple[int, float], ...]
     setup_seconds: float
     wall_seconds: float
 
@@ -394,7 +401,13 @@ def _pump(
             setup = time.monotonic() - started
             assert process.stdout is not None
             assert process.stderr is not None
-            capture = _Capture(limits, process.stdout.fileno(), process.stderr.fileno(), read_end)
+            capture = _Capture(
+                limits,
+                process.stdout.fileno(),
+                process.stderr.fileno(),
+                read_end,
+                _arrival_clock(groups, started),
+            )
             timed_out = _collect(capture, leader, deadline=started + limits.wall)
         finally:
             returncode, usage = leader.kill()
@@ -413,6 +426,7 @@ def _pump(
             stderr=capture.stderr.text(),
             output_truncated=capture.stdout.truncated or capture.stderr.truncated,
             channel=bytes(capture.channel[: limits.max_channel_bytes]),
+            channel_arrivals=tuple(capture.arrivals),
             setup_seconds=setup,
             wall_seconds=wall,
         )
@@ -501,13 +515,40 @@ class _Leader:
 
 
 _STATUS_BYTES = 64 * 1024
+_ARRIVALS_KEPT = 100_000
+
+
+def _arrival_clock(groups: _cgroups.RunCgroups, started: float) -> Callable[[], float]:
+    """The clock channel arrivals are read from: the run's CPU time by its cgroup, else the
+    wall time since ``started``; one or the other for the whole run."""
+    if groups.cpuacct is None:
+        return lambda: time.monotonic() - started
+    last = 0.0
+
+    def cpu() -> float:
+        nonlocal last
+        # A failed read repeats the last value: the clock never goes back.
+        last = max(last, groups.cpu_seconds() or 0.0)
+        return last
+
+    return cpu
 
 
 class _Capture:
-    """The run's stdout and stderr (head and tail of each) and the bytes of its channel."""
+    """The run's stdout and stderr (head and tail of each) and the bytes of its channel, with
+    when each part of the channel arrived."""
 
-    def __init__(self, limits: Limits, stdout: int, stderr: int, channel: int) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        stdout: int,
+        stderr: int,
+        channel: int,
+        clock: Callable[[], float],
+    ) -> None:
         self._limits = limits
+        self._clock = clock
+        self.arrivals: list[tuple[int, float]] = []
         self.stdout = _HeadTail(limits.kept_output_bytes)
         self.stderr = _HeadTail(limits.kept_output_bytes)
         self.channel = bytearray()
@@ -516,7 +557,17 @@ class _Capture:
             stderr: self.stderr.add,
         }
         if channel >= 0:
-            self._sinks[channel] = self.channel.extend
+            self._sinks[channel] = self._add_channel
+
+    def _add_channel(self, data: bytes) -> None:
+        self.channel += data
+        arrival = (len(self.channel), self._clock())
+        if len(self.arrivals) < _ARRIVALS_KEPT:
+            self.arrivals.append(arrival)
+        else:
+            # A command writing byte by byte must not grow this without end; merging into the
+            # last entry only makes the bytes in it seem to arrive later, never earlier.
+            self.arrivals[-1] = arrival
 
     @property
     def fds(self) -> list[int]:

@@ -3,6 +3,7 @@ the next run is unaffected. Network tests aim only at this machine's loopback.""
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import os
 import site
@@ -120,6 +121,33 @@ def test_it_scores_a_file_that_hangs_in_every_function_as_its_timeout() -> None:
     assert result.outcomes == ("timeout",)
     assert "ran out of time" in f.output
     assert "used up the whole grading's time" in g.output
+
+
+# f's two cases may take 100x the reference's time (at least 1 ms each): 200 ms together.
+TIMED = dataclasses.replace(
+    TINY, checks=(dataclasses.replace(TINY.checks[0], time_budget=100.0), TINY.checks[1])
+)
+
+
+@pytest.mark.parametrize(
+    "clock_trick",
+    ["", "time.perf_counter = time.monotonic = time.time = lambda: 0.0"],
+)
+def test_it_times_a_budgeted_check_by_the_graders_clock(clock_trick: str) -> None:
+    slow = (
+        f"import time\n{clock_trick}\n\ndef f(x):\n    began = time.process_time()\n"
+        "    while time.process_time() - began < 0.5:\n        pass\n    return 2 * x\n"
+    )
+    result = grade(TIMED, slow + GOOD_G)
+    f, g = result.tests
+    assert "correct, but too slow" in f.output
+    assert f.score == 0
+    assert g.status == "passed"
+
+
+def test_it_passes_a_fast_correct_solution_within_its_time_budget() -> None:
+    result = grade(TIMED, "def f(x):\n    return 2 * x\n" + GOOD_G)
+    assert result.score == 2, result.tests[0].output
 
 
 @pytest.mark.parametrize(
