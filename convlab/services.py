@@ -272,6 +272,9 @@ def submission_grade(*, submission: Submission) -> GradingResult:
         source,
         seed=submission.pk,
         insecure=settings.CONVLAB_SANDBOX_INSECURE,
+        # Ends before the task's soft time limit, which would make the submission not
+        # gradable: a submission that hangs in every function is timed out and scored instead.
+        deadline_seconds=0.75 * settings.CONVLAB_GRADING_SOFT_LIMIT,
     )
 
 

@@ -5,7 +5,8 @@ Phases (each timed): ``prepare`` draws the seeded cases and computes the referen
 file in the sandbox, which sends each output back as a .npy payload; ``check`` loads those
 payloads with ``allow_pickle=False`` (after checking their header against their size) and
 compares them with the references. The student's process never sees a reference output or a
-seed, and never writes the results.
+seed, and never writes the results. A check with a time budget runs in a process of its own,
+timed by the grader (see ``_too_slow``), never by a clock inside the student's process.
 
 Partial credit always: a case that crashes, times out or runs out of memory fails alone; the
 remaining cases of that function are skipped (so an infinite loop costs one timeout, not one
@@ -15,6 +16,7 @@ itself (no sandbox, a broken suite) gives a result that is not gradable, never a
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import math
@@ -54,12 +56,13 @@ class _Returned:
     """What the sandbox said about one case: outputs, or an error message for the student."""
 
     outputs: list[np.ndarray[Any, Any]] | None = None
-    seconds: float = 0.0
+    since_ready: float = math.inf  # from the ready frame to the last frame of this result
     error: str | None = None
 
 
 @dataclass
 class _Channel:
+    ready: bool = False  # the harness's first frame: it got as far as importing the submission
     imported: bool = False
     import_error: str | None = None
     done: bool = False
@@ -90,10 +93,21 @@ def _load_npy(payload: bytes) -> np.ndarray[Any, Any] | str:
     return loaded
 
 
-def _parse(data: bytes) -> _Channel:
-    """Read the harness's frames; anything malformed marks the rest as unreadable."""
+def _parse(data: bytes, arrivals: Sequence[tuple[int, float]] = ()) -> _Channel:
+    """Read the harness's frames; anything malformed marks the rest as unreadable.
+
+    ``arrivals`` are the runner's (bytes received, seconds) pairs: each result is timed from
+    the arrival of the ready frame to that of the result's last frame, by the grader's clock.
+    """
     channel = _Channel()
     position = 0
+    received = [count for count, _ in arrivals]
+    ready_at = math.inf
+
+    def arrived(end: int) -> float:
+        """When the first ``end`` bytes had all arrived (never, when unrecorded)."""
+        index = bisect.bisect_left(received, end)
+        return arrivals[index][1] if index < len(arrivals) else math.inf
 
     def frame() -> bytes | None:
         nonlocal position
@@ -107,6 +121,7 @@ def _parse(data: bytes) -> _Channel:
         return payload
 
     while position < len(data):
+        first = position == 0
         header = frame()
         try:
             event = json.loads(header) if header is not None else None
@@ -116,7 +131,10 @@ def _parse(data: bytes) -> _Channel:
             channel.corrupted = True
             return channel
         kind, case = event.get("event"), str(event.get("case", ""))
-        if kind == "imported":
+        if kind == "ready" and first:
+            channel.ready = True
+            ready_at = arrived(position)
+        elif kind == "imported":
             channel.imported = True
         elif kind == "import_error":
             channel.import_error = str(event.get("error", ""))
@@ -138,9 +156,8 @@ def _parse(data: bytes) -> _Channel:
                     break
                 outputs.append(loaded)
             else:
-                seconds = event.get("seconds", 0.0)
-                seconds = float(seconds) if isinstance(seconds, int | float) else 0.0
-                channel.results[case] = _Returned(outputs=outputs, seconds=seconds)
+                since_ready = arrived(position) - ready_at
+                channel.results[case] = _Returned(outputs=outputs, since_ready=since_ready)
         elif kind == "result" and event.get("status") == "missing":
             channel.results[case] = _Returned(error="Your file does not define this function.")
         elif kind == "result":
@@ -199,7 +216,27 @@ def _crash_message(run: sandbox.RunResult) -> str:
     return run.message
 
 
-def _judge(item: _Planned, returned: _Returned) -> Verdict:
+def _too_slow(check: Check, items: Sequence[_Planned], returned: dict[str, _Returned]) -> str:
+    """Why the check's cases, together, took longer than its time budget allows ("" if not).
+
+    The check's cases ran alone in their process: the time from its ready frame to their last
+    result, by the runner's clock (CPU time where it can), is the submission's whole, import
+    included, and the student cannot shorten it.
+    """
+    budget = check.time_budget
+    results = [returned[item.id] for item in items if item.id in returned]
+    took = max((r.since_ready for r in results if r.outputs is not None), default=0.0)
+    allowed = (budget or 0.0) * sum(max(item.reference_seconds, 1e-3) for item in items)
+    if budget is None or took <= allowed:
+        return ""
+    return (
+        f"correct, but too slow: the {len(items)} cases took {took * 1e3:.1f} ms together "
+        f"where {allowed * 1e3:.1f} ms is allowed ({budget:g}x the reference). Replace Python "
+        "loops over elements with array operations."
+    )
+
+
+def _judge(item: _Planned, returned: _Returned, too_slow: str) -> Verdict:
     if returned.error is not None or returned.outputs is None:
         return Verdict(False, returned.error or "no result.")
     actual = tuple(returned.outputs)
@@ -209,16 +246,8 @@ def _judge(item: _Planned, returned: _Returned) -> Verdict:
         except (ValueError, IndexError, TypeError) as error:
             return Verdict(False, f"the output cannot be used as specified: {error}")
     verdict = compare(item.check, item.case, item.expected, actual)
-    budget = item.check.time_budget
-    if verdict.passed and budget is not None:
-        allowed = budget * max(item.reference_seconds, 1e-3)
-        if returned.seconds > allowed:
-            return Verdict(
-                False,
-                f"correct, but too slow: {returned.seconds * 1e3:.1f} ms where "
-                f"{allowed * 1e3:.1f} ms is allowed ({budget:g}x the reference). "
-                "Replace Python loops over elements with array operations.",
-            )
+    if verdict.passed and too_slow:
+        return Verdict(False, too_slow)
     return verdict
 
 
@@ -241,15 +270,21 @@ def grade(
     *,
     seed: int = 0,
     insecure: bool = False,
+    deadline_seconds: float | None = None,
 ) -> GradingResult:
     """Grade the student's ``source`` (the text of their .py file) on ``assignment``.
 
     ``seed`` varies the cases between gradings (the cases of a given seed are fixed). With
     ``insecure`` the code runs without a sandbox when bubblewrap is missing (development only).
+    ``deadline_seconds`` bounds the whole grading from its start: no sandboxed run is started
+    after the first unless it can use its full wall limit within it, and the cases left then
+    fail as the submission's timeout (None: no bound but each run's). The first run always
+    starts, so give it at least one run's wall limit; the caller's own time limit must leave
+    room beyond it for checking the outputs.
     Never raises for anything the submission does.
     """
     timings: dict[str, float] = {}
-    began = time.perf_counter()
+    began = graded_from = time.perf_counter()
     if len(source.encode()) > MAX_SOURCE_BYTES:
         return _finish(assignment, [], {}, [], timings, "Your file is larger than 256 KiB.", "")
     try:
@@ -275,74 +310,125 @@ def grade(
         for path in workdir.iterdir():
             path.chmod(0o644)
         by_id = {entry["id"]: entry for entry in manifest}
-        pending = [item.id for item in planned]
         function_of = {item.id: item.check.function for item in planned}
-        for attempt in range(len({*function_of.values()}) + 1):
-            if not pending:
-                break
-            name = f"manifest-{attempt}.json"
-            (workdir / name).write_text(json.dumps({"cases": [by_id[i] for i in pending]}))
-            (workdir / name).chmod(0o644)
-            run = sandbox.run(
-                [
-                    *(view.insecure_argv if insecure and not sandbox.bwrap_path() else view.argv),
-                    "/grader/harness.py",
-                    view.packages_dir
-                    if sandbox.bwrap_path() or not insecure
-                    else view.insecure_packages_dir,
-                    "/grader/submission.py",
-                    f"/grader/{name}",
-                    "/grader/inputs.npz",
-                ],
-                binds=[*view.binds, sandbox.Bind(workdir, "/grader")],
-                hidden=view.hidden,
-                env=dict(view.env),
-                limits=assignment.limits,
-                channel=True,
-                insecure=insecure,
-            )
-            sandboxed = run.sandboxed
-            outcomes.append(run.outcome.value)
-            stdout_parts.append(run.stdout)
-            if run.outcome is sandbox.Outcome.INTERNAL_ERROR:
-                timings["run"] = time.perf_counter() - began
-                return _not_gradable(assignment, run.message, timings)
-            channel = _parse(run.channel)
-            returned.update(channel.results)
-            pending = [i for i in pending if i not in channel.results]
-            if channel.import_error is not None or not channel.imported:
-                why = (
-                    "Your file could not be imported:\n" + channel.import_error
-                    if channel.import_error is not None
-                    else "Your file did not finish importing: " + _crash_message(run)
-                )
-                for case_id in pending:
-                    returned[case_id] = _Returned(error=why)
-                pending = []
-                break
-            if channel.corrupted:
-                for case_id in pending:
+        # A check with a time budget runs alone in its own process, timed from the harness's
+        # ready frame to its last result by the grader's clock: inside that process the
+        # student's code can rewrite any clock or frame the harness would time it with.
+        batches = [[item.id for item in planned if item.check.time_budget is None]] + [
+            [item.id for item in planned if item.check is check]
+            for check in assignment.checks
+            if check.time_budget is not None
+        ]
+        stopped: set[str] = set()  # functions that stopped a process: not run again
+        unimportable: str | None = None
+        runs = 0
+        out_of_time = False
+        for batch in batches:
+            for case_id in batch:
+                if unimportable is not None:
+                    returned[case_id] = _Returned(error=unimportable)
+                elif function_of[case_id] in stopped:
                     returned[case_id] = _Returned(
-                        error="Your code wrote to the grader's result channel, so no result "
-                        "after that point could be read."
+                        error="Not run: an earlier case of this function stopped the process "
+                        "(see above)."
                     )
-                pending = []
-                break
-            if channel.done or not pending:
-                break
-            crashed = [i for i in channel.started if i not in channel.results]
-            if crashed:
-                culprit = crashed[-1]
-                returned[culprit] = _Returned(error=_crash_message(run))
-                for case_id in pending:
-                    if case_id != culprit and function_of[case_id] == function_of[culprit]:
+            pending = [i for i in batch if i not in returned]
+            for _ in range(len({function_of[i] for i in pending}) + 1):
+                if not pending or out_of_time:
+                    break
+                if (
+                    runs
+                    and deadline_seconds is not None
+                    and time.perf_counter() - graded_from + assignment.limits.wall
+                    > deadline_seconds
+                ):
+                    # Submissions that hang in one function after another would otherwise
+                    # outlast the task's time limit and be marked not gradable: their time is
+                    # their own.
+                    out_of_time = True
+                    break
+                name = f"manifest-{runs}.json"
+                runs += 1
+                (workdir / name).write_text(json.dumps({"cases": [by_id[i] for i in pending]}))
+                (workdir / name).chmod(0o644)
+                run = sandbox.run(
+                    [
+                        *(
+                            view.insecure_argv
+                            if insecure and not sandbox.bwrap_path()
+                            else view.argv
+                        ),
+                        "/grader/harness.py",
+                        view.packages_dir
+                        if sandbox.bwrap_path() or not insecure
+                        else view.insecure_packages_dir,
+                        "/grader/submission.py",
+                        f"/grader/{name}",
+                        "/grader/inputs.npz",
+                    ],
+                    binds=[*view.binds, sandbox.Bind(workdir, "/grader")],
+                    hidden=view.hidden,
+                    env=dict(view.env),
+                    limits=assignment.limits,
+                    channel=True,
+                    insecure=insecure,
+                )
+                sandboxed = run.sandboxed
+                outcomes.append(run.outcome.value)
+                stdout_parts.append(run.stdout)
+                channel = _parse(run.channel, run.channel_arrivals)
+                # Only the harness's ready frame, written before the submission is imported, says
+                # the student's code ran at all: without it nothing that happened is theirs.
+                if run.outcome is sandbox.Outcome.INTERNAL_ERROR or not channel.ready:
+                    timings["run"] = time.perf_counter() - began
+                    why = run.message
+                    if run.outcome is not sandbox.Outcome.INTERNAL_ERROR:
+                        detail = run.stderr.strip()[-500:] or run.outcome.value
+                        why = "the harness did not start: " + detail
+                    return _not_gradable(assignment, why, timings)
+                returned.update(channel.results)
+                pending = [i for i in pending if i not in channel.results]
+                if channel.import_error is not None or not channel.imported:
+                    why = (
+                        "Your file could not be imported:\n" + channel.import_error
+                        if channel.import_error is not None
+                        else "Your file did not finish importing: " + _crash_message(run)
+                    )
+                    unimportable = why
+                    for case_id in pending:
+                        returned[case_id] = _Returned(error=why)
+                    pending = []
+                    break
+                if channel.corrupted:
+                    for case_id in pending:
                         returned[case_id] = _Returned(
-                            error="Not run: an earlier case of this function stopped the "
-                            "process (see above)."
+                            error="Your code wrote to the grader's result channel, so no result "
+                            "after that point could be read."
                         )
-                pending = [i for i in pending if i not in returned]
-        for case_id in pending:
-            returned[case_id] = _Returned(error="Not run: the grading process kept failing.")
+                    pending = []
+                    break
+                if channel.done or not pending:
+                    break
+                crashed = [i for i in channel.started if i not in channel.results]
+                if crashed:
+                    culprit = crashed[-1]
+                    stopped.add(function_of[culprit])
+                    returned[culprit] = _Returned(error=_crash_message(run))
+                    for case_id in pending:
+                        if case_id != culprit and function_of[case_id] == function_of[culprit]:
+                            returned[case_id] = _Returned(
+                                error="Not run: an earlier case of this function stopped the "
+                                "process (see above)."
+                            )
+                    pending = [i for i in pending if i not in returned]
+            for case_id in pending:
+                returned[case_id] = _Returned(
+                    error=f"Not run: your code used up the whole grading's time "
+                    f"({deadline_seconds:g} s) in the functions run before this one. Look for an "
+                    "infinite loop or a wait that never ends."
+                    if out_of_time
+                    else "Not run: the grading process kept failing."
+                )
     except sandbox.SandboxUnavailable as error:
         timings["run"] = time.perf_counter() - began
         return _not_gradable(assignment, str(error), timings)
@@ -368,9 +454,10 @@ def _finish(
     tests = []
     for check in assignment.checks:
         items = [item for item in planned if item.check is check]
+        too_slow = _too_slow(check, items, returned)
+        missing = _Returned(error=refusal or "no result.")
         verdicts = [
-            (item, _judge(item, returned.get(item.id, _Returned(error=refusal or "no result."))))
-            for item in items
+            (item, _judge(item, returned.get(item.id, missing), too_slow)) for item in items
         ]
         passed = sum(1 for _, v in verdicts if v.passed)
         total = len(verdicts) or 1

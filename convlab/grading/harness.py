@@ -9,10 +9,12 @@ MANIFEST (JSON) lists the cases to run: ``{"cases": [{"id", "function", "args", 
 where each argument is ``{"array": key}`` (a key of INPUTS_NPZ, loaded with
 ``allow_pickle=False``) or ``{"value": json_value}`` (lists become tuples). Events go to the
 pipe whose fd number is in ``$CONVLAB_CHANNEL_FD`` as frames: 4-byte big-endian length, then
-bytes. A JSON header frame per event (``imported``, ``import_error``, ``start``, ``result``,
-``done``); a ``result`` with ``"outputs": n`` is followed by n frames, each one array in .npy
-format. Everything here runs in the same process as the student's code, so the grader treats
-every frame as a claim to be checked, never as a trusted verdict.
+bytes. A JSON header frame per event (``ready``, ``imported``, ``import_error``, ``start``,
+``result``, ``done``); ``ready`` is always the first, written just before the submission is
+imported, so its presence proves the grader's own setup worked and its absence that the
+student's code never ran; a ``result`` with ``"outputs": n`` is followed by n frames, each one
+array in .npy format. Everything here runs in the same process as the student's code, so the
+grader treats every frame as a claim to be checked, never as a trusted verdict.
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ def main(argv: list[str]) -> int:
     with np.load(inputs_path, allow_pickle=False) as loaded:
         arrays = {key: loaded[key] for key in loaded.files}
     os.close(0)
+    _event(channel, event="ready")
     started = time.perf_counter()
     try:
         spec = importlib.util.spec_from_file_location("submission", submission)
@@ -109,10 +112,8 @@ def main(argv: list[str]) -> int:
             continue
         args = [_value(a, arrays) for a in case["args"]]
         kwargs = {k: _value(v, arrays) for k, v in case["kwargs"].items()}
-        began = time.perf_counter()
         try:
             result = function(*args, **kwargs)
-            seconds = time.perf_counter() - began
             payloads = _outputs(result, np)
         except BaseException as error:
             trimmed = _student_traceback(error, submission)
@@ -126,7 +127,6 @@ def main(argv: list[str]) -> int:
             event="result",
             case=case["id"],
             status="ok",
-            seconds=seconds,
             outputs=len(payloads),
         )
         for payload in payloads:

@@ -77,7 +77,8 @@ class Check:
     when set, maps the student's outputs before the comparison (for example X -> X.T @ a to
     check a matrix through what it does); ``case_reference(case)``, when set, replaces
     ``reference`` for checks whose expected value needs ``case.extra``. ``time_budget`` is a
-    multiple of the reference's time per case (None: no budget).
+    multiple of the reference's time for all the check's cases together, measured from outside
+    the student's process (None: no budget).
     """
 
     name: str

@@ -1,8 +1,9 @@
 """How a sandboxed run ended, decided from plain facts, and what to tell the student about it.
 
-Pure: no I/O, no side effects. The runner gathers the facts (the leader's return code, whether
-the wall timer fired or a cap on output was passed, what the memory cgroup recorded, the CPU
-time, the kept stderr) and ``classify_outcome`` turns them into a ``Verdict``.
+Pure: no I/O, no side effects. The runner gathers the facts (whether the sandbox started the
+command, the leader's return code, whether the wall timer fired or a cap on output was passed,
+what the memory cgroup recorded, the CPU time, the kept stderr) and ``classify_outcome`` turns
+them into a ``Verdict``.
 """
 
 from __future__ import annotations
@@ -43,14 +44,10 @@ class Verdict:
 
 _SIGNALS = frozenset(s.value for s in signal.Signals)
 
-# What bwrap and setpriv print when they fail before the command runs.
-_SETUP_FAILURES = ("bwrap:", "setpriv:")
-# util-linux's setpriv and prlimit exit with this when they cannot exec the command after them.
-_EXEC_FAILED = 126
-
 
 def classify_outcome(
     *,
+    started: bool,
     returncode: int,
     timed_out: bool,
     output_capped: bool,
@@ -61,8 +58,12 @@ def classify_outcome(
 ) -> Verdict:
     """Decide how a run ended; the first rule that matches wins.
 
-    ``returncode`` is the leader's, as ``os.waitstatus_to_exitcode`` gives it. ``timed_out``:
-    the wall timer fired, or the command had not finished exiting by the deadline.
+    ``started``: the sandbox was set up and ran the command, as the sandbox itself reports it,
+    never as the command's output or exit code say (the command is the student's: it can print
+    "bwrap: ..." or exit 126 as well as bwrap can). A failed run that never started is the
+    grader's fault; once started, every failure is the command's. ``returncode`` is the
+    leader's, as ``os.waitstatus_to_exitcode`` gives it. ``timed_out``: the wall timer fired, or
+    the command had not finished exiting by the deadline.
     ``output_capped``: stdout and stderr together, or the result channel, passed their cap and
     the run was stopped. ``oom_killed``: the run's memory cgroup recorded hitting its limit.
     ``cpu_seconds``: the CPU time of the whole run. ``stderr``: the kept text of stderr.
@@ -85,7 +86,7 @@ def classify_outcome(
         outcome = Outcome.KILLED_BY_SIGNAL
     elif code == 0:
         outcome = Outcome.OK
-    elif stderr.startswith(_SETUP_FAILURES) or code == _EXEC_FAILED:
+    elif not started:
         outcome = Outcome.INTERNAL_ERROR
     elif _last_exception(stderr).endswith("MemoryError"):
         # An allocation the address-space rlimit refuses raises MemoryError (numpy's is

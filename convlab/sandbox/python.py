@@ -1,14 +1,16 @@
 """The Python interpreter and the allowed packages, as the binds a sandboxed run needs.
 
 The grader's own interpreter tree (``sys.base_prefix``) is bound read-only at /opt/python,
-with its site-packages covered by an empty tmpfs; each allowed package (and its ``<name>.libs``
-directory of vendored shared libraries, if any) is bound on its own under /opt/packages. So
-the student sees the standard library and exactly the allowed packages: no torch, no scipy, no
-project code, wherever the grader's virtualenv or home directory lives.
+and every site directory visible inside (its site-packages, and the system's under /usr) is
+covered by an empty tmpfs; each allowed package (and its ``<name>.libs`` directory of vendored
+shared libraries, if any) is bound on its own under /opt/packages. So the student sees the
+standard library and exactly the allowed packages, whatever they append to ``sys.path``: no
+torch, no scipy, no project code, wherever the grader's virtualenv or home directory lives.
 """
 
 from __future__ import annotations
 
+import glob
 import importlib.util
 import site
 import sys
@@ -56,6 +58,33 @@ def _package_dirs(name: str) -> list[Path]:
     return dirs
 
 
+def _site_dirs(base: Path) -> set[Path]:
+    """Every directory of installed packages the sandbox could see: in the interpreter tree
+    ``base`` (bound whole) and under /usr (bound whole), for any Python version."""
+    found = {
+        *map(Path, site.getsitepackages()),
+        *map(Path, site.getsitepackages([str(base)])),
+        Path(site.getusersitepackages()),
+        *(Path(p) for scheme in ("purelib", "platlib") for p in _scheme_paths(base, scheme)),
+    }
+    for root in (str(base), "/usr", "/usr/local"):
+        found.update(map(Path, glob.glob(f"{root}/lib*/python*/*-packages")))
+    return {path.resolve() for path in found if path.is_dir()}
+
+
+def _outermost(paths: set[str]) -> set[str]:
+    """``paths`` less those inside another: an empty tmpfs over the outer one hides them too,
+    and leaves no mount point to cover them with."""
+    return {p for p in paths if not any(Path(p).is_relative_to(q) for q in paths - {p})}
+
+
+def _scheme_paths(base: Path, key: str) -> list[str]:
+    return [
+        sysconfig.get_paths(vars={"base": str(base), "platbase": str(base)})[key],
+        sysconfig.get_paths()[key],
+    ]
+
+
 def python_view(packages: Sequence[str] = ("numpy",)) -> PythonView:
     """Binds for the running interpreter plus ``packages`` (importable names, e.g. "numpy").
 
@@ -65,18 +94,14 @@ def python_view(packages: Sequence[str] = ("numpy",)) -> PythonView:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     binds = [Bind(base, PYTHON_DIR)]
     purelib = Path(sysconfig.get_paths(vars={"base": str(base)})["purelib"])
-    hidden: list[str] = []
-    inside_site = (
-        PYTHON_DIR + "/" + str(purelib.relative_to(base)) if purelib.is_relative_to(base) else None
-    )
-    if inside_site and purelib.is_dir():
-        hidden.append(inside_site)
-    # Site directories that live under /usr (Debian's dist-packages, /usr/local) are visible
-    # through the read-only /usr bind: cover them too.
-    for site_dir in {*site.getsitepackages(), str(purelib), "/usr/lib/python3/dist-packages"}:
-        path = Path(site_dir)
-        if path.is_relative_to("/usr") and path.is_dir():
-            hidden.append(str(path))
+    hidden: set[str] = set()
+    for path in _site_dirs(base):
+        # A directory is seen through the interpreter's bind, through the /usr bind, or both
+        # (a system interpreter's base is /usr itself); one outside both is not visible at all.
+        if path.is_relative_to(base):
+            hidden.add(f"{PYTHON_DIR}/{path.relative_to(base)}")
+        if path.is_relative_to("/usr"):
+            hidden.add(str(path))
     host_site = None
     for name in packages:
         for directory in _package_dirs(name):
@@ -87,7 +112,7 @@ def python_view(packages: Sequence[str] = ("numpy",)) -> PythonView:
     return PythonView(
         argv=(executable, "-I", "-S", "-B"),
         binds=tuple(binds),
-        hidden=tuple(sorted(set(hidden))),
+        hidden=tuple(sorted(_outermost(hidden))),
         env=env,
         packages_dir=PACKAGES_DIR,
         insecure_argv=(sys.executable, "-I", "-S", "-B"),

@@ -16,13 +16,16 @@ When bubblewrap is missing, ``run`` raises ``SandboxUnavailable`` unless the cal
 the rlimits only, and the result says so.
 
 Here is the I/O: building the command, then ``_pump``, which runs it, collects its output within
-the limits and always leaves it killed and reaped. ``outcome.classify_outcome`` then decides,
-with no I/O, how the run ended from the facts the pump gathered.
+the limits and always leaves it killed and reaped. Whether the sandbox started the command is
+learnt from bwrap's ``--json-status-fd`` (an fd the command never sees), never from what the
+command prints or how it exits: those are the student's to forge. ``outcome.classify_outcome``
+then decides, with no I/O, how the run ended from the facts the pump gathered.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import secrets
@@ -30,6 +33,7 @@ import selectors
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,9 +84,15 @@ class RunResult:
     cpu_seconds: float
     peak_memory_bytes: int | None
     channel: bytes = b""
+    # (bytes of the channel received so far, seconds) after each read: when each part arrived,
+    # measured by the grader where the command cannot touch it: the run's CPU time so far by its
+    # cgroup where the machine has one (sleeping costs nothing, a busy machine adds nothing),
+    # else the wall time since the run began.
+    channel_arrivals: tuple[tuple[int, float], ...] = ()
     sandboxed: bool = True
     setup_seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    started: bool = True
 
 
 class _HeadTail:
@@ -166,9 +176,10 @@ def _bwrap_argv(
     limits: Limits,
     cgroup_memory: bool,
     uid: int,
+    status_fd: int,
 ) -> list[str]:
     command = [
-        bwrap,
+        bwrap, "--json-status-fd", str(status_fd),
         "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
         "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
         "--ro-bind", "/usr", "/usr",
@@ -177,8 +188,6 @@ def _bwrap_argv(
         "--proc", "/proc", "--dev", "/dev",
         "--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", TMP,
     ]  # fmt: skip
-    for path in hidden:
-        command += ["--tmpfs", path, "--remount-ro", path]
     made: set[str] = {"/", "/usr", TMP, "/proc", "/dev"}
     for bind in binds:
         # bwrap creates missing parents as 0700 root directories: make them traversable.
@@ -188,6 +197,11 @@ def _bwrap_argv(
                 command += ["--perms", "0755", "--dir", parent]
                 made.add(parent)
         command += ["--bind" if bind.writable else "--ro-bind", str(bind.source), bind.target]
+    # bwrap mounts in order and a later mount covers an earlier one: the empty tmpfs over a
+    # site-packages must come after the bind it lies in (the interpreter's at /opt/python), or
+    # that bind uncovers it again.
+    for path in hidden:
+        command += ["--tmpfs", path, "--remount-ro", path]
     for key, value in {**_ENV, **env}.items():
         command += ["--setenv", key, value]
     command += ["--chdir", TMP]
@@ -227,11 +241,11 @@ def run(
 ) -> RunResult:
     """Run ``argv`` (paths as seen inside) in a fresh sandbox and wait for it to end.
 
-    ``binds`` are the only host paths visible besides /usr; ``hidden`` are paths under /usr to
-    cover with empty read-only tmpfs (other interpreters' site-packages). ``env`` adds variables
-    to a minimal environment. With ``channel`` the command gets a pipe (its fd number in
-    ``$CONVLAB_CHANNEL_FD``) whose bytes (up to ``limits.max_channel_bytes``) come back in
-    ``RunResult.channel``. Never raises for anything the command does; raises
+    ``binds`` are the only host paths visible besides /usr; ``hidden`` are existing directories
+    inside (under /usr or a bind) to cover with an empty read-only tmpfs (site-packages).
+    ``env`` adds variables to a minimal environment. With ``channel`` the command gets a pipe
+    (its fd number in ``$CONVLAB_CHANNEL_FD``) whose bytes (up to ``limits.max_channel_bytes``)
+    come back in ``RunResult.channel``. Never raises for anything the command does; raises
     ``SandboxUnavailable`` when bubblewrap is missing and ``insecure`` is false, or when the
     sandbox cannot be started at all. Whatever it raises, the command is not left running.
     """
@@ -246,35 +260,48 @@ def run(
         )
     sandboxed = bwrap is not None
     started = time.monotonic()
-    read_end = write_end = -1
-    if channel:
-        read_end, write_end = os.pipe()
-        env[CHANNEL_ENV] = str(write_end)
-    if bwrap is None:
-        # No cgroups without the sandbox: an empty set measures nothing and removes nothing.
-        groups = _cgroups.RunCgroups(memory=None, pids=None)
-        command = _prlimit_args(limits, False) + _translate(argv, binds)
-        popen_env = {**_ENV, **env}
-    else:
-        groups = _cgroups.create(limits.memory_bytes, limits.processes)
-        uid = 200_000 + secrets.randbelow(100_000)
-        cgroup_memory = groups.memory is not None
-        command = _bwrap_argv(bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid)
-        popen_env = dict(_ENV)  # bwrap clears it and sets the command's own
-    if groups.procs_files:
-        # Join the run's cgroups before bwrap starts, so every process it forks is inside.
-        joins = " && ".join(f'echo $$ > "{p}"' for p in groups.procs_files)
-        command = ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
-    ended = _pump(
-        command,
-        limits,
-        groups,
-        read_end=read_end,
-        write_end=write_end,
-        env=popen_env,
-        started=started,
-    )
+    # bwrap's status goes to a file, not a pipe: it writes its last line as the run ends, and a
+    # pipe whose reader is gone (a killed worker) would kill it there, leaving its sandbox's
+    # pid 1 behind.
+    with tempfile.TemporaryFile() as status_file:
+        read_end = write_end = status_write = -1
+        if channel:
+            read_end, write_end = os.pipe()
+            env[CHANNEL_ENV] = str(write_end)
+        if bwrap is None:
+            # No cgroups without the sandbox: an empty set measures nothing and removes nothing.
+            groups = _cgroups.RunCgroups(memory=None, pids=None)
+            command = _prlimit_args(limits, False) + _translate(argv, binds)
+            popen_env = {**_ENV, **env}
+        else:
+            groups = _cgroups.create(limits.memory_bytes, limits.processes)
+            uid = 200_000 + secrets.randbelow(100_000)
+            cgroup_memory = groups.memory is not None
+            status_write = os.dup(status_file.fileno())
+            command = _bwrap_argv(
+                bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid, status_write
+            )
+            popen_env = dict(_ENV)  # bwrap clears it and sets the command's own
+        if groups.procs_files:
+            # Join the run's cgroups before bwrap starts, so every process it forks is inside.
+            joins = " && ".join(f'echo $$ > "{p}"' for p in groups.procs_files)
+            command = ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
+        ended = _pump(
+            command,
+            limits,
+            groups,
+            read_end=read_end,
+            write_end=write_end,
+            status_write=status_write,
+            env=popen_env,
+            started=started,
+        )
+        status_file.seek(0)
+        status = status_file.read(_STATUS_BYTES)
+    # Without bwrap nothing stands between Popen and the command: it started if Popen did.
+    command_started = _exit_reported(status) if sandboxed else True
     verdict = classify_outcome(
+        started=command_started,
         returncode=ended.returncode,
         timed_out=ended.timed_out,
         output_capped=ended.output_capped,
@@ -295,10 +322,35 @@ def run(
         cpu_seconds=ended.cpu_seconds,
         peak_memory_bytes=ended.peak_memory_bytes,
         channel=ended.channel,
+        channel_arrivals=ended.channel_arrivals,
         sandboxed=sandboxed,
         setup_seconds=ended.setup_seconds,
         notes=() if sandboxed else ("ran WITHOUT a sandbox (insecure development setting)",),
+        started=command_started,
     )
+
+
+def _exit_reported(status: bytes) -> bool:
+    """Whether bwrap's JSON status says its command ran and exited.
+
+    bwrap writes ``{"child-pid": ...}`` as soon as it has cloned, before it sets anything up
+    (so that line proves nothing), and ``{"exit-code": N}`` only once the command it set up and
+    executed has exited: a mount or exec that fails on the way writes none.
+    """
+    decoder = json.JSONDecoder()
+    text = status.decode("utf-8", "replace")
+    position = 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            return False
+        try:
+            document, position = decoder.raw_decode(text, position)
+        except ValueError:
+            return False
+        if isinstance(document, dict) and "exit-code" in document:
+            return True
 
 
 @dataclass(frozen=True)
@@ -315,6 +367,7 @@ class _Ended:
     stderr: str
     output_truncated: bool
     channel: bytes
+    channel_arrivals: tuple[tuple[int, float], ...]
     setup_seconds: float
     wall_seconds: float
 
@@ -326,27 +379,35 @@ def _pump(
     *,
     read_end: int,
     write_end: int,
+    status_write: int,
     env: Mapping[str, str],
     started: float,
 ) -> _Ended:
     """Start ``command`` in a new session, collect its output within the limits, and reap it.
 
-    Takes ownership of the result channel's two ends (-1: no channel) and of ``groups``. When
-    it returns or raises, an exception raised into the loop included (Celery's soft time
-    limit), the command's session has been SIGKILLed and its leader reaped, then the pipes
-    closed and the groups removed. Raises ``SandboxUnavailable`` when the command cannot start.
+    Takes ownership of the two ends of the result channel, of the fd bwrap writes its status
+    to (-1: none) and of ``groups``. When it returns or raises, an exception raised into the
+    loop included (Celery's soft time limit), the command's session has been SIGKILLed and its
+    leader reaped, then the pipes closed and the groups removed. Raises ``SandboxUnavailable``
+    when the command cannot start.
     """
     with contextlib.ExitStack() as cleanup:
         cleanup.callback(groups.remove)
         if read_end >= 0:
             cleanup.callback(os.close, read_end)
-        process = cleanup.enter_context(_start(command, write_end, env))
+        process = cleanup.enter_context(_start(command, (write_end, status_write), env))
         leader = _Leader(process)
         try:
             setup = time.monotonic() - started
             assert process.stdout is not None
             assert process.stderr is not None
-            capture = _Capture(limits, process.stdout.fileno(), process.stderr.fileno(), read_end)
+            capture = _Capture(
+                limits,
+                process.stdout.fileno(),
+                process.stderr.fileno(),
+                read_end,
+                _arrival_clock(groups, started),
+            )
             timed_out = _collect(capture, leader, deadline=started + limits.wall)
         finally:
             returncode, usage = leader.kill()
@@ -365,32 +426,37 @@ def _pump(
             stderr=capture.stderr.text(),
             output_truncated=capture.stdout.truncated or capture.stderr.truncated,
             channel=bytes(capture.channel[: limits.max_channel_bytes]),
+            channel_arrivals=tuple(capture.arrivals),
             setup_seconds=setup,
             wall_seconds=wall,
         )
 
 
-def _start(command: list[str], write_end: int, env: Mapping[str, str]) -> subprocess.Popen[bytes]:
+def _start(
+    command: list[str], write_ends: tuple[int, ...], env: Mapping[str, str]
+) -> subprocess.Popen[bytes]:
     """Start ``command`` as the leader of a new session, its output piped back.
 
-    Closes our copy of the channel's write end either way, so that the channel reads as ended
-    once the command's processes are gone. Raises ``SandboxUnavailable`` when it cannot start.
+    Passes the pipes' ``write_ends`` (-1: none) to it and closes our copies either way, so that
+    each pipe reads as ended once the command's processes are gone. Raises
+    ``SandboxUnavailable`` when it cannot start.
     """
+    passed = tuple(end for end in write_ends if end >= 0)
     try:
         return subprocess.Popen(  # noqa: S603 - the sandbox's own argv, never a shell string
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            pass_fds=(write_end,) if write_end >= 0 else (),
+            pass_fds=passed,
             start_new_session=True,
             env=dict(env),
         )
     except OSError as error:
         raise SandboxUnavailable(f"could not start the sandbox: {error}") from error
     finally:
-        if write_end >= 0:
-            os.close(write_end)
+        for end in passed:
+            os.close(end)
 
 
 class _Leader:
@@ -448,11 +514,41 @@ class _Leader:
         return self._waited
 
 
-class _Capture:
-    """The run's stdout and stderr (head and tail of each) and the bytes of its channel."""
+_STATUS_BYTES = 64 * 1024
+_ARRIVALS_KEPT = 100_000
 
-    def __init__(self, limits: Limits, stdout: int, stderr: int, channel: int) -> None:
+
+def _arrival_clock(groups: _cgroups.RunCgroups, started: float) -> Callable[[], float]:
+    """The clock channel arrivals are read from: the run's CPU time by its cgroup, else the
+    wall time since ``started``; one or the other for the whole run."""
+    if groups.cpuacct is None:
+        return lambda: time.monotonic() - started
+    last = 0.0
+
+    def cpu() -> float:
+        nonlocal last
+        # A failed read repeats the last value: the clock never goes back.
+        last = max(last, groups.cpu_seconds() or 0.0)
+        return last
+
+    return cpu
+
+
+class _Capture:
+    """The run's stdout and stderr (head and tail of each) and the bytes of its channel, with
+    when each part of the channel arrived."""
+
+    def __init__(
+        self,
+        limits: Limits,
+        stdout: int,
+        stderr: int,
+        channel: int,
+        clock: Callable[[], float],
+    ) -> None:
         self._limits = limits
+        self._clock = clock
+        self.arrivals: list[tuple[int, float]] = []
         self.stdout = _HeadTail(limits.kept_output_bytes)
         self.stderr = _HeadTail(limits.kept_output_bytes)
         self.channel = bytearray()
@@ -461,7 +557,17 @@ class _Capture:
             stderr: self.stderr.add,
         }
         if channel >= 0:
-            self._sinks[channel] = self.channel.extend
+            self._sinks[channel] = self._add_channel
+
+    def _add_channel(self, data: bytes) -> None:
+        self.channel += data
+        arrival = (len(self.channel), self._clock())
+        if len(self.arrivals) < _ARRIVALS_KEPT:
+            self.arrivals.append(arrival)
+        else:
+            # A command writing byte by byte must not grow this without end; merging into the
+            # last entry only makes the bytes in it seem to arrive later, never earlier.
+            self.arrivals[-1] = arrival
 
     @property
     def fds(self) -> list[int]:

@@ -3,7 +3,11 @@ the next run is unaffected. Network tests aim only at this machine's loopback.""
 
 from __future__ import annotations
 
+import dataclasses
+import glob
 import os
+import site
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,6 +95,62 @@ def test_it_reports_an_exit_at_import_as_the_students_error(exit_call: str) -> N
 
 
 @pytest.mark.parametrize(
+    "forgery",
+    [
+        "os._exit(126)",
+        "os.write(2, b'bwrap: setting up uid map: Permission denied\\n'); os._exit(1)",
+        "os.write(2, b'setpriv: setresuid failed: Operation not permitted\\n'); os._exit(126)",
+    ],
+)
+def test_it_grades_a_file_that_fakes_a_sandbox_failure_as_the_students_error(
+    forgery: str,
+) -> None:
+    result = grade(TINY, f"import os, sys\n{forgery}\n" + GOOD_G)
+    assert result.gradable  # counted as an attempt, never retried or mailed to staff
+    assert result.score == 0
+    assert all("did not finish importing" in t.output for t in result.tests)
+
+
+def test_it_scores_a_file_that_hangs_in_every_function_as_its_timeout() -> None:
+    hangs = "import time\n\ndef f(x):\n    time.sleep(3600)\n\ndef g(x):\n    time.sleep(3600)\n"
+    # One run's wall limit (3 s) fits in the deadline, a second does not.
+    result = grade(TINY, hangs, deadline_seconds=TINY.limits.wall + 1)
+    f, g = result.tests
+    assert result.gradable
+    assert result.score == 0
+    assert result.outcomes == ("timeout",)
+    assert "ran out of time" in f.output
+    assert "used up the whole grading's time" in g.output
+
+
+# f's two cases may take 100x the reference's time (at least 1 ms each): 200 ms together.
+TIMED = dataclasses.replace(
+    TINY, checks=(dataclasses.replace(TINY.checks[0], time_budget=100.0), TINY.checks[1])
+)
+
+
+@pytest.mark.parametrize(
+    "clock_trick",
+    ["", "time.perf_counter = time.monotonic = time.time = lambda: 0.0"],
+)
+def test_it_times_a_budgeted_check_by_the_graders_clock(clock_trick: str) -> None:
+    slow = (
+        f"import time\n{clock_trick}\n\ndef f(x):\n    began = time.process_time()\n"
+        "    while time.process_time() - began < 0.5:\n        pass\n    return 2 * x\n"
+    )
+    result = grade(TIMED, slow + GOOD_G)
+    f, g = result.tests
+    assert "correct, but too slow" in f.output
+    assert f.score == 0
+    assert g.status == "passed"
+
+
+def test_it_passes_a_fast_correct_solution_within_its_time_budget() -> None:
+    result = grade(TIMED, "def f(x):\n    return 2 * x\n" + GOOD_G)
+    assert result.score == 2, result.tests[0].output
+
+
+@pytest.mark.parametrize(
     ("returned", "explained"),
     [
         ("np.full_like(x, np.nan)", "NaN"),
@@ -141,6 +201,36 @@ def test_it_cannot_import_torch_or_scipy(library: str) -> None:
     result = grade(TINY, f"import {library}\n" + GOOD_G)
     assert result.score == 0
     assert f"No module named '{library}'" in result.tests[0].output
+
+
+def _host_package_dirs() -> list[str]:
+    """Each entry of the grader's sys.path and every site directory of its interpreter and of
+    the system, as the host names them."""
+    found = [p for p in sys.path if p and Path(p).is_dir()]
+    found += site.getsitepackages([sys.base_prefix]) + site.getsitepackages()
+    for root in (sys.base_prefix, "/usr", "/usr/local"):
+        found += glob.glob(f"{root}/lib*/python*/*-packages")
+    return sorted({str(Path(p).resolve()) for p in found if Path(p).is_dir()})
+
+
+@pytest.mark.parametrize("host_dir", _host_package_dirs())
+def test_it_imports_no_package_outside_the_allowed_list_whatever_sys_path_says(
+    host_dir: str,
+) -> None:
+    # The same directory as seen inside the sandbox, where the interpreter's tree is bound.
+    base = Path(sys.base_prefix).resolve()
+    inside = [host_dir]
+    if Path(host_dir).is_relative_to(base):
+        inside.append(f"/opt/python/{Path(host_dir).relative_to(base)}")
+    # A package the directory really holds, so that importing it proves the directory hidden.
+    outside = ("scipy", "torch", "yaml", "IPython", "convlab")
+    held = [m for m in outside if (Path(host_dir) / m).is_dir()]
+    module = held[0] if held else "scipy"
+    source = f"import sys\nsys.path += {inside!r}\nimport numpy\nimport {module}\n"
+    result = grade(TINY, source + GOOD_G)
+    assert result.gradable
+    assert result.score == 0
+    assert f"No module named '{module}'" in result.tests[0].output
 
 
 def _python(code: str) -> sandbox.RunResult:

@@ -23,8 +23,9 @@ LIMITS = sandbox.Limits(cpu_seconds=2)  # 5 s of wall time
 
 
 def _facts(**changes: Any) -> dict[str, Any]:
-    """The facts of a run that exited cleanly, with ``changes``."""
+    """The facts of a run the sandbox started and that exited cleanly, with ``changes``."""
     facts: dict[str, Any] = {
+        "started": True,
         "returncode": 0,
         "timed_out": False,
         "output_capped": False,
@@ -107,19 +108,24 @@ ROWS = [
         id="a clean exit is ok and says nothing",
     ),
     pytest.param(
-        _facts(returncode=1, stderr=BWRAP_FAILED),
+        _facts(started=False, returncode=1, stderr=BWRAP_FAILED),
         Outcome.INTERNAL_ERROR, 1, None, "could not start (the grader's fault): bwrap: Can't mount",
-        id="bwrap failing to set up is an internal error quoting it",
+        id="a failed exit of a sandbox that never started is an internal error quoting stderr",
     ),
     pytest.param(
-        _facts(returncode=1, stderr="setpriv: setresuid failed: Operation not permitted\n"),
-        Outcome.INTERNAL_ERROR, 1, None, "(the grader's fault): setpriv: setresuid failed",
-        id="setpriv failing to drop privileges is an internal error",
+        _facts(started=False, returncode=1, stderr=TRACEBACK + "MemoryError\n"),
+        Outcome.INTERNAL_ERROR, 1, None, "(the grader's fault)",
+        id="whatever a sandbox that never started printed, it is an internal error",
+    ),
+    pytest.param(
+        _facts(returncode=1, stderr=BWRAP_FAILED),
+        Outcome.RUNTIME_ERROR, 1, None, "stopped with exit code 1.",
+        id="a started command that prints what bwrap prints is the command's runtime error",
     ),
     pytest.param(
         _facts(returncode=126, stderr="prlimit: failed to execute /opt/python/bin/python3\n"),
-        Outcome.INTERNAL_ERROR, 126, None, "(the grader's fault): prlimit: failed to execute",
-        id="exit code 126 from a tool that could not exec the command is an internal error",
+        Outcome.RUNTIME_ERROR, 126, None, "stopped with exit code 126.",
+        id="a started command that exits 126 is the command's runtime error",
     ),
     pytest.param(
         _facts(returncode=1, stderr=TRACEBACK + "MemoryError\n"),
@@ -157,6 +163,7 @@ def test_it_classifies_how_a_run_ended(
 
 
 @given(
+    started=st.booleans(),
     returncode=st.integers(-64, 255),
     timed_out=st.booleans(),
     output_capped=st.booleans(),
@@ -167,6 +174,7 @@ def test_it_classifies_how_a_run_ended(
     ),
 )
 def test_it_explains_every_outcome_but_ok_and_sets_one_of_exit_code_and_signal(
+    started: bool,
     returncode: int,
     timed_out: bool,
     output_capped: bool,
@@ -175,6 +183,7 @@ def test_it_explains_every_outcome_but_ok_and_sets_one_of_exit_code_and_signal(
     stderr: str,
 ) -> None:
     verdict = classify_outcome(
+        started=started,
         returncode=returncode,
         timed_out=timed_out,
         output_capped=output_capped,

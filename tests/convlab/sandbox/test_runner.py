@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -47,6 +49,17 @@ def test_it_marks_a_grading_without_sandbox_not_gradable_never_zero() -> None:
     assert "does not count" in result.output
 
 
+@pytest.mark.usefixtures("sandboxed")
+def test_it_marks_a_grading_whose_harness_cannot_start_not_gradable_never_zero() -> None:
+    # Too little memory to load numpy: the harness fails before the submission is imported.
+    starved = dataclasses.replace(TINY.limits, memory_bytes=4 << 20)
+    assignment = dataclasses.replace(TINY, limits=starved)
+    result = grade(assignment, "def f(x):\n    return 2 * x\n" + GOOD_G)
+    assert not result.gradable
+    assert result.score is None
+    assert "the harness did not start" in result.output
+
+
 def test_it_keeps_the_head_and_tail_of_long_output() -> None:
     kept = runner._HeadTail(10)
     kept.add(b"HEAD-" + b"x" * 1000 + b"-TAIL")
@@ -78,3 +91,23 @@ def test_it_names_a_crash_by_its_signal() -> None:
 
 def test_it_keeps_the_wall_limit_at_least_twice_the_cpu_limit() -> None:
     assert sandbox.Limits(cpu_seconds=5, wall_seconds=3).wall >= 10
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_it_reports_a_sandbox_that_could_not_be_set_up_as_not_started() -> None:
+    missing = sandbox.Bind(Path("/nonexistent-convlab-source"), "/grader")
+    result = sandbox.run(["/usr/bin/true"], binds=[missing])
+    assert result.outcome is sandbox.Outcome.INTERNAL_ERROR
+    assert "bwrap: Can't find source path" in result.message
+    assert not result.started
+
+
+@pytest.mark.usefixtures("sandboxed")
+@pytest.mark.parametrize(
+    "script",
+    ["exit 126", "echo 'bwrap: setting up uid map: Permission denied' >&2; exit 1"],
+)
+def test_it_blames_a_started_command_for_what_it_prints_and_how_it_exits(script: str) -> None:
+    result = sandbox.run(["/bin/sh", "-c", script])
+    assert result.outcome is sandbox.Outcome.RUNTIME_ERROR
+    assert result.started
