@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from courseportal import caching
@@ -34,6 +34,7 @@ from reviews.serializers import (
     ReviewOutput,
     ReviewVersionOutput,
 )
+from reviews.throttles import AnalyzeThrottle
 
 
 class IsCourseStudentOrReadOnly(CourseRolePermission):
@@ -48,8 +49,14 @@ class IsCoursePersonOrReadOnly(CourseRolePermission):
     write_roles = frozenset({Role.STUDENT, Role.TA, Role.INSTRUCTOR})
 
 
-class AnalyzeThrottle(UserRateThrottle):
-    scope = "analyze"
+class ThrottleWrites(APIView):
+    """Writing a review runs the analyzer: its POST, PUT and PATCH count against the user's
+    `analyze` limit (reviews/throttles.py); reading does not."""
+
+    def get_throttles(self) -> list[BaseThrottle]:
+        if self.request.method in ("POST", "PUT", "PATCH"):
+            return [AnalyzeThrottle()]
+        return []
 
 
 class ReviewAnalyzeApi(APIView):
@@ -145,7 +152,7 @@ class PaperDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PaperReviewListApi(APIView):
+class PaperReviewListApi(ThrottleWrites):
     permission_classes = [IsCourseStudentOrReadOnly]
 
     @extend_schema(
@@ -176,7 +183,7 @@ class PaperReviewListApi(APIView):
     @extend_schema(
         summary="Write your review of a paper (students)",
         request=ReviewInput,
-        responses={201: ReviewOutput},
+        responses={201: ReviewOutput, 429: throttled_response("analyze")},
         examples=schema.REVIEW_CREATE,
     )
     def post(self, request: AuthenticatedRequest, course_id: int, paper_id: int) -> Response:
@@ -190,7 +197,7 @@ class PaperReviewListApi(APIView):
         return Response(ReviewOutput(review).data, status=status.HTTP_201_CREATED)
 
 
-class ReviewDetailApi(APIView):
+class ReviewDetailApi(ThrottleWrites):
     permission_classes = [IsCourseMember]
 
     @extend_schema(summary="Read a review", responses=ReviewOutput, examples=schema.REVIEW_DETAIL)
@@ -204,7 +211,7 @@ class ReviewDetailApi(APIView):
     @extend_schema(
         summary="Edit your review (a new version is kept)",
         request=ReviewInput(partial=True),
-        responses=ReviewOutput,
+        responses={200: ReviewOutput, 429: throttled_response("analyze")},
         examples=schema.REVIEW_UPDATE,
     )
     def patch(self, request: Request, course_id: int, review_id: int) -> Response:

@@ -22,6 +22,7 @@ from courses.selectors import course_sessions, membership_get
 from reviews import guidance_adapter, selectors, services
 from reviews.forms import RatingForm, ReviewForm
 from reviews.models import FIELD_MAX_CHARS
+from reviews.throttles import page_wait, refused_message
 
 FORM_FIELDS = ("summary", "strengths", "weaknesses", "questions")
 
@@ -96,10 +97,15 @@ def review_edit(request: AuthenticatedHttpRequest, course_id: int, paper_id: int
         raise PermissionDenied("Only students write reviews.")
     paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
     review = selectors.review_get_own(membership=membership, paper=paper)
+    # Saving and the guidance shown with the form both run the analyzer: one count a request.
+    wait = page_wait(request)
     if request.method == "POST":
         form = ReviewForm(request.POST)
         _drop_acknowledgement_unless_required(form, membership.course)
-        if form.is_valid():
+        if wait:
+            # Nothing is saved; the text comes back in the form, with the reason.
+            form.add_error(None, f"{refused_message(wait)} Nothing was saved yet.")
+        elif form.is_valid():
             try:
                 if review is None:
                     services.review_create(paper=paper, author=request.user, **form.cleaned_data)
@@ -115,7 +121,7 @@ def review_edit(request: AuthenticatedHttpRequest, course_id: int, paper_id: int
         form = ReviewForm(initial=initial)
         _drop_acknowledgement_unless_required(form, membership.course)
     values = {name: form[name].value() or "" for name in FORM_FIELDS}
-    return render(
+    response = render(
         request,
         "reviews/review_form.html",
         {
@@ -124,9 +130,13 @@ def review_edit(request: AuthenticatedHttpRequest, course_id: int, paper_id: int
             "form": form,
             "review": review,
             "late": timezone.now() > paper.review_deadline,
-            **_guidance_context(values),
+            **(_refused_context(wait) if wait else _guidance_context(values)),
         },
+        status=429 if wait else 200,
     )
+    if wait:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def _drop_acknowledgement_unless_required(form: ReviewForm, course: Any) -> None:
@@ -151,13 +161,27 @@ def _guidance_context(values: dict[str, str]) -> dict[str, Any]:
     return {"analysis": analysis, "guidance_fields": fields}
 
 
+def _refused_context(wait: int) -> dict[str, Any]:
+    """The guidance panel's context when the analyzer may not run: the reason, no findings."""
+    return {"refused": refused_message(wait), "retry_after": wait}
+
+
 @login_required
 @require_POST
 def review_guidance(request: HttpRequest, course_id: int) -> HttpResponse:
-    """The guidance panel for the form's current text (htmx, on every pause in typing)."""
+    """The guidance panel for the form's current text (htmx, on every pause in typing).
+
+    Past the user's `analyze` limit it answers 429 with Retry-After and the reason in the panel
+    (reviews/static/reviews/guidance.js has htmx show it), without running the analyzer.
+    """
     membership_get(user=request.user, course_id=course_id)
     form = ReviewForm(request.POST)
     form.is_valid()  # only to cap lengths; guidance is given on whatever was typed
+    wait = page_wait(request)
+    if wait:
+        response = render(request, "reviews/_guidance.html", _refused_context(wait), status=429)
+        response["Retry-After"] = str(wait)
+        return response
     values = {name: str(request.POST.get(name, ""))[:FIELD_MAX_CHARS] for name in FORM_FIELDS}
     return render(request, "reviews/_guidance.html", _guidance_context(values))
 

@@ -13,7 +13,8 @@ previous sentence.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -337,15 +338,52 @@ def _read_all(
     anchored = _by_sentence(found["anchors"], starts, ends)
     texts, word_starts = words.texts, words.starts
     content = _CONTENT
+    # The sentences with a cue that can make them judged, specific or a finding; the others
+    # (most of them, in a text of many short sentences) are read in a few steps.
+    cued = set().union(
+        negative_cues, positive_cues, contempt_cues, sweeping_cues, virtue_cues, anchored
+    )
     reads = []
     first_word = 0
     for j, (start, end) in enumerate(spans):
-        length = end - start
         question = lower[end - 1] == "?"
+        if j not in cued:
+            lo, hi = word_range = words.within(start, end, first_word)
+            first_word = hi
+            own_specific = False
+            for k in range(lo, hi):
+                w = texts[k]
+                is_content = content.get(w)
+                if is_content is None:
+                    is_content = _remember_content(w)
+                if is_content:
+                    own_specific = True
+                    break
+            reads.append(
+                _Read(
+                    start,
+                    end,
+                    question,
+                    False,
+                    False,
+                    (start, end),
+                    own_specific,
+                    own_specific,
+                    False,
+                    [],
+                    _NONE,
+                    _NONE,
+                    _NONE,
+                    word_range,
+                )
+            )
+            continue
+        length = end - start
         quoted = quote.get(j)
         negatives = negative_cues.get(j, _NONE)
-        if quoted:
-            negatives = [n for n in negatives if not _inside(n[0], quoted)]
+        in_quote = _covered_by(quoted) if quoted else None
+        if in_quote is not None:
+            negatives = [n for n in negatives if not in_quote(n[0])]
         else:
             negatives = list(negatives)
         positives: _Spans = []
@@ -353,7 +391,7 @@ def _read_all(
         if j in positive_cues:
             s = lower[start:end]
             for p in positive_cues[j]:
-                if quoted and _inside(p[0], quoted):
+                if in_quote is not None and in_quote(p[0]):
                     continue
                 if _negated(s, p[0]):
                     negatives.append(p)
@@ -377,12 +415,18 @@ def _read_all(
             own_specific = True
         else:
             own_specific = False
+            in_cues: Callable[[int], bool] | None = None
             for k in range(lo, hi):
                 w = texts[k]
                 is_content = content.get(w)
                 if is_content is None:
                     is_content = _remember_content(w)
-                if is_content and not (cues and _inside(word_starts[k] - start, cues)):
+                if is_content:
+                    if cues:
+                        if in_cues is None:
+                            in_cues = _covered_by(cues)
+                        if in_cues(word_starts[k] - start):
+                            continue
                     own_specific = True
                     break
         scope = (0, length)
@@ -417,6 +461,35 @@ def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
     return any(a <= at < b for a, b in spans)
 
 
+_FEW_SPANS = 8
+
+
+def _covered_by(spans: _Spans) -> Callable[[int], bool]:
+    """``lambda at: _inside(at, spans)``, in time logarithmic in the number of spans.
+
+    A sentence can hold thousands of cues ("trivial trivial ..."), each of its words looked up
+    among them: a scan of the list per word was quadratic in the sentence's length.
+    """
+    if len(spans) <= _FEW_SPANS:
+        return lambda at: _inside(at, spans)
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in sorted(spans):
+        if a >= b:  # an empty span holds nothing
+            continue
+        if ends and a <= ends[-1]:
+            ends[-1] = max(ends[-1], b)
+        else:
+            starts.append(a)
+            ends.append(b)
+
+    def inside(at: int) -> bool:
+        i = bisect_right(starts, at) - 1
+        return i >= 0 and at < ends[i]
+
+    return inside
+
+
 def _text(text: str, start: int, spans: list[tuple[int, int]]) -> str:
     """The original wording of the first of ``spans`` (sentence-relative), or ""."""
     if not spans:
@@ -443,10 +516,13 @@ def _negated(s: str, at: int) -> bool:
 def _negative_scope(s: str, negatives: list[tuple[int, int]]) -> tuple[int, int]:
     """The clauses of ``s`` holding its negative cues (praise before "but" left out)."""
     bounds = [0, *(m.start() for m in _CLAUSE.finditer(s) if m.start() > 0), len(s)]
+    # Each clause looks for a cue by bisection: a scan of all cues per clause was quadratic.
+    cues = sorted(n for n, _ in negatives)
     starts: list[int] = []
     ends: list[int] = []
     for a, b in pairwise(bounds):
-        if any(a <= n < b for n, _ in negatives):
+        i = bisect_left(cues, a)
+        if i < len(cues) and cues[i] < b:
             starts.append(a)
             ends.append(b)
     if not starts:
@@ -473,9 +549,10 @@ def _specific(
     if anchors and any(lo <= a < hi for a, _ in anchors):
         return True
     starts, texts = words.starts, words.texts
+    in_cues = _covered_by(cues)
     for k in range(*word_range):
         a = starts[k] - start
-        if lo <= a < hi and not _inside(a, cues) and _content_word(texts[k]):
+        if lo <= a < hi and not in_cues(a) and _content_word(texts[k]):
             return True
     return False
 
@@ -483,17 +560,36 @@ def _specific(
 _CONTENT: dict[str, bool] = {}
 
 
+_REMEMBERED_WORD = 64
+"""Longer words are judged afresh each time: remembered, texts made of long words would keep up
+to 65,536 of them alive in :data:`_CONTENT` and as many in the cache of :func:`_content_word`
+(gigabytes, at 20,000 characters a word)."""
+
+
 def _remember_content(word: str) -> bool:
     """:func:`_content_word`, remembered in :data:`_CONTENT` (emptied when it grows large)."""
+    if len(word) > _REMEMBERED_WORD:
+        return _judge_content(word)
     if len(_CONTENT) >= 1 << 16:
         _CONTENT.clear()
     result = _CONTENT[word] = _content_word(word)
     return result
 
 
-@lru_cache(maxsize=1 << 16)
 def _content_word(word: str) -> bool:
     """A word that says something about this paper in particular (``word`` is lower-case)."""
+    if len(word) > _REMEMBERED_WORD:
+        return _judge_content(word)
+    return _remembered_content_word(word)
+
+
+@lru_cache(maxsize=1 << 16)
+def _remembered_content_word(word: str) -> bool:
+    return _judge_content(word)
+
+
+def _judge_content(word: str) -> bool:
+    """:func:`_content_word`, worked out."""
     if word.endswith(("'s", "’s")):
         word = word[:-2]
     if "-" in word:

@@ -132,6 +132,7 @@ _MAX_HEAD = 24
 _MAX_FINDS = 8
 _OTHER_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE
 _CACHE_LIMIT = 1 << 16
+_CACHED_WORD = 64  # longer words are looked up afresh, not remembered (a review has few)
 
 Gate = tuple["re.Pattern[str]", dict[str, tuple[int, ...]]]
 # Per run of word characters in a word: its offset in the word, the phrases that can start
@@ -150,8 +151,10 @@ class Scanner:
         "_find_literals",
         "_finding",
         "_gates",
+        "_longest_prefix",
         "_phrases",
         "_prefix",
+        "_runs",
         "_searched",
     )
 
@@ -174,33 +177,53 @@ class Scanner:
                     self._exact.setdefault(run, []).append((k, rest))
                 else:
                     self._prefix.setdefault(run, []).append(k)
+        self._longest_prefix = max(map(len, self._prefix), default=0)
         self._finding = tuple(k for k, p in enumerate(self._phrases) if p.finds)
         self._find_literals = tuple(
             sorted({literal for p in self._phrases for literal in p.finds or ()})
         )
         self._searched = tuple(k for k, p in enumerate(self._phrases) if p.runs is None)
         self._cache: dict[str, tuple[Trigger, ...]] = {}
+        self._runs: dict[str, tuple[tuple[int, ...], Gate | None] | None] = {}
         self._gates: dict[str, Gate] = {}
 
     def _triggers(self, word: str) -> tuple[Trigger, ...]:
         """Where in ``word`` a head of which phrase can start (see the module docstring)."""
         found: list[Trigger] = []
+        runs = self._runs
         for run in _RUN.finditer(word):
             text = run.group()
-            always: set[int] = set()
-            for n in range(1, len(text) + 1):
-                always.update(self._prefix.get(text[:n], ()))
-            rests: dict[int, set[str]] = {}
-            for k, rest in self._exact.get(text, ()):
-                if rest is None:
-                    always.add(k)
-                else:
-                    rests.setdefault(k, set()).add(rest)
-            for k in always:
-                rests.pop(k, None)
-            if always or rests:
-                found.append((run.start(), tuple(sorted(always)), self._gate(text, rests)))
+            if text in runs:  # a word of many runs ("a-a-a-...") repeats them
+                trigger = runs[text]
+            else:
+                trigger = self._run_trigger(text)
+                if len(text) <= _CACHED_WORD:
+                    if len(runs) >= _CACHE_LIMIT:
+                        runs.clear()
+                    runs[text] = trigger
+            if trigger is not None:
+                found.append((run.start(), *trigger))
         return tuple(found)
+
+    def _run_trigger(self, run: str) -> tuple[tuple[int, ...], Gate | None] | None:
+        """The phrases that can start where the run of word characters ``run`` does, and the
+        gate of those that need a longer literal there (see :data:`Trigger`); None: none."""
+        always: set[int] = set()
+        # Only the run's starts as long as a prefix can be one (the run's every start: a copy
+        # of each, quadratic in the length of a long word).
+        for n in range(1, min(len(run), self._longest_prefix) + 1):
+            always.update(self._prefix.get(run[:n], ()))
+        rests: dict[int, set[str]] = {}
+        for k, rest in self._exact.get(run, ()):
+            if rest is None:
+                always.add(k)
+            else:
+                rests.setdefault(k, set()).add(rest)
+        for k in always:
+            rests.pop(k, None)
+        if always or rests:
+            return tuple(sorted(always)), self._gate(run, rests)
+        return None
 
     def _gate(self, run: str, rests: dict[int, set[str]]) -> Gate | None:
         """The gate of the phrases ``rests`` after the run ``run`` (see :data:`Trigger`)."""
@@ -229,10 +252,21 @@ class Scanner:
         if None in triggered_words:  # words not seen before
             if len(cache) + len(words) > _CACHE_LIMIT:
                 cache.clear()
+            # Long words are not remembered: the cache holds at most _CACHE_LIMIT short ones,
+            # however long the texts it has seen.
+            long_words: dict[str, tuple[Trigger, ...]] = {}
             for word in words:
-                if word not in cache:
-                    cache[word] = self._triggers(word)
-            triggered_words = list(map(cache.__getitem__, words))
+                if word not in cache and word not in long_words:
+                    if len(word) <= _CACHED_WORD:
+                        cache[word] = self._triggers(word)
+                    else:
+                        long_words[word] = self._triggers(word)
+            if long_words:
+                triggered_words = [
+                    long_words[word] if word in long_words else cache[word] for word in words
+                ]
+            else:
+                triggered_words = list(map(cache.__getitem__, words))
         candidates: dict[int, list[int]] = {}
         # Most words trigger nothing: only those that do take a Python step.
         for start, triggers in zip(
@@ -289,11 +323,10 @@ class Scanner:
             if phrase.required is not None and not any(map(text.__contains__, phrase.required)):
                 continue
             if phrase.runs_of_one is not None:  # every character it matches, by runs
-                spans = [
-                    (i, i + 1)
-                    for m in phrase.runs_of_one.finditer(text)
-                    for i in range(m.start(), m.end())
-                ]
+                spans = []
+                for m in phrase.runs_of_one.finditer(text):
+                    a, b = m.span()
+                    spans.extend(zip(range(a, b), range(a + 1, b + 1), strict=True))
             else:
                 spans = [m.span() for m in phrase.pattern.finditer(text)]
             if spans:

@@ -59,7 +59,15 @@ _ABBREVIATIONS = frozenset(
 )
 
 _LINE = re.compile(r"[^\n\r]+")
-_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
+# A sentence end: a run of ``.!?``, closing quotes or brackets, white space. It is tried only
+# where a run of ``.!?`` starts (the look-behind) and never gives back what it took (possessive),
+# so that the text is read once: tried at every full stop of "....." it read the rest of the run
+# from each one, quadratic in the run's length. It finds what ``[.!?]+`` with the same tail
+# finds: a match starting inside a run would start at the run's first character too (the
+# search starts at a line's start or after white space, never inside a run), and the possessive
+# repeats give back nothing that could have matched: a character given back would be a ``.!?``
+# or a closing quote, which what follows it (closing quotes, white space) does not match.
+_END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+\s+")
 _BULLET = re.compile(r"\s*(?:[-*•·–>]+|\(?\d{1,2}[.)]|\(?[a-zA-Z]\)|\[\d{1,2}\])?\s*")
 
 
@@ -80,7 +88,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             # stop ends a reference abbreviation ("Fig. 3").
             if next_start < line_end and text[next_start].islower():
                 continue
-            if text[stop] == "." and _abbreviation_before(text, cursor, stop):
+            if (
+                text[stop] == "."
+                and text[stop - 1] in _RUN_SET  # else no word before it
+                and _abbreviation_before(text, cursor, stop)
+            ):
                 continue
             # The span ends after the punctuation and closing quotes, before the white space.
             stop += len(end.group().rstrip())
@@ -111,14 +123,25 @@ def _after_bullet(text: str, start: int, stop: int) -> int:
 
 
 _RUN_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
+_RUN_SET = frozenset(_RUN_CHARS)
+_WINDOW = 16
 
 
 def _abbreviation_before(text: str, cursor: int, dot: int) -> bool:
     """True when the word before the full stop at ``dot`` is a reference abbreviation.
 
     The word is the last run of ASCII letters and full stops in ``text[cursor:dot]``, from its
-    first letter, whatever its case ("Fig", "e.g", "w.r.t").
+    first letter, whatever its case ("Fig", "e.g", "w.r.t"). It is read from ``dot`` back, in
+    windows that double until one holds the whole run: the cost is the run's length, not the
+    sentence's (a line of "Fig. Fig. Fig. ..." copied its whole length at every full stop).
     """
-    before = text[cursor:dot]
-    word = before[len(before.rstrip(_RUN_CHARS)) :].lstrip(".")
+    width = _WINDOW
+    while True:
+        low = max(cursor, dot - width)
+        before = text[low:dot]
+        rest = before.rstrip(_RUN_CHARS)
+        if rest or low == cursor:
+            break
+        width *= 2
+    word = before[len(rest) :].lstrip(".")
     return word.lower().rstrip(".") in _ABBREVIATIONS

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import fields
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reviews.guidance import analyze, analyzer, matcher, segment
 from reviews.guidance import lexicon as lx
-from reviews.guidance import matcher, segment
 from reviews.guidance.evaluate import DEFAULT_CORPUS, load_reviews, load_sentences
 from reviews.guidance.matcher import Lexicon, Scanner
 from reviews.guidance.types import (
@@ -153,3 +154,105 @@ def test_the_fast_constructors_build_the_same_objects() -> None:
     )
     assert new_finding(*args) == Finding(*args)
     assert new_finding(*args).to_dict() == Finding(*args).to_dict()
+
+
+# Issue #14: the linear versions of what was quadratic find exactly what the plain versions find.
+
+ORIGINAL_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+")
+END_PIECES = [*".!?…\"'”’)] \t\n\raA", "  ", '." ', "?!"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(END_PIECES), max_size=60).map("".join))
+def test_sentence_ends_are_the_plain_patterns_matches(text: str) -> None:
+    lines = [m.span() for m in segment._LINE.finditer(text)]
+    for start, end in [*lines, (0, len(text))]:
+        assert [m.span() for m in segment._END.finditer(text, start, end)] == [
+            m.span() for m in ORIGINAL_END.finditer(text, start, end)
+        ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["e.g", "Fig", "fig", "al", ".", "." * 20, "x" * 20, "w.r.t", " ", "9"]),
+        max_size=12,
+    )
+)
+def test_the_word_before_a_full_stop_is_read_whole_however_long(parts: list[str]) -> None:
+    # Runs of letters and full stops longer than the first window (16) it reads.
+    text = "".join(parts) + "."
+    dot = len(text) - 1
+    for cursor in range(0, len(text), 3):
+        assert segment._abbreviation_before(text, cursor, dot) == original_abbreviation_before(
+            text, cursor, dot
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=30),
+    st.integers(-2, 42),
+)
+def test_a_cover_of_spans_holds_what_a_scan_of_them_holds(
+    spans: list[tuple[int, int]], at: int
+) -> None:
+    assert analyzer._covered_by(spans)(at) == analyzer._inside(at, spans)
+
+
+def original_negative_scope(s: str, negatives: list[tuple[int, int]]) -> tuple[int, int]:
+    bounds = [0, *(m.start() for m in analyzer._CLAUSE.finditer(s) if m.start() > 0), len(s)]
+    starts: list[int] = []
+    ends: list[int] = []
+    for a, b in pairwise(bounds):
+        if any(a <= n < b for n, _ in negatives):
+            starts.append(a)
+            ends.append(b)
+    if not starts:
+        return (0, len(s))
+    first = starts[0]
+    while first < ends[-1] and not s[first].isalnum():
+        first += 1
+    return (first, ends[-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["good", "bad", "; ", ", but ", " — however ", "although ", " but ", " "]),
+        max_size=30,
+    ).map("".join),
+    st.lists(st.integers(0, 200), max_size=20),
+)
+def test_the_negative_scope_is_the_plain_scan_of_clauses(s: str, starts: list[int]) -> None:
+    negatives = [(n, n + 1) for n in starts if n < len(s)]
+    assert analyzer._negative_scope(s, negatives) == original_negative_scope(s, negatives)
+
+
+LONG_WORDS = [
+    "could" * 30,
+    "a-" * 200 + "a",
+    "the-authors-" * 20 + "x",
+    "i'm-" * 50 + "sure",
+    "un" + "clear" * 40,
+    "ж" * 500,
+]
+
+
+@pytest.mark.parametrize("word", LONG_WORDS)
+def test_long_words_are_scanned_as_a_plain_search_scans_them(word: str) -> None:
+    text = f"The authors {word} could be better; {word} is unclear. {word}"
+    check_scan(text)
+    check_scan(text)  # again, from what the scanner remembered
+
+
+def test_long_words_are_not_remembered() -> None:
+    word = "x" * 10_000
+    analyze(f"This {word} is weak. The {word}-{word} could be better.")
+    scanner = analyzer._SCANNER
+    assert max(map(len, scanner._cache), default=0) <= matcher._CACHED_WORD
+    assert max(map(len, scanner._runs), default=0) <= matcher._CACHED_WORD
+    assert max(map(len, analyzer._CONTENT), default=0) <= analyzer._REMEMBERED_WORD
+    before = analyzer._remembered_content_word.cache_info().currsize
+    assert analyzer._content_word(word + "y") is True
+    assert analyzer._remembered_content_word.cache_info().currsize == before
