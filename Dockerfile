@@ -6,9 +6,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     COURSEPORTAL_VAR_DIR=/var/lib/courseportal
 
-# bubblewrap runs student code in convlab's sandbox.
+# bubblewrap runs student code in convlab's sandbox, under a seccomp filter built with
+# libseccomp (pyseccomp, in requirements/base.txt, loads libseccomp.so.2).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends bubblewrap curl \
+    && apt-get install -y --no-install-recommends bubblewrap libseccomp2 curl \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

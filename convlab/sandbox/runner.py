@@ -9,11 +9,14 @@ capabilities and ``no_new_privs``, and ``prlimit`` sets the rlimits (CPU, addres
 processes, file size, open files, no core dumps) before the command runs. Memory and process
 counts are also capped by per-run cgroups when the machine offers them. The wall timer kills the
 outer bwrap; ``--die-with-parent`` and the pid namespace then take every process of the run
-with it.
+with it. bwrap loads the seccomp filter of ``convlab.sandbox.seccomp`` (no new namespaces, no
+io_uring, ptrace, bpf, keyring, mounts, kernel modules, perf or reboot) just before it executes
+the command, so everything the command starts runs under it.
 
 When bubblewrap is missing, ``run`` raises ``SandboxUnavailable`` unless the caller passes
 ``insecure=True`` (a development setting): the command then runs as a plain child process with
-the rlimits only, and the result says so.
+the rlimits only, and the result says so. When bubblewrap is there but libseccomp is not, ``run``
+raises ``SandboxUnavailable`` whatever the setting: the sandbox never runs without its filter.
 
 Here is the I/O: building the command, then ``_pump``, which runs it, collects its output within
 the limits and always leaves it killed and reaped. Whether the sandbox started the command is
@@ -39,12 +42,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convlab.sandbox import _cgroups
+from convlab.sandbox import _cgroups, seccomp
 from convlab.sandbox.limits import Limits
 from convlab.sandbox.outcome import Outcome, classify_outcome
 
 __all__ = [
     "CHANNEL_ENV",
+    "FEED_ENV",
     "Bind",
     "RunResult",
     "SandboxUnavailable",
@@ -54,6 +58,8 @@ __all__ = [
 
 # Names the fd of the optional result channel (a pipe back to the grader) in the command's env.
 CHANNEL_ENV = "CONVLAB_CHANNEL_FD"
+# Names the fd of the optional feed (a pipe from the grader, answering the channel) in the env.
+FEED_ENV = "CONVLAB_FEED_FD"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -177,9 +183,10 @@ def _bwrap_argv(
     cgroup_memory: bool,
     uid: int,
     status_fd: int,
+    seccomp_fd: int,
 ) -> list[str]:
     command = [
-        bwrap, "--json-status-fd", str(status_fd),
+        bwrap, "--json-status-fd", str(status_fd), "--seccomp", str(seccomp_fd),
         "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
         "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv",
         "--ro-bind", "/usr", "/usr",
@@ -237,6 +244,7 @@ def run(
     env: Mapping[str, str] | None = None,
     limits: Limits | None = None,
     channel: bool = False,
+    feed: Callable[[bytes], bytes] | None = None,
     insecure: bool = False,
 ) -> RunResult:
     """Run ``argv`` (paths as seen inside) in a fresh sandbox and wait for it to end.
@@ -245,9 +253,13 @@ def run(
     inside (under /usr or a bind) to cover with an empty read-only tmpfs (site-packages).
     ``env`` adds variables to a minimal environment. With ``channel`` the command gets a pipe
     (its fd number in ``$CONVLAB_CHANNEL_FD``) whose bytes (up to ``limits.max_channel_bytes``)
-    come back in ``RunResult.channel``. Never raises for anything the command does; raises
+    come back in ``RunResult.channel``. ``feed`` (with ``channel``) answers it: it is called with
+    each part of the channel as it arrives and returns bytes for the grader to write to a second
+    pipe, whose fd the command finds in ``$CONVLAB_FEED_FD``; so the command gets its input only
+    once it asks. Never raises for anything the command does; raises
     ``SandboxUnavailable`` when bubblewrap is missing and ``insecure`` is false, or when the
-    sandbox cannot be started at all. Whatever it raises, the command is not left running.
+    sandbox cannot be started at all, or when libseccomp is missing for bubblewrap's filter.
+    Whatever it raises, the command is not left running.
     """
     limits = limits or Limits()
     env = dict(env or {})
@@ -259,15 +271,25 @@ def run(
             "development machine only, turn on the insecure no-sandbox setting."
         )
     sandboxed = bwrap is not None
+    program = b""
+    if sandboxed:
+        try:
+            program = seccomp.filter_bpf()
+        except seccomp.SeccompUnavailable as error:
+            raise SandboxUnavailable(str(error)) from error
     started = time.monotonic()
     # bwrap's status goes to a file, not a pipe: it writes its last line as the run ends, and a
     # pipe whose reader is gone (a killed worker) would kill it there, leaving its sandbox's
     # pid 1 behind.
     with tempfile.TemporaryFile() as status_file:
-        read_end = write_end = status_write = -1
+        read_end = write_end = status_write = seccomp_fd = feed_read = feed_write = -1
         if channel:
             read_end, write_end = os.pipe()
             env[CHANNEL_ENV] = str(write_end)
+            if feed is not None:
+                feed_read, feed_write = os.pipe()
+                os.set_blocking(feed_write, False)
+                env[FEED_ENV] = str(feed_read)
         if bwrap is None:
             # No cgroups without the sandbox: an empty set measures nothing and removes nothing.
             groups = _cgroups.RunCgroups(memory=None, pids=None)
@@ -278,9 +300,11 @@ def run(
             uid = 200_000 + secrets.randbelow(100_000)
             cgroup_memory = groups.memory is not None
             status_write = os.dup(status_file.fileno())
+            seccomp_fd = _memfd(program)
             command = _bwrap_argv(
-                bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid, status_write
-            )
+                bwrap, argv, binds, hidden, env, limits, cgroup_memory, uid, status_write,
+                seccomp_fd,
+            )  # fmt: skip
             popen_env = dict(_ENV)  # bwrap clears it and sets the command's own
         if groups.procs_files:
             # Join the run's cgroups before bwrap starts, so every process it forks is inside.
@@ -291,8 +315,8 @@ def run(
             limits,
             groups,
             read_end=read_end,
-            write_end=write_end,
-            status_write=status_write,
+            passed=(write_end, status_write, seccomp_fd, feed_read),
+            feed=(feed_write, feed) if feed is not None and feed_write >= 0 else None,
             env=popen_env,
             started=started,
         )
@@ -328,6 +352,20 @@ def run(
         notes=() if sandboxed else ("ran WITHOUT a sandbox (insecure development setting)",),
         started=command_started,
     )
+
+
+def _memfd(data: bytes) -> int:
+    """An fd (inheritable, at offset 0) of an anonymous in-memory file holding ``data``."""
+    fd = os.memfd_create("convlab-seccomp", 0)  # no MFD_CLOEXEC: bwrap reads it
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.lseek(fd, 0, os.SEEK_SET)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _exit_reported(status: bytes) -> bool:
@@ -378,15 +416,16 @@ def _pump(
     groups: _cgroups.RunCgroups,
     *,
     read_end: int,
-    write_end: int,
-    status_write: int,
+    passed: tuple[int, ...],
+    feed: tuple[int, Callable[[bytes], bytes]] | None,
     env: Mapping[str, str],
     started: float,
 ) -> _Ended:
     """Start ``command`` in a new session, collect its output within the limits, and reap it.
 
-    Takes ownership of the two ends of the result channel, of the fd bwrap writes its status
-    to (-1: none) and of ``groups``. When it returns or raises, an exception raised into the
+    Takes ownership of the channel's read end, of the ``passed`` fds the command inherits (the
+    channel's write end, bwrap's status and seccomp fds, the feed's read end; -1: none), of the
+    feed's write end and of ``groups``. When it returns or raises, an exception raised into the
     loop included (Celery's soft time limit), the command's session has been SIGKILLed and its
     leader reaped, then the pipes closed and the groups removed. Raises ``SandboxUnavailable``
     when the command cannot start.
@@ -395,7 +434,9 @@ def _pump(
         cleanup.callback(groups.remove)
         if read_end >= 0:
             cleanup.callback(os.close, read_end)
-        process = cleanup.enter_context(_start(command, (write_end, status_write), env))
+        if feed is not None:
+            cleanup.callback(os.close, feed[0])
+        process = cleanup.enter_context(_start(command, passed, env))
         leader = _Leader(process)
         try:
             setup = time.monotonic() - started
@@ -407,6 +448,7 @@ def _pump(
                 process.stderr.fileno(),
                 read_end,
                 _arrival_clock(groups, started),
+                feed,
             )
             timed_out = _collect(capture, leader, deadline=started + limits.wall)
         finally:
@@ -433,15 +475,15 @@ def _pump(
 
 
 def _start(
-    command: list[str], write_ends: tuple[int, ...], env: Mapping[str, str]
+    command: list[str], fds: tuple[int, ...], env: Mapping[str, str]
 ) -> subprocess.Popen[bytes]:
     """Start ``command`` as the leader of a new session, its output piped back.
 
-    Passes the pipes' ``write_ends`` (-1: none) to it and closes our copies either way, so that
-    each pipe reads as ended once the command's processes are gone. Raises
-    ``SandboxUnavailable`` when it cannot start.
+    Passes ``fds`` (-1: none) to it and closes our copies either way, so that each pipe reads
+    as ended once the command's processes are gone. Raises ``SandboxUnavailable`` when it
+    cannot start.
     """
-    passed = tuple(end for end in write_ends if end >= 0)
+    passed = tuple(end for end in fds if end >= 0)
     try:
         return subprocess.Popen(  # noqa: S603 - the sandbox's own argv, never a shell string
             command,
@@ -536,7 +578,8 @@ def _arrival_clock(groups: _cgroups.RunCgroups, started: float) -> Callable[[], 
 
 class _Capture:
     """The run's stdout and stderr (head and tail of each) and the bytes of its channel, with
-    when each part of the channel arrived."""
+    when each part of the channel arrived; and what the feed, answering the channel, has still
+    to write."""
 
     def __init__(
         self,
@@ -545,6 +588,7 @@ class _Capture:
         stderr: int,
         channel: int,
         clock: Callable[[], float],
+        feed: tuple[int, Callable[[bytes], bytes]] | None = None,
     ) -> None:
         self._limits = limits
         self._clock = clock
@@ -558,6 +602,9 @@ class _Capture:
         }
         if channel >= 0:
             self._sinks[channel] = self._add_channel
+        self.feed_fd = feed[0] if feed is not None else -1
+        self._answer = feed[1] if feed is not None else None
+        self.outbox = bytearray()
 
     def _add_channel(self, data: bytes) -> None:
         self.channel += data
@@ -568,6 +615,8 @@ class _Capture:
             # A command writing byte by byte must not grow this without end; merging into the
             # last entry only makes the bytes in it seem to arrive later, never earlier.
             self.arrivals[-1] = arrival
+        if self._answer is not None and self.feed_fd >= 0:
+            self.outbox += self._answer(data)
 
     @property
     def fds(self) -> list[int]:
@@ -575,6 +624,20 @@ class _Capture:
 
     def add(self, fd: int, data: bytes) -> None:
         self._sinks[fd](data)
+
+    def write_feed(self) -> None:
+        """Write what the feed can take now; a feed the command closed takes nothing more."""
+        if self.feed_fd < 0:
+            return
+        try:
+            written = os.write(self.feed_fd, self.outbox)
+        except BlockingIOError:
+            return
+        except OSError:  # EPIPE: nobody reads it any more
+            self.feed_fd = -1
+            self.outbox.clear()
+            return
+        del self.outbox[:written]
 
     @property
     def over_cap(self) -> bool:
@@ -586,15 +649,18 @@ class _Capture:
 
 
 def _collect(capture: _Capture, leader: _Leader, deadline: float) -> bool:
-    """Read the run's pipes into ``capture`` until they close, a cap is passed or time is up.
+    """Read the run's pipes into ``capture`` (and write its feed) until they close, a cap is
+    passed or time is up.
 
     Returns whether the run timed out: the deadline came first, or every pipe closed but the
     leader had still not finished exiting by then. Leaves the leader to the caller to kill.
     """
     with selectors.DefaultSelector() as selector:
-        for fd in capture.fds:
+        reading = set(capture.fds)
+        feeding = -1  # the feed's fd while it is in the selector
+        for fd in reading:
             selector.register(fd, selectors.EVENT_READ)
-        while selector.get_map() and not capture.over_cap:
+        while reading and not capture.over_cap:
             now = time.monotonic()
             if now >= deadline:
                 return True
@@ -602,7 +668,15 @@ def _collect(capture: _Capture, leader: _Leader, deadline: float) -> bool:
             if reaped_at is not None and now - reaped_at > 1.0:
                 # Only possible without a pid namespace: a leftover process holds the pipes.
                 return False
-            _read_ready(selector, capture, min(deadline - now, 0.05 if reaped_at is None else 0.2))
+            writing = capture.feed_fd >= 0 and bool(capture.outbox)
+            if writing and feeding < 0:
+                feeding = capture.feed_fd
+                selector.register(feeding, selectors.EVENT_WRITE)
+            elif not writing and feeding >= 0:
+                selector.unregister(feeding)
+                feeding = -1
+            timeout = min(deadline - now, 0.05 if reaped_at is None else 0.2)
+            _serve_ready(selector, capture, reading, timeout)
     if leader.reaped_at is not None or capture.over_cap:
         return False
     # Every pipe is closed but the command has not been reaped yet: it is exiting. Give it
@@ -611,9 +685,15 @@ def _collect(capture: _Capture, leader: _Leader, deadline: float) -> bool:
     return not leader.wait_until(deadline)
 
 
-def _read_ready(selector: selectors.BaseSelector, capture: _Capture, timeout: float) -> None:
-    """Read what the ready pipes hold into ``capture``; a pipe at its end leaves the selector."""
+def _serve_ready(
+    selector: selectors.BaseSelector, capture: _Capture, reading: set[int], timeout: float
+) -> None:
+    """Read what the ready pipes hold into ``capture`` (a pipe at its end leaves ``reading``
+    and the selector) and write the feed when it is ready."""
     for key, _ in selector.select(timeout):
+        if key.fd not in reading:  # the feed: given up on EPIPE, it leaves the selector next
+            capture.write_feed()
+            continue
         try:
             data = os.read(key.fd, 1 << 16)
         except OSError:
@@ -622,3 +702,4 @@ def _read_ready(selector: selectors.BaseSelector, capture: _Capture, timeout: fl
             capture.add(key.fd, data)
         else:
             selector.unregister(key.fd)
+            reading.discard(key.fd)
