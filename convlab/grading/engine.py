@@ -1,12 +1,21 @@
 """Grade one submission: prepare cases, run them all in one sandboxed process, judge outside.
 
 Phases (each timed): ``prepare`` draws the seeded cases and computes the reference outputs;
-``run`` writes the inputs as .npz plus a manifest, and runs ``harness.py`` with the student's
-file in the sandbox, which sends each output back as a .npy payload; ``check`` loads those
-payloads with ``allow_pickle=False`` (after checking their header against their size) and
-compares them with the references. The student's process never sees a reference output or a
-seed, and never writes the results. A check with a time budget runs in a process of its own,
-timed by the grader (see ``_too_slow``), never by a clock inside the student's process.
+``run`` runs ``harness.py`` with the student's file in the sandbox and feeds it the cases one at
+a time over a pipe, each only once the previous one has returned (``_Feeder``); the harness sends
+each output back as a .npy payload; ``check`` loads those payloads with ``allow_pickle=False``
+(after checking their header against their size) and compares them with the references. The
+student's process never sees a reference output or a seed, and never writes the results. No
+case is ever written to a file: the sandbox's file system holds the harness and the submission
+only. A check with a time budget runs in a process of its own, timed by the grader (see
+``_too_slow``), never by a clock inside the student's process.
+
+Hidden checks stay hidden until the due date: the visible checks run first, in processes that
+are never sent a case of any other check; then each hidden or after-due check runs in a process
+of its own, whose output (what the code printed, its errors, the shapes and values of the
+feedback) goes only into that check's own result, which students do not see before the due
+date (``convlab.selectors.visible_results``). ``GradingResult.stdout`` and ``outcomes`` hold
+what the visible checks' processes printed and how they ended, nothing of a hidden check's.
 
 Partial credit always: a case that crashes, times out or runs out of memory fails alone; the
 remaining cases of that function are skipped (so an infinite loop costs one timeout, not one
@@ -58,6 +67,89 @@ class _Returned:
     outputs: list[np.ndarray[Any, Any]] | None = None
     since_ready: float = math.inf  # from the ready frame to the last frame of this result
     error: str | None = None
+
+
+class _Feeder:
+    """Answers the harness's channel with the feed: the batch's cases, one at a time.
+
+    Sends the first case when the harness reports the submission imported, each next one when
+    it reports the previous case's result, and the end once every case is out. Reads the
+    channel's frames as they arrive (payload frames after a result are skipped); a frame it
+    cannot read ends the feed. The student's code can forge these reports, and so get the cases
+    of its own process a little earlier: never those of another process.
+    """
+
+    def __init__(self, cases: Sequence[bytes]) -> None:
+        self._cases = list(cases)
+        self._sent = 0
+        self._buffer = bytearray()
+        self._skip = 0
+        self._ended = False
+
+    def _next(self) -> bytes:
+        if self._sent < len(self._cases):
+            self._sent += 1
+            return self._cases[self._sent - 1]
+        return self._end()
+
+    def _end(self) -> bytes:
+        if self._ended:
+            return b""
+        self._ended = True
+        return _framed(json.dumps({"end": True}).encode())
+
+    def __call__(self, data: bytes) -> bytes:
+        self._buffer += data
+        out = bytearray()
+        while len(self._buffer) >= 4 and not self._ended:
+            size = int.from_bytes(self._buffer[:4], "big")
+            if len(self._buffer) < 4 + size:
+                break
+            frame = bytes(self._buffer[4 : 4 + size])
+            del self._buffer[: 4 + size]
+            if self._skip:
+                self._skip -= 1
+                continue
+            try:
+                event = json.loads(frame)
+            except (ValueError, UnicodeDecodeError):
+                event = None
+            if not isinstance(event, dict):
+                out += self._end()
+                break
+            kind = event.get("event")
+            if kind == "result":
+                count = event.get("outputs", 0)
+                self._skip = count if isinstance(count, int) and 0 < count <= 16 else 0
+            if kind in ("imported", "result"):
+                out += self._next()
+        return bytes(out)
+
+
+def _framed(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + data
+
+
+def _encode_case(item: _Planned) -> bytes:
+    """One case as the harness reads it from the feed: a JSON header, then its arrays."""
+    arrays: list[bytes] = []
+
+    def encode(value: Any) -> dict[str, Any]:
+        if isinstance(value, np.ndarray):
+            buffer = io.BytesIO()
+            np.save(buffer, value, allow_pickle=False)
+            arrays.append(buffer.getvalue())
+            return {"array": len(arrays) - 1}
+        return {"value": value}
+
+    header: dict[str, Any] = {
+        "id": item.id,
+        "function": item.check.function,
+        "args": [encode(v) for v in item.case.args],
+        "kwargs": {k: encode(v) for k, v in item.case.kwargs.items()},
+    }
+    header["arrays"] = len(arrays)
+    return b"".join(_framed(part) for part in [json.dumps(header).encode(), *arrays])
 
 
 @dataclass
@@ -182,26 +274,6 @@ def _plan(assignment: Assignment, seed: int) -> list[_Planned]:
     return planned
 
 
-def _write_inputs(directory: Path, planned: Sequence[_Planned]) -> list[dict[str, Any]]:
-    arrays: dict[str, np.ndarray[Any, Any]] = {}
-
-    def encode(key: str, value: Any) -> dict[str, Any]:
-        if isinstance(value, np.ndarray):
-            arrays[key] = value
-            return {"array": key}
-        return {"value": value}
-
-    manifest = []
-    for item in planned:
-        args = [encode(f"{item.id}_a{i}", v) for i, v in enumerate(item.case.args)]
-        kwargs = {k: encode(f"{item.id}_k_{k}", v) for k, v in item.case.kwargs.items()}
-        manifest.append(
-            {"id": item.id, "function": item.check.function, "args": args, "kwargs": kwargs}
-        )
-    np.savez(directory / "inputs.npz", allow_pickle=False, **arrays)
-    return manifest
-
-
 def _crash_message(run: sandbox.RunResult) -> str:
     if run.outcome is sandbox.Outcome.OK or (
         run.outcome is sandbox.Outcome.RUNTIME_ERROR and run.exit_code == 0
@@ -300,30 +372,23 @@ def grade(
     returned: dict[str, _Returned] = {}
     outcomes: list[str] = []
     stdout_parts: list[str] = []
+    printed: dict[int, list[str]] = {}  # a hidden check's index: what its processes printed
     sandboxed = True
     try:
-        # The sandbox's uid must read these; nothing here is secret (inputs only).
+        # The sandbox's uid must read these; nothing here is secret (no case is ever here).
         workdir.chmod(0o755)
         (workdir / "submission.py").write_text(source)
         shutil.copy(HARNESS, workdir / "harness.py")
-        manifest = _write_inputs(workdir, planned)
         for path in workdir.iterdir():
             path.chmod(0o644)
-        by_id = {entry["id"]: entry for entry in manifest}
+        encoded = {item.id: _encode_case(item) for item in planned}
         function_of = {item.id: item.check.function for item in planned}
-        # A check with a time budget runs alone in its own process, timed from the harness's
-        # ready frame to its last result by the grader's clock: inside that process the
-        # student's code can rewrite any clock or frame the harness would time it with.
-        batches = [[item.id for item in planned if item.check.time_budget is None]] + [
-            [item.id for item in planned if item.check is check]
-            for check in assignment.checks
-            if check.time_budget is not None
-        ]
+        batches = _batches(assignment, planned)
         stopped: set[str] = set()  # functions that stopped a process: not run again
         unimportable: str | None = None
         runs = 0
         out_of_time = False
-        for batch in batches:
+        for shown_as, batch in batches:
             for case_id in batch:
                 if unimportable is not None:
                     returned[case_id] = _Returned(error=unimportable)
@@ -347,10 +412,7 @@ def grade(
                     # their own.
                     out_of_time = True
                     break
-                name = f"manifest-{runs}.json"
                 runs += 1
-                (workdir / name).write_text(json.dumps({"cases": [by_id[i] for i in pending]}))
-                (workdir / name).chmod(0o644)
                 run = sandbox.run(
                     [
                         *(
@@ -363,19 +425,21 @@ def grade(
                         if sandbox.bwrap_path() or not insecure
                         else view.insecure_packages_dir,
                         "/grader/submission.py",
-                        f"/grader/{name}",
-                        "/grader/inputs.npz",
                     ],
                     binds=[*view.binds, sandbox.Bind(workdir, "/grader")],
                     hidden=view.hidden,
                     env=dict(view.env),
                     limits=assignment.limits,
                     channel=True,
+                    feed=_Feeder([encoded[i] for i in pending]),
                     insecure=insecure,
                 )
                 sandboxed = run.sandboxed
-                outcomes.append(run.outcome.value)
-                stdout_parts.append(run.stdout)
+                if shown_as is None:
+                    outcomes.append(run.outcome.value)
+                    stdout_parts.append(run.stdout)
+                elif run.stdout.strip():
+                    printed.setdefault(shown_as, []).append(run.stdout)
                 channel = _parse(run.channel, run.channel_arrivals)
                 # Only the harness's ready frame, written before the submission is imported, says
                 # the student's code ran at all: without it nothing that happened is theirs.
@@ -436,8 +500,47 @@ def grade(
         shutil.rmtree(workdir, ignore_errors=True)
     timings["run"] = time.perf_counter() - began
     return _finish(
-        assignment, planned, returned, outcomes, timings, "", "".join(stdout_parts), sandboxed
+        assignment,
+        planned,
+        returned,
+        outcomes,
+        timings,
+        "",
+        "".join(stdout_parts),
+        sandboxed,
+        {index: "".join(parts) for index, parts in printed.items()},
     )
+
+
+def _batches(
+    assignment: Assignment, planned: Sequence[_Planned]
+) -> list[tuple[int | None, list[str]]]:
+    """The cases each process runs, in order, with the index of the hidden check they belong
+    to (None: visible checks).
+
+    The visible checks without a time budget share a process; a check with a time budget runs
+    alone in its own, timed from the harness's ready frame to its last result by the grader's
+    clock (inside that process the student's code can rewrite any clock or frame the harness
+    would time it with). Every hidden or after-due check runs alone, after all the visible ones,
+    so that a visible check's process never holds a hidden check's case and a hidden check's
+    process prints only into that check's result.
+    """
+    checks = list(enumerate(assignment.checks))
+    visible = [c for c in checks if c[1].visibility == "visible"]
+    batches: list[tuple[int | None, list[str]]] = [
+        (None, [i.id for _, c in visible if c.time_budget is None for i in planned if i.check is c])
+    ]
+    batches += [
+        (None, [i.id for i in planned if i.check is check])
+        for _, check in visible
+        if check.time_budget is not None
+    ]
+    batches += [
+        (index, [i.id for i in planned if i.check is check])
+        for index, check in checks
+        if check.visibility != "visible"
+    ]
+    return batches
 
 
 def _finish(
@@ -449,10 +552,11 @@ def _finish(
     refusal: str,
     stdout: str,
     sandboxed: bool = True,
+    printed: dict[int, str] | None = None,
 ) -> GradingResult:
     began = time.perf_counter()
     tests = []
-    for check in assignment.checks:
+    for index, check in enumerate(assignment.checks):
         items = [item for item in planned if item.check is check]
         too_slow = _too_slow(check, items, returned)
         missing = _Returned(error=refusal or "no result.")
@@ -472,6 +576,9 @@ def _finish(
                 lines.append(f"- case {item.case.label}: {verdict.message}")
             if len(failures) > _SHOWN_FAILURES:
                 lines.append(f"- ... and {len(failures) - _SHOWN_FAILURES} more failing cases.")
+        own = (printed or {}).get(index, "").rstrip()
+        if own:
+            lines += ["", "Your code printed while this check ran:", own]
         diagnoses = tuple(dict.fromkeys(v.diagnosis for _, v in failures if v.diagnosis))
         heatmaps = tuple(v.heatmap for _, v in failures if v.heatmap)[:1]
         tests.append(

@@ -3,18 +3,25 @@
 Standalone on purpose (standard library and numpy only; it must not import convlab, which is
 not visible in the sandbox). Usage::
 
-    python -I -S harness.py PACKAGES_DIR SUBMISSION MANIFEST INPUTS_NPZ
+    python -I -S harness.py PACKAGES_DIR SUBMISSION
 
-MANIFEST (JSON) lists the cases to run: ``{"cases": [{"id", "function", "args", "kwargs"}]}``
-where each argument is ``{"array": key}`` (a key of INPUTS_NPZ, loaded with
-``allow_pickle=False``) or ``{"value": json_value}`` (lists become tuples). Events go to the
-pipe whose fd number is in ``$CONVLAB_CHANNEL_FD`` as frames: 4-byte big-endian length, then
-bytes. A JSON header frame per event (``ready``, ``imported``, ``import_error``, ``start``,
-``result``, ``done``); ``ready`` is always the first, written just before the submission is
-imported, so its presence proves the grader's own setup worked and its absence that the
-student's code never ran; a ``result`` with ``"outputs": n`` is followed by n frames, each one
-array in .npy format. Everything here runs in the same process as the student's code, so the
-grader treats every frame as a claim to be checked, never as a trusted verdict.
+Events go to the pipe whose fd number is in ``$CONVLAB_CHANNEL_FD`` as frames: 4-byte
+big-endian length, then bytes. A JSON header frame per event (``ready``, ``imported``,
+``import_error``, ``start``, ``result``, ``done``); ``ready`` is always the first, written just
+before the submission is imported, so its presence proves the grader's own setup worked and its
+absence that the student's code never ran; a ``result`` with ``"outputs": n`` is followed by n
+frames, each one array in .npy format.
+
+The cases arrive on the pipe whose fd number is in ``$CONVLAB_FEED_FD``, in frames of the same
+kind, one case at a time: the grader sends the first once the harness reports ``imported`` and
+each next one once it reports the previous case's ``result``, so no case is in this process (or
+its file system) while the submission is imported, and a case is here only from the moment it
+is due to run. A case is a JSON header ``{"id", "function", "args", "kwargs", "arrays": n}``,
+each argument ``{"array": index}`` (one of the n .npy frames that follow, loaded with
+``allow_pickle=False``) or ``{"value": json_value}`` (lists become tuples); ``{"end": true}``
+(or the feed's end) means there is no case left. Everything here runs in the same process as
+the student's code, so the grader treats every frame as a claim to be checked, never as a
+trusted verdict.
 """
 
 from __future__ import annotations
@@ -57,9 +64,42 @@ def _student_traceback(error: BaseException, submission: str) -> str:
     return "\n".join([head, *lines, detail])[:4000]
 
 
-def _value(spec: dict[str, Any], arrays: dict[str, Any]) -> Any:
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    data = bytearray()
+    while len(data) < size:
+        chunk = os.read(fd, min(size - len(data), 1 << 20))
+        if not chunk:
+            return None
+        data += chunk
+    return bytes(data)
+
+
+def _read_frame(fd: int) -> bytes | None:
+    """The next frame of the feed, or None at its end."""
+    head = _read_exactly(fd, 4)
+    return None if head is None else _read_exactly(fd, int.from_bytes(head, "big"))
+
+
+def _next_case(fd: int, np: Any) -> tuple[dict[str, Any], list[Any]] | None:
+    """The next case from the grader and its arrays, or None when there is none left."""
+    header = _read_frame(fd)
+    if header is None:
+        return None
+    case = json.loads(header)
+    if case.get("end"):
+        return None
+    arrays = []
+    for _ in range(case["arrays"]):
+        payload = _read_frame(fd)
+        if payload is None:
+            return None
+        arrays.append(np.load(io.BytesIO(payload), allow_pickle=False))
+    return case, arrays
+
+
+def _value(spec: dict[str, Any], arrays: list[Any]) -> Any:
     if "array" in spec:
-        return arrays[spec["array"]].copy()
+        return arrays[spec["array"]]
     value = spec["value"]
     return tuple(value) if isinstance(value, list) else value
 
@@ -81,15 +121,12 @@ def _outputs(result: Any, np: Any) -> list[bytes] | str:
 
 
 def main(argv: list[str]) -> int:
-    packages, submission, manifest_path, inputs_path = argv[1:5]
+    packages, submission = argv[1:3]
     channel = int(os.environ["CONVLAB_CHANNEL_FD"])
+    feed = int(os.environ["CONVLAB_FEED_FD"])
     sys.path.insert(0, packages)
     import numpy as np
 
-    with open(manifest_path) as handle:
-        manifest = json.load(handle)
-    with np.load(inputs_path, allow_pickle=False) as loaded:
-        arrays = {key: loaded[key] for key in loaded.files}
     os.close(0)
     _event(channel, event="ready")
     started = time.perf_counter()
@@ -104,11 +141,13 @@ def main(argv: list[str]) -> int:
         _event(channel, event="import_error", error=_student_traceback(error, submission))
         return 0
     _event(channel, event="imported", seconds=time.perf_counter() - started)
-    for case in manifest["cases"]:
-        _event(channel, event="start", case=case["id"])
+    while (received := _next_case(feed, np)) is not None:
+        case, arrays = received
+        case_id = case["id"]
+        _event(channel, event="start", case=case_id)
         function = getattr(module, case["function"], None)
         if not callable(function):
-            _event(channel, event="result", case=case["id"], status="missing")
+            _event(channel, event="result", case=case_id, status="missing")
             continue
         args = [_value(a, arrays) for a in case["args"]]
         kwargs = {k: _value(v, arrays) for k, v in case["kwargs"].items()}
@@ -117,18 +156,12 @@ def main(argv: list[str]) -> int:
             payloads = _outputs(result, np)
         except BaseException as error:
             trimmed = _student_traceback(error, submission)
-            _event(channel, event="result", case=case["id"], status="error", error=trimmed)
+            _event(channel, event="result", case=case_id, status="error", error=trimmed)
             continue
         if isinstance(payloads, str):
-            _event(channel, event="result", case=case["id"], status="invalid", error=payloads)
+            _event(channel, event="result", case=case_id, status="invalid", error=payloads)
             continue
-        _event(
-            channel,
-            event="result",
-            case=case["id"],
-            status="ok",
-            outputs=len(payloads),
-        )
+        _event(channel, event="result", case=case_id, status="ok", outputs=len(payloads))
         for payload in payloads:
             _frame(channel, payload)
     _event(channel, event="done")
