@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from convlab.grading import Assignment, Case, Check, Function, GradingResult, grade, to_gradescope
+from convlab.grading.engine import _Feeder
 from convlab.sandbox import Limits
 from convlab.selectors import visible_results
 
@@ -210,3 +211,29 @@ def test_a_hidden_check_that_crashes_its_process_leaks_nothing_and_costs_only_it
     _assert_no_secret(_seen_before_due(result))
     assert "ok" in result.outcomes
     assert "runtime_error" not in result.outcomes  # the hidden check's process is not listed
+
+
+def _frame(header: dict[str, Any], *payloads: bytes) -> bytes:
+    parts = [json.dumps(header).encode(), *payloads]
+    return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+
+
+def test_the_feeder_sends_each_case_only_after_the_import_or_the_previous_result() -> None:
+    feeder = _Feeder([b"CASE1", b"CASE2"])
+    assert feeder(_frame({"event": "ready"})) == b""
+    assert feeder(_frame({"event": "imported"})) == b"CASE1"
+    assert feeder(_frame({"event": "start", "case": "k0c0"})) == b""
+    # A result's output frames are skipped, whatever they hold; half a frame waits for the rest.
+    result = _frame({"event": "result", "status": "ok", "outputs": 1}, b'{"event": "imported"}')
+    assert feeder(result[:7]) == b""
+    assert feeder(result[7:]) == b"CASE2"
+    ended = feeder(_frame({"event": "result", "status": "error"}))
+    assert json.loads(ended[4:]) == {"end": True}
+    assert feeder(_frame({"event": "result", "status": "error"})) == b""
+
+
+def test_the_feeder_ends_the_feed_on_a_frame_it_cannot_read() -> None:
+    feeder = _Feeder([b"CASE1"])
+    ended = feeder((5).to_bytes(4, "big") + b"\xff\xfe{{{")
+    assert json.loads(ended[4:]) == {"end": True}
+    assert feeder(_frame({"event": "imported"})) == b""

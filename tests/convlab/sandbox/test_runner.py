@@ -111,3 +111,45 @@ def test_it_blames_a_started_command_for_what_it_prints_and_how_it_exits(script:
     result = sandbox.run(["/bin/sh", "-c", script])
     assert result.outcome is sandbox.Outcome.RUNTIME_ERROR
     assert result.started
+
+
+_ECHO_FEED = """
+import os
+channel, feed = int(os.environ['CONVLAB_CHANNEL_FD']), int(os.environ['CONVLAB_FEED_FD'])
+os.write(channel, b'go')
+received = b''
+while len(received) < int(os.environ['WANT']):
+    chunk = os.read(feed, 1 << 16)
+    if not chunk:
+        break
+    received += chunk
+print(len(received), received[:3].decode(), received[-3:].decode())
+"""
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_it_feeds_the_command_only_what_the_feed_answers_however_large() -> None:
+    view = sandbox.python_view(())
+    heard: list[bytes] = []
+    payload = b"abc" + b"x" * (3 << 20) + b"xyz"  # far more than a pipe holds at once
+
+    def answer(data: bytes) -> bytes:
+        heard.append(data)
+        return payload
+
+    result = sandbox.run([*view.argv, "-c", _ECHO_FEED], binds=view.binds,
+                         env={**dict(view.env), "WANT": str(len(payload))}, channel=True,
+                         feed=answer)  # fmt: skip
+    assert result.outcome is sandbox.Outcome.OK, result.stderr
+    assert result.stdout.split() == [str(len(payload)), "abc", "xyz"]
+    assert heard == [b"go"]
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_a_command_that_never_reads_its_feed_ends_normally() -> None:
+    view = sandbox.python_view(())
+    code = "import os; os.write(int(os.environ['CONVLAB_CHANNEL_FD']), b'go'); print('bye')"
+    result = sandbox.run([*view.argv, "-c", code], binds=view.binds, env=dict(view.env),
+                         channel=True, feed=lambda data: b"y" * (1 << 20))  # fmt: skip
+    assert result.outcome is sandbox.Outcome.OK
+    assert result.stdout == "bye\n"
