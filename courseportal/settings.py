@@ -203,8 +203,9 @@ SESSION_COOKIE_HTTPONLY = True
 # htmx takes the token from the page (base.html's hx-headers), so no script needs the cookie.
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers probe /healthz over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers and monitors probe /healthz and /healthz/ready over plain HTTP inside the
+# network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready)?$"]
 # Behind a TLS-terminating proxy that sets this header (and strips it from clients); set
 # SECURE_PROXY_SSL_HEADER to an empty value when the portal is reached without such a proxy.
 _proxy_header = envstr("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto")
@@ -355,8 +356,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# How long /healthz waits for a worker to answer its ping task.
+# How long /healthz/ready waits for a worker to answer its ping task, and for how many seconds
+# its report is kept and served to every caller (at most one worker round trip per period).
 HEALTHZ_WORKER_TIMEOUT = envint("HEALTHZ_WORKER_TIMEOUT", 5, minimum=1)
+HEALTHZ_CACHE_SECONDS = envint("HEALTHZ_CACHE_SECONDS", 10, minimum=1)
 
 # --- Cache -----------------------------------------------------------------------------------
 # `default`, shared by every process: rate-limit counters, rendered feeds and the content versions
