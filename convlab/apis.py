@@ -18,6 +18,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from convlab import schema, selectors, services
+from convlab.grading.results import final_gradescope
 from convlab.serializers import (
     AssignmentOutput,
     RegradeInput,
@@ -147,7 +148,8 @@ class SubmissionDetailApi(APIView):
 
 
 class SubmissionResultsApi(APIView):
-    """The results in Gradescope's results.json schema (as the viewer may see them)."""
+    """The results in Gradescope's results.json schema (as the viewer may see them): 409 until
+    the submission is final, then a valid results.json whether graded or not gradable."""
 
     permission_classes = [IsAuthenticated]
 
@@ -177,9 +179,15 @@ class SubmissionResultsApi(APIView):
             now=timezone.now(),
             full=membership.is_staff_role,
         )
-        if submission.gradable:
-            results = {**results, "score": submission.score}  # after the late penalty
-        return Response(results)
+        return Response(
+            final_gradescope(
+                results,
+                gradable=submission.gradable,
+                score=submission.score,  # after the late penalty
+                raw_score=submission.raw_score,
+                late_days=submission.late_days,
+            )
+        )
 
 
 class SubmissionRegradeApi(APIView):
