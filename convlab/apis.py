@@ -10,7 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from convlab.serializers import (
     SubmitInput,
 )
 from courseportal.openapi import error_response, throttled_response
+from courseportal.parsers import JSONParser
 from courseportal.types import AuthenticatedRequest
 from courses.permissions import IsCourseMember, request_membership, require_staff
 
@@ -182,7 +183,7 @@ class SubmissionResultsApi(APIView):
         return Response(
             final_gradescope(
                 results,
-                gradable=submission.gradable,
+                gradable=bool(submission.gradable),
                 score=submission.score,  # after the late penalty
                 raw_score=submission.raw_score,
                 late_days=submission.late_days,

@@ -36,5 +36,7 @@ urlpatterns = [
     path("", include("gradebook.urls")),
 ]
 
+handler400 = "courseportal.errors.bad_request"
+handler403 = "courseportal.errors.permission_denied"
 handler404 = "courseportal.errors.page_not_found"
 handler500 = "courseportal.errors.server_error"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from celery import Celery
@@ -61,7 +62,7 @@ def admin_user(db):
 
 
 @pytest.fixture
-def monitor_key(admin_user) -> str:
+def monitor_key(admin_user: Any) -> str:
     return api_token_create(user=admin_user, name="uptime monitor")[1]
 
 
@@ -112,9 +113,7 @@ def test_it_asks_anonymous_callers_to_authenticate(client: Client, lonely: Lonel
     assert lonely.pings_sent() == 0
 
 
-def test_it_refuses_users_who_are_not_site_staff(
-    client: Client, alice, tara, lonely: LonelyBroker
-) -> None:
+def test_it_refuses_users_who_are_not_site_staff(client, alice, tara, lonely):
     # A student, and a course's TA, by session and by their own API token.
     for user in (alice, tara):
         client.force_login(user)
@@ -127,7 +126,7 @@ def test_it_refuses_users_who_are_not_site_staff(
     assert lonely.pings_sent() == 0
 
 
-def test_it_shows_staff_the_report(client: Client, admin_user, lonely: LonelyBroker) -> None:
+def test_it_shows_staff_the_report(client, admin_user, lonely):
     client.force_login(admin_user)
     response = client.get("/healthz/ready")
     assert response.status_code == 503
@@ -155,22 +154,20 @@ def test_it_refuses_a_revoked_or_unknown_token(client: Client, lonely: LonelyBro
 
 
 def test_many_callers_within_the_period_cost_one_round_trip(
-    client: Client, monitor_key: str, lonely: LonelyBroker, time_machine
-) -> None:
+    client, monitor_key, lonely, time_machine
+):
     time_machine.move_to("2026-01-05 12:00:00Z", tick=False)
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {monitor_key}"}
-    first = client.get("/healthz/ready", **auth).json()
+    auth = {"Authorization": f"Bearer {monitor_key}"}
+    first = client.get("/healthz/ready", headers=auth).json()
     for _ in range(4):
-        assert client.get("/healthz/ready", **auth).json() == first
+        assert client.get("/healthz/ready", headers=auth).json() == first
     assert lonely.pings_sent() == 1
     time_machine.move_to("2026-01-05 12:00:11Z", tick=False)  # HEALTHZ_CACHE_SECONDS is 10
-    assert client.get("/healthz/ready", **auth).json()["checked_at"] != first["checked_at"]
+    assert client.get("/healthz/ready", headers=auth).json()["checked_at"] != first["checked_at"]
     assert lonely.pings_sent() == 2
 
 
-def test_while_another_process_checks_it_answers_the_previous_report(
-    lonely: LonelyBroker, time_machine
-) -> None:
+def test_while_another_process_checks_it_answers_the_previous_report(lonely, time_machine):
     time_machine.move_to("2026-01-05 12:00:00Z", tick=False)
     previous = health.health_report_cached()
     time_machine.move_to("2026-01-05 12:01:00Z", tick=False)

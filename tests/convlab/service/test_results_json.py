@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 import pytest
 
 from convlab import services
@@ -59,7 +59,7 @@ GRADESCOPE_RESULTS = {
         },
     },
 }
-VALID = jsonschema.Draft7Validator(GRADESCOPE_RESULTS)
+VALID = jsonschema_rs.Draft7Validator(GRADESCOPE_RESULTS)
 
 CHECKS = (
     CheckResult("shapes", 40.0, 40.0, "all shapes right", "visible", 4, 4),
@@ -86,7 +86,9 @@ def results_url(submission: Submission) -> str:
     return f"/api/v1/submissions/{submission.pk}/results.json"
 
 
-def finished(lab: Assignment, student: Any, result: GradingResult | None, **create: Any):
+def finished(
+    lab: Assignment, student: Any, result: GradingResult | None, **create: Any
+) -> Submission:
     """A submission taken through the services: received, queued, claimed, finished."""
     made = services.submission_create(
         assignment=lab, student=student, submitted_by=student, content=b"x = 1\n", **create
@@ -102,7 +104,7 @@ def valid_results(api: Any, user: Any, submission: Submission) -> dict[str, Any]
     response = api.get(results_url(submission))
     assert response.status_code == 200, response.content
     body: dict[str, Any] = response.json()
-    errors = [f"{list(e.path)}: {e.message}" for e in VALID.iter_errors(body)]
+    errors = [f"{list(e.instance_path)}: {e.message}" for e in VALID.iter_errors(body)]
     assert not errors, errors
     return body
 
@@ -115,7 +117,7 @@ def test_the_schema_refuses_what_was_answered_before() -> None:
 
 
 @pytest.mark.parametrize("status", ["received", "queued", "running"])
-def test_before_it_is_final_it_answers_409_naming_the_status(api, lab, alice, status) -> None:
+def test_before_it_is_final_it_answers_409_naming_the_status(api, lab, alice, status):
     made = services.submission_create(
         assignment=lab, student=alice, submitted_by=alice, content=b"x = 1\n"
     ).submission
@@ -126,7 +128,7 @@ def test_before_it_is_final_it_answers_409_naming_the_status(api, lab, alice, st
     assert response.json() == {"detail": f"not graded yet: {status}", "status": status}
 
 
-def test_a_graded_submission_is_valid_for_the_student_and_the_staff(api, lab, alice, tara) -> None:
+def test_a_graded_submission_is_valid_for_the_student_and_the_staff(api, lab, alice, tara):
     submission = finished(lab, alice, graded())
     mine = valid_results(api, alice, submission)
     assert mine["score"] == 70.0
@@ -138,7 +140,7 @@ def test_a_graded_submission_is_valid_for_the_student_and_the_staff(api, lab, al
     assert [t["name"] for t in full["tests"]] == ["shapes", "overlap", "stride 3"]
 
 
-def test_a_late_submission_is_valid_and_says_how_it_was_reduced(api, lab, alice) -> None:
+def test_a_late_submission_is_valid_and_says_how_it_was_reduced(api, lab, alice):
     Assignment.objects.filter(pk=lab.pk).update(
         due_at=dt.datetime(2017, 10, 1, tzinfo=dt.UTC), late_penalty_percent_per_day=10
     )
@@ -154,9 +156,7 @@ def test_a_late_submission_is_valid_and_says_how_it_was_reduced(api, lab, alice)
     )
 
 
-def test_a_not_gradable_submission_is_valid_scores_0_and_says_no_attempt_was_used(
-    api, lab, alice
-) -> None:
+def test_a_not_gradable_submission_is_valid_scores_0_and_says_no_attempt_was_used(api, lab, alice):
     submission = finished(lab, alice, NOT_GRADABLE)
     assert (submission.status, submission.gradable) == ("error", False)
     body = valid_results(api, alice, submission)
@@ -167,7 +167,7 @@ def test_a_not_gradable_submission_is_valid_scores_0_and_says_no_attempt_was_use
     assert "This attempt does not count." in body["output"]
 
 
-def test_a_submission_whose_grading_left_nothing_is_valid(api, lab, alice, robot) -> None:
+def test_a_submission_whose_grading_left_nothing_is_valid(api, lab, alice, robot):
     # The worker's result could not be saved, or never came: `{}` is stored.
     submission = finished(
         lab,
@@ -182,7 +182,7 @@ def test_a_submission_whose_grading_left_nothing_is_valid(api, lab, alice, robot
         assert body["output"].startswith("Not graded: the grader failed on this submission")
 
 
-def test_a_submission_being_graded_again_answers_409(api, lab, alice, tara) -> None:
+def test_a_submission_being_graded_again_answers_409(api, lab, alice, tara):
     submission = finished(lab, alice, graded())
     services.submission_regrade(submission=submission)
     api.force_authenticate(tara)
@@ -200,7 +200,7 @@ def test_a_submission_being_graded_again_answers_409(api, lab, alice, tara) -> N
     ],
 )
 @pytest.mark.parametrize(("gradable", "score"), [(True, 70.0), (False, None), (True, None)])
-def test_whatever_was_stored_the_answer_is_valid(stored, gradable, score) -> None:
+def test_whatever_was_stored_the_answer_is_valid(stored, gradable, score):
     body = results.final_gradescope(
         stored, gradable=gradable, score=score, raw_score=score, late_days=0
     )
