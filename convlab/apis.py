@@ -10,7 +10,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import Throttled
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from convlab import schema, selectors, services
+from convlab.grading.results import final_gradescope
 from convlab.serializers import (
     AssignmentOutput,
     RegradeInput,
@@ -25,6 +26,7 @@ from convlab.serializers import (
     SubmitInput,
 )
 from courseportal.openapi import error_response, throttled_response
+from courseportal.parsers import JSONParser
 from courseportal.types import AuthenticatedRequest
 from courses.permissions import IsCourseMember, request_membership, require_staff
 
@@ -147,7 +149,8 @@ class SubmissionDetailApi(APIView):
 
 
 class SubmissionResultsApi(APIView):
-    """The results in Gradescope's results.json schema (as the viewer may see them)."""
+    """The results in Gradescope's results.json schema (as the viewer may see them): 409 until
+    the submission is final, then a valid results.json whether graded or not gradable."""
 
     permission_classes = [IsAuthenticated]
 
@@ -177,9 +180,15 @@ class SubmissionResultsApi(APIView):
             now=timezone.now(),
             full=membership.is_staff_role,
         )
-        if submission.gradable:
-            results = {**results, "score": submission.score}  # after the late penalty
-        return Response(results)
+        return Response(
+            final_gradescope(
+                results,
+                gradable=bool(submission.gradable),
+                score=submission.score,  # after the late penalty
+                raw_score=submission.raw_score,
+                late_days=submission.late_days,
+            )
+        )
 
 
 class SubmissionRegradeApi(APIView):

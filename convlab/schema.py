@@ -45,11 +45,15 @@ class ResultsOutput(serializers.Serializer):
     """Gradescope's results.json, plus `max_score`, `gradable` and `timings`.
 
     Before the due date a student sees hidden checks only as `hidden_checks` (how many passed)
-    and no `after_due_date` checks; staff and autograders see everything. Empty until graded,
-    and for a submission the grader could not grade.
+    and no `after_due_date` checks; the course's TAs and instructors see everything. As a
+    submission's `results`: empty until graded. As results.json: valid Gradescope for every
+    final submission; one the grader could not grade has `score` 0 with `gradable` false and an
+    `output` saying so (no attempt used; do not record that 0).
     """
 
-    score = serializers.FloatField(required=False, allow_null=True)
+    score = serializers.FloatField(
+        required=False, allow_null=True, help_text="results.json: after any late penalty"
+    )
     max_score = serializers.FloatField(required=False, allow_null=True)
     execution_time = serializers.FloatField(required=False, help_text="seconds")
     output = serializers.CharField(required=False)
@@ -242,6 +246,23 @@ RESULTS_EXAMPLES = [
     response_example("Full results (staff, autograder)", RESULTS),
     response_example(
         "A student before the due date", STUDENT_RESULTS, name="Student before due date"
+    ),
+    response_example(
+        "The grader could not grade it (no attempt used; do not record the 0)",
+        {
+            "score": 0.0,
+            "max_score": 100.0,
+            "execution_time": 0.0,
+            "output": "Not graded: the grader failed (the sandbox could not start). This "
+            "attempt does not count.",
+            "stdout_visibility": "visible",
+            "visibility": "visible",
+            "tests": [],
+            "gradable": False,
+            "timings": {},
+            "extra_data": {"gradable": False, "outcomes": [], "sandboxed": True, "stdout": ""},
+        },
+        name="Not gradable",
     ),
 ]
 REGRADE = [

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import include, path
 
 from convlab import apis, views
+from courseportal.limits import body_limit
+
+# An upload larger than a source may be is refused before it is read (courseportal/limits.py).
+source_limit = body_limit(lambda: settings.CONVLAB_MAX_SOURCE_BYTES, field="file")
 
 api_urlpatterns = [
     path(
@@ -12,7 +17,7 @@ api_urlpatterns = [
     ),
     path(
         "courses/<id:course_id>/assignments/<slug:slug>/submissions/",
-        apis.SubmissionListApi.as_view(),
+        source_limit(apis.SubmissionListApi.as_view()),
         name="api-submission-list",
     ),
     path(
@@ -39,7 +44,11 @@ api_urlpatterns = [
 
 page_urlpatterns = [
     path("courses/<id:course_id>/labs/", views.assignment_list, name="labs"),
-    path("courses/<id:course_id>/labs/<slug:slug>/", views.assignment_page, name="lab-assignment"),
+    path(
+        "courses/<id:course_id>/labs/<slug:slug>/",
+        source_limit(views.assignment_page),
+        name="lab-assignment",
+    ),
     path(
         "courses/<id:course_id>/labs/<slug:slug>/regrade/",
         views.assignment_regrade,

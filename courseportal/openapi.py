@@ -210,6 +210,14 @@ class AutoSchema(openapi.AutoSchema):
                 "You do not have permission to perform this action.",
                 summary="Missing role",
             )
+        if self.method in UNSAFE - {"DELETE"}:
+            answers["413"] = error_response(
+                "The body is larger than this endpoint takes (a file over its limit, or more "
+                "than 2.5 MiB of JSON): refused before it is read, nothing saved. An upload's "
+                "answer also names the field, as a 400 would.",
+                "Request body too large: the request body is larger than 2.5 MiB.",
+                summary="Too large",
+            )
         if "{" in self.path:
             answers["404"] = error_response(
                 "No such object, or it belongs to a course you are not a member of.",

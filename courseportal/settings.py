@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CsrfViewMiddleware, which reads POST forms: body limits come first.
+    "courseportal.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,14 +156,22 @@ STORAGES = {
 # Presentation slides: links only to these hosts (https), PDFs up to this size.
 SLIDES_LINK_HOSTS = frozenset(envlist("SLIDES_LINK_HOSTS", ["docs.google.com", "drive.google.com"]))
 SLIDES_MAX_BYTES = envint("SLIDES_MAX_MB", 20, minimum=1) * 2**20
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, kept explicit: non-file bodies
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Request bodies (courseportal/limits.py checks the Content-Length before anything is read):
+# a JSON or form body up to DATA_UPLOAD_MAX_MEMORY_SIZE (a roster's apply form carries the
+# 2 MiB file back as text); a file no larger than its view takes (convlab source 256 KiB,
+# rosters 2 MiB, slides SLIDES_MAX_MB), UPLOAD_MAX_BYTES where a view names no limit (the
+# admin). A file up to FILE_UPLOAD_MAX_MEMORY_SIZE is kept in memory, a larger one in a
+# temporary file, so that a request holds at most that much of a file in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 
 # convlab: a folder of extra check suites (<slug>.py), and running student code without
 # bubblewrap (development only: the sandbox refuses otherwise, and says so).
 CONVLAB_SUITES_DIR = envstr("CONVLAB_SUITES_DIR") or None
 CONVLAB_SANDBOX_INSECURE = envbool("CONVLAB_SANDBOX_INSECURE", False)
 CONVLAB_MAX_SOURCE_BYTES = envint("CONVLAB_MAX_SOURCE_KB", 256, minimum=1) * 1024
+# The largest file any form takes, for views that name no limit of their own.
+UPLOAD_MAX_BYTES = max(SLIDES_MAX_BYTES, CONVLAB_MAX_SOURCE_BYTES)
 # Celery time limits of one grading (the sandbox's own limits are far lower), and how long a
 # submission may sit in queued or running before the sweeper hands it to another worker.
 CONVLAB_GRADING_SOFT_LIMIT = envint("CONVLAB_GRADING_SOFT_LIMIT", 120, minimum=5)
@@ -203,8 +213,9 @@ SESSION_COOKIE_HTTPONLY = True
 # htmx takes the token from the page (base.html's hx-headers), so no script needs the cookie.
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
-# Load balancers probe /healthz over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers and monitors probe /healthz and /healthz/ready over plain HTTP inside the
+# network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz(/ready)?$"]
 # Behind a TLS-terminating proxy that sets this header (and strips it from clients); set
 # SECURE_PROXY_SSL_HEADER to an empty value when the portal is reached without such a proxy.
 _proxy_header = envstr("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto")
@@ -271,6 +282,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "courseportal.errors.exception_handler",
+    # DRF's parsers, with JSON nested at most 64 levels deep (400 beyond).
+    "DEFAULT_PARSER_CLASSES": [
+        "courseportal.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         # The review analyzer runs as students type (debounced): generous, but bounded.
         "analyze": envrate("ANALYZE_RATE", "120/min"),
@@ -355,8 +372,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# How long /healthz waits for a worker to answer its ping task.
+# How long /healthz/ready waits for a worker to answer its ping task, and for how many seconds
+# its report is kept and served to every caller (at most one worker round trip per period).
 HEALTHZ_WORKER_TIMEOUT = envint("HEALTHZ_WORKER_TIMEOUT", 5, minimum=1)
+HEALTHZ_CACHE_SECONDS = envint("HEALTHZ_CACHE_SECONDS", 10, minimum=1)
 
 # --- Cache -----------------------------------------------------------------------------------
 # `default`, shared by every process: rate-limit counters, rendered feeds and the content versions

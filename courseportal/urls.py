@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from courseportal.health import healthz
+from courseportal.health import HealthReadyApi, healthz
 from courseportal.login import throttle_login
 
 # Swagger UI comes from our own static files (drf-spectacular-sidecar) but styles itself inline;
@@ -18,6 +18,7 @@ api_docs = csp_update({"style-src": ["'unsafe-inline'"]})(
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("healthz/ready", HealthReadyApi.as_view(), name="healthz-ready"),
     path("admin/login/", throttle_login(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/login/", throttle_login(auth_views.LoginView.as_view()), name="login"),
@@ -35,5 +36,7 @@ urlpatterns = [
     path("", include("gradebook.urls")),
 ]
 
+handler400 = "courseportal.errors.bad_request"
+handler403 = "courseportal.errors.permission_denied"
 handler404 = "courseportal.errors.page_not_found"
 handler500 = "courseportal.errors.server_error"

@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courseportal.openapi import refused_response
+from courseportal.parsers import JSONParser
 from courseportal.types import AuthenticatedRequest
 from courses.models import Membership, Role
 from courses.permissions import (

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import include, path
 
+from courseportal.limits import body_limit
 from presentations import apis, views
+
+# A PDF larger than SLIDES_MAX_MB is refused before it is read.
+slides_limit = body_limit(lambda: settings.SLIDES_MAX_BYTES, field="slides_file")
 
 api_urlpatterns = [
     path("courses/<id:course_id>/groups/", apis.GroupListApi.as_view(), name="api-group-list"),
@@ -13,7 +18,7 @@ api_urlpatterns = [
     ),
     path(
         "courses/<id:course_id>/groups/<id:group_id>/slides/",
-        apis.SlidesApi.as_view(),
+        slides_limit(apis.SlidesApi.as_view()),
         name="api-group-slides",
     ),
     path(
@@ -61,7 +66,7 @@ page_urlpatterns = [
     ),
     path(
         "courses/<id:course_id>/presentations/group/slides/",
-        views.group_slides,
+        slides_limit(views.group_slides),
         name="presentations-slides",
     ),
     path(

@@ -7,12 +7,13 @@ a suite): such a result has no score at all, so it can never be recorded as a ze
 from __future__ import annotations
 
 import base64
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from convlab.grading.suite import Visibility
 
-__all__ = ["CheckResult", "GradingResult", "render_text", "to_gradescope"]
+__all__ = ["CheckResult", "GradingResult", "final_gradescope", "render_text", "to_gradescope"]
 
 _GRADESCOPE_VISIBILITY = {"visible": "visible", "hidden": "hidden", "after_due": "after_due_date"}
 
@@ -92,6 +93,58 @@ def to_gradescope(result: GradingResult) -> dict[str, Any]:
             "stdout": result.stdout,
         },
     }
+
+
+# What a not-gradable submission's results.json says when the grading left no output of its own
+# (its result could not be saved, say).
+NOT_GRADABLE_OUTPUT = (
+    "Not graded: the grader failed on this submission, not your code. This attempt does not "
+    "count; course staff have been told."
+)
+
+
+def final_gradescope(
+    stored: Mapping[str, Any],
+    *,
+    gradable: bool,
+    score: float | None,
+    raw_score: float | None = None,
+    late_days: int = 0,
+) -> dict[str, Any]:
+    """The results.json of a finished submission, valid Gradescope in every state.
+
+    ``stored`` is what the grading kept (``to_gradescope``; empty when the grader produced
+    nothing). ``score`` is the submission's score after any late penalty. Whatever is stored,
+    the answer has a numeric ``score``, a ``tests`` list and an ``output`` saying what happened:
+
+    - graded: ``score`` is the submission's, and a late one's ``output`` says how it was reduced;
+    - not gradable (the grader failed): ``score`` 0 with ``gradable`` false, the checks that did
+      run, and an ``output`` that says no attempt was used. Gradescope has no "no score", so a
+      bridge must read ``gradable`` and not record that 0 as a grade.
+    """
+    body = dict(stored)
+    tests = body.get("tests")
+    body["tests"] = list(tests) if isinstance(tests, list) else []
+    output = body.get("output") if isinstance(body.get("output"), str) else ""
+    if gradable and score is not None:
+        body["score"] = float(score)
+        if late_days and raw_score is not None and raw_score != score:
+            body["output"] = (
+                f"{output}\nSubmitted {late_days} day(s) late: {raw_score:g} points before the "
+                f"late penalty, {score:g} after it."
+            ).lstrip()
+        else:
+            body["output"] = output
+    else:
+        body["score"] = 0.0
+        body["output"] = output or NOT_GRADABLE_OUTPUT  # the engine's says why, in these terms
+    body["gradable"] = bool(gradable and score is not None)
+    extra = body.get("extra_data")
+    extra = extra if isinstance(extra, dict) else {}
+    body["extra_data"] = {**extra, "gradable": body["gradable"]}
+    body.setdefault("visibility", "visible")
+    body.setdefault("stdout_visibility", "visible")
+    return body
 
 
 def render_text(result: GradingResult) -> str:

@@ -44,6 +44,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(tra
 # URL names that are not pages a person reads, and why; every other name must be in VISITS.
 NOT_PAGES = {
     "healthz": "JSON for load balancers",
+    "healthz-ready": "JSON for monitors and site staff",
     "logout": "POST only, redirects",
     "review-guidance": "htmx fragment of review-edit, checked inside it",
     "review-rate": "POST only, redirects (or an htmx text answer)",

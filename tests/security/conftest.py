@@ -17,6 +17,4 @@ __all__ = ["lab", "robot"]
 def world(db: None, settings: Settings, tmp_path: Path) -> World:
     """The seed course with user text in every field (see tests/security/site.py)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    # The staff home asks the workers for their health; none run here, so it waits this long.
-    settings.HEALTHZ_WORKER_TIMEOUT = 1
     return build_world(settings.MEDIA_ROOT)

@@ -197,8 +197,9 @@ def _admin_login_form(world: World, role: str) -> dict[str, Any]:
 
 ROWS: list[Row] = [
     # --- site ---------------------------------------------------------------------------------
-    row("healthz", "GET", " ".join(["200|503"] * 7),
-        note="the same for every caller: 503 while no worker answers"),
+    row("healthz", "GET", EVERYONE, note="liveness, the same for every caller; no worker asked"),
+    row("healthz-ready", "GET", "401 403 403 403 403 403 403",
+        note="the detailed report: site staff only, and nobody in a course is"),
     row("login", "GET", EVERYONE),
     row("logout", "POST", "login login login login login login login"),
     row("admin:index", "GET", "login login login login login login login",

@@ -192,6 +192,7 @@ def test_plain_http_is_redirected_to_https_except_the_health_check(
     behind_proxy = client.get("/accounts/login/", headers={"X-Forwarded-Proto": "https"})
     assert behind_proxy.status_code == 200
     assert client.get("/healthz").status_code in {200, 503}  # answered, not redirected
+    assert client.get("/healthz/ready").status_code == 401  # answered: asks for a token
 
 
 @pytest.mark.django_db

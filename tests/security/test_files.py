@@ -8,15 +8,17 @@ inside the results, which only the submission's pages and API show.
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import StreamingHttpResponse
 from django.test import Client
 
 from convlab.models import Submission
 from presentations.models import PresenterGroup
+from tests.convlab.service.conftest import submit_url
 from tests.factories import make_member
 from tests.security.site import World
 
@@ -150,3 +152,122 @@ def test_a_missing_or_unknown_file_is_a_404_not_a_500(world):
     submission.file.storage.delete(submission.file.name)
     assert get(world, "student1", f"/submissions/{submission.pk}/source.py").status_code == 404
     assert get(world, "instructor", "/submissions/999999/source.py").status_code == 404
+
+
+# --- upload limits (issue #14, finding 13) ---------------------------------------------------
+
+BOUNDARY = "courseportal-test-boundary"
+# The test client sets no Content-Type for a body it does not make itself.
+MULTIPART: dict[str, Any] = {"CONTENT_TYPE": f"multipart/form-data; boundary={BOUNDARY}"}
+
+
+class MultipartBody:
+    """A multipart body with one file of `size` bytes, made as it is read (nothing held in
+    memory), counting what the server read of it."""
+
+    def __init__(self, field: str, size: int) -> None:
+        self.head = (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="big.py"\r\nContent-Type: text/x-python\r\n\r\n'
+        ).encode()
+        self.tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+        self.size = len(self.head) + size + len(self.tail)
+        self.read_bytes = 0
+
+    def read(self, n: int = -1) -> bytes:
+        left = self.size - self.read_bytes
+        n = left if n is None or n < 0 else min(n, left)
+        chunk = bytearray(n)
+        for i in range(n):  # only the few bytes of head and tail; the file is all "a"
+            at = self.read_bytes + i
+            if at < len(self.head):
+                chunk[i] = self.head[at]
+            elif at >= self.size - len(self.tail):
+                chunk[i] = self.tail[at - (self.size - len(self.tail))]
+            else:
+                chunk[i] = ord("a")
+        self.read_bytes += n
+        return bytes(chunk)
+
+    def readline(self, limit: int = -1) -> bytes:
+        raise AssertionError("multipart bodies are read in chunks")
+
+    def post(self, client: Client, url: str) -> TestResponse:
+        environ: dict[str, Any] = {"wsgi.input": self, "CONTENT_LENGTH": str(self.size)}
+        return client.generic("POST", url, **environ, **MULTIPART)
+
+
+def logged_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_api_upload_over_its_limit_is_refused_before_a_byte_is_read(lab, alice):
+    body = MultipartBody("file", 20 * 2**20)
+    response = body.post(logged_in(alice), submit_url(lab))
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": "Request body too large: file takes at most 256 KiB.",
+        "file": ["the file is larger than 256 KiB"],
+    }
+    assert body.read_bytes == 0
+    assert not Submission.objects.exists()
+
+
+def test_a_page_upload_over_its_limit_is_refused_with_a_page_before_it_is_read(lab, alice):
+    body = MultipartBody("file", 20 * 2**20)
+    response = body.post(logged_in(alice), f"/courses/{lab.course_id}/labs/{lab.slug}/")
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert "Nothing was saved: the file is larger than 256 KiB." in response.text
+    assert body.read_bytes == 0
+    assert not Submission.objects.exists()
+
+
+def test_a_file_past_its_limit_is_stopped_as_it_streams_in(lab, alice, settings):
+    # The body's length is within the check on headers; the file is stopped once it passes
+    # the limit, whatever the part's own headers say.
+    settings.CONVLAB_MAX_SOURCE_BYTES = 1024
+    body = MultipartBody("file", 8 * 1024)
+    response = body.post(logged_in(alice), submit_url(lab))
+    assert response.status_code == 413
+    assert response.json()["file"] == ["the file is larger than 1 KiB"]
+    assert not Submission.objects.exists()
+
+
+def test_a_file_at_its_limit_is_taken(lab, alice, settings):
+    settings.CONVLAB_MAX_SOURCE_BYTES = 1024
+    upload = SimpleUploadedFile("ok.py", b"x = 1\n" + b"#" * 1018, content_type="text/x-python")
+    response = logged_in(alice).post(submit_url(lab), {"file": upload})
+    assert response.status_code == 202, response.content
+
+
+def test_a_view_that_names_no_limit_takes_no_file_larger_than_any_form_does(alice, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    too_long = MultipartBody("file", 1024 + 64 * 1024 + 1)  # past courseportal.limits.FORM_OVERHEAD
+    response = too_long.post(logged_in(alice), "/account/")
+    assert response.status_code == 413
+    assert too_long.read_bytes == 0
+    # Within the body's length, but the file passes the limit as it streams in.
+    assert MultipartBody("file", 1025).post(logged_in(alice), "/account/").status_code == 413
+
+
+def test_a_body_without_content_length_is_read_as_empty(lab, alice):
+    # Chunked transfer: Django under WSGI reads nothing without a Content-Length, so a body
+    # cannot slip past the limits by leaving it out.
+    body = MultipartBody("file", 2**20)
+    client = logged_in(alice)
+    environ: dict[str, Any] = {"wsgi.input": body, "HTTP_TRANSFER_ENCODING": "chunked"}
+    response = client.generic("POST", submit_url(lab), **environ, **MULTIPART)
+    assert response.status_code == 400
+    assert body.read_bytes == 0
+    assert not Submission.objects.exists()
+
+
+def test_the_settings_keep_files_small_in_memory(settings):
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE == 256 * 1024
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 2_621_440
+    middleware = settings.MIDDLEWARE
+    limits = middleware.index("courseportal.limits.BodyLimitMiddleware")
+    assert limits < middleware.index("django.middleware.csrf.CsrfViewMiddleware")
