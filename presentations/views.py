@@ -3,7 +3,6 @@ the staff scheduling page, CSV and iCalendar exports."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +18,10 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
 from courseportal import caching
-from courseportal.spreadsheets import safe_cell
+from courseportal.spreadsheets import csv_writer
 from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership
+from courses.people import display_name
 from courses.selectors import course_list_for_user, membership_get
 from presentations import feeds, selectors
 from presentations.models import SwapStatus
@@ -268,7 +268,7 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="presentations.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["date", "session", "order", "group", "members"])
     for day in days:
         if not day.slots:
@@ -276,9 +276,10 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
                 [day.session.date.isoformat(), day.label or "no presenters", "", "", ""]
             )
         for slot in day.slots:
-            members = " ".join(m.user.username for m in slot.group.members.all())
+            # Classmates see each other by display name, never by username (an e-mail, often).
+            members = "; ".join(display_name(m.user) for m in slot.group.members.all())
             date = day.session.date.isoformat()
-            writer.writerow([date, "", slot.order, safe_cell(slot.group.name), members])
+            writer.writerow([date, "", slot.order, slot.group.name, members])
     return response
 
 
