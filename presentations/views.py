@@ -420,7 +420,7 @@ def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
             feeds.course_feed(entry.course, entry.days, own_group_id=entry.own_group_id)
             for entry in entries
         ]
-        return feeds.merged(f"courseportal: {user.get_username()}", courses)
+        return feeds.merged(f"courseportal: {display_name(user)}", courses)
 
     # The user's name and the content of each of their courses.
     course_ids = sorted(course_list_for_user(user=user).values_list("pk", flat=True))
