@@ -48,6 +48,10 @@ def _classmate(course: Course, field: str, *, username: str | None, user_id: int
     return found
 
 
+def _in_a_group(course: Course, user: Any) -> bool:
+    return GroupMember.objects.filter(course=course, user=user).exists()
+
+
 def _on_published_schedule(group: PresenterGroup) -> bool:
     return Slot.objects.filter(group=group, schedule__status=ScheduleStatus.PUBLISHED).exists()
 
@@ -73,7 +77,7 @@ def invitation_create(
     invitee = _classmate(course, field, username=username, user_id=user_id)
     if invitee.pk in members:
         raise ValidationError({field: "already in your group"})
-    if GroupMember.objects.filter(course=course, user=invitee).exists():
+    if _in_a_group(course, invitee):
         raise ValidationError({field: "already in another presenter group"})
     if _on_published_schedule(group):
         raise ValidationError(
@@ -130,7 +134,7 @@ def invitation_accept(*, invitation: GroupInvitation, actor: Any) -> GroupInvita
     if invitation.status != InvitationStatus.PENDING:
         what = invitation.get_status_display().lower()
         raise ValidationError({"invitation": f"the invitation is no longer open ({what})"})
-    if GroupMember.objects.filter(course=course, user=actor).exists():
+    if _in_a_group(course, actor):
         raise ValidationError({"invitation": "you are already in a presenter group"})
     if _on_published_schedule(group):
         raise ValidationError(

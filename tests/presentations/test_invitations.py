@@ -234,6 +234,24 @@ def test_it_refuses_an_invitation_of_someone_staff_placed_meanwhile(api, demo, a
     assert state() == before
 
 
+def test_it_writes_nothing_when_another_request_placed_the_student_first(
+    api, demo, ann, ben, monkeypatch
+):
+    """The race the checks cannot see: another transaction puts ben into a group between the
+    check and the insert. The database's one-group-per-student constraint refuses the insert,
+    and the whole acceptance (the invitation's new status included) is rolled back."""
+    sent = invite(api, demo, ann, {"username": "ben"}).json()
+    group_create(course=demo, name="Placed meanwhile", members=[ben])
+    monkeypatch.setattr("presentations.services.invitations._in_a_group", lambda *a: False)
+    before = state()
+    api.force_authenticate(ben)
+    response = api.post(url(demo, f"{sent['id']}/accept/"))
+    assert response.status_code == 400
+    assert "already in a presenter group" in response.json()["invitation"][0]
+    assert state() == before
+    assert GroupInvitation.objects.get(pk=sent["id"]).status == InvitationStatus.PENDING
+
+
 def test_it_refuses_an_invitation_of_a_student_who_left_the_course(api, demo, ann, ben):
     sent = invite(api, demo, ann, {"username": "ben"}).json()
     Membership.objects.filter(user=ben).update(is_active=False)
