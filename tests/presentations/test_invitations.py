@@ -364,3 +364,12 @@ def test_it_keeps_page_decisions_to_whom_they_belong(client, demo, ann, ben, cat
     assert client.post(page(demo, "group/start/"), {"name": "TA's"}).status_code == 403
     assert GroupInvitation.objects.get().status == InvitationStatus.PENDING
     assert members_of("Transformers") == {"ann"}
+
+
+def test_it_says_when_every_classmate_is_in_a_group(client, demo, ann):
+    client.force_login(ann)
+    page = client.get(page_url := f"/courses/{demo.pk}/presentations/group/").text
+    assert "Every classmate is in a group already." in page
+    assert 'name="user_id"' not in page
+    make_member(demo, "late", "student")
+    assert 'name="user_id"' in client.get(page_url).text
