@@ -13,16 +13,16 @@ Gradescope: "Name", "Email", "SID", then per column its score and "<title> - Max
 as Gradescope's own grade export writes them. SID is the username.
 
 A cell is empty when there is no grade yet (no gradable submission, no presentation score):
-an importer leaves such a grade alone instead of recording a zero. Text cells go through
-`safe_cell`, so that a name such as "=HYPERLINK(...)" is never run by a spreadsheet.
+an importer leaves such a grade alone instead of recording a zero. Every cell goes through
+`courseportal.spreadsheets.csv_writer`, so that a name such as "=HYPERLINK(...)" is never run by
+a spreadsheet.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 
-from courseportal.spreadsheets import safe_cell
+from courseportal.spreadsheets import csv_writer
 from courses.models import Course
 from gradebook.selectors import (
     PRESENTATION,
@@ -57,17 +57,15 @@ def _score(student: StudentGrades, column: GradeColumn) -> str:
 
 def canvas_csv(*, course: Course, book: Gradebook) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [*CANVAS_STUDENT_COLUMNS, *(safe_cell(canvas_column_title(c)) for c in book.columns)]
-    )
+    writer = csv_writer(out)
+    writer.writerow([*CANVAS_STUDENT_COLUMNS, *(canvas_column_title(c) for c in book.columns)])
     writer.writerow(
         [CANVAS_POINTS_POSSIBLE, "", "", "", "", *(number(c.points_possible) for c in book.columns)]
     )
-    section = safe_cell(f"{course.code} {course.term}")
+    section = f"{course.code} {course.term}"
     for student in book.students:
         writer.writerow(
-            [safe_cell(student.sortable_name), "", "", safe_cell(student.username), section,
+            [student.sortable_name, "", "", student.username, section,
              *(_score(student, c) for c in book.columns)]
         )  # fmt: skip
     return out.getvalue()
@@ -75,13 +73,13 @@ def canvas_csv(*, course: Course, book: Gradebook) -> str:
 
 def gradescope_csv(*, book: Gradebook) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     header = list(GRADESCOPE_STUDENT_COLUMNS)
     for column in book.columns:
-        header += [safe_cell(column.title), safe_cell(f"{column.title} - Max Points")]
+        header += [column.title, f"{column.title} - Max Points"]
     writer.writerow(header)
     for student in book.students:
-        row = [safe_cell(student.name), safe_cell(student.email), safe_cell(student.username)]
+        row = [student.name, student.email, student.username]
         for column in book.columns:
             row += [_score(student, column), number(column.points_possible)]
         writer.writerow(row)

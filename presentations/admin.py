@@ -1,5 +1,5 @@
-"""Admin of presentations: groups, schedules with their slots, swaps, the change log (read-only)
-and calendar feeds (their secret keys read-only)."""
+"""Admin of presentations: groups, invitations, schedules with their slots, swaps, the change
+log (read-only) and calendar feeds (their secret keys read-only)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from django.contrib import admin
 from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin
 from presentations.models import (
     CalendarFeed,
+    GroupInvitation,
     GroupMember,
     PresentationSchedule,
     PresenterGroup,
@@ -77,6 +78,16 @@ class SwapRequestAdmin(admin.ModelAdmin):
     list_select_related = ["from_group", "to_group"]
     search_fields = ["from_group__name", "to_group__name", "requested_by__username"]
     autocomplete_fields = ["course", "from_group", "to_group", "requested_by", "decided_by"]
+    readonly_fields = ["created_at", "decided_at"]
+
+
+@admin.register(GroupInvitation)
+class GroupInvitationAdmin(admin.ModelAdmin):
+    list_display = ["invitee", "group", "invited_by", "status", "created_at", "decided_at"]
+    list_filter = ["status", "course"]
+    list_select_related = ["invitee", "group", "invited_by"]
+    search_fields = ["group__name", "invitee__username", "invited_by__username"]
+    autocomplete_fields = ["course", "group", "invitee", "invited_by"]
     readonly_fields = ["created_at", "decided_at"]
 
 

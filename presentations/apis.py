@@ -29,14 +29,23 @@ from presentations.serializers import (
     ChangeOutput,
     GroupInput,
     GroupOutput,
+    InvitationInput,
+    InvitationOutput,
     PreferencesInput,
     ScheduleOutput,
     SlidesFileInput,
     SlidesLinkInput,
+    StudentGroupInput,
     SwapInput,
     SwapOutput,
 )
 from presentations.services.groups import group_create, group_delete, group_update
+from presentations.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_withdraw,
+)
 from presentations.services.schedules import schedule_adjust, schedule_generate, schedule_publish
 from presentations.services.slides import slides_set_link, slides_upload
 from presentations.services.swaps import swap_accept, swap_approve, swap_reject, swap_request
@@ -60,22 +69,35 @@ class GroupListApi(APIView):
         return Response(GroupOutput(selectors.group_list(course=course), many=True).data)
 
     @extend_schema(
-        summary="Form a presenter group (staff, or a student including themselves)",
+        summary="Form a presenter group (staff: any students; a student: themselves alone)",
+        description="Staff form a group of any students of the course. A student starts a "
+        "group with themselves alone (`members` omitted, or their own username) and invites "
+        "classmates, who join by accepting (`.../invitations/`).",
         request=GroupInput,
         responses={201: GroupOutput},
         examples=schema.GROUP_CREATE,
     )
     def post(self, request: Request, course_id: int) -> Response:
         membership = request_membership(request, self)
-        serializer = GroupInput(data=request.data)
+        if membership.is_staff_role:
+            serializer: GroupInput | StudentGroupInput = GroupInput(data=request.data)
+        elif membership.role == Role.STUDENT:
+            # Checked before any username is looked up: the answer must not tell which exist.
+            members = request.data.get("members") if hasattr(request.data, "get") else None
+            if members is not None and members != [request.user.get_username()]:
+                raise PermissionDenied(
+                    "A student's group starts with themselves alone: invite classmates to join."
+                )
+            serializer = StudentGroupInput(data=request.data)
+        else:
+            raise PermissionDenied("Students and staff form groups.")
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = dict(serializer.validated_data)
+        data.setdefault("members", [])  # staff must name them: group_create says so
         if not membership.is_staff_role:
-            # A student may form a group that includes themselves, nothing more.
-            if membership.role != Role.STUDENT or request.user not in data["members"]:
-                raise PermissionDenied("Students form groups that include themselves.")
-            if "fixed_date" in data or "topic" in data:
+            if "fixed_date" in request.data or "topic" in request.data:
                 raise PermissionDenied("Only staff fix a group's date or topic.")
+            data["members"] = [request.user]
         group = group_create(course=membership.course, **data)
         group = selectors.group_get(course=membership.course, group_id=group.pk)
         return Response(GroupOutput(group).data, status=status.HTTP_201_CREATED)
@@ -330,3 +352,69 @@ class ChangeLogApi(APIView):
     def get(self, request: Request, course_id: int) -> Response:
         course = request_membership(request, self).course
         return Response(ChangeOutput(selectors.change_log(course=course)[:200], many=True).data)
+
+
+class InvitationListApi(APIView):
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(
+        summary="List invitations (yours and your group's; staff: all)",
+        responses=InvitationOutput(many=True),
+        examples=schema.INVITATION_LIST,
+    )
+    def get(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        invitations = selectors.invitation_list(membership=membership)[:500]
+        return Response(InvitationOutput(invitations, many=True).data)
+
+    @extend_schema(
+        summary="Invite a classmate into your presenter group (a member of the group)",
+        description="The classmate is named by `username` or by `user_id`. Whether no account "
+        "has that username or the account is not a student of this course, the answer is the "
+        "same 400. The classmate joins only by accepting.",
+        request=InvitationInput,
+        responses={201: InvitationOutput},
+        examples=schema.INVITATION_CREATE,
+    )
+    def post(self, request: AuthenticatedRequest, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        if membership.role != Role.STUDENT:
+            raise PermissionDenied("Students invite classmates; staff add members directly.")
+        own = selectors.group_of_user(course=membership.course, user=request.user)
+        if own is None:
+            raise PermissionDenied("You are not in a presenter group: start one first.")
+        serializer = InvitationInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = invitation_create(group=own, actor=request.user, **serializer.validated_data)
+        invitation = selectors.invitation_get(membership=membership, invitation_id=invitation.pk)
+        return Response(InvitationOutput(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationDecisionApi(APIView):
+    """POST .../invitations/{id}/accept/ or decline/ (the invited student), withdraw/ (a
+    member of the inviting group, or staff)."""
+
+    permission_classes = [IsCourseMember]
+    decision = ""
+
+    @extend_schema(
+        summary="Answer an invitation: accept or decline (the invited student), withdraw (the "
+        "group, or staff)",
+        request=None,
+        responses=InvitationOutput,
+        examples=schema.INVITATION_DECISION,
+    )
+    def post(self, request: AuthenticatedRequest, course_id: int, invitation_id: int) -> Response:
+        membership = request_membership(request, self)
+        invitation = selectors.invitation_get(membership=membership, invitation_id=invitation_id)
+        if self.decision == "withdraw":
+            _require_group_member_or_staff(membership, invitation.group)
+            invitation_withdraw(invitation=invitation)
+        elif invitation.invitee_id != request.user.pk:
+            raise PermissionDenied("Only the invited student accepts or declines.")
+        elif self.decision == "accept":
+            invitation_accept(invitation=invitation, actor=request.user)
+        else:
+            invitation_decline(invitation=invitation, actor=request.user)
+        invitation = selectors.invitation_get(membership=membership, invitation_id=invitation_id)
+        return Response(InvitationOutput(invitation).data)

@@ -186,3 +186,44 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"feed of {self.user}"
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for an answer"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    # Accepting became impossible: the invitee joined another group, or left the course.
+    CANCELLED = "cancelled", "No longer possible"
+
+
+class GroupInvitation(models.Model):
+    """A student's invitation of a classmate into their presenter group. The classmate joins
+    only by accepting it (`presentations.services.invitations`); staff assign members directly."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    group = models.ForeignKey(PresenterGroup, on_delete=models.CASCADE, related_name="invitations")
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_invitations"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "invitee"],
+                condition=models.Q(status=InvitationStatus.PENDING),
+                name="one_pending_invitation_per_group_and_student",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitee} to {self.group} ({self.status})"

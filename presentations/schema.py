@@ -33,7 +33,7 @@ MOVES: dict[str, Any] = {
 GROUP = {
     "id": 1,
     "name": "Visualizations",
-    "members": ["student1", "student2"],
+    "members": ["Ada Lovelace", "Alan Turing"],
     "topic": "Visualizing CNNs",
     "fixed_date": None,
     "preferences": ["2017-10-12", "2017-10-17"],
@@ -44,12 +44,17 @@ GROUP = {
 GROUP_LIST = [response_example("A presenter group", GROUP)]
 GROUP_CREATE = [
     request_example(
-        "Two students",
+        "Staff form a group of two students",
         {
             "name": "Visualizations",
             "members": ["student1", "student2"],
             "preferences": ["2017-10-12", "2017-10-17"],
         },
+    ),
+    request_example(
+        "A student starts a group (then invites classmates)",
+        {"name": "Visualizations", "preferences": ["2017-10-12", "2017-10-17"]},
+        name="Student",
     ),
     response_example(
         "Created", {**GROUP, "topic": "", "unavailable": []}, status=201, name="Created"
@@ -168,5 +173,39 @@ SWAP_DECISION = [
         "Approved by staff",
         {**SWAP, "status": "approved", "decided_at": "2017-10-06T09:12:00-04:00"},
         name="Approved",
+    ),
+]
+
+INVITATION = {
+    "id": 3,
+    "group": 1,
+    "group_name": "Visualizations",
+    "group_members": ["Ada Lovelace"],
+    "invitee": "Alan Turing",
+    "invited_by": "Ada Lovelace",
+    "status": "pending",
+    "created_at": "2017-09-12T10:02:00-04:00",
+    "decided_at": None,
+}
+INVITATION_LIST = [response_example("Waiting for an answer", INVITATION)]
+INVITATION_CREATE = [
+    request_example("By username", {"username": "student2"}),
+    request_example("By the picker's id", {"user_id": 17}, name="By id"),
+    response_example("Invited", INVITATION, status=201),
+]
+INVITATION_DECISION = [
+    response_example(
+        "Accepted by the invited student",
+        {
+            **INVITATION,
+            "group_members": ["Ada Lovelace", "Alan Turing"],
+            "status": "accepted",
+            "decided_at": "2017-09-12T18:40:00-04:00",
+        },
+    ),
+    response_example(
+        "Withdrawn by the group",
+        {**INVITATION, "status": "withdrawn", "decided_at": "2017-09-12T11:00:00-04:00"},
+        name="Withdrawn",
     ),
 ]

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from courseportal import caching
 from courses.academic_calendar import ClassSession, derive_sessions
-from courses.models import CalendarException, Course, Membership
+from courses.models import CalendarException, Course, Membership, Role
 from courses.selectors import (
     calendar_exception_to_core,
     course_list_for_user,
@@ -24,7 +24,9 @@ from courses.selectors import (
 from presentations import scheduling
 from presentations.models import (
     CalendarFeed,
+    GroupInvitation,
     GroupMember,
+    InvitationStatus,
     PresentationSchedule,
     PresenterGroup,
     ScheduleChange,
@@ -252,3 +254,64 @@ def feed_user_get(*, key: str) -> User:
     if feed is None or not feed.user.is_active:
         raise Http404("No such feed.")
     return feed.user
+
+
+def invitation_list(*, membership: Membership) -> QuerySet[GroupInvitation]:
+    """The invitations a member may see: staff, all of the course's; a student, those sent to
+    them and those of their own group."""
+    invitations = (
+        GroupInvitation.objects.filter(course_id=membership.course_id)
+        .select_related("group", "invitee", "invited_by")
+        .prefetch_related(
+            Prefetch("group__members", queryset=GroupMember.objects.select_related("user"))
+        )
+    )
+    if membership.is_staff_role:
+        return invitations
+    own = PresenterGroup.objects.filter(
+        course_id=membership.course_id, members__user_id=membership.user_id
+    )
+    return invitations.filter(invitee_id=membership.user_id) | invitations.filter(group__in=own)
+
+
+def invitation_get(*, membership: Membership, invitation_id: int) -> GroupInvitation:
+    """One invitation the member may see (see `invitation_list`); Http404 otherwise."""
+    invitation = invitation_list(membership=membership).filter(pk=invitation_id).first()
+    if invitation is None:
+        raise Http404("No such invitation.")
+    return invitation
+
+
+def invitations_received(*, course: Course, user: Any) -> QuerySet[GroupInvitation]:
+    """The user's open invitations in the course, with each group's members."""
+    return (
+        GroupInvitation.objects.filter(course=course, invitee=user, status=InvitationStatus.PENDING)
+        .select_related("group", "invited_by")
+        .prefetch_related(
+            Prefetch("group__members", queryset=GroupMember.objects.select_related("user"))
+        )
+    )
+
+
+def invitations_sent(*, group: PresenterGroup) -> QuerySet[GroupInvitation]:
+    """The group's open invitations."""
+    return GroupInvitation.objects.filter(
+        group=group, status=InvitationStatus.PENDING
+    ).select_related("invitee")
+
+
+def classmates_without_group(*, course: Course, user: Any) -> QuerySet[User]:
+    """The course's active students in no presenter group, but `user`: whom a student may
+    invite (the picker shows their display names)."""
+    in_groups = GroupMember.objects.filter(course=course).values("user_id")
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__course=course,
+            memberships__role=Role.STUDENT,
+            memberships__is_active=True,
+        )
+        .exclude(pk=user.pk)
+        .exclude(pk__in=in_groups)
+        .order_by("last_name", "first_name", "pk")
+    )

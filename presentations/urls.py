@@ -41,6 +41,19 @@ api_urlpatterns = [
         apis.ChangeLogApi.as_view(),
         name="api-schedule-changes",
     ),
+    path(
+        "courses/<id:course_id>/invitations/",
+        apis.InvitationListApi.as_view(),
+        name="api-invitation-list",
+    ),
+    *[
+        path(
+            f"courses/<id:course_id>/invitations/<id:invitation_id>/{decision}/",
+            apis.InvitationDecisionApi.as_view(decision=decision),
+            name=f"api-invitation-{decision}",
+        )
+        for decision in ("accept", "decline", "withdraw")
+    ],
     path("courses/<id:course_id>/swaps/", apis.SwapListApi.as_view(), name="api-swap-list"),
     *[
         path(
@@ -73,6 +86,21 @@ page_urlpatterns = [
         "courses/<id:course_id>/presentations/groups/<id:group_id>/slides.pdf",
         views.group_slides_file,
         name="presentations-slides-file",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/group/start/",
+        views.group_start,
+        name="presentations-group-start",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/invitations/",
+        views.invitation_send,
+        name="presentations-invite",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/invitations/<id:invitation_id>/<str:decision>/",
+        views.invitation_decide,
+        name="presentations-invitation-decide",
     ),
     path(
         "courses/<id:course_id>/presentations/swaps/",

@@ -3,7 +3,6 @@ the staff scheduling page, CSV and iCalendar exports."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -19,14 +18,21 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
 from courseportal import caching
-from courseportal.spreadsheets import safe_cell
+from courseportal.spreadsheets import csv_writer
 from courseportal.types import AuthenticatedHttpRequest
-from courses.models import Membership
+from courses.models import Membership, Role
+from courses.people import display_name
 from courses.selectors import course_list_for_user, membership_get
 from presentations import feeds, selectors
 from presentations.models import SwapStatus
 from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
-from presentations.services.groups import group_update
+from presentations.services.groups import group_create, group_update
+from presentations.services.invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_decline,
+    invitation_withdraw,
+)
 from presentations.services.schedules import schedule_adjust, schedule_generate, schedule_publish
 from presentations.services.slides import slides_deadline, slides_set_link, slides_upload
 from presentations.services.swaps import swap_accept, swap_approve, swap_reject, swap_request
@@ -60,6 +66,7 @@ def schedule_page(request: HttpRequest, course_id: int) -> HttpResponse:
             "schedule": published,
             "days": selectors.schedule_days(course=course, schedule=published),
             "own_group": own,
+            "invitations": selectors.invitations_received(course=course, user=request.user),
             "changes": selectors.change_log(course=course)[:10],
         },
     )
@@ -86,6 +93,13 @@ def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespons
         "slot": slot,
         "slides_deadline": slides_deadline(group=group) if group else None,
         "swaps": selectors.swap_list(membership=membership),
+        "invitations": selectors.invitations_received(course=course, user=request.user),
+        "sent": selectors.invitations_sent(group=group) if group else [],
+        "classmates": (
+            selectors.classmates_without_group(course=course, user=request.user)
+            if group is not None and membership.role == Role.STUDENT
+            else []
+        ),
         "other_groups": [
             g for g in selectors.group_list(course=course) if group is None or g.pk != group.pk
         ],
@@ -151,6 +165,76 @@ def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> Fi
         content_type="application/pdf",
         filename=f"{group.name}.pdf",
     )
+
+
+@login_required
+@require_POST
+def group_start(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """A student starts a group of their own; classmates join by accepting an invitation."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    if membership.role != Role.STUDENT:
+        raise PermissionDenied("Students start groups; staff form them on the scheduling page.")
+    name = str(request.POST.get("name", "")).strip()
+    if not name or len(name) > 100:
+        messages.error(request, "name: give the group a name of at most 100 characters")
+        return redirect("presentations-group", course_id=course_id)
+    try:
+        group_create(course=membership.course, name=name, members=[request.user])
+        messages.success(request, f"Group {name} started: invite your classmates.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("presentations-group", course_id=course_id)
+
+
+@login_required
+@require_POST
+def invitation_send(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """Invite a classmate picked from the list (`user_id`) or named by `username`."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    own = selectors.group_of_user(course=membership.course, user=request.user)
+    if own is None or membership.role != Role.STUDENT:
+        messages.error(request, "group: start or join a group before you invite classmates")
+        return redirect("presentations-group", course_id=course_id)
+    username = str(request.POST.get("username", "")).strip()
+    user_id = str(request.POST.get("user_id", "")).strip()
+    try:
+        if username:
+            invitation_create(group=own, actor=request.user, username=username[:150])
+        elif user_id.isdigit() and int(user_id) < 2**31:
+            invitation_create(group=own, actor=request.user, user_id=int(user_id))
+        else:
+            raise ValidationError({"username": "pick a classmate or type their username"})
+        messages.success(request, "Invitation sent: your classmate joins when they accept.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("presentations-group", course_id=course_id)
+
+
+@login_required
+@require_POST
+def invitation_decide(
+    request: AuthenticatedHttpRequest, course_id: int, invitation_id: int, decision: str
+) -> HttpResponse:
+    membership = membership_get(user=request.user, course_id=course_id)
+    invitation = selectors.invitation_get(membership=membership, invitation_id=invitation_id)
+    is_member = request.user.pk in selectors.group_member_ids(invitation.group)
+    try:
+        if decision == "withdraw" and (is_member or membership.is_staff_role):
+            invitation_withdraw(invitation=invitation)
+            messages.success(request, "Invitation withdrawn.")
+        elif decision == "accept" and invitation.invitee_id == request.user.pk:
+            invitation_accept(invitation=invitation, actor=request.user)
+            messages.success(request, f"You joined {invitation.group.name}.")
+        elif decision == "decline" and invitation.invitee_id == request.user.pk:
+            invitation_decline(invitation=invitation, actor=request.user)
+            messages.success(request, "Invitation declined.")
+        elif decision in {"accept", "decline", "withdraw"}:
+            raise PermissionDenied("This invitation is not yours to answer.")
+        else:
+            raise Http404("No such decision.")
+    except ValidationError as error:
+        _flash_errors(request, error)
+    return redirect("presentations-group", course_id=course_id)
 
 
 @login_required
@@ -268,7 +352,7 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
     )
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="presentations.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["date", "session", "order", "group", "members"])
     for day in days:
         if not day.slots:
@@ -276,9 +360,10 @@ def schedule_csv(request: HttpRequest, course_id: int) -> HttpResponse:
                 [day.session.date.isoformat(), day.label or "no presenters", "", "", ""]
             )
         for slot in day.slots:
-            members = " ".join(m.user.username for m in slot.group.members.all())
+            # Classmates see each other by display name, never by username (an e-mail, often).
+            members = "; ".join(display_name(m.user) for m in slot.group.members.all())
             date = day.session.date.isoformat()
-            writer.writerow([date, "", slot.order, safe_cell(slot.group.name), members])
+            writer.writerow([date, "", slot.order, slot.group.name, members])
     return response
 
 
@@ -335,7 +420,7 @@ def feed_mine(request: HttpRequest, key: str) -> HttpResponse:
             feeds.course_feed(entry.course, entry.days, own_group_id=entry.own_group_id)
             for entry in entries
         ]
-        return feeds.merged(f"courseportal: {user.get_username()}", courses)
+        return feeds.merged(f"courseportal: {display_name(user)}", courses)
 
     # The user's name and the content of each of their courses.
     course_ids = sorted(course_list_for_user(user=user).values_list("pk", flat=True))

@@ -54,8 +54,10 @@ class AnalysisOutput(serializers.Serializer):
 
 
 class AuthorOutput(serializers.Serializer):
-    username = serializers.CharField()
-    name = serializers.CharField()
+    """Who wrote a review, as classmates see them: never the username or e-mail."""
+
+    id = serializers.IntegerField(help_text="the author's user id")
+    name = serializers.CharField(help_text="the full name, else 'Member #<id>'")
 
 
 class FindingCountsOutput(serializers.Serializer):
@@ -148,7 +150,7 @@ REVIEW_INPUT = {
 REVIEW = {
     "id": 12,
     "paper": 1,
-    "author": {"username": "student1", "name": "Ada Lovelace"},
+    "author": {"id": 4, "name": "Ada Lovelace"},
     **REVIEW_INPUT,
     "submitted_at": "2017-10-10T21:14:05-04:00",
     "updated_at": "2017-10-10T21:14:05-04:00",

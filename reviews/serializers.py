@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from courseportal.fields import LongTextField
 from courseportal.openapi import json_output
+from courses.people import display_name
 from reviews.models import FIELD_MAX_CHARS, Paper, RatingTag, Review, ReviewVersion
 from reviews.schema import AnalysisOutput, AuthorOutput, FindingCountsOutput
 
@@ -73,9 +74,10 @@ class ReviewOutput(serializers.ModelSerializer):
         ]
 
     @extend_schema_field(AuthorOutput)
-    def get_author(self, review: Review) -> dict[str, str]:
-        user = review.author
-        return {"username": user.username, "name": user.get_full_name() or user.username}
+    def get_author(self, review: Review) -> dict[str, Any]:
+        # Reviews are public to the course: classmates see a display name, never the username
+        # (the e-mail address of a roster-imported account).
+        return {"id": review.author_id, "name": display_name(review.author)}
 
     def to_representation(self, instance: Review) -> dict[str, Any]:
         """What the generic ModelSerializer path gives (tests compare the two), built directly:

@@ -3,7 +3,6 @@ reviews after the deadline with helpfulness ratings, and the staff dashboard wit
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -15,7 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from courseportal.spreadsheets import safe_cell
+from courseportal.spreadsheets import csv_writer
 from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Role
 from courses.selectors import course_sessions, membership_get
@@ -246,14 +245,14 @@ def review_export(request: HttpRequest, course_id: int) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="reviews-{membership.course.code.replace(" ", "")}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         ["username", "name", "email", "reviews", "late", "helpful", "ratings",
          *guidance_adapter.CATEGORIES]
     )  # fmt: skip
     for row in rows:
         writer.writerow(
-            [safe_cell(row["username"]), safe_cell(row["name"]), safe_cell(row["email"]),
+            [row["username"], row["name"], row["email"],
              row["reviews"], row["late"], row["helpful"], row["ratings"],
              *(row["findings"][c] for c in guidance_adapter.CATEGORIES)]
         )  # fmt: skip

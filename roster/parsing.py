@@ -48,6 +48,10 @@ HEADER_ALIASES: dict[str, str] = {
     "last name": "last_name",
     "surname": "last_name",
     "family name": "last_name",
+    "sis login id": "login_id",
+    "login id": "login_id",
+    "login_id": "login_id",
+    "username": "login_id",
     "sid": "sis_id",
     "sis id": "sis_id",
     "sis user id": "sis_id",
@@ -106,6 +110,8 @@ class RosterRow:
     sis_id: str
     section: str
     role: RosterRole
+    # The campus login (Canvas "SIS Login ID"), when the file has one: a new account's username.
+    login_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -243,6 +249,7 @@ class _RowReader:
             sis_id=self.cell(record, "sis_id"),
             section=self.cell(record, "section"),
             role=role,
+            login_id=self.cell(record, "login_id"),
         )
         return row, []
 

@@ -5,7 +5,10 @@ deactivated (never deleted: their reviews, submissions and grades stay on record
 back in it is reactivated, and re-importing the same file changes nothing. Staff memberships
 are never deactivated nor have their role changed by a roster, and only instructors add
 instructors. People new to the portal get an account without a password and an email with a
-link to set one.
+link to set one. Its username is never the e-mail address (classmates must not learn it): the
+campus login from the file's "SIS Login ID" column when it has one that is free, else one made
+from the person's name ("ada.lovelace", "ada.lovelace2"). Accounts are matched by e-mail, so
+accounts made before, whose username is their e-mail, keep working unchanged.
 
 Apply re-plans inside one transaction (the course row locked, so two imports of one course
 run one after the other) and refuses, writing nothing, when any row has an error.
@@ -14,6 +17,8 @@ run one after the other) and refuses, writing nothing, when any row has an error
 from __future__ import annotations
 
 import logging
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -38,7 +43,9 @@ from roster.parsing import parse_roster as parse_core
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 500
-USERNAME_MAX = 150  # a new account's username is its email
+USERNAME_MAX = 150  # Django's username
+# Django's default username validator (letters, digits and @ . + - _).
+_USERNAME_RE = re.compile(r"[\w.@+-]+\Z", re.ASCII)
 Progress = Callable[[int, int, str], None]
 
 
@@ -61,6 +68,7 @@ class PlannedRow:
     sis_id: str
     action: Action
     changes: list[str] = field(default_factory=list)
+    login_id: str = ""
     user_id: int | None = None
     membership_id: int | None = None
 
@@ -164,10 +172,6 @@ class _Planner:
                 self.plan_existing(row, matches[0])
             elif row.email in taken:
                 self.error(row, "email", f"an account named {row.email} has another email")
-            elif len(row.email) > USERNAME_MAX:
-                self.error(
-                    row, "email", f"longer than the {USERNAME_MAX} characters a username may have"
-                )
             else:
                 self.plan_new(row, None)
 
@@ -238,6 +242,7 @@ class _Planner:
             role=row.role.value,
             section=row.section if "section" in columns else keep_section,
             sis_id=row.sis_id if "sis_id" in columns else keep_sis,
+            login_id=row.login_id,
             action=action,
             user_id=user_id,
             membership_id=membership.pk if membership else None,
@@ -294,13 +299,75 @@ def roster_preview(
     return roster_plan(course=course, parsed=parsed, importer_role=importer_role, progress=progress)
 
 
+def _name_slug(first: str, last: str) -> str:
+    """ "Ada Lovelace" -> "ada.lovelace"; accents dropped; "student" when nothing is left."""
+    parts = []
+    for name in (first, last):
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+        if slug:
+            parts.append(slug)
+    return ".".join(parts)[: USERNAME_MAX - 6] or "student"
+
+
+def new_usernames(rows: list[PlannedRow], taken: set[str]) -> dict[int, str]:
+    """A username for each new account's row, none of them an e-mail address, none in `taken`
+    (lower-cased) nor given twice: the row's campus login when it is a valid username that is
+    free, else a slug of the name with the first free number ("ada.lovelace2")."""
+    taken = set(taken)
+    chosen: dict[int, str] = {}
+    for row in rows:
+        login = row.login_id
+        usable = (
+            login
+            and len(login) <= USERNAME_MAX
+            and "@" not in login
+            and _USERNAME_RE.match(login)
+            and login.lower() not in taken
+        )
+        if usable:
+            name = login
+        else:
+            base, number = _name_slug(row.first_name, row.last_name), 1
+            name = base
+            while name.lower() in taken:
+                number += 1
+                name = f"{base}{number}"
+        taken.add(name.lower())
+        chosen[row.row] = name
+    return chosen
+
+
+def _taken_usernames(rows: list[PlannedRow]) -> set[str]:
+    """The lower-cased usernames that the candidates for `rows` would collide with: in a few
+    queries however long the roster (name slugs are looked up with their numbered variants only
+    when the slug itself is taken)."""
+    users = get_user_model().objects.annotate(u=Lower("username"))
+    wanted = sorted(
+        {_name_slug(r.first_name, r.last_name) for r in rows}
+        | {r.login_id.lower() for r in rows if r.login_id}
+    )
+    taken: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        taken |= set(users.filter(u__in=chunk).values_list("u", flat=True))
+    for base in {_name_slug(r.first_name, r.last_name) for r in rows} & taken:
+        taken |= set(users.filter(u__startswith=base).values_list("u", flat=True))
+    return taken
+
+
 def _create_users(rows: Iterable[PlannedRow]) -> dict[int, Any]:
-    """Accounts for people new to the portal: their email is their username, no password yet."""
+    """Accounts for people new to the portal, no password yet; usernames by `new_usernames`."""
     user_model = get_user_model()
+    rows = list(rows)
+    usernames = new_usernames(rows, _taken_usernames(rows))
     users = []
     for row in rows:
         user = user_model(
-            username=row.email, email=row.email, first_name=row.first_name, last_name=row.last_name
+            username=usernames[row.row],
+            email=row.email,
+            first_name=row.first_name,
+            last_name=row.last_name,
         )
         user.set_unusable_password()
         users.append(user)

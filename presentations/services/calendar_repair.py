@@ -94,16 +94,18 @@ def _notify_moved(course: Course, moves: Iterable[scheduling.Move], description:
         if group is None:
             continue
         emails = [m.user.email for m in group.members.select_related("user") if m.user.email]
-        _send(
-            subject=f"[{course.code}] Your presentation moved to {move.to_date:%a %b %d}",
-            body=(
-                f"The course calendar changed ({description}), so {group.name} now presents on "
-                f"{move.to_date:%A, %B %d} instead of {move.from_date:%A, %B %d}.\n"
-                "Everyone else keeps their date. If the new date does not work for you, "
-                "ask another group for a swap on the schedule page."
-            ),
-            to=emails,
-        )
+        # One message per member: classmates do not learn each other's e-mail addresses.
+        for email in emails:
+            _send(
+                subject=f"[{course.code}] Your presentation moved to {move.to_date:%a %b %d}",
+                body=(
+                    f"The course calendar changed ({description}), so {group.name} now presents "
+                    f"on {move.to_date:%A, %B %d} instead of {move.from_date:%A, %B %d}.\n"
+                    "Everyone else keeps their date. If the new date does not work for you, "
+                    "ask another group for a swap on the schedule page."
+                ),
+                to=[email],
+            )
 
 
 def _notify_staff(course: Course, message: str) -> None:

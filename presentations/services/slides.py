@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,9 @@ from presentations.services._versions import schedule_placements
 logger = logging.getLogger(__name__)
 
 PDF_MAGIC = b"%PDF-"
+# The authority of an allowed link: a plain ASCII host name and nothing else (no userinfo, port,
+# percent-escape, IP literal or trailing dot), so that what we check is the host a browser opens.
+_PLAIN_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 
 
 def slides_deadline(*, group: PresenterGroup) -> dt.datetime | None:
@@ -41,18 +45,41 @@ def _check_slides_window(group: PresenterGroup, field: str, now: dt.datetime) ->
         raise ValidationError({field: f"slides were due {deadline:%Y-%m-%d %H:%M %Z}"})
 
 
+def slides_link_problem(url: str, hosts: frozenset[str]) -> str | None:
+    """Why `url` is not an https link to one of `hosts`, or None when it is.
+
+    Parsers disagree on odd URLs: `https://evil.example\\@docs.google.com/` is docs.google.com to
+    urllib but evil.example to a browser (WHATWG reads a backslash as a slash). So anything a
+    parser might read two ways is refused rather than interpreted: backslashes, whitespace and
+    control characters anywhere, and in the authority userinfo, ports, percent-escapes,
+    non-ASCII (IDN look-alikes) and trailing dots. An upper-case host is the same host and passes.
+    """
+    hint = f"link to Google Slides or Drive ({', '.join(sorted(hosts))})"
+    if any(ch == "\\" or ch.isspace() or not ch.isprintable() for ch in url):
+        return "the link contains a backslash, a space or a control character"
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not url.lower().startswith("https://"):
+        return "use an https:// link"
+    authority = parts.netloc
+    if "@" in authority:
+        return "the link must not contain a user name or password (@)"
+    if not authority.isascii():
+        return f"the host name must be plain ASCII: {hint}"
+    host = authority.lower()
+    if ":" in host:
+        return f"the link must not name a port: {hint}"
+    if not _PLAIN_HOST.fullmatch(host) or host not in hosts:
+        return hint
+    return None
+
+
 def slides_set_link(
     *, group: PresenterGroup, url: str, now: dt.datetime | None = None
 ) -> PresenterGroup:
     """An https link to Google Slides or a Drive folder; other schemes and hosts are refused."""
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        raise ValidationError({"slides_link": "use an https:// link"})
-    hosts = settings.SLIDES_LINK_HOSTS
-    if (parts.hostname or "").lower() not in hosts:
-        raise ValidationError(
-            {"slides_link": f"link to Google Slides or Drive ({', '.join(sorted(hosts))})"}
-        )
+    problem = slides_link_problem(url, frozenset(settings.SLIDES_LINK_HOSTS))
+    if problem is not None:
+        raise ValidationError({"slides_link": problem})
     _check_slides_window(group, "slides_link", now or timezone.now())
     group.slides_link = url
     group.slides_updated_at = now or timezone.now()

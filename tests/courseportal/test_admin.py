@@ -29,11 +29,13 @@ from jobs import services as job_services
 from jobs.models import Job
 from presentations.models import PresenterGroup, ScheduleChange
 from presentations.services.calendar_feeds import calendar_feed_get
+from presentations.services.groups import group_create
+from presentations.services.invitations import invitation_create
 from presentations.services.schedules import schedule_generate, schedule_publish
 from presentations.services.swaps import swap_request
 from reviews import services as review_services
 from reviews.models import ReviewVersion
-from tests.factories import make_user
+from tests.factories import make_member, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,11 @@ def rows() -> None:
         tags=[],
         now=dt.datetime(2017, 10, 13, 9, 0, tzinfo=EDT),
     )
+    # An invitation into a group that is not yet scheduled.
+    inviter = make_member(course, "erin", "student")
+    invitee = make_member(course, "frank", "student")
+    transformers = group_create(course=course, name="Transformers", members=[inviter])
+    invitation_create(group=transformers, actor=inviter, user_id=invitee.pk)
     schedule = schedule_generate(course=course, actor=users["instructor"])
     schedule_publish(schedule=schedule, actor=users["instructor"])
     groups = {g.name: g for g in PresenterGroup.objects.filter(course=course)}
@@ -190,6 +197,7 @@ def test_search_finds_rows(client: Client, superuser: User, rows: None) -> None:
         ("reviews", "reviewversion", "student1", 1),
         ("presentations", "presentergroup", "student9", 1),
         ("presentations", "schedulechange", "published", 1),
+        ("presentations", "groupinvitation", "frank", 1),
         ("convlab", "submission", "student1", 1),
         ("convlab", "gradingrun", "w@host", 1),
         ("convlab", "submission", "nobody-by-this-name", 0),

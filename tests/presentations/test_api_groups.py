@@ -52,15 +52,35 @@ def test_it_rejects_bad_groups_naming_the_field(api, demo, users, changes, field
     assert (PresenterGroup.objects.count(), GroupMember.objects.count()) == before
 
 
-def test_it_lets_a_student_form_a_group_only_with_themselves_in_it(api, demo, users):
+def test_it_lets_a_student_start_a_group_only_with_themselves_in_it(api, demo, users):
+    """Issue #14, finding 13: a student put classmates into their group without consent."""
     a = make_member(demo, "ann", "student")
     b = make_member(demo, "ben", "student")
     api.force_authenticate(a)
-    without = api.post(groups_url(demo), {"name": "X", "members": [b.username]}, format="json")
-    assert without.status_code == 403
-    created = api.post(groups_url(demo), {"name": "X", "members": ["ann", "ben"]}, format="json")
+    for members in ([b.username], ["ann", "ben"]):
+        refused = api.post(groups_url(demo), {"name": "X", "members": members}, format="json")
+        assert refused.status_code == 403
+    assert not PresenterGroup.objects.filter(name="X").exists()
+    created = api.post(groups_url(demo), {"name": "X"}, format="json")
     assert created.status_code == 201, created.json()
-    assert created.json()["members"] == ["ann", "ben"]
+    assert created.json()["members"] == [f"Member #{a.pk}"]
+    assert list(GroupMember.objects.filter(group__name="X").values_list("user", flat=True)) == [
+        a.pk
+    ]
+
+
+def test_it_tells_a_student_nothing_about_which_usernames_exist(api, demo, users, bob):
+    """Issue #14, finding 13: "unknown users: x" for a username no account has, another answer
+    for an account of another course."""
+    a = make_member(demo, "ann", "student")
+    api.force_authenticate(a)
+    answers = set()
+    for members in (["nobody"], [bob.username], ["instructor"], ["ann", "nobody"]):
+        response = api.post(groups_url(demo), {"name": "X", "members": members}, format="json")
+        answers.add((response.status_code, str(response.json())))
+    assert len(answers) == 1
+    assert answers.pop()[0] == 403
+    assert not PresenterGroup.objects.filter(name="X").exists()
 
 
 def test_it_lets_members_edit_their_preferences_but_nothing_else(api, demo, users):

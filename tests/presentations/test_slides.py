@@ -39,6 +39,70 @@ def test_it_accepts_a_google_slides_link_from_a_presenter(api, users, slides_url
 @pytest.mark.parametrize(
     "link",
     [
+        "https://docs.google.com/presentation/d/abc123/edit",
+        "https://DOCS.Google.COM/presentation/d/abc123/edit",  # the same host
+        "HTTPS://drive.google.com/drive/folders/xyz",
+        "https://drive.google.com/drive/folders/xyz?usp=sharing#top",
+    ],
+)
+def test_it_accepts_plain_links_to_the_allowed_hosts(api, users, slides_url, in_time, link):
+    api.force_authenticate(users["student1"])
+    response = api.put(slides_url, {"slides_link": link}, format="json")
+    assert response.status_code == 200, response.json()
+    assert PresenterGroup.objects.get(name="Visualizations").slides_link == link
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        # Issue #14, finding 13: urllib reads the host as docs.google.com, a browser as
+        # evil.example (WHATWG treats a backslash as a slash).
+        "https://evil.example\\@docs.google.com/",
+        "https://evil.example\\docs.google.com/",
+        "https://docs.google.com\\@evil.example/",
+        "https://evil.example@docs.google.com/",
+        "https://docs.google.com@evil.example/",
+        "https://user:pass@docs.google.com/presentation/d/abc",
+        "https://evil.example%40docs.google.com/",
+        "https://docs.google.com%2eevil.example/",
+        "https://docs.google.com./presentation/d/abc",
+        "https://docs.google.com:443/presentation/d/abc",
+        "https://docs.google.com:8443/presentation/d/abc",
+        "https://docs.google.com:/presentation/d/abc",
+        "https://docs.google.com.evil.example/",
+        "https://evil.example/docs.google.com/",
+        "https://evil.example?@docs.google.com/",
+        "https://evil.example#@docs.google.com/",
+        "https://d\u043ecs.google.com/presentation/d/abc",  # Cyrillic o
+        "https://docs.google.com\u3002evil.example/",  # ideographic full stop
+        "https://xn--dcs-ked.google.com/",
+        "https://docs.google.com\u200b/presentation/d/abc",
+        "https://docs.google.com /presentation",
+        "https://docs.goo\tgle.com/presentation",
+        "https://docs.google.com\n.evil.example/",
+        "https:docs.google.com/presentation/d/abc",
+        "https:/docs.google.com/presentation/d/abc",
+        "https:///docs.google.com/presentation/d/abc",
+        "//docs.google.com/presentation/d/abc",
+        "docs.google.com/presentation/d/abc",
+        "https://[::1]/",
+        "https://142.250.80.46/",
+        "",
+    ],
+)
+def test_it_refuses_links_a_browser_could_read_as_another_host(
+    api, users, slides_url, in_time, link
+):
+    api.force_authenticate(users["student1"])
+    response = api.put(slides_url, {"slides_link": link}, format="json")
+    assert response.status_code == 400, response.json()
+    assert "slides_link" in response.json()
+    assert PresenterGroup.objects.get(name="Visualizations").slides_link == ""
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
         "javascript:alert(1)",
         "http://docs.google.com/presentation/d/abc",
         "https://evil.example.com/slides",

@@ -22,9 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from presentations.models import GroupMember, SwapRequest
+from presentations.models import GroupInvitation, GroupMember, SwapRequest
 from presentations.services.groups import group_create
 from tests.factories import PASSWORD, make_member
 from tests.security.world import PDF, REVIEW, ROLES, ROSTER, SOURCE, World
@@ -161,6 +162,38 @@ def _fresh_group(world: World, role: str) -> dict[str, Any]:
     return {"group_id": group.pk}
 
 
+def _invitable(world: World, role: str) -> dict[str, Any]:
+    """The student is alone in a group on no schedule, and erin (in no group) may be invited."""
+    GroupMember.objects.filter(user=world.users["student"]).delete()
+    group_create(course=world.course, name="Graph nets", members=[world.users["student"]])
+    make_member(world.course, "erin", "student")
+    return {}
+
+
+def _invited_student(world: World, role: str) -> dict[str, Any]:
+    """erin's new group has invited the student, who has left their own group."""
+    GroupMember.objects.filter(user=world.users["student"]).delete()
+    erin = make_member(world.course, "erin", "student")
+    group = group_create(course=world.course, name="Graph nets", members=[erin])
+    invitation = GroupInvitation.objects.create(
+        course=world.course, group=group, invitee=world.users["student"], invited_by=erin
+    )
+    return {"invitation_id": invitation.pk}
+
+
+def _invited_by_student(world: World, role: str) -> dict[str, Any]:
+    """The student's new group (on no schedule) has invited erin."""
+    _invitable(world, role)
+    group = GroupMember.objects.get(user=world.users["student"]).group
+    invitation = GroupInvitation.objects.create(
+        course=world.course,
+        group=group,
+        invitee=get_user_model().objects.get(username="erin"),
+        invited_by=world.users["student"],
+    )
+    return {"invitation_id": invitation.pk}
+
+
 def _no_open_swap(world: World, role: str) -> dict[str, Any]:
     """The student's group has no open request to carol's group, so it may ask again."""
     SwapRequest.objects.filter(pk=world.swap_accepted.pk).delete()
@@ -278,6 +311,16 @@ ROWS: list[Row] = [
     row("api-schedule-publish", "POST", STAFF_ONLY,
         kwargs=lambda w, r: {"schedule_id": w.draft.pk}, body=_const({})),
     row("api-schedule-changes", "GET", MEMBERS),
+    row("api-invitation-list", "GET", MEMBERS),
+    row("api-invitation-list", "POST", "401 201 404 403 403 403 404",
+        body=_const({"username": "erin"}), setup=_invitable,
+        note="students invite into their own group; staff assign members directly"),
+    row("api-invitation-accept", "POST", "401 200 404 403 403 404 404", body=_const({}),
+        setup=_invited_student, note="staff see the invitation but are not the invitee"),
+    row("api-invitation-decline", "POST", "401 200 404 403 403 404 404", body=_const({}),
+        setup=_invited_student),
+    row("api-invitation-withdraw", "POST", "401 200 404 200 200 404 404", body=_const({}),
+        setup=_invited_by_student),
     row("api-swap-list", "GET", MEMBERS),
     row("api-swap-list", "POST", "401 201 404 403 403 403 404",
         body=lambda w, r: {"to_group": w.carol_group.pk}, setup=_no_open_swap),
@@ -344,6 +387,13 @@ ROWS: list[Row] = [
     row("presentations-slides", "POST", "login 302 404 404 404 404 404",
         body=lambda w, r: {"slides_link": "https://docs.google.com/presentation/d/2"}),
     row("presentations-slides-file", "GET", PAGE_MEMBERS),
+    row("presentations-group-start", "POST", "login 302 404 403 403 403 404",
+        body=_const({"name": "Graph nets"}), setup=_without_group),
+    row("presentations-invite", "POST", "login 302 404 302! 302! 302! 404",
+        body=_const({"username": "erin"}), setup=_invitable,
+        note="only a student in a group invites"),
+    row("presentations-invitation-decide", "POST", "login 302 404 403 403 404 404",
+        body=_const({}), setup=_invited_student),
     row("presentations-swap", "POST", "login 302 404 302! 302! 302! 404",
         body=lambda w, r: {"to_group": w.carol_group.pk}, setup=_no_open_swap,
         note="only a member of a group asks for a swap"),
