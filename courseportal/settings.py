@@ -179,6 +179,16 @@ JOBS_QUEUE = envstr("JOBS_QUEUE") or "jobs"
 # Webhook targets on private, loopback, link-local, multicast or reserved addresses are refused
 # (when configured and again at delivery) unless this is on: development only.
 CONVLAB_WEBHOOK_ALLOW_PRIVATE = envbool("CONVLAB_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+# Webhook deliveries (convlab's outbox): each POST waits up to CONVLAB_WEBHOOK_TIMEOUT s per
+# network step; a failed one is tried again after 10 s, 20 s, 40 s ... (at most an hour apart),
+# CONVLAB_WEBHOOK_ATTEMPTS times in all (about six hours), then marked failed for staff (admin).
+# A claimed attempt holds its delivery for CONVLAB_WEBHOOK_LEASE s: should its deliverer die,
+# another tries again after that.
+CONVLAB_WEBHOOK_TIMEOUT = 10
+CONVLAB_WEBHOOK_ATTEMPTS = 15
+CONVLAB_WEBHOOK_BACKOFF = 10
+CONVLAB_WEBHOOK_BACKOFF_MAX = 3600
+CONVLAB_WEBHOOK_LEASE = 120
 # Course staff get a mail when the grader fails on a submission, at most once per assignment
 # in this many seconds.
 CONVLAB_ALERT_EVERY = envint("CONVLAB_ALERT_EVERY", 900, minimum=1)
@@ -338,7 +348,11 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Gradings go to their own queue (GPU ones to "gpu", chosen per submission).
-CELERY_TASK_ROUTES = {"convlab.grade_submission": {"queue": CONVLAB_QUEUE}}
+# Webhook deliveries go with the sweeper: a backlog of gradings never delays them.
+CELERY_TASK_ROUTES = {
+    "convlab.grade_submission": {"queue": CONVLAB_QUEUE},
+    "convlab.deliver_webhook": {"queue": CONVLAB_SWEEP_QUEUE},
+}
 # Publishing must not hang a web request while the broker is down: the submission is already
 # saved, and the sweeper queues it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -350,6 +364,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "convlab-requeue-stuck": {
         "task": "convlab.requeue_stuck",
+        "schedule": float(CONVLAB_SWEEP_EVERY),
+        "options": {"queue": CONVLAB_SWEEP_QUEUE},
+    },
+    # The webhook outbox: what the nudge after a grading did not deliver, and every retry.
+    "convlab-deliver-webhooks": {
+        "task": "convlab.deliver_webhooks",
         "schedule": float(CONVLAB_SWEEP_EVERY),
         "options": {"queue": CONVLAB_SWEEP_QUEUE},
     },
