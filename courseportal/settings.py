@@ -332,11 +332,19 @@ if CELERY_BROKER_URL is None or CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("messages", "control", "results"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Fail fast when the broker is down (see CELERY_TASK_PUBLISH_RETRY_POLICY).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    # Fail fast when the broker is down or stops answering (see
+    # CELERY_TASK_PUBLISH_RETRY_POLICY): no network step of a publish waits longer than this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     CELERY_RESULT_BACKEND = envurl(
         "CELERY_RESULT_BACKEND", REDIS_URL or CELERY_BROKER_URL, schemes=("redis", "rediss", "unix")
     )
+    # The same for the result store, which only the health check's ping reads (the other tasks
+    # ignore their results): its default is 20 reconnections, 19 s, inside the caller's request.
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+    CELERY_REDIS_SOCKET_TIMEOUT = 2
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+    }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -389,7 +397,14 @@ READ_CACHE_ENTRIES = envint("READ_CACHE_ENTRIES", 1000 if REDIS_URL else 0, mini
 READ_CACHE_SECONDS = envint("READ_CACHE_SECONDS", 120, minimum=1)
 CACHES = {
     "default": (
-        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or stopped answering costs a request at most this long per
+            # call (its callers degrade: courseportal/caching.py, the submit rate limit), never
+            # a hang.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),
