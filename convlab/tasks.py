@@ -9,12 +9,23 @@ from typing import Any
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.result import AsyncResult
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from convlab import services
+from convlab import sandbox, services
 
 logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _remove_orphaned_cgroups(**kwargs: Any) -> None:
+    """Each new grading process (the first ones, or one replacing a process that was killed)
+    removes the per-run cgroups that killed grading processes of this machine left."""
+    removed = sandbox.remove_orphaned_cgroups()
+    if removed:
+        logger.info("removed %s cgroups of grading processes that were killed", removed)
+
 
 # Infrastructure failures worth another try; a student's code never causes these.
 TRANSIENT = (OperationalError, InterfaceError)
@@ -100,6 +111,9 @@ def grade_submission(self: Any, submission_id: int) -> str:
 
 @shared_task(name="convlab.requeue_stuck", ignore_result=True)
 def requeue_stuck() -> dict[str, int]:
+    # Also on this machine: the groups of a killed grading whose sandbox was still exiting
+    # when the next grading process started.
+    sandbox.remove_orphaned_cgroups()
     return services.submissions_requeue_stuck()
 
 

@@ -4,12 +4,7 @@ until a 2xx answers, with back-off, and given up (for staff to see) after the la
 from __future__ import annotations
 
 import datetime as dt
-import http.server
-import json
 import socket
-import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import pytest
 from django.test import Client
@@ -21,38 +16,6 @@ from tests.convlab.service.conftest import REFERENCE
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
-
-
-@dataclass
-class Receiver:
-    """A real HTTP receiver: answers each POST with the next of `answers` (then 204), and
-    notes the delivery id of each (header, body)."""
-
-    url: str
-    answers: list[int] = field(default_factory=list)
-    received: list[tuple[str, dict[str, object]]] = field(default_factory=list)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    state = Receiver(url="")
-
-    class Hook(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.received.append((self.headers["X-Courseportal-Delivery"], body))
-            self.send_response(state.answers.pop(0) if state.answers else 204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_port}/hook"
-    yield state
-    server.shutdown()
 
 
 def graded(lab: Assignment, alice, url: str) -> Submission:
