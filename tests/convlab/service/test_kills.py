@@ -31,13 +31,19 @@ from pathlib import Path
 import pytest
 
 from convlab.models import Assignment, GradingRun, Submission
-from tests.conftest import ROOT, database_url, stop_worker, wait_until_ready, worker_env
+from tests.conftest import (
+    ROOT,
+    database_url,
+    start_worker,
+    stop_worker,
+    wait_until_ready,
+    worker_env,
+)
 from tests.convlab.service.conftest import Receiver
 from tests.convlab.service.test_fault_injection import (
     RELU,
     assert_each_graded_once,
     create_in_subprocess,
-    start_with_sweeper,
     wait_all_final,
 )
 from tests.convlab.service.test_faults import free_port, start_redis, wait_status
@@ -99,7 +105,13 @@ def env_for(queue: str, suites: Path, redis: Redis, **extra: str) -> dict[str, s
 def started(
     env: dict[str, str], tmp_path: Path, name: str, processes: list, concurrency: int = 1
 ) -> subprocess.Popen[bytes]:
-    worker = start_with_sweeper(env, tmp_path, name, concurrency=concurrency)
+    """A worker of the test's queues, running celery beat; the default queue too (on the
+    test's own Redis no other worker reads it), whatever a task is routed to."""
+    queues = f"{env['CONVLAB_QUEUE']},{env['CONVLAB_SWEEP_QUEUE']},celery"
+    schedule = str(tmp_path / f"{name}-beat-schedule")
+    worker = start_worker(
+        env, tmp_path / f"{name}.log", queues, concurrency=concurrency, extra=("-B", "-s", schedule)
+    )
     processes.append(worker)
     wait_until_ready(worker, tmp_path / f"{name}.log")
     return worker
