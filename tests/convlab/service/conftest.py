@@ -114,11 +114,11 @@ class Receiver:
     posts: Counter[str] = field(default_factory=Counter)  # every POST of each delivery id
     handled: list[str] = field(default_factory=list)  # each delivery id, when first accepted
 
-    def submissions(self) -> dict[object, set[str]]:
+    def submissions(self) -> dict[int, set[str]]:
         """Each submission the receiver heard of, with the delivery ids it came with."""
-        found: dict[object, set[str]] = {}
+        found: dict[int, set[str]] = {}
         for delivery, body in self.received:
-            found.setdefault(body["submission"], set()).add(delivery)
+            found.setdefault(int(str(body["submission"])), set()).add(delivery)
         return found
 
 

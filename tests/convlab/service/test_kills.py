@@ -164,7 +164,7 @@ def run_cgroups(pool_pids: Iterable[int]) -> list[Path]:
         _, controllers, path = line.split(":", 2)
         for controller in controllers.split(","):
             own[controller] = path
-    found = []
+    found: list[Path] = []
     for controller in ("memory", "pids", "cpuacct"):
         base = Path("/sys/fs/cgroup") / controller / own.get(controller, "/").lstrip("/")
         for pid in pool_pids:

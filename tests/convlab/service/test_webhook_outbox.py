@@ -7,6 +7,7 @@ import datetime as dt
 import socket
 
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from tests.factories import make_user
 pytestmark = pytest.mark.django_db
 
 
-def graded(lab: Assignment, alice, url: str) -> Submission:
+def graded(lab: Assignment, alice: User, url: str) -> Submission:
     """A submission of alice's, claimed and finished (not gradable) with `url` as the
     assignment's webhook."""
     Assignment.objects.filter(pk=lab.pk).update(webhook_url=url, webhook_secret="s3cret")
@@ -135,7 +136,9 @@ def test_an_attempt_in_flight_is_not_claimed_again(lab, alice, receiver):
         attempts=1, next_attempt_at=now + dt.timedelta(seconds=120)
     )
     assert services.webhooks_deliver_due(now=now) == {}
-    assert services.webhook_deliver(delivery_id=delivery.pk, now=now).state == "pending"
+    again = services.webhook_deliver(delivery_id=delivery.pk, now=now)
+    assert again is not None
+    assert again.state == "pending"
     assert receiver.received == []
     assert services.webhooks_deliver_due(now=now + dt.timedelta(seconds=121)) == {"delivered": 1}
     assert WebhookDelivery.objects.get().attempts == 2
