@@ -322,6 +322,8 @@ if CELERY_BROKER_URL is None or CELERY_BROKER_URL.startswith("filesystem"):
     # The embedded broker: message files in a folder that the web process writes and a separate
     # worker process polls. Zero set-up, one machine only; production sets REDIS_URL.
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, made safe for several processes (courseportal/broker.py).
+    CELERY_BROKER_TRANSPORT = "courseportal.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "messages"),
         "data_folder_out": str(CELERY_BROKER_DIR / "messages"),
