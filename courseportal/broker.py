@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 
 class Channel(filesystem.Channel):
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    # The signatures of kombu's own filesystem channel (which its stubs mark the same way).
+    def _put(self, queue: str, payload: dict[str, Any], **kwargs: Any) -> None:  # type: ignore[override]
         """Put a message onto `queue`: written aside, then renamed into place."""
         # kombu's name: readers take the oldest first (the monotonic clock is the machine's).
         name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
@@ -55,7 +56,7 @@ class Channel(filesystem.Channel):
             partial.unlink(missing_ok=True)
             raise ChannelError(f"Cannot add file {name!r} to directory") from error
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str) -> dict[str, Any]:  # type: ignore[override]
         """Take the oldest message of `queue`, or raise Empty."""
         wanted = f"{queue}.msg"
         folder = Path(self.data_folder_in)
@@ -71,7 +72,7 @@ class Channel(filesystem.Channel):
                 continue  # another consumer took it first
             try:
                 payload = mine.read_bytes()
-                message = loads(bytes_to_str(payload))
+                message: dict[str, Any] = loads(bytes_to_str(payload))
             except (OSError, ValueError) as error:
                 rejected = folder / "rejected"
                 rejected.mkdir(exist_ok=True)
@@ -82,9 +83,16 @@ class Channel(filesystem.Channel):
             return message
         raise Empty()
 
-    def get_table(self, exchange: str) -> list[Any]:
+    def _table_file(self, exchange: str) -> Path:
+        """The file of an exchange's table: a name in the control folder, nowhere else."""
+        file = Path(self.control_folder) / f"{exchange}.exchange"
+        if not exchange or "/" in exchange or "\x00" in exchange or exchange.startswith("."):
+            raise ChannelError(f"Invalid exchange name: {exchange!r}")
+        return file
+
+    def get_table(self, exchange: str) -> list[filesystem.exchange_queue_t]:  # type: ignore[override]
         try:
-            with self._exchange_file(exchange).open("rb") as handle:
+            with self._table_file(exchange).open("rb") as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_SH)
                 text = bytes_to_str(handle.read())
         except FileNotFoundError:
@@ -94,12 +102,12 @@ class Channel(filesystem.Channel):
         # Empty: made by a binder that has not written it yet.
         return [filesystem.exchange_queue_t(*row) for row in (loads(text) if text else [])]
 
-    def _queue_bind(self, exchange: str, routing_key: str, pattern: str, queue: str) -> None:
+    def _queue_bind(self, exchange: str, routing_key: str, pattern: str | None, queue: str) -> None:
         self.control_folder.mkdir(exist_ok=True)
         row = filesystem.exchange_queue_t(routing_key or "", pattern or "", queue or "")
         try:
             # Opened without emptying it: only the lock's holder changes it.
-            descriptor = os.open(self._exchange_file(exchange), os.O_RDWR | os.O_CREAT, 0o644)
+            descriptor = os.open(self._table_file(exchange), os.O_RDWR | os.O_CREAT, 0o644)
             with os.fdopen(descriptor, "r+b", buffering=0) as handle:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
                 text = bytes_to_str(handle.read())
