@@ -15,6 +15,7 @@ import http.client
 import json
 import logging
 import math
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -587,29 +588,36 @@ def webhook_deliver(
     return _webhook_attempt(delivery, now)
 
 
-def webhooks_deliver_due(*, now: dt.datetime | None = None, limit: int = 50) -> dict[str, int]:
+def webhooks_deliver_due(
+    *, now: dt.datetime | None = None, limit: int = 50, budget: float = 60
+) -> dict[str, int]:
     """The periodic deliverer: claim due deliveries one at a time (several deliverers share the
-    work, none waiting on a row another holds) and deliver each; how many ended in each state."""
-    now = now or timezone.now()
+    work, none waiting on a row another holds) and deliver each, at most `limit` of them and
+    none claimed after `budget` seconds (receivers that time out must not hold the sweeper's
+    queue for long: the next run goes on); how many ended in each state."""
+    stop_at = time.monotonic() + budget
     states: dict[str, int] = {}
     for _ in range(limit):
+        if time.monotonic() > stop_at:
+            break
+        moment = now or timezone.now()  # each claim's lease and back-off count from its own
         with transaction.atomic():
             # skip_locked: where the database locks rows (PostgreSQL), a row another deliverer
             # is claiming is passed over, not waited for; SQLite serializes the transactions,
             # and the conditional UPDATE of the claim keeps a row to one deliverer everywhere.
             due = (
                 WebhookDelivery.objects.select_for_update(skip_locked=True)
-                .filter(state=WebhookState.PENDING, next_attempt_at__lte=now)
+                .filter(state=WebhookState.PENDING, next_attempt_at__lte=moment)
                 .order_by("next_attempt_at")
                 .values_list("pk", flat=True)
                 .first()
             )
-            delivery = _webhook_claim(due, now) if due is not None else None
+            delivery = _webhook_claim(due, moment) if due is not None else None
         if due is None:
             break
         if delivery is None:
             continue
-        state = _webhook_attempt(delivery, now).state
+        state = _webhook_attempt(delivery, moment).state
         states[state] = states.get(state, 0) + 1
     return states
 

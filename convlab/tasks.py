@@ -122,7 +122,11 @@ def deliver_webhook(delivery_id: str) -> str:
     """Deliver one stored webhook event now, if it is due and nobody else is delivering it (the
     nudge after a grading finishes); its state afterwards. Retries are the outbox's, not
     Celery's: a failed attempt is claimed again by `deliver_webhooks` after its back-off."""
-    delivery = services.webhook_deliver(delivery_id=uuid.UUID(delivery_id))
+    try:
+        key = uuid.UUID(str(delivery_id))
+    except ValueError:  # a submission id, queued by the code before the outbox
+        return "nothing to do: not a delivery id"
+    delivery = services.webhook_deliver(delivery_id=key)
     return delivery.state if delivery is not None else "nothing to do: no such delivery"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import uuid
 
 import pytest
 from django.contrib.auth.models import User
@@ -161,3 +162,14 @@ def test_staff_see_failed_deliveries_in_the_admin_read_only(lab, alice, receiver
     assert "answered 500" in page.text
     assert 'name="_save"' not in page.text
     assert client.get("/admin/convlab/webhookdelivery/add/").status_code == 403
+
+
+def test_a_message_queued_before_the_outbox_is_passed_over(lab, alice):
+    """Messages of the task as it was (a submission id, not a delivery id) may wait in the
+    broker across an upgrade: they do nothing, the outbox has no event for them."""
+    from convlab.tasks import deliver_webhook
+
+    assert deliver_webhook.apply(args=(5,)).get() == "nothing to do: not a delivery id"
+    assert deliver_webhook.apply(args=(str(uuid.uuid4()),)).get() == (
+        "nothing to do: no such delivery"
+    )
