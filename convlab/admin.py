@@ -1,10 +1,11 @@
-"""Admin of convlab: assignments, submissions (their grading record read-only) and runs."""
+"""Admin of convlab: assignments, submissions (their grading record read-only), runs, and the
+webhook outbox (read-only: staff see what was delivered and what failed)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from convlab.models import Assignment, GradingRun, Submission
+from convlab.models import Assignment, GradingRun, Submission, WebhookDelivery
 from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin, HistoryInline
 
 
@@ -52,3 +53,18 @@ class GradingRunAdmin(HistoryAdmin):
     list_select_related = ["submission__assignment__course", "submission__student"]
     search_fields = ["submission__student__username", "task_id", "worker"]
     date_hierarchy = "started_at"
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(HistoryAdmin):
+    """Every webhook event and how its delivery went: *failed* (every attempt failed) and
+    *refused* (the target may not be called) are the ones to fix at the receiver's end or in
+    the assignment's webhook URL."""
+
+    list_display = [
+        "id", "submission", "state", "attempts", "last_status", "next_attempt_at", "delivered_at",
+    ]  # fmt: skip
+    list_filter = ["state", "submission__assignment__course", "submission__assignment"]
+    list_select_related = ["submission__assignment__course", "submission__student"]
+    search_fields = ["id", "submission__student__username", "last_error"]
+    date_hierarchy = "created_at"

@@ -164,3 +164,47 @@ class GradingRun(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.number} of {self.submission}"
+
+
+class WebhookState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    # Every attempt failed (CONVLAB_WEBHOOK_ATTEMPTS of them, backing off).
+    FAILED = "failed", "Failed"
+    # The target may not be called (a private address, a redirect, not http(s)): never retried.
+    REFUSED = "refused", "Refused"
+
+
+class WebhookDelivery(models.Model):
+    """The outbox: one webhook event of a finished grading, written in the transaction that
+    records the grading's final state, and delivered later by whichever worker claims it.
+
+    Its id goes out with every attempt (header and body), so that a receiver counts an event
+    once however many times it arrives; the payload is what was true when the grading finished.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    event = models.CharField(max_length=64, default="submission.finished")
+    payload = models.JSONField()
+    state = models.CharField(
+        max_length=16, choices=WebhookState.choices, default=WebhookState.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    # When a deliverer may next claim it; a claim pushes it past the attempt's end (a lease),
+    # so that a deliverer that dies mid-attempt only delays the next one.
+    next_attempt_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.event} of submission {self.submission_id} ({self.state})"

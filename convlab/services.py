@@ -11,8 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import http.client
+import json
 import logging
 import math
+import time
+import urllib.error
+import urllib.request
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +30,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import DataError, IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
+from convlab import webhooks
 from convlab.grading import GradingResult, grade, load_assignment, to_gradescope
 from convlab.models import (
     FINAL_STATUSES,
@@ -35,6 +42,8 @@ from convlab.models import (
     GradingRunStatus,
     Submission,
     SubmissionStatus,
+    WebhookDelivery,
+    WebhookState,
 )
 
 logger = logging.getLogger(__name__)
@@ -369,10 +378,10 @@ def _finish(
             run.error = reason
             run.finished_at = now
             run.save()
-        if submission.assignment.webhook_url:
-            from convlab.tasks import deliver_webhook
-
-            transaction.on_commit(lambda: _queue_webhook(deliver_webhook, submission_id))
+        # In this transaction: the event is stored with the final state or not at all.
+        delivery = webhook_delivery_create(submission=submission, now=now)
+        if delivery is not None:
+            transaction.on_commit(lambda: webhook_nudge(delivery_id=delivery.pk))
         if not gradable:
             transaction.on_commit(lambda: staff_alert_not_gradable(submission, reason))
     return submission
@@ -411,13 +420,6 @@ def staff_alert_not_gradable(submission: Submission, reason: str) -> bool:
         cache.delete(f"convlab-alert:{assignment.pk}")
         return False
     return True
-
-
-def _queue_webhook(task: Any, submission_id: int) -> None:
-    try:
-        task.delay(submission_id)
-    except Exception as error:
-        logger.warning("could not queue the webhook of submission %s: %s", submission_id, error)
 
 
 def submission_grade_on_cpu(*, submission: Submission) -> Submission:
@@ -502,3 +504,185 @@ def submissions_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, in
     for pk in received + queued + running:
         submission_enqueue(submission_id=pk)
     return {"received": len(received), "queued": len(queued), "running": len(running)}
+
+
+# --- Webhooks: the outbox ---------------------------------------------------------------------
+#
+# A finished grading's event is a row (WebhookDelivery) written with the final state, so that
+# no broker outage loses it. After the commit a worker is asked to deliver it at once (a nudge,
+# best effort); whatever the nudge did not deliver, the periodic deliverer (celery beat:
+# convlab.deliver_webhooks) claims when it is due. Delivery is at least once: an attempt whose
+# deliverer died after the POST is made again, under the same delivery id.
+
+
+def webhook_payload(submission: Submission, delivery_id: uuid.UUID) -> dict[str, Any]:
+    """What a `submission.finished` event says, as of now."""
+    return {
+        "event": "submission.finished",
+        "delivery": str(delivery_id),
+        "submission": submission.pk,
+        "assignment": submission.assignment.slug,
+        "course": submission.assignment.course_id,
+        "student": submission.student.get_username(),
+        "status": submission.status,
+        "gradable": submission.gradable,
+        "score": submission.score,
+        "max_score": submission.max_score,
+        "results_url": f"/api/v1/submissions/{submission.pk}/results.json",
+    }
+
+
+def webhook_delivery_create(
+    *, submission: Submission, now: dt.datetime | None = None
+) -> WebhookDelivery | None:
+    """Store the `submission.finished` event of a final submission for delivery, due now; None
+    when its assignment has no webhook URL. Call in the transaction that makes it final."""
+    if not submission.assignment.webhook_url:
+        return None
+    now = now or timezone.now()
+    delivery_id = uuid.uuid4()
+    return WebhookDelivery.objects.create(
+        id=delivery_id,
+        submission=submission,
+        payload=webhook_payload(submission, delivery_id),
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
+def webhook_nudge(*, delivery_id: uuid.UUID) -> bool:
+    """Ask a worker to deliver now. False when the broker cannot take the message: the
+    periodic deliverer delivers it instead, so nothing is lost."""
+    from convlab.tasks import deliver_webhook
+
+    try:
+        deliver_webhook.apply_async(args=(str(delivery_id),))
+    except Exception as error:
+        logger.warning("could not queue webhook delivery %s: %s", delivery_id, error)
+        return False
+    return True
+
+
+def _webhook_claim(delivery_id: uuid.UUID, now: dt.datetime) -> WebhookDelivery | None:
+    """Take one attempt at a due delivery: one conditional UPDATE counts the attempt and moves
+    the next one past this attempt's end (a lease), so that no other deliverer takes it
+    meanwhile. None when it is not due, or another deliverer got there first."""
+    lease = now + dt.timedelta(seconds=settings.CONVLAB_WEBHOOK_LEASE)
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, state=WebhookState.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("submission__assignment").get(pk=delivery_id)
+
+
+def webhook_deliver(
+    *, delivery_id: uuid.UUID, now: dt.datetime | None = None
+) -> WebhookDelivery | None:
+    """Deliver one event now if it is due and nobody else is delivering it; the row as it then
+    stands (None: no such delivery). Slow (an HTTP request): call outside transactions."""
+    now = now or timezone.now()
+    delivery = _webhook_claim(delivery_id, now)
+    if delivery is None:
+        return WebhookDelivery.objects.filter(pk=delivery_id).first()
+    return _webhook_attempt(delivery, now)
+
+
+def webhooks_deliver_due(
+    *, now: dt.datetime | None = None, limit: int = 50, budget: float = 60
+) -> dict[str, int]:
+    """The periodic deliverer: claim due deliveries one at a time (several deliverers share the
+    work, none waiting on a row another holds) and deliver each, at most `limit` of them and
+    none claimed after `budget` seconds (receivers that time out must not hold the sweeper's
+    queue for long: the next run goes on); how many ended in each state."""
+    stop_at = time.monotonic() + budget
+    states: dict[str, int] = {}
+    for _ in range(limit):
+        if time.monotonic() > stop_at:
+            break
+        moment = now or timezone.now()  # each claim's lease and back-off count from its own
+        with transaction.atomic():
+            # skip_locked: where the database locks rows (PostgreSQL), a row another deliverer
+            # is claiming is passed over, not waited for; SQLite serializes the transactions,
+            # and the conditional UPDATE of the claim keeps a row to one deliverer everywhere.
+            due = (
+                WebhookDelivery.objects.select_for_update(skip_locked=True)
+                .filter(state=WebhookState.PENDING, next_attempt_at__lte=moment)
+                .order_by("next_attempt_at")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            delivery = _webhook_claim(due, moment) if due is not None else None
+        if due is None:
+            break
+        if delivery is None:
+            continue
+        state = _webhook_attempt(delivery, moment).state
+        states[state] = states.get(state, 0) + 1
+    return states
+
+
+def _webhook_attempt(delivery: WebhookDelivery, claimed_at: dt.datetime) -> WebhookDelivery:
+    """POST the stored event once and record what came of it: delivered on a 2xx only; refused
+    for good when the target may not be called; otherwise tried again a back-off after the
+    claim, and failed after CONVLAB_WEBHOOK_ATTEMPTS attempts."""
+    assignment = delivery.submission.assignment
+    body = json.dumps(delivery.payload, sort_keys=True).encode()
+    status: int | None = None
+    error = ""
+    refused = False
+    if not assignment.webhook_url:
+        refused, error = True, "the assignment no longer has a webhook URL"
+    else:
+        # The URL and secret of now: staff fixing a refused URL expect the next event to use it.
+        request = urllib.request.Request(  # noqa: S310 - http(s) only: webhooks.opener()
+            assignment.webhook_url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "X-Courseportal-Event": delivery.event,
+                "X-Courseportal-Delivery": str(delivery.pk),
+                "X-Courseportal-Signature": webhooks.webhook_signature(
+                    assignment.webhook_secret, body
+                ),
+            },
+        )
+        try:
+            with webhooks.opener().open(
+                request, timeout=settings.CONVLAB_WEBHOOK_TIMEOUT
+            ) as response:
+                status = int(response.status)
+        except webhooks.WebhookRefused as refusal:
+            refused, error = True, str(refusal)
+        except urllib.error.HTTPError as answer:
+            status, error = answer.code, f"answered {answer.code} {answer.reason}"
+            answer.close()
+        except ValueError as bad:  # a URL urllib cannot even parse
+            refused, error = True, f"{type(bad).__name__}: {bad}"
+        except (OSError, http.client.HTTPException) as failure:
+            error = f"{type(failure).__name__}: {failure}"
+    now = timezone.now()
+    pending = WebhookDelivery.objects.filter(pk=delivery.pk, state=WebhookState.PENDING)
+    if status is not None and 200 <= status < 300:
+        # Whichever attempt it was: the receiver has the event.
+        pending.update(
+            state=WebhookState.DELIVERED, delivered_at=now, last_status=status, last_error=""
+        )
+    else:
+        if refused:
+            fields: dict[str, Any] = {"state": WebhookState.REFUSED}
+        elif delivery.attempts >= settings.CONVLAB_WEBHOOK_ATTEMPTS:
+            fields = {"state": WebhookState.FAILED}
+        else:
+            wait = min(
+                settings.CONVLAB_WEBHOOK_BACKOFF_MAX,
+                settings.CONVLAB_WEBHOOK_BACKOFF * 2 ** (delivery.attempts - 1),
+            )
+            fields = {"next_attempt_at": claimed_at + dt.timedelta(seconds=wait)}
+        logger.warning("webhook delivery %s attempt %s: %s", delivery.pk, delivery.attempts, error)
+        # Only while this attempt still holds the claim (a later one may have taken it over).
+        pending.filter(attempts=delivery.attempts).update(
+            last_status=status, last_error=storable(error)[:2000], **fields
+        )
+    return WebhookDelivery.objects.get(pk=delivery.pk)

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 import logging
-import urllib.error
-import urllib.request
+import uuid
 from typing import Any
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.result import AsyncResult
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from convlab import services, webhooks
-from convlab.models import Submission
+from convlab import sandbox, services
 
 logger = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _remove_orphaned_cgroups(**kwargs: Any) -> None:
+    """Each new grading process (the first ones, or one replacing a process that was killed)
+    removes the per-run cgroups that killed grading processes of this machine left."""
+    removed = sandbox.remove_orphaned_cgroups()
+    if removed:
+        logger.info("removed %s cgroups of grading processes that were killed", removed)
+
 
 # Infrastructure failures worth another try; a student's code never causes these.
 TRANSIENT = (OperationalError, InterfaceError)
@@ -60,6 +66,9 @@ class WorkerTimeLimits(Task):
     bind=True,
     base=WorkerTimeLimits,
     name="convlab.grade_submission",
+    # Nobody reads what a task returns (the database has the outcome): no result to store,
+    # and publishing never waits on the result store (unreachable, it took 19 s to give up).
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.CONVLAB_GRADING_SOFT_LIMIT,
@@ -100,55 +109,28 @@ def grade_submission(self: Any, submission_id: int) -> str:
     return "done" if finished.gradable else "not gradable"
 
 
-@shared_task(name="convlab.requeue_stuck")
+@shared_task(name="convlab.requeue_stuck", ignore_result=True)
 def requeue_stuck() -> dict[str, int]:
+    # Also on this machine: the groups of a killed grading whose sandbox was still exiting
+    # when the next grading process started.
+    sandbox.remove_orphaned_cgroups()
     return services.submissions_requeue_stuck()
 
 
-def webhook_signature(secret: str, body: bytes) -> str:
-    """`sha256=<hex HMAC-SHA256 of the body>`, sent as X-Courseportal-Signature."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+@shared_task(name="convlab.deliver_webhook", acks_late=False, ignore_result=True)
+def deliver_webhook(delivery_id: str) -> str:
+    """Deliver one stored webhook event now, if it is due and nobody else is delivering it (the
+    nudge after a grading finishes); its state afterwards. Retries are the outbox's, not
+    Celery's: a failed attempt is claimed again by `deliver_webhooks` after its back-off."""
+    try:
+        key = uuid.UUID(str(delivery_id))
+    except ValueError:  # a submission id, queued by the code before the outbox
+        return "nothing to do: not a delivery id"
+    delivery = services.webhook_deliver(delivery_id=key)
+    return delivery.state if delivery is not None else "nothing to do: no such delivery"
 
 
-def webhook_body(submission: Submission) -> bytes:
-    payload = {
-        "event": "submission.finished",
-        "submission": submission.pk,
-        "assignment": submission.assignment.slug,
-        "course": submission.assignment.course_id,
-        "student": submission.student.get_username(),
-        "status": submission.status,
-        "gradable": submission.gradable,
-        "score": submission.score,
-        "max_score": submission.max_score,
-        "results_url": f"/api/v1/submissions/{submission.pk}/results.json",
-    }
-    return json.dumps(payload, sort_keys=True).encode()
-
-
-@shared_task(
-    name="convlab.deliver_webhook",
-    autoretry_for=(urllib.error.URLError, OSError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    max_retries=8,
-)
-def deliver_webhook(submission_id: int) -> int:
-    submission = Submission.objects.select_related("assignment", "student").get(pk=submission_id)
-    assignment = submission.assignment
-    body = webhook_body(submission)
-    # Checked again now (DNS may have changed since it was configured): the opener connects only
-    # to public addresses, and a WebhookRefused is final, never retried.
-    request = urllib.request.Request(  # noqa: S310 - staff-configured https/http URL
-        assignment.webhook_url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-Courseportal-Event": "submission.finished",
-            "X-Courseportal-Signature": webhook_signature(assignment.webhook_secret, body),
-        },
-    )
-    with webhooks.opener().open(request, timeout=10) as response:
-        status: int = response.status
-    return status
+@shared_task(name="convlab.deliver_webhooks", acks_late=False, ignore_result=True)
+def deliver_webhooks() -> dict[str, int]:
+    """The periodic deliverer (celery beat): every due event of the outbox."""
+    return services.webhooks_deliver_due()

@@ -18,6 +18,8 @@ a failed delivery, final like a refused address, and the receiver's URL is what 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import http.client
 import ipaddress
 import socket
@@ -33,7 +35,12 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 class WebhookRefused(Exception):
     """The target resolves to an address the portal must not call, is not http(s), or answered
-    with a redirect (not an OSError, so that deliver_webhook never retries it)."""
+    with a redirect (not an OSError: the delivery is refused for good, never retried)."""
+
+
+def webhook_signature(secret: str, body: bytes) -> str:
+    """`sha256=<hex HMAC-SHA256 of the body>`, sent as X-Courseportal-Signature."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
 def is_public(address: Address) -> bool:

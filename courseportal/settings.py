@@ -189,6 +189,16 @@ JOBS_QUEUE = envstr("JOBS_QUEUE") or "jobs"
 # Webhook targets on private, loopback, link-local, multicast or reserved addresses are refused
 # (when configured and again at delivery) unless this is on: development only.
 CONVLAB_WEBHOOK_ALLOW_PRIVATE = envbool("CONVLAB_WEBHOOK_ALLOW_PRIVATE", DEBUG)
+# Webhook deliveries (convlab's outbox): each POST waits up to CONVLAB_WEBHOOK_TIMEOUT s per
+# network step; a failed one is tried again after 10 s, 20 s, 40 s ... (at most an hour apart),
+# CONVLAB_WEBHOOK_ATTEMPTS times in all (about six hours), then marked failed for staff (admin).
+# A claimed attempt holds its delivery for CONVLAB_WEBHOOK_LEASE s: should its deliverer die,
+# another tries again after that.
+CONVLAB_WEBHOOK_TIMEOUT = 10
+CONVLAB_WEBHOOK_ATTEMPTS = 15
+CONVLAB_WEBHOOK_BACKOFF = 10
+CONVLAB_WEBHOOK_BACKOFF_MAX = 3600
+CONVLAB_WEBHOOK_LEASE = 120
 # Course staff get a mail when the grader fails on a submission, at most once per assignment
 # in this many seconds.
 CONVLAB_ALERT_EVERY = envint("CONVLAB_ALERT_EVERY", 900, minimum=1)
@@ -329,6 +339,8 @@ if CELERY_BROKER_URL is None or CELERY_BROKER_URL.startswith("filesystem"):
     # The embedded broker: message files in a folder that the web process writes and a separate
     # worker process polls. Zero set-up, one machine only; production sets REDIS_URL.
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, made safe for several processes (courseportal/broker.py).
+    CELERY_BROKER_TRANSPORT = "courseportal.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_DIR / "messages"),
         "data_folder_out": str(CELERY_BROKER_DIR / "messages"),
@@ -339,11 +351,19 @@ if CELERY_BROKER_URL is None or CELERY_BROKER_URL.startswith("filesystem"):
     for _folder in ("messages", "control", "results"):
         (CELERY_BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
-    # Fail fast when the broker is down (see CELERY_TASK_PUBLISH_RETRY_POLICY).
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+    # Fail fast when the broker is down or stops answering (see
+    # CELERY_TASK_PUBLISH_RETRY_POLICY): no network step of a publish waits longer than this.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     CELERY_RESULT_BACKEND = envurl(
         "CELERY_RESULT_BACKEND", REDIS_URL or CELERY_BROKER_URL, schemes=("redis", "rediss", "unix")
     )
+    # The same for the result store, which only the health check's ping reads (the other tasks
+    # ignore their results): its default is 20 reconnections, 19 s, inside the caller's request.
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+    CELERY_REDIS_SOCKET_TIMEOUT = 2
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+    }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -355,7 +375,11 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 # Gradings go to their own queue (GPU ones to "gpu", chosen per submission).
-CELERY_TASK_ROUTES = {"convlab.grade_submission": {"queue": CONVLAB_QUEUE}}
+# Webhook deliveries go with the sweeper: a backlog of gradings never delays them.
+CELERY_TASK_ROUTES = {
+    "convlab.grade_submission": {"queue": CONVLAB_QUEUE},
+    "convlab.deliver_webhook": {"queue": CONVLAB_SWEEP_QUEUE},
+}
 # Publishing must not hang a web request while the broker is down: the submission is already
 # saved, and the sweeper queues it once the broker is back.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -367,6 +391,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BEAT_SCHEDULE = {
     "convlab-requeue-stuck": {
         "task": "convlab.requeue_stuck",
+        "schedule": float(CONVLAB_SWEEP_EVERY),
+        "options": {"queue": CONVLAB_SWEEP_QUEUE},
+    },
+    # The webhook outbox: what the nudge after a grading did not deliver, and every retry.
+    "convlab-deliver-webhooks": {
+        "task": "convlab.deliver_webhooks",
         "schedule": float(CONVLAB_SWEEP_EVERY),
         "options": {"queue": CONVLAB_SWEEP_QUEUE},
     },
@@ -388,7 +418,14 @@ READ_CACHE_ENTRIES = envint("READ_CACHE_ENTRIES", 1000 if REDIS_URL else 0, mini
 READ_CACHE_SECONDS = envint("READ_CACHE_SECONDS", 120, minimum=1)
 CACHES = {
     "default": (
-        {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            # A Redis that is down or stopped answering costs a request at most this long per
+            # call (its callers degrade: courseportal/caching.py, the submit rate limit), never
+            # a hang.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     ),

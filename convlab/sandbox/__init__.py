@@ -6,6 +6,7 @@ Pure (no Django): ``run`` takes an argv and plain values and returns a ``RunResu
 
 from __future__ import annotations
 
+from convlab.sandbox._cgroups import remove_orphaned as remove_orphaned_cgroups
 from convlab.sandbox.limits import Limits
 from convlab.sandbox.outcome import Outcome
 from convlab.sandbox.python import PythonView, python_view
@@ -28,5 +29,6 @@ __all__ = [
     "SandboxUnavailable",
     "bwrap_path",
     "python_view",
+    "remove_orphaned_cgroups",
     "run",
 ]

@@ -137,3 +137,30 @@ def create(memory_bytes: int, processes: int) -> RunCgroups:
             (memory / "memory.memsw.limit_in_bytes").write_text(str(memory_bytes))
     pids = _make("pids", {"pids.max": processes})
     return RunCgroups(memory=memory, pids=pids, cpuacct=_make("cpuacct", {}))
+
+
+def remove_orphaned() -> int:
+    """Remove the per-run groups that grading processes now gone left behind; how many.
+
+    A grading process killed with SIGKILL never reaches the cleanup of its run: its worker's
+    main process died (Celery's pool children follow it by the parent-death signal), the task's
+    hard time limit, the OOM killer. Its sandbox dies with it (bubblewrap's --die-with-parent),
+    leaving the run's groups empty. Each group is named after the process that made it; a group
+    whose process still lives, or that still holds a process, is left alone.
+    """
+    removed = 0
+    for controller in ("memory", "pids", "cpuacct"):
+        own = _own_path(controller)
+        base = ROOT / controller
+        if own is None or not base.is_dir():
+            continue
+        for directory in (base / own.lstrip("/")).glob("convlab-*-*"):
+            pid = directory.name.split("-")[1]
+            if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+                continue
+            try:
+                directory.rmdir()
+            except OSError:
+                continue
+            removed += 1
+    return removed

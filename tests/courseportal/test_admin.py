@@ -108,8 +108,9 @@ def rows() -> None:
         idempotency_key="gs-8841",
     ).submission
     # Queued as the worker would find it, then claimed and finished (not gradable: no sandbox
-    # run here) so that the submission has a grading run.
+    # run here) so that the submission has a grading run, and a webhook event in the outbox.
     Submission.objects.filter(pk=submission.pk).update(status="queued")
+    course.assignments.update(webhook_url="https://hooks.example.edu/courseportal")
     lab_services.submission_claim(submission_id=submission.pk, task_id="t-1", worker="w@host")
     lab_services.submission_finish(
         submission_id=submission.pk, task_id="t-1", result=None, error="test: no grading"

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 
-from convlab.models import Assignment
-from convlab.tasks import deliver_webhook, webhook_signature
+from convlab import services
+from convlab.models import Assignment, Submission
+from convlab.tasks import deliver_webhook
+from convlab.webhooks import webhook_signature
 from courses.models import Course
 from courses.services import api_token_create
 from tests.factories import make_member
@@ -123,7 +125,11 @@ def test_the_client_submits_polls_takes_the_webhook_and_reads_results(
     hook = f"http://127.0.0.1:{server.server_port}/hook"
     try:
         Assignment.objects.filter(pk=lab.pk).update(webhook_url=hook, webhook_secret="whsec-7643")
-        assert deliver_webhook.apply(args=(made["id"],)).get() == 204
+        delivery = services.webhook_delivery_create(
+            submission=Submission.objects.get(pk=made["id"])
+        )
+        assert delivery is not None
+        assert deliver_webhook.apply(args=(str(delivery.pk),)).get() == "delivered"
         forged = b'{"event": "submission.finished", "submission": 1}'
         assert _post(hook, forged, webhook_signature("not the secret", forged)) == 401
         assert handled.wait(timeout=30), "the receiver never handled the delivered event"

@@ -39,6 +39,7 @@ def test_production_settings_use_django_redis(monkeypatch: Any) -> None:
         assert settings.CACHES["default"] == {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6379/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         }
         assert settings.CACHES["local"]["BACKEND"].endswith("LocMemCache")
         assert settings.READ_CACHE_ENTRIES > 0

@@ -13,8 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from convlab import webhooks
-from convlab.models import Assignment, Submission
-from convlab.tasks import deliver_webhook
+from convlab.models import Assignment, Submission, WebhookDelivery
 from convlab.webhooks import WebhookRefused, check_webhook_url
 from tests.factories import make_user
 
@@ -157,14 +156,29 @@ def finished(lab, alice, tmp_path, settings):
     return made
 
 
+def deliver(submission: Submission) -> WebhookDelivery:
+    """Store the submission's event and make one attempt at delivering it, as a worker would."""
+    from convlab import services
+
+    made = services.webhook_delivery_create(submission=Submission.objects.get(pk=submission.pk))
+    assert made is not None
+    delivered = services.webhook_deliver(delivery_id=made.pk)
+    assert delivered is not None
+    return delivered
+
+
+def assert_refused_for_good(delivery: WebhookDelivery, reason: str) -> None:
+    """Refused: a final state, never tried again, with the reason for staff."""
+    assert (delivery.state, delivery.attempts) == ("refused", 1)
+    assert reason in delivery.last_error
+
+
 @pytest.mark.django_db
 def test_delivery_refuses_a_private_target_saved_before_the_check(production, finished, hook_port):
     Assignment.objects.filter(pk=finished.assignment_id).update(
         webhook_url=f"http://127.0.0.1:{hook_port}/hook"
     )
-    result = deliver_webhook.apply(args=(finished.pk,))
-    assert isinstance(result.result, WebhookRefused)
-    assert result.state == "FAILURE"  # final: WebhookRefused is not retried
+    assert_refused_for_good(deliver(finished), "private or reserved address")
     assert _Hook.received == []
 
 
@@ -175,9 +189,7 @@ def test_delivery_checks_the_name_again_dns_rebinding(production, finished, hook
     assignment.full_clean()  # public when configured...
     assignment.save()
     dns["hooks.example.edu"] = "127.0.0.1"  # ...loopback when delivered
-    result = deliver_webhook.apply(args=(finished.pk,))
-    assert isinstance(result.result, WebhookRefused)
-    assert "at delivery" in str(result.result)
+    assert_refused_for_good(deliver(finished), "at delivery")
     assert _Hook.received == []
 
 
@@ -191,7 +203,8 @@ def test_delivery_connects_to_the_address_it_checked(
     Assignment.objects.filter(pk=finished.assignment_id).update(
         webhook_url=f"http://hooks.example.edu:{hook_port}/hook"
     )
-    assert deliver_webhook.apply(args=(finished.pk,)).get() == 204
+    delivery = deliver(finished)
+    assert (delivery.state, delivery.last_status) == ("delivered", 204)
     assert _Hook.received == [f"hooks.example.edu:{hook_port}"]
 
 
@@ -270,9 +283,7 @@ def test_it_follows_no_redirect_to_ftp(redirecting, finished, private_listener):
     no address: here one that is private."""
     port, accepted = private_listener
     _Redirect.location = f"ftp://127.0.0.2:{port}/etc/passwd"
-    result = deliver_webhook.apply(args=(finished.pk,))
-    assert isinstance(result.result, WebhookRefused)
-    assert result.state == "FAILURE"  # final, not retried
+    assert_refused_for_good(deliver(finished), "answered 302")
     assert _Redirect.received == ["POST /hook"]
     assert accepted == []
 
@@ -281,8 +292,7 @@ def test_it_follows_no_redirect_to_ftp(redirecting, finished, private_listener):
 def test_it_follows_no_redirect_to_a_private_address(redirecting, finished, private_listener):
     port, accepted = private_listener
     _Redirect.location = f"http://127.0.0.2:{port}/internal"
-    result = deliver_webhook.apply(args=(finished.pk,))
-    assert isinstance(result.result, WebhookRefused)
+    assert_refused_for_good(deliver(finished), "answered 302")
     assert _Redirect.received == ["POST /hook"]
     assert accepted == []
 
@@ -292,10 +302,7 @@ def test_a_redirect_is_a_final_failed_delivery(redirecting, finished):
     """Even to a public address: urllib would turn the POST into a GET without the body, so
     following it delivers nothing; staff fix the URL instead."""
     _Redirect.location = f"http://hooks.example.edu:{redirecting}/moved"
-    result = deliver_webhook.apply(args=(finished.pk,))
-    assert isinstance(result.result, WebhookRefused)
-    assert "answered 302" in str(result.result)
-    assert result.state == "FAILURE"
+    assert_refused_for_good(deliver(finished), "answered 302")
     assert _Redirect.received == ["POST /hook"]
 
 

@@ -9,23 +9,19 @@ course suite (relu-warmup) so that a batch of 50 finishes in reasonable time.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
-from pytest_django import Settings
 
 from convlab import services
 from convlab.models import FINAL_STATUSES, Assignment, GradingRun, Submission
 from tests.conftest import ROOT, database_url, require, start_worker, stop_worker, worker_env
-from tests.convlab.grading.test_course_suites import COURSE_SUITE
 from tests.convlab.service.test_faults import free_port, start_redis
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -33,37 +29,6 @@ RELU = b"import numpy as np\n\n\ndef relu(x):\n    return np.maximum(x, 0)\n"
 # The sweeper (celery beat inside the test's worker) runs every 2 s and hands on what has been
 # queued or running for 20 s: far longer than one relu grading takes.
 SWEEPER = {"CONVLAB_SWEEP_EVERY": "2", "CONVLAB_STUCK_AFTER": "20"}
-
-
-@pytest.fixture
-def queue(settings: Settings) -> str:
-    from convlab.sandbox import bwrap_path
-
-    require(bwrap_path() is not None, "bubblewrap is not installed (apt-get install bubblewrap)")
-    settings.CONVLAB_QUEUE = f"inject-{os.getpid()}-{time.monotonic_ns()}"
-    return str(settings.CONVLAB_QUEUE)
-
-
-@pytest.fixture
-def suites(tmp_path: Path, settings: Settings) -> Path:
-    folder = tmp_path / "suites"
-    folder.mkdir()
-    (folder / "relu_warmup.py").write_text(COURSE_SUITE)
-    settings.CONVLAB_SUITES_DIR = str(folder)
-    return folder
-
-
-@pytest.fixture
-def warmup(course, suites):
-    return Assignment.objects.create(
-        course=course,
-        slug="relu-warmup",
-        title="ReLU warm-up",
-        suite="relu-warmup",
-        opens_at=dt.datetime(2017, 9, 26, tzinfo=dt.UTC),
-        due_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
-        max_submissions_per_day=100,
-    )
 
 
 def env_for(queue: str, suites: Path, tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -121,7 +86,7 @@ def assert_each_graded_once(ids: list[int], status: str = "done") -> None:
 
 
 def create_in_subprocess(
-    env: dict[str, str], assignment: Assignment, student: User, count: int
+    env: dict[str, str], assignment: Assignment, student: User, count: int, content: bytes = RELU
 ) -> list[int]:
     """Submit through the service in a process whose broker is `env`'s (the test's own Redis)."""
     code = (
@@ -136,21 +101,11 @@ def create_in_subprocess(
         "print(','.join(map(str, ids)))\n"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, str(assignment.pk), str(student.pk), RELU.decode(),
+        [sys.executable, "-c", code, str(assignment.pk), str(student.pk), content.decode(),
          str(count)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     return [int(pk) for pk in done.stdout.strip().split(",")]
-
-
-@pytest.fixture
-def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
-    """Processes a test starts; stopped at the end whatever happens."""
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in reversed(started):
-        if process.poll() is None:
-            stop_worker(process)
 
 
 def test_a_batch_of_50_survives_a_redis_restart(warmup, alice, queue, suites, tmp_path, processes):

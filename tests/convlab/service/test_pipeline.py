@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from convlab import services
 from convlab.models import Assignment, GradingRun, Submission
-from convlab.tasks import deliver_webhook, webhook_signature
+from convlab.tasks import deliver_webhook
+from convlab.webhooks import webhook_signature
 from tests.convlab.service.conftest import REFERENCE
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,9 @@ def test_it_signs_webhooks_with_hmac_sha256_of_the_body(submission, hook_server)
         webhook_url=hook_server, webhook_secret="s3cret"
     )
     Submission.objects.filter(pk=submission.pk).update(status="done", score=1.0, gradable=True)
-    assert deliver_webhook.apply(args=(submission.pk,)).get() == 204
+    delivery = services.webhook_delivery_create(submission=Submission.objects.get(pk=submission.pk))
+    assert delivery is not None
+    assert deliver_webhook.apply(args=(str(delivery.pk),)).get() == "delivered"
     headers, body = _Hook.received[0]
     expected = "sha256=" + hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
     assert headers["X-Courseportal-Signature"] == expected == webhook_signature("s3cret", body)
@@ -136,3 +139,4 @@ def test_it_signs_webhooks_with_hmac_sha256_of_the_body(submission, hook_server)
         "done",
         "alice",
     )
+    assert payload["delivery"] == headers["X-Courseportal-Delivery"] == str(delivery.pk)
