@@ -1,10 +1,10 @@
 """The login page, with limits on failed attempts: per username and client address, and (higher)
 per username from every address together.
 
-Counters live in the cache (Redis in production, shared by every web process), each in a fixed
-window that starts at its first attempt. Once a counter is over its limit the form answers 429
-with Retry-After until the window has passed, without checking the password at all (so guessing
-gets no answer):
+Counters live in the cache (Redis in production, shared by every web process; while it is down,
+each process's own: `counters.py`), each in a fixed window that starts at its first attempt.
+Once a counter is over its limit the form answers 429 with Retry-After until the window has
+passed, without checking the password at all (so guessing gets no answer):
 
 - LOGIN_FAILURE_LIMIT per username and address: someone elsewhere cannot lock a student out by
   failing on purpose with their username, as long as they stay under
@@ -39,9 +39,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+
+from courseportal.counters import counters as cache
 
 
 def normalized_username(raw: str) -> str:

@@ -16,9 +16,15 @@ from rest_framework.request import Request
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
+from courseportal.counters import counters
+
 
 class AnalyzeThrottle(UserRateThrottle):
+    """Counted in the shared cache, or in this process's own while Redis is down
+    (courseportal/counters.py): the limit holds, per web process, and nothing answers 500."""
+
     scope = "analyze"
+    cache = counters
 
 
 def page_wait(request: HttpRequest) -> int:

@@ -43,14 +43,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Every test starts, and leaves, with every cache empty: rate-limit counters, rendered
-    feeds, content versions, and the reads this process keeps (courseportal/caching.py)."""
+    feeds, content versions, the reads this process keeps (courseportal/caching.py) and the
+    counters kept while Redis is down (courseportal/counters.py)."""
     from django.core.cache import caches
+
+    from courseportal.counters import counters
 
     for cache in caches.all():
         cache.clear()
+    counters.clear_local()
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
+    counters.clear_local()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """While the shared cache (Redis) is unreachable, submitting still works: the API accepts the
-submission (202) and the upload page too, never a 500. The submit rate limit fails open then:
-the assignment's daily limit, kept in the database, still bounds every student."""
+submission (202) and the upload page too, never a 500. The submit rate limit counts in the web
+process's own cache then (courseportal/counters.py), and the assignment's daily limit, kept in
+the database, still bounds every student."""
 
 from __future__ import annotations
 
