@@ -298,6 +298,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
+    # An anonymous caller's throttle identity is the address login.py believes: the entry our
+    # outermost proxy appended to X-Forwarded-For (REMOTE_ADDR when there is no proxy).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         # The review analyzer runs as students type (debounced): generous, but bounded.
         "analyze": envrate("ANALYZE_RATE", "120/min"),

@@ -296,3 +296,18 @@ def test_a_bad_login_limit_setting_stops_start_up(tmp_path, variable, value, mes
     assert done.returncode != 0
     assert "ImproperlyConfigured" in done.stderr
     assert message in done.stderr
+
+
+def test_drf_throttles_believe_the_same_proxy_as_the_login_limiter(rf, settings):
+    """DRF identifies an anonymous caller by address: with TRUSTED_PROXY_COUNT proxies, the
+    entry the outermost one appended, as login.client_address does, not the client's own."""
+    from rest_framework.request import Request
+    from rest_framework.throttling import BaseThrottle
+
+    assert api_settings.NUM_PROXIES == settings.TRUSTED_PROXY_COUNT
+    request = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(api_settings, "NUM_PROXIES", 1)
+        settings.TRUSTED_PROXY_COUNT = 1
+        assert BaseThrottle().get_ident(Request(request)) == "203.0.113.7"
+        assert login.client_address(request) == "203.0.113.7"
