@@ -7,6 +7,7 @@ units must convert for characters outside the Basic Multilingual Plane.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -135,15 +136,33 @@ class Summary:
                 positive += 1
             if s.real_strength:
                 strengths += 1
+        return Summary.count(len(sentences), negative, specific, positive, strengths)
+
+    @staticmethod
+    def count(
+        sentences: int, negative: int, specific_negative: int, positive: int, real_strengths: int
+    ) -> Summary:
+        """The figures of that many sentences, negative judgements, and so on."""
         judged = positive + negative
         return Summary(
-            sentences=len(sentences),
+            sentences=sentences,
             negative_judgements=negative,
-            specific_negatives=specific,
+            specific_negatives=specific_negative,
             positive_judgements=positive,
-            real_strengths=strengths,
+            real_strengths=real_strengths,
             balance=round(positive / judged, 3) if judged else None,
-            specificity=round(specific / negative, 3) if negative else None,
+            specificity=round(specific_negative / negative, 3) if negative else None,
+        )
+
+    @staticmethod
+    def total(summaries: list[Summary]) -> Summary:
+        """The figures of the sentences of all ``summaries`` together."""
+        return Summary.count(
+            sum(s.sentences for s in summaries),
+            sum(s.negative_judgements for s in summaries),
+            sum(s.specific_negatives for s in summaries),
+            sum(s.positive_judgements for s in summaries),
+            sum(s.real_strengths for s in summaries),
         )
 
 
@@ -200,6 +219,12 @@ _start, _end, _negative, _positive, _specific, _real_strength, _question = (
     Sentence.__dict__[name].__set__
     for name in ("start", "end", "negative", "positive", "specific", "real_strength", "question")
 )
+
+
+def sentence_setters() -> tuple[Callable[[Sentence, Any], None], ...]:
+    """The setters of the slots of :class:`Sentence`, in the order of its fields: to build
+    many sentences a field at a time (``object.__new__(Sentence)``, then each setter)."""
+    return (_start, _end, _negative, _positive, _specific, _real_strength, _question)
 
 
 def new_sentence(
