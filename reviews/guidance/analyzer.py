@@ -18,8 +18,8 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, pairwise, repeat
-from operator import add, and_, eq, gt, is_, lt, sub
+from itertools import compress, pairwise, repeat
+from operator import add, and_, eq, gt, is_, le, sub
 
 from reviews.guidance import lexicon as lx
 from reviews.guidance.matcher import Scanner
@@ -155,27 +155,28 @@ def _analyze(
     lower = _lower_same_length(text)
     scan = _SCANNER.scan(lower)
     words = _Words(scan.word_starts, scan.words)
-    # The words of each sentence, ``words.texts[lo:hi]``: those starting in it and ending in it
-    # (words never overlap, so the words ending by its end are the first ``hi``).
-    los = list(map(bisect_left, repeat(words.starts), starts))
-    word_ends = list(map(add, words.starts, map(len, words.texts)))
-    his = list(map(max, los, map(bisect_right, repeat(word_ends), ends)))
-    # A sentence names something of its own when one of its words is a content word: counted
-    # over all words, ``before[k]`` content words come before the k-th.
-    content = list(map(_CONTENT.get, words.texts))
+    # A sentence names something of its own when a content word lies in it: each content word
+    # marks the last sentence starting at or before it, if it ends inside that sentence.
+    texts = words.texts
+    content = list(map(_CONTENT.get, texts))
     if None in content:
         for k in compress(range(len(content)), map(is_, content, repeat(None))):
-            content[k] = _remember_content(words.texts[k])
-    before = [0, *accumulate(content)]
-    own_specific = list(map(lt, map(before.__getitem__, los), map(before.__getitem__, his)))
-    question = list(map(eq, map(lower.__getitem__, map(sub, ends, repeat(1))), repeat("?")))
+            content[k] = _remember_content(texts[k])
+    content_starts = list(compress(words.starts, content))
+    content_ends = map(add, content_starts, map(len, compress(texts, content)))
+    after = list(map(bisect_right, repeat(starts), content_starts))  # that sentence's index + 1
+    inside = map(le, content_ends, map([-1, *ends].__getitem__, after))
     count = len(starts)
+    own_specific = [False] * count
+    for j in set(compress(after, inside)):
+        own_specific[j - 1] = True
+    question = list(map(eq, map(lower.__getitem__, map(sub, ends, repeat(1))), repeat("?")))
     negative = [False] * count
     positive = [False] * count
     specific = own_specific.copy()
     # In the strengths field a sentence that names something is a strength, unless a question.
     real_strength = list(map(gt, own_specific, question)) if strengths_field else [False] * count
-    reads = _read_cued(text, lower, starts, ends, scan.spans, words, los, his, question)
+    reads = _read_cued(text, lower, starts, ends, scan.spans, words, question)
     for j, r in reads.items():
         own_specific[j] = r.own_specific
         negative[j] = r.negative
@@ -396,15 +397,13 @@ def _read_cued(
     ends: list[int],
     found: dict[str, _Spans],
     words: _Words,
-    los: list[int],
-    his: list[int],
     questions: list[bool],
 ) -> dict[int, _Read]:
     """Read the sentences ``text[starts[j]:ends[j]]`` that hold a cue, by their index ``j``.
 
     A cue is anything that can make a sentence judged, specific or a finding; the sentences
     without one (most of them, in a text of many short sentences) are read by :func:`_analyze`
-    (``lower`` is ``text.lower()``; ``words.texts[los[j]:his[j]]`` are the words of sentence j).
+    (``lower`` is ``text.lower()``).
     """
     quote = _by_sentence(found["quote"], starts, ends)
     negative_cues = _by_sentence(found["negative"], starts, ends)
@@ -422,6 +421,7 @@ def _read_cued(
         )
     )
     reads: dict[int, _Read] = {}
+    first_word = 0
     for j in cued:
         start, end = starts[j], ends[j]
         question = questions[j]
@@ -451,7 +451,8 @@ def _read_cued(
         positive = bool(positives) and not question
         if negative and not virtue:
             virtue = expertise_cues.get(j, _NONE)
-        lo, hi = word_range = los[j], his[j]
+        lo, hi = word_range = words.within(start, end, first_word)
+        first_word = hi
         cues = (
             negatives + positives + contempt + sweeping
             if negatives or positives or contempt or sweeping
