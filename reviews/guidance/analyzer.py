@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +33,7 @@ from reviews.guidance.types import (
     Severity,
     Summary,
     new_finding,
-    sentence_setters,
+    new_sentences,
 )
 
 FIELDS = ("summary", "strengths", "weaknesses", "questions")
@@ -197,7 +196,7 @@ def _analyze(
         real_strength[j] = strength
         if r.negative or r.virtue:
             findings.extend(_findings(r, is_specific, field, text, words))
-    sentences = _sentences(starts, ends, negative, positive, specific, real_strength, question)
+    sentences = new_sentences(starts, ends, negative, positive, specific, real_strength, question)
     summary = Summary.count(
         count,
         negative.count(True),
@@ -206,23 +205,6 @@ def _analyze(
         real_strength.count(True),
     )
     return sentences, findings, summary
-
-
-def _sentences(
-    starts: list[int],
-    ends: list[int],
-    negative: list[bool],
-    positive: list[bool],
-    specific: list[bool],
-    real_strength: list[bool],
-    question: list[bool],
-) -> tuple[Sentence, ...]:
-    """``Sentence(*values)`` for the values of each sentence in turn, built a field at a time."""
-    sentences = tuple(map(_new_object, repeat(Sentence, len(starts))))
-    values_of_fields = (starts, ends, negative, positive, specific, real_strength, question)
-    for set_field, values in zip(_SENTENCE_SETTERS, values_of_fields, strict=True):
-        deque(map(set_field, sentences, values), 0)
-    return sentences
 
 
 def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) -> list[Finding]:
@@ -347,8 +329,6 @@ _SCANNER = Scanner(
 _Spans = list[tuple[int, int]]
 _NONE: _Spans = []
 _NO_SUMMARY = Summary.count(0, 0, 0, 0, 0)
-_new_object = object.__new__
-_SENTENCE_SETTERS = sentence_setters()
 
 
 class _Words:

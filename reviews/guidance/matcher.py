@@ -243,6 +243,29 @@ class Scanner:
             self._gates[run] = (re.compile(_trie(literals)), table)
         return self._gates[run]
 
+    @staticmethod
+    def _trigger_once(
+        text: str, start: int, triggers: tuple[Trigger, ...], candidates: dict[int, list[int]]
+    ) -> None:
+        """Add to ``candidates`` where the phrases of ``triggers`` can start in the word at
+        ``start`` (its only occurrence)."""
+        for offset, always, gate in triggers:
+            at = start + offset
+            if gate is not None and (hit := gate[0].match(text, at)) is not None:
+                triggered = always + gate[1][hit.group()]
+            elif always:
+                triggered = always
+            else:
+                continue
+            # A word can start inside a run of word characters ("3d"): no \b there.
+            if not offset and start and ((c := text[start - 1]).isalnum() or c == "_"):
+                continue
+            for k in triggered:
+                if k in candidates:
+                    candidates[k].append(at)
+                else:
+                    candidates[k] = [at]
+
     def scan(self, text: str) -> Scan:
         """Every family's matches in ``text``, and its words."""
         phrases = self._phrases
@@ -289,27 +312,29 @@ class Scanner:
                 else:
                     occurrences[word] = [start]
         for word, starts in occurrences.items():
+            if len(starts) == 1:  # a word of many runs ("a-a-a-...") can have many triggers
+                self._trigger_once(text, starts[0], triggers_of[word], candidates)
+                continue
             for offset, always, gate in triggers_of[word]:
                 at = list(map(add, starts, repeat(offset))) if offset else starts
-                gated: list[tuple[int, re.Match[str]]] = []
-                if gate is not None:
-                    hits = list(map(gate[0].match, repeat(text), at))
-                    gated = list(zip(compress(at, hits), filter(None, hits), strict=True))
-                if not offset:
-                    # A word can start inside a run of word characters ("3d"): no \b there.
-                    if always:
-                        at = _after_boundaries(text, at)
-                    if gated:
-                        kept = set(_after_boundaries(text, [i for i, _ in gated]))
-                        gated = [(i, hit) for i, hit in gated if i in kept]
+                # A word can start inside a run of word characters ("3d"): no \b there.
                 if always:
+                    at_boundary = at if offset else _after_boundaries(text, at)
                     for k in always:
                         if k in candidates:
-                            candidates[k].extend(at)
+                            candidates[k].extend(at_boundary)
                         else:
-                            candidates[k] = at.copy()
-                for i, hit in gated:
-                    for k in gate[1][hit.group()]:  # type: ignore[index]
+                            candidates[k] = at_boundary.copy()
+                if gate is None:
+                    continue
+                pattern, table = gate
+                hits = list(map(pattern.match, repeat(text), at))
+                gated = list(compress(at, hits))
+                if not offset and gated:
+                    kept = set(_after_boundaries(text, gated))
+                    hits = [hit if i in kept else None for i, hit in zip(at, hits, strict=True)]
+                for i, gate_hit in zip(compress(at, hits), filter(None, hits), strict=True):
+                    for k in table[gate_hit.group()]:
                         if k in candidates:
                             candidates[k].append(i)
                         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from itertools import accumulate, compress, repeat
-from operator import and_, gt, not_, sub
+from operator import gt, not_, sub
 
 _ABBREVIATIONS = frozenset(
     [
@@ -74,11 +74,18 @@ _END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+\s+")
 # The same ends over the whole text at once: white space inside a line only, so that a match
 # lies in one line as a match of ``_END`` in that line does. Split on, it gives the text before
 # each end, the end's punctuation and quotes, and its white space, in turn.
-_ENDS = re.compile(r"([.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+)([^\S\n\r]+)")
+_ENDS = re.compile(r"([.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+)([^\S\n\r]++)")
+# The same, without the ends before an ASCII lower-case letter (not ends): for ASCII text.
+_ENDS_ASCII = re.compile(r"([.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+)([^\S\n\r]++)(?![a-z])")
 _BREAKS = re.compile(r"([\n\r]+)")
+# Where the word before a full stop may be an abbreviation: after a letter.
+_FULL_STOP_AFTER_LETTER = re.compile(r"(?<=[A-Za-z])\.")
 _BULLET = re.compile(r"\s*(?:[-*•·–>]+|\(?\d{1,2}[.)]|\(?[a-zA-Z]\)|\[\d{1,2}\])?\s*")
 # What a line that starts with a bullet or white space starts with (and more).
-_MAYBE_BULLET = re.compile(r"[-*•·–>(\[\s\d]|[a-zA-Z]\)")
+_MAYBE_BULLET = re.compile(r"[-*•·–>(\[\d]|[^\S\n\r]|[a-zA-Z]\)")
+# The line breaks before such a line, and the white space that ends a line.
+_BEFORE_MAYBE_BULLET = re.compile(rf"[\n\r](?={_MAYBE_BULLET.pattern})")
+_WHITE_SPACE_ENDING_LINE = re.compile(r"[^\S\n\r](?=[\n\r]|\Z)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -99,8 +106,6 @@ def sentence_bounds(text: str) -> tuple[list[int], list[int]]:
     budget of a text of 50,000 one-word lines. Only lines that may start with a bullet or white
     space, lines that end in white space and full stops after a letter take a step of their own.
     """
-    size = len(text)
-    padded = text + "\n"  # padded[i] for i <= len(text): the end reads as a line break
     # The lines, ``[^\n\r]+``: split on the breaks, they are every other part.
     bounds = [0, *accumulate(map(len, _BREAKS.split(text)))]
     starts = bounds[0:-1:2]
@@ -112,34 +117,42 @@ def sentence_bounds(text: str) -> tuple[list[int], list[int]]:
     line_starts, line_ends = starts, ends
     # The sentence ends inside lines: split on them, the text is the text before an end, the
     # end's punctuation and quotes, its white space, in turn.
-    parts = _ENDS.split(text)
+    ascii_text = text.isascii()
+    parts = (_ENDS_ASCII if ascii_text else _ENDS).split(text)
     if len(parts) > 1:
         cuts = list(accumulate(map(len, parts)))
-        stops = cuts[0:-1:3]
         after_punctuation = cuts[1::3]
         next_starts = cuts[2::3]
-        # Not an end when the next word starts in lower case or the full stop ends a reference
-        # abbreviation ("Fig. 3"): ``no_end`` is True there.
-        no_end = list(map(str.islower, map(padded.__getitem__, next_starts)))
-        after_word = map(_RUN_SET.__contains__, map(padded.__getitem__, map(sub, stops, repeat(1))))
-        full_stop = map(str.startswith, parts[1::3], repeat("."))
-        dots = list(
-            compress(
-                range(len(stops)), map(and_, map(and_, full_stop, after_word), map(not_, no_end))
-            )
-        )
+        # Not an end when the next word starts in lower case (``_ENDS_ASCII`` leaves those out)
+        # or the full stop ends a reference abbreviation ("Fig. 3").
+        no_end: list[bool] | None = None
+        if not ascii_text:
+            no_end = list(map(str.islower, map((text + " ").__getitem__, next_starts)))
+        dots = {m.start() for m in _FULL_STOP_AFTER_LETTER.finditer(text)}
         if dots:
+            stops = cuts[0:-1:3]
+            at_dots = list(compress(range(len(stops)), map(dots.__contains__, stops)))
+            backwards = map(sub, repeat(len(text)), map(stops.__getitem__, at_dots))
             reversed_text = text[::-1]
-            for k in dots:
-                if _REVERSED_ABBREVIATION.match(reversed_text, size - stops[k]) is not None:
-                    no_end[k] = True
-        kept = list(map(not_, no_end))
-        starts = sorted([*line_starts, *compress(next_starts, kept)])
-        ends = sorted([*line_ends, *compress(after_punctuation, kept)])
+            words = map(_REVERSED_ABBREVIATION.match, repeat(reversed_text), backwards)
+            for k in compress(at_dots, words):
+                if no_end is None:
+                    no_end = [False] * len(next_starts)
+                no_end[k] = True
+        if no_end is not None and any(no_end):
+            kept = list(map(not_, no_end))
+            next_starts = list(compress(next_starts, kept))
+            after_punctuation = list(compress(after_punctuation, kept))
+        starts = sorted([*line_starts, *next_starts])
+        ends = sorted([*line_ends, *after_punctuation])
     # A sentence that starts a line starts after its bullet and white space (one that starts
     # after an end, after the end's white space); one that ends a line ends before its white
     # space (one that ends at an end, after the punctuation).
-    for line_start in compress(line_starts, map(_MAYBE_BULLET.match, repeat(text), line_starts)):
+    maybe_bullets = [m.end() for m in _BEFORE_MAYBE_BULLET.finditer(text)]  # line starts
+    if _MAYBE_BULLET.match(text):
+        maybe_bullets.insert(0, 0)
+    changed = False
+    for line_start in maybe_bullets:
         k = bisect_left(starts, line_start)
         stop = ends[k]
         bullet = _BULLET.match(text, line_start, stop)
@@ -147,17 +160,20 @@ def sentence_bounds(text: str) -> tuple[list[int], list[int]]:
         while start < stop and text[start].isspace():
             start += 1
         starts[k] = start
-    last = map(padded.__getitem__, map(sub, line_ends, repeat(1)))
-    for line_end in compress(line_ends, map(str.isspace, last)):
+        changed = True
+    for white in _WHITE_SPACE_ENDING_LINE.finditer(text):
+        line_end = white.end()
         k = bisect_left(ends, line_end)
         start, stop = starts[k], line_end
         while stop > start and text[stop - 1].isspace():
             stop -= 1
         ends[k] = stop
-    kept = list(map(gt, ends, starts))
-    if not all(kept):
-        starts = list(compress(starts, kept))
-        ends = list(compress(ends, kept))
+        changed = True
+    if changed:
+        kept = list(map(gt, ends, starts))
+        if not all(kept):
+            starts = list(compress(starts, kept))
+            ends = list(compress(ends, kept))
     return starts, ends
 
 

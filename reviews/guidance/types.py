@@ -1,4 +1,6 @@
-"""The values the analyzer returns: plain, frozen dataclasses that serialise with ``to_dict``.
+"""The values the analyzer returns: plain, frozen dataclasses that serialise with ``to_dict``, and
+:class:`Sentence`, a named tuple (a text can have tens of thousands: a tuple is built in a
+fraction of the time of a dataclass instance).
 
 Offsets are Python string indices (code points) into the text that was analysed, half-open:
 ``text[finding.start:finding.end]`` is the highlighted passage. A browser that counts UTF-16 code
@@ -7,10 +9,10 @@ units must convert for characters outside the Basic Multilingual Plane.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from itertools import repeat
+from typing import Any, NamedTuple
 
 
 class Category(StrEnum):
@@ -77,8 +79,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Sentence:
+class Sentence(NamedTuple):
     """How the analyzer read one sentence: its span and the judgements found in it.
 
     ``specific`` is meaningful for negative sentences: True when the sentence (or the next one,
@@ -211,20 +212,25 @@ class ReviewAnalysis:
         }
 
 
-# Constructors of Sentence and Finding for the analyzer's inner loop: the same objects as the
-# generated ``__init__`` makes, without its per-field ``object.__setattr__`` (frozen classes pay
-# for it), by setting the slots directly.
+# Constructors of Sentence and Finding for the analyzer's inner loop. A Finding is the same object
+# as the generated ``__init__`` makes, without its per-field ``object.__setattr__`` (frozen classes
+# pay for it), by setting the slots directly; sentences are built all at once.
 _new = object.__new__
-_start, _end, _negative, _positive, _specific, _real_strength, _question = (
-    Sentence.__dict__[name].__set__
-    for name in ("start", "end", "negative", "positive", "specific", "real_strength", "question")
-)
+_new_tuple: Any = tuple.__new__
 
 
-def sentence_setters() -> tuple[Callable[[Sentence, Any], None], ...]:
-    """The setters of the slots of :class:`Sentence`, in the order of its fields: to build
-    many sentences a field at a time (``object.__new__(Sentence)``, then each setter)."""
-    return (_start, _end, _negative, _positive, _specific, _real_strength, _question)
+def new_sentences(
+    starts: list[int],
+    ends: list[int],
+    negative: list[bool],
+    positive: list[bool],
+    specific: list[bool],
+    real_strength: list[bool],
+    question: list[bool],
+) -> tuple[Sentence, ...]:
+    """``Sentence(*values)`` for the values at each index of the lists in turn, faster."""
+    values = zip(starts, ends, negative, positive, specific, real_strength, question, strict=True)
+    return tuple(map(_new_tuple, repeat(Sentence), values))
 
 
 def new_sentence(
@@ -236,16 +242,8 @@ def new_sentence(
     real_strength: bool,
     question: bool,
 ) -> Sentence:
-    """``Sentence(start, end, negative, positive, specific, real_strength, question)``, faster."""
-    s = _new(Sentence)
-    _start(s, start)
-    _end(s, end)
-    _negative(s, negative)
-    _positive(s, positive)
-    _specific(s, specific)
-    _real_strength(s, real_strength)
-    _question(s, question)
-    return s
+    """``Sentence(start, end, negative, positive, specific, real_strength, question)``."""
+    return Sentence(start, end, negative, positive, specific, real_strength, question)
 
 
 (

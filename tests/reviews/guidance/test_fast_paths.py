@@ -28,6 +28,7 @@ from reviews.guidance.types import (
     Severity,
     new_finding,
     new_sentence,
+    new_sentences,
 )
 
 LEXICONS = {
@@ -118,7 +119,7 @@ def test_the_word_before_a_full_stop_is_read_as_the_regex_reads_it(parts: list[s
 
 
 def test_the_fast_constructors_build_the_same_objects() -> None:
-    assert [f.name for f in fields(Sentence)] == [
+    assert Sentence._fields == (
         "start",
         "end",
         "negative",
@@ -126,10 +127,14 @@ def test_the_fast_constructors_build_the_same_objects() -> None:
         "specific",
         "real_strength",
         "question",
-    ]
+    )
     values = (3, 9, True, False, True, False, True)
     assert new_sentence(*values) == Sentence(*values)
     assert repr(new_sentence(*values)) == repr(Sentence(*values))
+    columns = [[3, 11], [9, 20], [True, False], [False, True], [True, True], [False, False]]
+    built = new_sentences(*columns, [True, False])
+    assert built == (Sentence(*values), Sentence(11, 20, False, True, True, False, False))
+    assert [type(s) for s in built] == [Sentence, Sentence]
     assert [f.name for f in fields(Finding)] == [
         "category",
         "start",
