@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress, repeat
 from operator import add, eq, not_, sub
 from typing import Any
 
@@ -95,7 +95,7 @@ class _Phrase:
         self.required = _required(phrase)
         # A phrase that is one character class (``\\d``) matches at every character it
         # accepts: found faster as runs of such characters.
-        self.runs_of_one = re.compile(f"(?:{phrase})+") if _one_character(phrase) else None
+        self.runs_of_one = re.compile(f"((?:{phrase})+)") if _one_character(phrase) else None
         # ``runs``: (run, exact, rest) per head found through the words: the run of word
         # characters it starts with, whether the run must be exactly that (else: start with
         # it), and the longer literal to test with ``startswith`` (None: the run says it all).
@@ -355,7 +355,7 @@ class Scanner:
                 if phrase.required is not None and not any(map(text.__contains__, phrase.required)):
                     continue
                 candidates[k] = sorted({*candidates.get(k, ()), *extra})
-        found: dict[str, set[Span]] = {}
+        found: dict[str, list[list[Span]]] = {}
         for k, positions in candidates.items():
             phrase = phrases[k]
             pattern = phrase.pattern
@@ -370,26 +370,33 @@ class Scanner:
                     busy_until = max(hit.end(), i + 1)
             if spans:
                 for family in phrase.families:
-                    found.setdefault(family, set()).update(spans)
+                    found.setdefault(family, []).append(spans)
         for k in self._searched:
             phrase = phrases[k]
             if phrase.required is not None and not any(map(text.__contains__, phrase.required)):
                 continue
             if phrase.runs_of_one is not None:  # every character it matches, by runs
-                spans = []
-                for m in phrase.runs_of_one.finditer(text):
-                    a, b = m.span()
-                    spans.extend(zip(range(a, b), range(a + 1, b + 1), strict=True))
+                cuts = [0, *accumulate(map(len, phrase.runs_of_one.split(text)))]
+                at = list(chain.from_iterable(map(range, cuts[1:-1:2], cuts[2::2])))
+                spans = list(zip(at, map(add, at, repeat(1)), strict=True))
             else:
                 spans = [m.span() for m in phrase.pattern.finditer(text)]
             if spans:
                 for family in phrase.families:
-                    found.setdefault(family, set()).update(spans)
+                    found.setdefault(family, []).append(spans)
         return Scan(
-            {name: sorted(found[name]) if name in found else [] for name in self._families},
+            {name: _merged(found.get(name, [])) for name in self._families},
             word_starts,
             words,
         )
+
+
+def _merged(lists: list[list[Span]]) -> list[Span]:
+    """The spans of ``lists`` sorted, without repeats. Each list is already (a phrase's
+    matches, in text order, each once), so one list is returned as it is."""
+    if len(lists) == 1:
+        return lists[0]
+    return sorted({span for spans in lists for span in spans})
 
 
 def _after_boundaries(text: str, starts: list[int]) -> list[int]:
