@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, pairwise, repeat
 from operator import add, and_, eq, gt, is_, le, sub
+from typing import Any
 
 from reviews.guidance import lexicon as lx
 from reviews.guidance.matcher import Scanner
@@ -176,12 +177,13 @@ def _analyze(
     specific = own_specific.copy()
     # In the strengths field a sentence that names something is a strength, unless a question.
     real_strength = list(map(gt, own_specific, question)) if strengths_field else [False] * count
-    reads = _read_cued(text, lower, starts, ends, scan.spans, words, question, anchored)
+    reads, keys = _read_cued(text, lower, starts, ends, scan.spans, words, question, anchored)
     for j, r in reads.items():
         own_specific[j] = r.own_specific
         negative[j] = r.negative
         positive[j] = r.positive
     findings: list[Finding] = []
+    made: dict[tuple[_Key, bool], tuple[int, list[Finding]]] = {}  # a sentence read again
     for j, r in reads.items():
         is_specific = r.scope_specific or (
             r.negative
@@ -195,8 +197,33 @@ def _analyze(
             strength = r.strength_like
         specific[j] = is_specific
         real_strength[j] = strength
-        if r.negative or r.virtue:
+        if not (r.negative or r.virtue):
+            continue
+        key = keys.get(j)
+        if key is None:
             findings.extend(_findings(r, is_specific, field, text, words))
+            continue
+        same = made.get((key, is_specific))
+        if same is None:
+            found = _findings(r, is_specific, field, text, words)
+            made[key, is_specific] = (r.start, found)
+            findings.extend(found)
+            continue
+        shift = r.start - same[0]
+        for f in same[1]:
+            findings.append(
+                new_finding(
+                    f.category,
+                    f.start + shift,
+                    f.end + shift,
+                    f.severity,
+                    f.message,
+                    f.suggestion,
+                    f.note,
+                    f.evidence,
+                    f.field,
+                )
+            )
     sentences = new_sentences(starts, ends, negative, positive, specific, real_strength, question)
     summary = Summary.count(
         count,
@@ -329,6 +356,7 @@ _SCANNER = Scanner(
 
 _Spans = list[tuple[int, int]]
 _NONE: _Spans = []
+_Key = tuple[Any, ...]  # a sentence's text, whether anchored, and its cues (see _read_cued)
 _NO_SUMMARY = Summary.count(0, 0, 0, 0, 0)
 
 
@@ -380,13 +408,14 @@ def _read_cued(
     words: _Words,
     questions: list[bool],
     anchored: list[bool],
-) -> dict[int, _Read]:
+) -> tuple[dict[int, _Read], dict[int, _Key]]:
     """Read the sentences ``text[starts[j]:ends[j]]`` that hold a cue, by their index ``j``.
 
     A cue is anything that can make a sentence judged or a finding; the sentences without one
     (most of them, in a text of many short sentences) are read by :func:`_analyze`, and so are
     those with only an anchor (``anchored[j]``: specific, nothing else). ``lower`` is
-    ``text.lower()``.
+    ``text.lower()``. Also returns, for the sentences read like an earlier one, the key of
+    both: their findings are the same, moved.
     """
     quote = _by_sentence(found["quote"], starts, ends)
     negative_cues = _by_sentence(found["negative"], starts, ends)
@@ -403,9 +432,48 @@ def _read_cued(
         set().union(negative_cues, positive_cues, contempt_cues, sweeping_cues, virtue_cues)
     )
     reads: dict[int, _Read] = {}
+    keys: dict[int, _Key] = {}
+    # A text that repeats a sentence ("Bad.\nBad.\n...") reads it once: what follows is the
+    # same for the same words with the same cues at the same places (the words of a sentence
+    # are those of its text alone: no word runs across a sentence's start or end).
+    seen: dict[_Key, _Read] = {}
     first_word = 0
     for j in cued:
         start, end = starts[j], ends[j]
+        key = (
+            text[start:end],
+            anchored[j],
+            tuple(quote.get(j, _NONE)),
+            tuple(negative_cues.get(j, _NONE)),
+            tuple(positive_cues.get(j, _NONE)),
+            tuple(contempt_cues.get(j, _NONE)),
+            tuple(sweeping_cues.get(j, _NONE)),
+            tuple(virtue_cues.get(j, _NONE)),
+            tuple(expertise_cues.get(j, _NONE)),
+        )
+        same = seen.get(key)
+        if same is not None:
+            lo = bisect_left(word_starts, start, first_word)
+            first_word = hi = lo + same.words[1] - same.words[0]
+            shift = start - same.start
+            reads[j] = _Read(
+                start,
+                end,
+                same.question,
+                same.negative,
+                same.positive,
+                (same.scope[0] + shift, same.scope[1] + shift),
+                same.scope_specific,
+                same.own_specific,
+                same.strength_like,
+                same.negatives,
+                same.contempt,
+                same.sweeping,
+                same.virtue,
+                (lo, hi),
+            )
+            keys[j] = key
+            continue
         question = questions[j]
         length = end - start
         quoted = quote.get(j)
@@ -466,7 +534,7 @@ def _read_cued(
                 inside = _within(anchors, anchor_starts, start, end)
                 scope_specific = _specific(start, scope, inside, cues, words, word_range)
         strength_like = positive and (own_specific or not lx.ASPECTS.isdisjoint(texts[lo:hi]))
-        reads[j] = _Read(
+        r = reads[j] = _Read(
             start,
             end,
             question,
@@ -482,7 +550,10 @@ def _read_cued(
             virtue,
             word_range,
         )
-    return reads
+        if not (negative and positive):  # else the anchors in its scope count too: not kept
+            seen[key] = r
+            keys[j] = key
+    return reads, keys
 
 
 def _anchored(anchors: _Spans, starts: list[int], ends: list[int]) -> list[bool]:
