@@ -177,7 +177,9 @@ def _analyze(
     specific = own_specific.copy()
     # In the strengths field a sentence that names something is a strength, unless a question.
     real_strength = list(map(gt, own_specific, question)) if strengths_field else [False] * count
-    reads, keys = _read_cued(text, lower, starts, ends, scan.spans, words, question, anchored)
+    reads, keys, moved = _read_cued(
+        text, lower, starts, ends, scan.spans, words, question, anchored
+    )
     for j, r in reads.items():
         own_specific[j] = r.own_specific
         negative[j] = r.negative
@@ -187,7 +189,9 @@ def _analyze(
     for j, r in reads.items():
         is_specific = r.scope_specific or (
             r.negative
-            and _justified_by_context(j, r, own_specific, negative, positive, question, lower)
+            and _justified_by_context(
+                j, starts, ends, own_specific, negative, positive, question, lower
+            )
         )
         if r.question or (r.negative and not r.positive):
             strength = False
@@ -199,17 +203,24 @@ def _analyze(
         real_strength[j] = strength
         if not (r.negative or r.virtue):
             continue
-        key = keys.get(j)
+        key: _Key | None
+        if j in moved:
+            key, shift, word_shift = moved[j]
+        else:
+            key, shift, word_shift = keys.get(j), 0, 0
         if key is None:
             findings.extend(_findings(r, is_specific, field, text, words))
             continue
+        start = r.start + shift
         same = made.get((key, is_specific))
         if same is None:
+            if shift or word_shift:
+                r = _moved(r, shift, word_shift)
             found = _findings(r, is_specific, field, text, words)
-            made[key, is_specific] = (r.start, found)
+            made[key, is_specific] = (start, found)
             findings.extend(found)
             continue
-        shift = r.start - same[0]
+        shift = start - same[0]
         for f in same[1]:
             findings.append(
                 new_finding(
@@ -321,16 +332,16 @@ def _missing_positives(field: str, length: int) -> Finding:
 
 def _justified_by_context(
     j: int,
-    r: _Read,
+    starts: list[int],
+    ends: list[int],
     own_specific: list[bool],
     negative: list[bool],
     positive: list[bool],
     question: list[bool],
     lower: str,
 ) -> bool:
-    """A vague negative is made specific by its neighbours (see the module docstring)."""
-    if not r.negative:
-        return False
+    """The vague negative sentence ``j`` is made specific by its neighbours (see the module
+    docstring); the lists hold every sentence's reading."""
     k = j + 1
     if (
         k < len(own_specific)
@@ -338,7 +349,28 @@ def _justified_by_context(
         and (negative[k] or not positive[k] or question[k])
     ):
         return True
-    return j > 0 and own_specific[j - 1] and _ANAPHOR.match(lower[r.start : r.end]) is not None
+    return j > 0 and own_specific[j - 1] and _ANAPHOR.match(lower[starts[j] : ends[j]]) is not None
+
+
+def _moved(r: _Read, shift: int, word_shift: int) -> _Read:
+    """The read ``r`` of a sentence, for the same sentence ``shift`` characters and
+    ``word_shift`` words later."""
+    return _Read(
+        r.start + shift,
+        r.end + shift,
+        r.question,
+        r.negative,
+        r.positive,
+        (r.scope[0] + shift, r.scope[1] + shift),
+        r.scope_specific,
+        r.own_specific,
+        r.strength_like,
+        r.negatives,
+        r.contempt,
+        r.sweeping,
+        r.virtue,
+        (r.words[0] + word_shift, r.words[1] + word_shift),
+    )
 
 
 _SCANNER = Scanner(
@@ -357,6 +389,7 @@ _SCANNER = Scanner(
 _Spans = list[tuple[int, int]]
 _NONE: _Spans = []
 _Key = tuple[Any, ...]  # a sentence's text, whether anchored, and its cues (see _read_cued)
+_Moved = tuple[_Key, int, int]  # the key, how many characters and words after the first one
 _NO_SUMMARY = Summary.count(0, 0, 0, 0, 0)
 
 
@@ -408,14 +441,14 @@ def _read_cued(
     words: _Words,
     questions: list[bool],
     anchored: list[bool],
-) -> tuple[dict[int, _Read], dict[int, _Key]]:
+) -> tuple[dict[int, _Read], dict[int, _Key], dict[int, _Moved]]:
     """Read the sentences ``text[starts[j]:ends[j]]`` that hold a cue, by their index ``j``.
 
     A cue is anything that can make a sentence judged or a finding; the sentences without one
     (most of them, in a text of many short sentences) are read by :func:`_analyze`, and so are
     those with only an anchor (``anchored[j]``: specific, nothing else). ``lower`` is
-    ``text.lower()``. Also returns, for the sentences read like an earlier one, the key of
-    both: their findings are the same, moved.
+    ``text.lower()``. Also returns the keys of the sentences read first and, for each
+    sentence read like an earlier one (``reads[j]`` is that one's read), how it is moved.
     """
     quote = _by_sentence(found["quote"], starts, ends)
     negative_cues = _by_sentence(found["negative"], starts, ends)
@@ -431,8 +464,25 @@ def _read_cued(
     cued = sorted(
         set().union(negative_cues, positive_cues, contempt_cues, sweeping_cues, virtue_cues)
     )
+    families = (
+        quote,
+        negative_cues,
+        positive_cues,
+        contempt_cues,
+        sweeping_cues,
+        virtue_cues,
+        expertise_cues,
+    )
+    cues_of: dict[int, list[tuple[Any, ...]]] = {}  # per sentence: (family, its cues...)
+    for family, grouped in enumerate(families):
+        for j, spans in grouped.items():
+            if j in cues_of:
+                cues_of[j].append((family, *spans))
+            else:
+                cues_of[j] = [(family, *spans)]
     reads: dict[int, _Read] = {}
     keys: dict[int, _Key] = {}
+    moved: dict[int, _Moved] = {}
     # A text that repeats a sentence ("Bad.\nBad.\n...") reads it once: what follows is the
     # same for the same words with the same cues at the same places (the words of a sentence
     # are those of its text alone: no word runs across a sentence's start or end).
@@ -440,39 +490,13 @@ def _read_cued(
     first_word = 0
     for j in cued:
         start, end = starts[j], ends[j]
-        key = (
-            text[start:end],
-            anchored[j],
-            tuple(quote.get(j, _NONE)),
-            tuple(negative_cues.get(j, _NONE)),
-            tuple(positive_cues.get(j, _NONE)),
-            tuple(contempt_cues.get(j, _NONE)),
-            tuple(sweeping_cues.get(j, _NONE)),
-            tuple(virtue_cues.get(j, _NONE)),
-            tuple(expertise_cues.get(j, _NONE)),
-        )
+        key = (text[start:end], anchored[j], *cues_of[j])
         same = seen.get(key)
         if same is not None:
             lo = bisect_left(word_starts, start, first_word)
-            first_word = hi = lo + same.words[1] - same.words[0]
-            shift = start - same.start
-            reads[j] = _Read(
-                start,
-                end,
-                same.question,
-                same.negative,
-                same.positive,
-                (same.scope[0] + shift, same.scope[1] + shift),
-                same.scope_specific,
-                same.own_specific,
-                same.strength_like,
-                same.negatives,
-                same.contempt,
-                same.sweeping,
-                same.virtue,
-                (lo, hi),
-            )
-            keys[j] = key
+            first_word = lo + same.words[1] - same.words[0]
+            reads[j] = same  # with the start of the first one: see ``_Moved``
+            moved[j] = (key, start - same.start, lo - same.words[0])
             continue
         question = questions[j]
         length = end - start
@@ -553,7 +577,7 @@ def _read_cued(
         if not (negative and positive):  # else the anchors in its scope count too: not kept
             seen[key] = r
             keys[j] = key
-    return reads, keys
+    return reads, keys, moved
 
 
 def _anchored(anchors: _Spans, starts: list[int], ends: list[int]) -> list[bool]:
