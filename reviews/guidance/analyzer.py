@@ -511,10 +511,13 @@ def _read_cued(
         s = ""
         if j in positive_cues:
             s = lower[start:end]
+            # No cue is negated in a sentence without a negator ("good good good ...").
+            may_negate = any(map(s.__contains__, _NEGATOR_PARTS))
+            negated: dict[tuple[str, int], bool] = {}  # by what _negated reads
             for p in positive_cues[j]:
                 if in_quote is not None and in_quote(p[0]):
                     continue
-                if _negated(s, p[0]):
+                if may_negate and _negated(s, p[0], negated):
                     negatives.append(p)
                 else:
                     positives.append(p)
@@ -652,9 +655,24 @@ def _earliest_longest(span: tuple[int, int]) -> tuple[int, int]:
     return (span[0], -span[1])
 
 
-def _negated(s: str, at: int) -> bool:
-    """True when one of the three words before ``at`` negates it ("not novel", "lacks clarity")."""
-    before = _PRECEDING_WORDS.findall(s, max(0, at - 40), at)[-3:]
+_NEGATOR_PARTS = tuple(sorted({*lx.NEGATORS, "n't", "n’t"}))  # what a negator contains
+
+
+def _negated(s: str, at: int, known: dict[tuple[str, int], bool]) -> bool:
+    """True when one of the three words before ``at`` negates it ("not novel", "lacks clarity").
+
+    What it reads is ``s[at - 40 : at + 4]`` (from 0 at most): the answer for what it read
+    before is looked up in ``known`` ("novel novel novel ...").
+    """
+    low = max(0, at - 40)
+    read = (s[low : at + 4], at - low)
+    if read not in known:
+        known[read] = _negated_read(read[0], 0, read[1])
+    return known[read]
+
+
+def _negated_read(s: str, low: int, at: int) -> bool:
+    before = _PRECEDING_WORDS.findall(s, low, at)[-3:]
     for k, word in enumerate(before):
         if word in lx.NEGATORS or word.endswith(("n't", "n’t")):
             following = before[k + 1] if k + 1 < len(before) else s[at : at + 4]

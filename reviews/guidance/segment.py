@@ -82,10 +82,11 @@ _BREAKS = re.compile(r"([\n\r]+)")
 _FULL_STOP_AFTER_LETTER = re.compile(r"(?<=[A-Za-z])\.")
 _BULLET = re.compile(r"\s*(?:[-*•·–>]+|\(?\d{1,2}[.)]|\(?[a-zA-Z]\)|\[\d{1,2}\])?\s*")
 # What a line that starts with a bullet or white space starts with (and more).
-_MAYBE_BULLET = re.compile(r"[-*•·–>(\[\d]|[^\S\n\r]|[a-zA-Z]\)")
-# The line breaks before such a line, and the white space that ends a line.
+_MAYBE_BULLET = re.compile(r"[-*•·–>(\[\d]|[a-zA-Z]\)|[^\S\n\r]++\S")
+# The line breaks before such a line, and the white space that ends a line after a character
+# that is not white space (lines of white space only are left out first).
 _BEFORE_MAYBE_BULLET = re.compile(rf"[\n\r](?={_MAYBE_BULLET.pattern})")
-_WHITE_SPACE_ENDING_LINE = re.compile(r"[^\S\n\r](?=[\n\r]|\Z)")
+_WHITE_SPACE_ENDING_LINE = re.compile(r"(?<=\S)[^\S\n\r]++(?=[\n\r]|\Z)")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -107,13 +108,18 @@ def sentence_bounds(text: str) -> tuple[list[int], list[int]]:
     space, lines that end in white space and full stops after a letter take a step of their own.
     """
     # The lines, ``[^\n\r]+``: split on the breaks, they are every other part.
-    bounds = [0, *accumulate(map(len, _BREAKS.split(text)))]
+    parts = _BREAKS.split(text)
+    bounds = [0, *accumulate(map(len, parts))]
     starts = bounds[0:-1:2]
     ends = bounds[1::2]
-    if starts and starts[-1] == ends[-1]:  # the text is empty or ends with a line break
-        del starts[-1], ends[-1]
-    if starts and starts[0] == ends[0]:  # the text starts with a line break
-        del starts[0], ends[0]
+    # Only the lines with something other than white space hold a sentence; only the first
+    # and the last part can be empty (before a break that starts the text, after one ending it).
+    kept = list(map(not_, map(str.isspace, parts[0::2])))
+    kept[0] = kept[0] and starts[0] < ends[0]
+    kept[-1] = kept[-1] and starts[-1] < ends[-1]
+    if not all(kept):
+        starts = list(compress(starts, kept))
+        ends = list(compress(ends, kept))
     line_starts, line_ends = starts, ends
     # The sentence ends inside lines: split on them, the text is the text before an end, the
     # end's punctuation and quotes, its white space, in turn.
