@@ -171,7 +171,10 @@ def _analyze(
     own_specific = anchored.copy()  # an anchor ("Table 2", "[12]", a number) is specific
     for j in set(compress(after, inside)):
         own_specific[j - 1] = True
-    question = list(map(eq, map(lower.__getitem__, map(sub, ends, repeat(1))), repeat("?")))
+    if "?" in text:
+        question = list(map(eq, map(text.__getitem__, map(sub, ends, repeat(1))), repeat("?")))
+    else:
+        question = [False] * count
     negative = [False] * count
     positive = [False] * count
     specific = own_specific.copy()
