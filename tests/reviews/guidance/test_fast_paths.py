@@ -131,8 +131,9 @@ def test_the_fast_constructors_build_the_same_objects() -> None:
     values = (3, 9, True, False, True, False, True)
     assert new_sentence(*values) == Sentence(*values)
     assert repr(new_sentence(*values)) == repr(Sentence(*values))
-    columns = [[3, 11], [9, 20], [True, False], [False, True], [True, True], [False, False]]
-    built = new_sentences(*columns, [True, False])
+    built = new_sentences(
+        [3, 11], [9, 20], [True, False], [False, True], [True, True], [False, False], [True, False]
+    )
     assert built == (Sentence(*values), Sentence(11, 20, False, True, True, False, False))
     assert [type(s) for s in built] == [Sentence, Sentence]
     assert [f.name for f in fields(Finding)] == [
