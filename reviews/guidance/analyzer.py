@@ -477,7 +477,8 @@ def _read_cued(
         expertise_cues,
     )
     cues_of: dict[int, list[tuple[Any, ...]]] = {}  # per sentence: (family, its cues...)
-    for family, grouped in enumerate(families):
+    remember = len(cued) >= _MANY_SENTENCES  # else keys cost more than they save
+    for family, grouped in enumerate(families if remember else ()):
         for j, spans in grouped.items():
             if j in cues_of:
                 cues_of[j].append((family, *spans))
@@ -493,8 +494,8 @@ def _read_cued(
     first_word = 0
     for j in cued:
         start, end = starts[j], ends[j]
-        key = (text[start:end], anchored[j], *cues_of[j])
-        same = seen.get(key)
+        key = (text[start:end], anchored[j], *cues_of[j]) if remember else ()
+        same = seen.get(key) if remember else None
         if same is not None:
             lo = bisect_left(word_starts, start, first_word)
             first_word = lo + same.words[1] - same.words[0]
@@ -515,7 +516,9 @@ def _read_cued(
         if j in positive_cues:
             s = lower[start:end]
             # No cue is negated in a sentence without a negator ("good good good ...").
-            may_negate = any(map(s.__contains__, _NEGATOR_PARTS))
+            may_negate = len(positive_cues[j]) < _FEW_SPANS or any(
+                map(s.__contains__, _NEGATOR_PARTS)
+            )
             negated: dict[tuple[str, int], bool] = {}  # by what _negated reads
             for p in positive_cues[j]:
                 if in_quote is not None and in_quote(p[0]):
@@ -580,7 +583,7 @@ def _read_cued(
             virtue,
             word_range,
         )
-        if not (negative and positive):  # else the anchors in its scope count too: not kept
+        if remember and not (negative and positive):  # else its anchors count: not kept
             seen[key] = r
             keys[j] = key
     return reads, keys, moved
@@ -618,6 +621,7 @@ def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
 
 
 _FEW_SPANS = 8
+_MANY_SENTENCES = 256  # sentences with cues: the same ones are read once (see _read_cued)
 
 
 def _covered_by(spans: _Spans) -> Callable[[int], bool]:

@@ -26,7 +26,7 @@ Either way each phrase reports exactly the matches ``Pattern.finditer`` reports.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from itertools import accumulate, chain, compress, repeat
 from operator import add, eq, not_, sub
 from typing import Any
@@ -135,6 +135,7 @@ _MAX_FINDS = 8
 _OTHER_FLAGS = re.IGNORECASE | re.ASCII | re.LOCALE
 _CACHE_LIMIT = 1 << 16
 _FEW_WORDS = 8  # distinct trigger words, found a pass each
+_MANY_WORDS = 2048  # words in a text: their triggers handled by word, not one by one
 _CACHED_WORD = 64  # longer words are looked up afresh, not remembered (a review has few)
 
 Gate = tuple["re.Pattern[str]", dict[str, tuple[int, ...]]]
@@ -294,23 +295,20 @@ class Scanner:
             else:
                 triggered_words = list(map(cache.__getitem__, words))
         candidates: dict[int, list[int]] = {}
-        # Most words trigger nothing; those that do are handled a distinct word at a time, all
-        # its occurrences in passes of ``map`` (a Python step per occurrence cost a fifth of the
-        # budget of a text of 50,000 one-letter words).
-        triggered_starts = list(compress(word_starts, triggered_words))
-        triggered_texts = list(compress(words, triggered_words))
-        triggers_of = dict(zip(triggered_texts, filter(None, triggered_words), strict=True))
+        # Most words trigger nothing; those that do take a Python step each, unless there are
+        # many: then each distinct word takes one, its occurrences handled in passes of ``map``
+        # (a step per occurrence was a fifth of the time of 50,000 one-letter words).
+        triggered_starts = compress(word_starts, triggered_words)
+        triggered = filter(None, triggered_words)
         occurrences: dict[str, list[int]] = {}
-        if len(triggers_of) <= _FEW_WORDS:  # a pass over the occurrences per word
-            for word in triggers_of:
-                is_word = map(eq, triggered_texts, repeat(word))
-                occurrences[word] = list(compress(triggered_starts, is_word))
+        triggers_of: dict[str, tuple[Trigger, ...]] = {}
+        if len(words) < _MANY_WORDS:
+            for start, triggers in zip(triggered_starts, triggered, strict=True):
+                self._trigger_once(text, start, triggers, candidates)
         else:
-            for word, start in zip(triggered_texts, triggered_starts, strict=True):
-                if word in occurrences:
-                    occurrences[word].append(start)
-                else:
-                    occurrences[word] = [start]
+            occurrences, triggers_of = _by_word(
+                list(compress(words, triggered_words)), list(triggered_starts), triggered
+            )
         for word, starts in occurrences.items():
             if len(starts) == 1:  # a word of many runs ("a-a-a-...") can have many triggers
                 self._trigger_once(text, starts[0], triggers_of[word], candidates)
@@ -339,8 +337,9 @@ class Scanner:
                             candidates[k].append(i)
                         else:
                             candidates[k] = [i]
-        for positions in candidates.values():
-            positions.sort()  # in text order, as the words came
+        if occurrences:  # found by word: back in text order
+            for positions in candidates.values():
+                positions.sort()
         occurring: dict[str, list[int]] = {}
         for literal in self._find_literals:
             if literal in text:
@@ -389,6 +388,24 @@ class Scanner:
             word_starts,
             words,
         )
+
+
+def _by_word(
+    words: list[str], starts: list[int], triggers: Iterable[tuple[Trigger, ...]]
+) -> tuple[dict[str, list[int]], dict[str, tuple[Trigger, ...]]]:
+    """Where each of ``words`` starts (``starts``, in order), by word, and its triggers."""
+    triggers_of = dict(zip(words, triggers, strict=True))
+    occurrences: dict[str, list[int]] = {}
+    if len(triggers_of) <= _FEW_WORDS:  # a pass over the occurrences per word
+        for word in triggers_of:
+            occurrences[word] = list(compress(starts, map(eq, words, repeat(word))))
+    else:
+        for word, start in zip(words, starts, strict=True):
+            if word in occurrences:
+                occurrences[word].append(start)
+            else:
+                occurrences[word] = [start]
+    return occurrences, triggers_of
 
 
 def _merged(lists: list[list[Span]]) -> list[Span]:

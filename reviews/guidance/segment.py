@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from itertools import accumulate, compress, repeat
-from operator import gt, not_, sub
+from operator import add, and_, eq, gt, itemgetter, not_, sub
+from re import Match
 
 _ABBREVIATIONS = frozenset(
     [
@@ -72,21 +73,14 @@ _LINE = re.compile(r"[^\n\r]+")
 # or a closing quote, which what follows it (closing quotes, white space) does not match.
 _END = re.compile(r"[.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+\s+")
 # The same ends over the whole text at once: white space inside a line only, so that a match
-# lies in one line as a match of ``_END`` in that line does. Split on, it gives the text before
-# each end, the end's punctuation and quotes, and its white space, in turn.
-_ENDS = re.compile(r"([.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+)([^\S\n\r]++)")
+# lies in one line as a match of ``_END`` in that line does; group 1 is its white space.
+_ENDS = re.compile(r"[.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+([^\S\n\r]++)")
 # The same, without the ends before an ASCII lower-case letter (not ends): for ASCII text.
-_ENDS_ASCII = re.compile(r"([.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+)([^\S\n\r]++)(?![a-z])")
-_BREAKS = re.compile(r"([\n\r]+)")
-# Where the word before a full stop may be an abbreviation: after a letter.
-_FULL_STOP_AFTER_LETTER = re.compile(r"(?<=[A-Za-z])\.")
+_ENDS_ASCII = re.compile(r"[.!?](?<![.!?]{2})[.!?]*+[\"'”’)\]]*+([^\S\n\r]++)(?![a-z])")
 _BULLET = re.compile(r"\s*(?:[-*•·–>]+|\(?\d{1,2}[.)]|\(?[a-zA-Z]\)|\[\d{1,2}\])?\s*")
 # What a line that starts with a bullet or white space starts with (and more).
-_MAYBE_BULLET = re.compile(r"[-*•·–>(\[\d]|[a-zA-Z]\)|[^\S\n\r]++\S")
-# The line breaks before such a line, and the white space that ends a line after a character
-# that is not white space (lines of white space only are left out first).
-_BEFORE_MAYBE_BULLET = re.compile(rf"[\n\r](?={_MAYBE_BULLET.pattern})")
-_WHITE_SPACE_ENDING_LINE = re.compile(r"(?<=\S)[^\S\n\r]++(?=[\n\r]|\Z)")
+_MAYBE_BULLET = re.compile(r"[-*•·–>(\[\d\s]|[a-zA-Z]\)")
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -102,42 +96,40 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 def sentence_bounds(text: str) -> tuple[list[int], list[int]]:
     """The starts and the ends of :func:`sentence_spans`, as two lists.
 
-    All lines and all sentence ends are found in a few passes over the text (``re.split``,
-    ``map``), not a Python step each: a step per line cost about a microsecond, the whole
-    budget of a text of 50,000 one-word lines. Only lines that may start with a bullet or white
-    space, lines that end in white space and full stops after a letter take a step of their own.
+    All lines and all sentence ends are found in a few passes over the text (``str.split``,
+    ``re.finditer``, ``map``), not a Python step each: a step per line cost about a
+    microsecond, the whole budget of a text of 50,000 one-word lines. Only lines that may start
+    with a bullet or white space, lines that end in white space and full stops after a letter
+    take a step of their own.
     """
-    # The lines, ``[^\n\r]+``: split on the breaks, they are every other part.
-    parts = _BREAKS.split(text)
-    bounds = [0, *accumulate(map(len, parts))]
-    starts = bounds[0:-1:2]
-    ends = bounds[1::2]
-    # Only the lines with something other than white space hold a sentence; only the first
-    # and the last part can be empty (before a break that starts the text, after one ending it).
-    kept = list(map(not_, map(str.isspace, parts[0::2])))
-    kept[0] = kept[0] and starts[0] < ends[0]
-    kept[-1] = kept[-1] and starts[-1] < ends[-1]
-    if not all(kept):
-        starts = list(compress(starts, kept))
-        ends = list(compress(ends, kept))
+    # The lines, ``[^\n\r]+``: the parts between breaks, with ``str`` methods (``re`` reads
+    # about ten times slower). Only those with something other than white space hold a sentence.
+    lines = (text.replace("\r", "\n") if "\r" in text else text).split("\n")
+    bounds = [0, *accumulate(map(add, map(len, lines), repeat(1)))]
+    kept = list(map(and_, map(bool, lines), map(not_, map(str.isspace, lines))))
+    starts = list(compress(bounds, kept))
+    ends = list(map(sub, compress(bounds[1:], kept), repeat(1)))
+    lines = list(compress(lines, kept))
     line_starts, line_ends = starts, ends
-    # The sentence ends inside lines: split on them, the text is the text before an end, the
-    # end's punctuation and quotes, its white space, in turn.
+    # The sentence ends inside lines.
     ascii_text = text.isascii()
-    parts = (_ENDS_ASCII if ascii_text else _ENDS).split(text)
-    if len(parts) > 1:
-        cuts = list(accumulate(map(len, parts)))
-        after_punctuation = cuts[1::3]
-        next_starts = cuts[2::3]
+    found = list((_ENDS_ASCII if ascii_text else _ENDS).finditer(text))
+    if found:
+        stops = list(map(Match.start, found))
+        after_punctuation = list(map(Match.start, found, repeat(1)))
+        next_starts = list(map(Match.end, found))
         # Not an end when the next word starts in lower case (``_ENDS_ASCII`` leaves those out)
-        # or the full stop ends a reference abbreviation ("Fig. 3").
+        # or the full stop ends a reference abbreviation ("Fig. 3"): ``no_end`` is True there.
+        padded = text + "\n"  # padded[i] for i <= len(text): the end reads as a line break
         no_end: list[bool] | None = None
         if not ascii_text:
-            no_end = list(map(str.islower, map((text + " ").__getitem__, next_starts)))
-        dots = {m.start() for m in _FULL_STOP_AFTER_LETTER.finditer(text)}
-        if dots:
-            stops = cuts[0:-1:3]
-            at_dots = list(compress(range(len(stops)), map(dots.__contains__, stops)))
+            no_end = list(map(str.islower, map(padded.__getitem__, next_starts)))
+        full_stops = map(eq, map(text.__getitem__, stops), repeat("."))
+        after_letter = map(
+            _ASCII_LETTERS.__contains__, map(padded.__getitem__, map(sub, stops, repeat(1)))
+        )
+        at_dots = list(compress(range(len(stops)), map(and_, full_stops, after_letter)))
+        if at_dots:
             backwards = map(sub, repeat(len(text)), map(stops.__getitem__, at_dots))
             reversed_text = text[::-1]
             words = map(_REVERSED_ABBREVIATION.match, repeat(reversed_text), backwards)
@@ -154,11 +146,8 @@ def sentence_bounds(text: str) -> tuple[list[int], list[int]]:
     # A sentence that starts a line starts after its bullet and white space (one that starts
     # after an end, after the end's white space); one that ends a line ends before its white
     # space (one that ends at an end, after the punctuation).
-    maybe_bullets = [m.end() for m in _BEFORE_MAYBE_BULLET.finditer(text)]  # line starts
-    if _MAYBE_BULLET.match(text):
-        maybe_bullets.insert(0, 0)
     changed = False
-    for line_start in maybe_bullets:
+    for line_start in compress(line_starts, map(_MAYBE_BULLET.match, lines)):
         k = bisect_left(starts, line_start)
         stop = ends[k]
         bullet = _BULLET.match(text, line_start, stop)
@@ -167,8 +156,8 @@ def sentence_bounds(text: str) -> tuple[list[int], list[int]]:
             start += 1
         starts[k] = start
         changed = True
-    for white in _WHITE_SPACE_ENDING_LINE.finditer(text):
-        line_end = white.end()
+    last = map(str.isspace, map(itemgetter(-1), lines))
+    for line_end in compress(line_ends, last):
         k = bisect_left(ends, line_end)
         start, stop = starts[k], line_end
         while stop > start and text[stop - 1].isspace():
