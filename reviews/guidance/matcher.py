@@ -245,27 +245,30 @@ class Scanner:
         return self._gates[run]
 
     @staticmethod
-    def _trigger_once(
-        text: str, start: int, triggers: tuple[Trigger, ...], candidates: dict[int, list[int]]
+    def _trigger_each(
+        text: str,
+        occurrences: Iterable[tuple[int, tuple[Trigger, ...]]],
+        candidates: dict[int, list[int]],
     ) -> None:
-        """Add to ``candidates`` where the phrases of ``triggers`` can start in the word at
-        ``start`` (its only occurrence)."""
-        for offset, always, gate in triggers:
-            at = start + offset
-            if gate is not None and (hit := gate[0].match(text, at)) is not None:
-                triggered = always + gate[1][hit.group()]
-            elif always:
-                triggered = always
-            else:
-                continue
-            # A word can start inside a run of word characters ("3d"): no \b there.
-            if not offset and start and ((c := text[start - 1]).isalnum() or c == "_"):
-                continue
-            for k in triggered:
-                if k in candidates:
-                    candidates[k].append(at)
+        """Add to ``candidates`` where the phrases can start in each word of ``occurrences``:
+        ``(start, triggers)``, in text order; a Python step per occurrence and trigger."""
+        for start, triggers in occurrences:
+            for offset, always, gate in triggers:
+                at = start + offset
+                if gate is not None and (hit := gate[0].match(text, at)) is not None:
+                    triggered = always + gate[1][hit.group()]
+                elif always:
+                    triggered = always
                 else:
-                    candidates[k] = [at]
+                    continue
+                # A word can start inside a run of word characters ("3d"): no \b there.
+                if not offset and start and ((c := text[start - 1]).isalnum() or c == "_"):
+                    continue
+                for k in triggered:
+                    if k in candidates:
+                        candidates[k].append(at)
+                    else:
+                        candidates[k] = [at]
 
     def scan(self, text: str) -> Scan:
         """Every family's matches in ``text``, and its words."""
@@ -303,15 +306,14 @@ class Scanner:
         occurrences: dict[str, list[int]] = {}
         triggers_of: dict[str, tuple[Trigger, ...]] = {}
         if len(words) < _MANY_WORDS:
-            for start, triggers in zip(triggered_starts, triggered, strict=True):
-                self._trigger_once(text, start, triggers, candidates)
+            self._trigger_each(text, zip(triggered_starts, triggered, strict=True), candidates)
         else:
             occurrences, triggers_of = _by_word(
                 list(compress(words, triggered_words)), list(triggered_starts), triggered
             )
         for word, starts in occurrences.items():
             if len(starts) == 1:  # a word of many runs ("a-a-a-...") can have many triggers
-                self._trigger_once(text, starts[0], triggers_of[word], candidates)
+                self._trigger_each(text, [(starts[0], triggers_of[word])], candidates)
                 continue
             for offset, always, gate in triggers_of[word]:
                 at = list(map(add, starts, repeat(offset))) if offset else starts
