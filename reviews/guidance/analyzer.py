@@ -149,6 +149,8 @@ def _analyze(
     over lists (one Python step per sentence cost about a microsecond: the budget of a text of
     50,000 sentences). Only the sentences with a cue (:func:`_read_cued`) are read one by one.
     """
+    if not text or text.isspace():
+        return (), [], _NO_SUMMARY
     starts, ends = sentence_bounds(text)
     if not starts:
         return (), [], _NO_SUMMARY
@@ -516,10 +518,9 @@ def _read_cued(
         if j in positive_cues:
             s = lower[start:end]
             # No cue is negated in a sentence without a negator ("good good good ...").
-            may_negate = len(positive_cues[j]) < _FEW_SPANS or any(
-                map(s.__contains__, _NEGATOR_PARTS)
-            )
-            negated: dict[tuple[str, int], bool] = {}  # by what _negated reads
+            many = len(positive_cues[j]) >= _FEW_SPANS
+            may_negate = not many or any(map(s.__contains__, _NEGATOR_PARTS))
+            negated: dict[tuple[str, int], bool] | None = {} if many else None
             for p in positive_cues[j]:
                 if in_quote is not None and in_quote(p[0]):
                     continue
@@ -665,13 +666,15 @@ def _earliest_longest(span: tuple[int, int]) -> tuple[int, int]:
 _NEGATOR_PARTS = tuple(sorted({*lx.NEGATORS, "n't", "n’t"}))  # what a negator contains
 
 
-def _negated(s: str, at: int, known: dict[tuple[str, int], bool]) -> bool:
+def _negated(s: str, at: int, known: dict[tuple[str, int], bool] | None) -> bool:
     """True when one of the three words before ``at`` negates it ("not novel", "lacks clarity").
 
-    What it reads is ``s[at - 40 : at + 4]`` (from 0 at most): the answer for what it read
-    before is looked up in ``known`` ("novel novel novel ...").
+    What it reads is ``s[at - 40 : at + 4]`` (from 0 at most): with ``known``, the answer for
+    what it read before is looked up there ("novel novel novel ...").
     """
     low = max(0, at - 40)
+    if known is None:
+        return _negated_read(s, low, at)
     read = (s[low : at + 4], at - low)
     if read not in known:
         known[read] = _negated_read(read[0], 0, read[1])

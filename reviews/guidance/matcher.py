@@ -386,7 +386,7 @@ class Scanner:
                 for family in phrase.families:
                     found.setdefault(family, []).append(spans)
         return Scan(
-            {name: _merged(found.get(name, [])) for name in self._families},
+            {name: _merged(found[name]) if name in found else [] for name in self._families},
             word_starts,
             words,
         )

@@ -262,3 +262,21 @@ def test_long_words_are_not_remembered() -> None:
     before = analyzer._remembered_content_word.cache_info().currsize
     assert analyzer._content_word(word + "y") is True
     assert analyzer._remembered_content_word.cache_info().currsize == before
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*END_PIECES, "e.g", "Fig", "- ", "(a)", "1.", "ß", "\u2028"]), max_size=80
+    )
+)
+def test_long_texts_are_split_as_short_ones_are(parts: list[str]) -> None:
+    # Texts from 4,096 characters are split in passes over all lines at once; shorter ones a
+    # line at a time, the plain way. Both give the same sentences.
+    text = "".join(parts)
+    assert segment._bounds_at_once(text) == segment._bounds_by_line(text)
+
+
+@pytest.mark.parametrize("text", CORPUS[::7])
+def test_long_texts_are_split_as_short_ones_are_on_the_corpus(text: str) -> None:
+    assert segment._bounds_at_once(text) == segment._bounds_by_line(text)
