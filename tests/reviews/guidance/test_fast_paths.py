@@ -2,7 +2,8 @@
 
 The scanner finds each lexicon phrase only where a match can start, the words are split in one
 C pass (with an ASCII pattern for ASCII text), the segmenter finds the word before a full stop
-without a regex, and Sentence/Finding are built by setting their slots: each is checked here
+without a regex, Findings are built by setting their slots and Sentences (named tuples) in
+one map, and long texts are segmented in passes over all lines: each is checked here
 against the straightforward version, on the corpus and on generated text (hypothesis).
 """
 
