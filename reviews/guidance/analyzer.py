@@ -17,11 +17,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import accumulate, compress, pairwise, repeat
+from operator import add, and_, eq, gt, is_, le, sub
+from typing import Any
 
 from reviews.guidance import lexicon as lx
 from reviews.guidance.matcher import Scanner
-from reviews.guidance.segment import sentence_spans
+from reviews.guidance.segment import sentence_bounds
 from reviews.guidance.types import (
     Analysis,
     Category,
@@ -32,7 +34,7 @@ from reviews.guidance.types import (
     Severity,
     Summary,
     new_finding,
-    new_sentence,
+    new_sentences,
 )
 
 FIELDS = ("summary", "strengths", "weaknesses", "questions")
@@ -82,8 +84,7 @@ def analyze(text: str) -> Analysis:
     least :data:`MIN_SENTENCES_FOR_BALANCE` sentences and some negative judgement; use
     :func:`analyze_review` to judge it on the strengths field of the form.
     """
-    sentences, findings = _analyze(text, "text", strengths_field=False)
-    summary = Summary.of(sentences)
+    sentences, findings, summary = _analyze(text, "text", strengths_field=False)
     if (
         summary.sentences >= MIN_SENTENCES_FOR_BALANCE
         and summary.negative_judgements
@@ -112,11 +113,12 @@ def analyze_review(
     }
     fields: dict[str, Analysis] = {}
     all_findings: list[Finding] = []
-    all_sentences: list[Sentence] = []
+    summaries: list[Summary] = []
     for name in FIELDS:
         text = texts[name]
-        sentences, findings = _analyze(text, name, strengths_field=name == "strengths")
-        field_summary = Summary.of(sentences)
+        sentences, findings, field_summary = _analyze(
+            text, name, strengths_field=name == "strengths"
+        )
         if (
             name == "strengths"
             and not field_summary.real_strengths
@@ -125,8 +127,8 @@ def analyze_review(
             findings.append(_missing_positives(name, len(text)))
         fields[name] = Analysis(text, tuple(findings), sentences, field_summary)
         all_findings.extend(findings)
-        all_sentences.extend(sentences)
-    return ReviewAnalysis(fields, tuple(all_findings), Summary.of(tuple(all_sentences)))
+        summaries.append(field_summary)
+    return ReviewAnalysis(fields, tuple(all_findings), Summary.total(summaries))
 
 
 def _lower_same_length(text: str) -> str:
@@ -140,32 +142,113 @@ def _lower_same_length(text: str) -> str:
 
 def _analyze(
     text: str, field: str, *, strengths_field: bool
-) -> tuple[tuple[Sentence, ...], list[Finding]]:
-    spans = sentence_spans(text)
-    if not spans:
-        return (), []
+) -> tuple[tuple[Sentence, ...], list[Finding], Summary]:
+    """The sentences, findings and summary of one text.
+
+    What holds for every sentence is worked out for all of them at once, in passes of ``map``
+    over lists (one Python step per sentence cost about a microsecond: the budget of a text of
+    50,000 sentences). Only the sentences with a cue (:func:`_read_cued`) are read one by one.
+    """
+    if not text or text.isspace():
+        return (), [], _NO_SUMMARY
+    starts, ends = sentence_bounds(text)
+    if not starts:
+        return (), [], _NO_SUMMARY
     lower = _lower_same_length(text)
     scan = _SCANNER.scan(lower)
     words = _Words(scan.word_starts, scan.words)
-    reads = _read_all(text, lower, spans, scan.spans, words)
-    sentences: list[Sentence] = []
+    # A sentence names something of its own when a content word lies in it: each content word
+    # marks the last sentence starting at or before it, if it ends inside that sentence.
+    texts = words.texts
+    content = list(map(_CONTENT.get, texts))
+    if None in content:
+        for k in compress(range(len(content)), map(is_, content, repeat(None))):
+            content[k] = _remember_content(texts[k])
+    content_starts = list(compress(words.starts, content))
+    content_ends = map(add, content_starts, map(len, compress(texts, content)))
+    after = list(map(bisect_right, repeat(starts), content_starts))  # that sentence's index + 1
+    inside = map(le, content_ends, map([-1, *ends].__getitem__, after))
+    count = len(starts)
+    anchored = _anchored(scan.spans["anchors"], starts, ends)
+    own_specific = anchored.copy()  # an anchor ("Table 2", "[12]", a number) is specific
+    for j in set(compress(after, inside)):
+        own_specific[j - 1] = True
+    if "?" in text:
+        question = list(map(eq, map(text.__getitem__, map(sub, ends, repeat(1))), repeat("?")))
+    else:
+        question = [False] * count
+    negative = [False] * count
+    positive = [False] * count
+    specific = own_specific.copy()
+    # In the strengths field a sentence that names something is a strength, unless a question.
+    real_strength = list(map(gt, own_specific, question)) if strengths_field else [False] * count
+    reads, keys, moved = _read_cued(
+        text, lower, starts, ends, scan.spans, words, question, anchored
+    )
+    for j, r in reads.items():
+        own_specific[j] = r.own_specific
+        negative[j] = r.negative
+        positive[j] = r.positive
     findings: list[Finding] = []
-    for i, r in enumerate(reads):
-        specific = r.scope_specific or (r.negative and _justified_by_context(reads, i, lower))
-        if r.question or (r.negative and not r.positive):
-            real_strength = False
-        elif strengths_field:
-            real_strength = r.strength_like or r.own_specific
-        else:
-            real_strength = r.strength_like
-        sentences.append(
-            new_sentence(
-                r.start, r.end, r.negative, r.positive, specific, real_strength, r.question
+    made: dict[tuple[_Key, bool], tuple[int, list[Finding]]] = {}  # a sentence read again
+    for j, r in reads.items():
+        is_specific = r.scope_specific or (
+            r.negative
+            and _justified_by_context(
+                j, starts, ends, own_specific, negative, positive, question, lower
             )
         )
-        if r.negative or r.virtue:
-            findings.extend(_findings(r, specific, field, text, words))
-    return tuple(sentences), findings
+        if r.question or (r.negative and not r.positive):
+            strength = False
+        elif strengths_field:
+            strength = r.strength_like or r.own_specific
+        else:
+            strength = r.strength_like
+        specific[j] = is_specific
+        real_strength[j] = strength
+        if not (r.negative or r.virtue):
+            continue
+        key: _Key | None
+        if j in moved:
+            key, shift, word_shift = moved[j]
+        else:
+            key, shift, word_shift = keys.get(j), 0, 0
+        if key is None:
+            findings.extend(_findings(r, is_specific, field, text, words))
+            continue
+        start = r.start + shift
+        same = made.get((key, is_specific))
+        if same is None:
+            if shift or word_shift:
+                r = _moved(r, shift, word_shift)
+            found = _findings(r, is_specific, field, text, words)
+            made[key, is_specific] = (start, found)
+            findings.extend(found)
+            continue
+        shift = start - same[0]
+        for f in same[1]:
+            findings.append(
+                new_finding(
+                    f.category,
+                    f.start + shift,
+                    f.end + shift,
+                    f.severity,
+                    f.message,
+                    f.suggestion,
+                    f.note,
+                    f.evidence,
+                    f.field,
+                )
+            )
+    sentences = new_sentences(starts, ends, negative, positive, specific, real_strength, question)
+    summary = Summary.count(
+        count,
+        negative.count(True),
+        sum(map(and_, negative, specific)),
+        positive.count(True),
+        real_strength.count(True),
+    )
+    return sentences, findings, summary
 
 
 def _findings(r: _Read, specific: bool, field: str, text: str, words: _Words) -> list[Finding]:
@@ -252,17 +335,46 @@ def _missing_positives(field: str, length: int) -> Finding:
     )
 
 
-def _justified_by_context(reads: list[_Read], i: int, lower: str) -> bool:
-    """A vague negative is made specific by its neighbours (see the module docstring)."""
-    r = reads[i]
-    if not r.negative:
-        return False
-    if i + 1 < len(reads):
-        nxt = reads[i + 1]
-        if nxt.own_specific and (nxt.negative or not nxt.positive or nxt.question):
-            return True
-    return (
-        i > 0 and reads[i - 1].own_specific and _ANAPHOR.match(lower[r.start : r.end]) is not None
+def _justified_by_context(
+    j: int,
+    starts: list[int],
+    ends: list[int],
+    own_specific: list[bool],
+    negative: list[bool],
+    positive: list[bool],
+    question: list[bool],
+    lower: str,
+) -> bool:
+    """The vague negative sentence ``j`` is made specific by its neighbours (see the module
+    docstring); the lists hold every sentence's reading."""
+    k = j + 1
+    if (
+        k < len(own_specific)
+        and own_specific[k]
+        and (negative[k] or not positive[k] or question[k])
+    ):
+        return True
+    return j > 0 and own_specific[j - 1] and _ANAPHOR.match(lower[starts[j] : ends[j]]) is not None
+
+
+def _moved(r: _Read, shift: int, word_shift: int) -> _Read:
+    """The read ``r`` of a sentence, for the same sentence ``shift`` characters and
+    ``word_shift`` words later."""
+    return _Read(
+        r.start + shift,
+        r.end + shift,
+        r.question,
+        r.negative,
+        r.positive,
+        (r.scope[0] + shift, r.scope[1] + shift),
+        r.scope_specific,
+        r.own_specific,
+        r.strength_like,
+        r.negatives,
+        r.contempt,
+        r.sweeping,
+        r.virtue,
+        (r.words[0] + word_shift, r.words[1] + word_shift),
     )
 
 
@@ -281,6 +393,9 @@ _SCANNER = Scanner(
 
 _Spans = list[tuple[int, int]]
 _NONE: _Spans = []
+_Key = tuple[Any, ...]  # a sentence's text, whether anchored, and its cues (see _read_cued)
+_Moved = tuple[_Key, int, int]  # the key, how many characters and words after the first one
+_NO_SUMMARY = Summary.count(0, 0, 0, 0, 0)
 
 
 class _Words:
@@ -322,12 +437,24 @@ def _by_sentence(
     return grouped
 
 
-def _read_all(
-    text: str, lower: str, spans: _Spans, found: dict[str, _Spans], words: _Words
-) -> list[_Read]:
-    """Read every sentence ``text[start:end]`` of ``spans`` (``lower`` is ``text.lower()``)."""
-    starts = [a for a, _ in spans]
-    ends = [b for _, b in spans]
+def _read_cued(
+    text: str,
+    lower: str,
+    starts: list[int],
+    ends: list[int],
+    found: dict[str, _Spans],
+    words: _Words,
+    questions: list[bool],
+    anchored: list[bool],
+) -> tuple[dict[int, _Read], dict[int, _Key], dict[int, _Moved]]:
+    """Read the sentences ``text[starts[j]:ends[j]]`` that hold a cue, by their index ``j``.
+
+    A cue is anything that can make a sentence judged or a finding; the sentences without one
+    (most of them, in a text of many short sentences) are read by :func:`_analyze`, and so are
+    those with only an anchor (``anchored[j]``: specific, nothing else). ``lower`` is
+    ``text.lower()``. Also returns the keys of the sentences read first and, for each
+    sentence read like an earlier one (``reads[j]`` is that one's read), how it is moved.
+    """
     quote = _by_sentence(found["quote"], starts, ends)
     negative_cues = _by_sentence(found["negative"], starts, ends)
     positive_cues = _by_sentence(found["positive"], starts, ends)
@@ -335,49 +462,49 @@ def _read_all(
     sweeping_cues = _by_sentence(found["sweeping"], starts, ends)
     virtue_cues = _by_sentence(found["virtue"], starts, ends)
     expertise_cues = _by_sentence(found["expertise"], starts, ends)
-    anchored = _by_sentence(found["anchors"], starts, ends)
+    anchors = found["anchors"]
+    anchor_starts = [a for a, _ in anchors]
     texts, word_starts = words.texts, words.starts
     content = _CONTENT
-    # The sentences with a cue that can make them judged, specific or a finding; the others
-    # (most of them, in a text of many short sentences) are read in a few steps.
-    cued = set().union(
-        negative_cues, positive_cues, contempt_cues, sweeping_cues, virtue_cues, anchored
+    cued = sorted(
+        set().union(negative_cues, positive_cues, contempt_cues, sweeping_cues, virtue_cues)
     )
-    reads = []
+    families = (
+        quote,
+        negative_cues,
+        positive_cues,
+        contempt_cues,
+        sweeping_cues,
+        virtue_cues,
+        expertise_cues,
+    )
+    cues_of: dict[int, list[tuple[Any, ...]]] = {}  # per sentence: (family, its cues...)
+    remember = len(cued) >= _MANY_SENTENCES  # else keys cost more than they save
+    for family, grouped in enumerate(families if remember else ()):
+        for j, spans in grouped.items():
+            if j in cues_of:
+                cues_of[j].append((family, *spans))
+            else:
+                cues_of[j] = [(family, *spans)]
+    reads: dict[int, _Read] = {}
+    keys: dict[int, _Key] = {}
+    moved: dict[int, _Moved] = {}
+    # A text that repeats a sentence ("Bad.\nBad.\n...") reads it once: what follows is the
+    # same for the same words with the same cues at the same places (the words of a sentence
+    # are those of its text alone: no word runs across a sentence's start or end).
+    seen: dict[_Key, _Read] = {}
     first_word = 0
-    for j, (start, end) in enumerate(spans):
-        question = lower[end - 1] == "?"
-        if j not in cued:
-            lo, hi = word_range = words.within(start, end, first_word)
-            first_word = hi
-            own_specific = False
-            for k in range(lo, hi):
-                w = texts[k]
-                is_content = content.get(w)
-                if is_content is None:
-                    is_content = _remember_content(w)
-                if is_content:
-                    own_specific = True
-                    break
-            reads.append(
-                _Read(
-                    start,
-                    end,
-                    question,
-                    False,
-                    False,
-                    (start, end),
-                    own_specific,
-                    own_specific,
-                    False,
-                    [],
-                    _NONE,
-                    _NONE,
-                    _NONE,
-                    word_range,
-                )
-            )
+    for j in cued:
+        start, end = starts[j], ends[j]
+        key = (text[start:end], anchored[j], *cues_of[j]) if remember else ()
+        same = seen.get(key) if remember else None
+        if same is not None:
+            lo = bisect_left(word_starts, start, first_word)
+            first_word = lo + same.words[1] - same.words[0]
+            reads[j] = same  # with the start of the first one: see ``_Moved``
+            moved[j] = (key, start - same.start, lo - same.words[0])
             continue
+        question = questions[j]
         length = end - start
         quoted = quote.get(j)
         negatives = negative_cues.get(j, _NONE)
@@ -390,10 +517,14 @@ def _read_all(
         s = ""
         if j in positive_cues:
             s = lower[start:end]
+            # No cue is negated in a sentence without a negator ("good good good ...").
+            many = len(positive_cues[j]) >= _FEW_SPANS
+            may_negate = not many or any(map(s.__contains__, _NEGATOR_PARTS))
+            negated: dict[tuple[str, int], bool] | None = {} if many else None
             for p in positive_cues[j]:
                 if in_quote is not None and in_quote(p[0]):
                     continue
-                if _negated(s, p[0]):
+                if may_negate and _negated(s, p[0], negated):
                     negatives.append(p)
                 else:
                     positives.append(p)
@@ -411,7 +542,7 @@ def _read_all(
             if negatives or positives or contempt or sweeping
             else _NONE
         )
-        if j in anchored:
+        if anchored[j]:
             own_specific = True
         else:
             own_specific = False
@@ -434,27 +565,56 @@ def _read_all(
         if negative and positive:
             scope = _negative_scope(s or lower[start:end], negatives)
             if scope != (0, length):
-                scope_specific = _specific(start, scope, anchored.get(j), cues, words, word_range)
+                inside = _within(anchors, anchor_starts, start, end)
+                scope_specific = _specific(start, scope, inside, cues, words, word_range)
         strength_like = positive and (own_specific or not lx.ASPECTS.isdisjoint(texts[lo:hi]))
-        reads.append(
-            _Read(
-                start,
-                end,
-                question,
-                negative,
-                positive,
-                (start + scope[0], start + scope[1]),
-                scope_specific,
-                own_specific,
-                strength_like,
-                negatives,
-                contempt,
-                sweeping,
-                virtue,
-                word_range,
-            )
+        r = reads[j] = _Read(
+            start,
+            end,
+            question,
+            negative,
+            positive,
+            (start + scope[0], start + scope[1]),
+            scope_specific,
+            own_specific,
+            strength_like,
+            negatives,
+            contempt,
+            sweeping,
+            virtue,
+            word_range,
         )
-    return reads
+        if remember and not (negative and positive):  # else its anchors count: not kept
+            seen[key] = r
+            keys[j] = key
+    return reads, keys, moved
+
+
+def _anchored(anchors: _Spans, starts: list[int], ends: list[int]) -> list[bool]:
+    """For each sentence ``[starts[j], ends[j])``, whether one of ``anchors`` lies in it.
+
+    A sentence holds an anchor when, of the anchors starting at or after its start, one ends by
+    its end (the least end of those, kept for every first anchor): passes over the lists, for
+    texts of 100,000 anchors ("7777...") or 50,000 sentences.
+    """
+    if not anchors:
+        return [False] * len(starts)
+    anchor_starts = [a for a, _ in anchors]
+    anchor_ends = [b for _, b in anchors]
+    if any(map(eq, anchor_starts, anchor_ends)):  # an empty span at a sentence's end is not in it
+        grouped = _by_sentence(anchors, starts, ends)
+        return [j in grouped for j in range(len(starts))]
+    least_end = [*accumulate(reversed(anchor_ends), min)][::-1]
+    least_end.append(ends[-1] + 1)  # no anchor after the last
+    first = map(bisect_left, repeat(anchor_starts), starts)
+    return list(map(le, map(least_end.__getitem__, first), ends))
+
+
+def _within(anchors: _Spans, anchor_starts: list[int], start: int, end: int) -> _Spans:
+    """The ``anchors`` lying in ``[start, end)``, relative to ``start``."""
+    lo = bisect_left(anchor_starts, start)
+    hi = bisect_left(anchor_starts, end, lo)
+    return [(a - start, b - start) for a, b in anchors[lo:hi] if b <= end]
 
 
 def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
@@ -462,6 +622,7 @@ def _inside(at: int, spans: list[tuple[int, int]]) -> bool:
 
 
 _FEW_SPANS = 8
+_MANY_SENTENCES = 256  # sentences with cues: the same ones are read once (see _read_cued)
 
 
 def _covered_by(spans: _Spans) -> Callable[[int], bool]:
@@ -502,9 +663,26 @@ def _earliest_longest(span: tuple[int, int]) -> tuple[int, int]:
     return (span[0], -span[1])
 
 
-def _negated(s: str, at: int) -> bool:
-    """True when one of the three words before ``at`` negates it ("not novel", "lacks clarity")."""
-    before = _PRECEDING_WORDS.findall(s, max(0, at - 40), at)[-3:]
+_NEGATOR_PARTS = tuple(sorted({*lx.NEGATORS, "n't", "n’t"}))  # what a negator contains
+
+
+def _negated(s: str, at: int, known: dict[tuple[str, int], bool] | None) -> bool:
+    """True when one of the three words before ``at`` negates it ("not novel", "lacks clarity").
+
+    What it reads is ``s[at - 40 : at + 4]`` (from 0 at most): with ``known``, the answer for
+    what it read before is looked up there ("novel novel novel ...").
+    """
+    low = max(0, at - 40)
+    if known is None:
+        return _negated_read(s, low, at)
+    read = (s[low : at + 4], at - low)
+    if read not in known:
+        known[read] = _negated_read(read[0], 0, read[1])
+    return known[read]
+
+
+def _negated_read(s: str, low: int, at: int) -> bool:
+    before = _PRECEDING_WORDS.findall(s, low, at)[-3:]
     for k, word in enumerate(before):
         if word in lx.NEGATORS or word.endswith(("n't", "n’t")):
             following = before[k + 1] if k + 1 < len(before) else s[at : at + 4]

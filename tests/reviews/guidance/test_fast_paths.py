@@ -2,7 +2,8 @@
 
 The scanner finds each lexicon phrase only where a match can start, the words are split in one
 C pass (with an ASCII pattern for ASCII text), the segmenter finds the word before a full stop
-without a regex, and Sentence/Finding are built by setting their slots: each is checked here
+without a regex, Findings are built by setting their slots and Sentences (named tuples) in
+one map, and long texts are segmented in passes over all lines: each is checked here
 against the straightforward version, on the corpus and on generated text (hypothesis).
 """
 
@@ -28,6 +29,7 @@ from reviews.guidance.types import (
     Severity,
     new_finding,
     new_sentence,
+    new_sentences,
 )
 
 LEXICONS = {
@@ -118,7 +120,7 @@ def test_the_word_before_a_full_stop_is_read_as_the_regex_reads_it(parts: list[s
 
 
 def test_the_fast_constructors_build_the_same_objects() -> None:
-    assert [f.name for f in fields(Sentence)] == [
+    assert Sentence._fields == (
         "start",
         "end",
         "negative",
@@ -126,10 +128,15 @@ def test_the_fast_constructors_build_the_same_objects() -> None:
         "specific",
         "real_strength",
         "question",
-    ]
+    )
     values = (3, 9, True, False, True, False, True)
     assert new_sentence(*values) == Sentence(*values)
     assert repr(new_sentence(*values)) == repr(Sentence(*values))
+    built = new_sentences(
+        [3, 11], [9, 20], [True, False], [False, True], [True, True], [False, False], [True, False]
+    )
+    assert built == (Sentence(*values), Sentence(11, 20, False, True, True, False, False))
+    assert [type(s) for s in built] == [Sentence, Sentence]
     assert [f.name for f in fields(Finding)] == [
         "category",
         "start",
@@ -256,3 +263,21 @@ def test_long_words_are_not_remembered() -> None:
     before = analyzer._remembered_content_word.cache_info().currsize
     assert analyzer._content_word(word + "y") is True
     assert analyzer._remembered_content_word.cache_info().currsize == before
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*END_PIECES, "e.g", "Fig", "- ", "(a)", "1.", "ß", "\u2028"]), max_size=80
+    )
+)
+def test_long_texts_are_split_as_short_ones_are(parts: list[str]) -> None:
+    # Texts from 4,096 characters are split in passes over all lines at once; shorter ones a
+    # line at a time, the plain way. Both give the same sentences.
+    text = "".join(parts)
+    assert segment._bounds_at_once(text) == segment._bounds_by_line(text)
+
+
+@pytest.mark.parametrize("text", CORPUS[::7])
+def test_long_texts_are_split_as_short_ones_are_on_the_corpus(text: str) -> None:
+    assert segment._bounds_at_once(text) == segment._bounds_by_line(text)
