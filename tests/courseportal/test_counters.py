@@ -3,8 +3,6 @@ cache: logging in and the analyzer answer as usual, never 500, and their limits 
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from django.core.cache import caches
 from rest_framework.settings import api_settings
@@ -18,25 +16,6 @@ from tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
 ANALYZE = "/api/v1/reviews/analyze/"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture
-def redis_down(settings):
-    """The production cache (django-redis), pointed at a port where no Redis answers."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        },
-    }
 
 
 def test_the_dead_cache_really_raises(redis_down):
@@ -112,7 +91,7 @@ def test_the_shared_cache_is_tried_again_after_the_backoff(settings, monkeypatch
         **healthy,
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_free_port()}/0",
+            "LOCATION": "redis://127.0.0.1:1/0",  # a port nothing listens on
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
         },
     }

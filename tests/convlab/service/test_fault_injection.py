@@ -126,7 +126,19 @@ def test_a_batch_of_50_survives_a_redis_restart(warmup, alice, queue, suites, tm
     assert lost > 0  # ...with work still waiting in it
     time.sleep(1)
     processes.append(start_redis(port, tmp_path / "redis-2.log"))  # ...and comes back empty
-    wait_all_final(ids, timeout=300, logs=[tmp_path / "worker.log"])
+    logs = [tmp_path / "worker.log"]
+    # The worker usually reconnects by itself. Now and then kombu's Redis transport dies of its
+    # own race instead (closing the lost connection while restoring an unacknowledged message:
+    # "Unrecoverable error: AttributeError('NoneType' object has no attribute 'hostname')",
+    # celery/kombu#582 and #970). A worker that exits is restarted, as compose's
+    # `restart: unless-stopped` does in production; what must hold is that the work survives.
+    deadline = time.monotonic() + 3  # it dies within milliseconds of the lost connection
+    while time.monotonic() < deadline and processes[1].poll() is None:
+        time.sleep(0.25)
+    if processes[1].poll() is not None:
+        processes.append(start_with_sweeper(env, tmp_path, "worker-restarted", concurrency=2))
+        logs.append(tmp_path / "worker-restarted.log")
+    wait_all_final(ids, timeout=300, logs=logs)
     assert_each_graded_once(ids)
     assert Submission.objects.count() == 50
 

@@ -11,23 +11,8 @@ from rest_framework.test import APIClient
 
 from convlab.models import Submission
 from tests.convlab.service.conftest import REFERENCE, submit_url
-from tests.convlab.service.test_faults import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_down(settings):
-    """The production cache (django-redis), pointed at a port where no Redis answers."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            **settings.CACHES["default"],
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
-        },
-    }
 
 
 @pytest.fixture
