@@ -5,6 +5,9 @@ from django import forms
 from reviews.models import FIELD_MAX_CHARS, RatingTag
 
 SCALE = [(n, str(n)) for n in range(1, 6)]
+# Rating and confidence start blank: a student who never chooses must not publish "1/5" under
+# their name. The empty first option is what makes the browser's `required` check apply.
+CHOOSE = ("", "Choose…")
 
 
 class ReviewForm(forms.Form):
@@ -29,8 +32,20 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Questions and suggestions",
     )
-    rating = forms.TypedChoiceField(choices=SCALE, coerce=int, label="Overall rating (1–5)")
-    confidence = forms.TypedChoiceField(choices=SCALE, coerce=int, label="Confidence (1–5)")
+    rating = forms.TypedChoiceField(
+        choices=[CHOOSE, *SCALE],
+        coerce=int,
+        empty_value=None,
+        label="Overall rating (1–5)",
+        error_messages={"required": "Choose a rating from 1 to 5."},
+    )
+    confidence = forms.TypedChoiceField(
+        choices=[CHOOSE, *SCALE],
+        coerce=int,
+        empty_value=None,
+        label="Confidence (1–5)",
+        error_messages={"required": "Choose how confident you are, from 1 to 5."},
+    )
     acknowledged = forms.BooleanField(
         required=False,
         label="I have read the writing guidance and want to submit as is",
