@@ -9,6 +9,7 @@ from reviews import guidance
 from reviews.guidance.types import Category
 
 CATEGORIES = tuple(category.value for category in Category)
+# The one place a category key becomes words for people: pages, the CSV, the API's labels.
 CATEGORY_LABELS = {
     Category.VAGUE_NEGATIVE.value: "Vague negative",
     Category.VIRTUE_SIGNALING.value: "Virtue signaling",
@@ -17,9 +18,14 @@ CATEGORY_LABELS = {
 }
 
 
+def category_label(category: str) -> str:
+    """'vague_negative' → 'Vague negative'; a key without a label reads as words all the same."""
+    return CATEGORY_LABELS.get(category) or category.replace("_", " ").capitalize()
+
+
 def _labelled(result: dict[str, Any]) -> dict[str, Any]:
     for finding in result["findings"]:
-        finding["category_label"] = CATEGORY_LABELS.get(finding["category"], finding["category"])
+        finding["category_label"] = category_label(finding["category"])
     return result
 
 

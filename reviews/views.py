@@ -248,7 +248,7 @@ def review_export(request: HttpRequest, course_id: int) -> HttpResponse:
     writer = csv_writer(response)
     writer.writerow(
         ["username", "name", "email", "reviews", "late", "helpful", "ratings",
-         *guidance_adapter.CATEGORIES]
+         *map(guidance_adapter.category_label, guidance_adapter.CATEGORIES)]
     )  # fmt: skip
     for row in rows:
         writer.writerow(

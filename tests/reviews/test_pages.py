@@ -102,5 +102,5 @@ def test_it_exports_review_quality_per_student(client, tara, alice, carol, relea
     rows = {row["username"]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}
     assert set(rows) == {"alice", "carol"}
     assert (rows["alice"]["reviews"], rows["alice"]["late"]) == ("1", "0")
-    assert int(rows["alice"]["vague_negative"]) >= 1
+    assert int(rows["alice"]["Vague negative"]) >= 1
     assert rows["carol"]["reviews"] == "0"
