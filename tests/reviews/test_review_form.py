@@ -11,7 +11,7 @@ import pytest
 
 from reviews import guidance_adapter
 from reviews.guidance.types import Category
-from reviews.models import Review, ReviewVersion
+from reviews.models import Paper, Review, ReviewVersion
 from tests.reviews.conftest import GOOD_REVIEW, SPECIFIC, VAGUE, write_review
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +23,7 @@ NO_PRAISE = (
 )
 
 
-def form_url(paper) -> str:
+def form_url(paper: Paper) -> str:
     return f"/courses/{paper.course_id}/papers/{paper.pk}/review/"
 
 
@@ -74,7 +74,7 @@ def test_a_review_without_rating_or_confidence_is_refused_naming_the_field_keepi
     assert SPECIFIC in response.text
     for name in {"rating", "confidence"} - missing:
         chosen = [value for value, selected, _ in options(response.text, name) if selected]
-        assert chosen == [str(GOOD_REVIEW[name])]
+        assert chosen == [str(dict(GOOD_REVIEW)[name])]
 
 
 def test_a_review_with_both_chosen_is_saved(client, alice, open_paper):
