@@ -78,7 +78,7 @@ class RatingOutput(serializers.Serializer):
 class TagCountOutput(serializers.Serializer):
     """How many raters gave a review one rating tag (never who)."""
 
-    tag = serializers.ChoiceField(choices=RatingTag.values)
+    tag = serializers.CharField(help_text=f"one of {', '.join(RatingTag.values)}")
     label = serializers.CharField()
     count = serializers.IntegerField()
 
@@ -284,7 +284,7 @@ COURSE_TAGS = [
 ]  # fmt: skip
 REVISION = {
     "review": 12,
-    "status": "needs_revision",
+    "revision_status": "needs_revision",
     "note": "Say which experimental setting is not reasonable, and why.",
     "requested_at": "2017-10-13T10:02:00-04:00",
     "revised_at": None,

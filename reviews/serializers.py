@@ -163,7 +163,10 @@ class RevisionOutput(serializers.Serializer):
     """Whether staff asked for a revision of the review, why, and whether the author revised."""
 
     review = serializers.IntegerField(source="pk")
-    status = serializers.ChoiceField(source="revision_status", choices=RevisionStatus.values)
+    revision_status = serializers.ChoiceField(
+        choices=RevisionStatus.values,
+        help_text="'' (none asked), 'needs_revision', or 'revised' (a new version was saved)",
+    )
     note = serializers.CharField(source="revision_note")
     requested_at = serializers.DateTimeField(source="revision_requested_at", allow_null=True)
     revised_at = serializers.DateTimeField(allow_null=True)
