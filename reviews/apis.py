@@ -319,8 +319,9 @@ class ReviewTagsApi(APIView):
             {
                 "review": review.pk,
                 "released": selectors.paper_is_released(paper=review.paper, now=now),
-                "rating_count": review.rating_count,
-                "helpful_count": review.helpful_count,
+                # Counted by review_list_visible's query.
+                "rating_count": getattr(review, "rating_count", 0),
+                "helpful_count": getattr(review, "helpful_count", 0),
                 "tags": [
                     {"tag": tag, "label": label, "count": counts[tag]}
                     for tag, label in RatingTag.choices

@@ -79,7 +79,8 @@ class TagCountOutput(serializers.Serializer):
     """How many raters gave a review one rating tag (never who)."""
 
     tag = serializers.CharField(help_text=f"one of {', '.join(RatingTag.values)}")
-    label = serializers.CharField()
+    # DRF's metaclass takes declared fields off the class, so this does not replace Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField()
 
 

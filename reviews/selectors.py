@@ -128,9 +128,9 @@ def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
             rating_count=Count("ratings"),
         )
     )
-    reviews = list(reviews)
-    tags = tag_counts(review_ids=[review.pk for review in reviews])
-    for review in reviews:
+    listed = list(reviews)
+    tags = tag_counts(review_ids=[review.pk for review in listed])
+    for review in listed:
         row = rows[review.author_id]
         for tag, count in tags[review.pk].items():
             row["tags"][tag] += count

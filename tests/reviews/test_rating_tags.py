@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -22,7 +23,7 @@ def tags_url(review: Review) -> str:
     return f"/api/v1/courses/{review.paper.course_id}/reviews/{review.pk}/tags/"
 
 
-def counted(response) -> dict[str, int]:
+def counted(response: Any) -> dict[str, int]:
     return {row["tag"]: row["count"] for row in response.json()["tags"]}
 
 
