@@ -249,6 +249,8 @@ def review_request_revision(
         raise ValidationError({"note": "say what should be revised"})
     if len(note) > FIELD_MAX_CHARS:
         raise ValidationError({"note": f"at most {FIELD_MAX_CHARS} characters"})
+    if "\x00" in note:  # PostgreSQL refuses NUL in text; the page form does not filter it
+        raise ValidationError({"note": "Null characters are not allowed."})
     review.revision_status = RevisionStatus.NEEDS_REVISION
     review.revision_note = note
     review.revision_requested_by = requested_by

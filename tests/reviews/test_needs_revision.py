@@ -108,6 +108,11 @@ def test_the_staff_page_form_marks_and_refuses_an_empty_note(client, tara, alice
     assert "note: say what should be revised" in empty.content.decode()
     review.refresh_from_db()
     assert review.revision_status == RevisionStatus.NONE
+    assert "note: " in client.post(url, {"note": "a\x00b"}, follow=True).content.decode()
+    long = client.post(url, {"note": "x" * 5001}, follow=True).content.decode()
+    assert "note: at most 5000 characters" in long
+    review.refresh_from_db()
+    assert review.revision_note == ""
     done = client.post(url, {"note": NOTE})
     assert done.status_code == 302
     assert done["Location"].endswith(f"#review-{review.pk}")
