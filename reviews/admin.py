@@ -27,12 +27,28 @@ class ReviewVersionInline(HistoryInline):
 
 @admin.register(Review)
 class ReviewAdmin(admin.ModelAdmin):
-    list_display = ["paper", "author", "rating", "is_late", "edited_after_release", "updated_at"]
-    list_filter = ["is_late", "edited_after_release", "rating", "paper__course"]
+    list_display = [
+        "paper",
+        "author",
+        "rating",
+        "is_late",
+        "edited_after_release",
+        "revision_status",
+        "updated_at",
+    ]
+    list_filter = ["is_late", "edited_after_release", "revision_status", "rating", "paper__course"]
     list_select_related = ["paper", "author"]
     search_fields = ["author__username", "author__last_name", "paper__title"]
     autocomplete_fields = ["paper", "author"]
-    readonly_fields = ["submitted_at", "updated_at", "is_late", "edited_after_release"]
+    readonly_fields = [
+        "submitted_at",
+        "updated_at",
+        "is_late",
+        "edited_after_release",
+        "revision_requested_by",
+        "revision_requested_at",
+        "revised_at",
+    ]
     inlines = [ReviewVersionInline]
 
 

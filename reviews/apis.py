@@ -15,16 +15,24 @@ from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from courseportal import caching
-from courseportal.openapi import error_response, refused_response, throttled_response
+from courseportal.openapi import (
+    error_response,
+    refused_response,
+    staff_only_response,
+    throttled_response,
+)
 from courseportal.types import AuthenticatedRequest
 from courses.models import Role
+from courses.people import display_name
 from courses.permissions import (
     CourseRolePermission,
     IsCourseMember,
     IsCourseStaffOrReadOnly,
     request_membership,
+    require_staff,
 )
 from reviews import guidance_adapter, schema, selectors, services
+from reviews.models import RatingTag, Review
 from reviews.serializers import (
     AnalyzeInput,
     PaperInput,
@@ -33,6 +41,8 @@ from reviews.serializers import (
     ReviewInput,
     ReviewOutput,
     ReviewVersionOutput,
+    RevisionInput,
+    RevisionOutput,
 )
 from reviews.throttles import AnalyzeThrottle
 
@@ -276,3 +286,128 @@ class ReviewRatingApi(APIView):
             now=now,
         )
         return Response({"review": review.pk, "helpful": rating.helpful, "tags": rating.tags})
+
+
+class ReviewTagsApi(APIView):
+    """The rating tags a review received, counted, never who gave them: for the review's author
+    once the paper is released (its review deadline, when reviews become public and can be
+    rated), and for staff always."""
+
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(
+        summary="The rating tags a review received, counted (its author after release; staff)",
+        responses={
+            200: schema.ReviewTagsOutput,
+            403: error_response(
+                "Another member's review, or your own before release.",
+                "Only the review's author, once reviews are released, and staff see its tags.",
+            ),
+        },
+        examples=schema.REVIEW_TAGS,
+    )
+    def get(self, request: Request, course_id: int, review_id: int) -> Response:
+        membership = request_membership(request, self)
+        now = timezone.now()
+        review = selectors.review_get_visible(membership=membership, now=now, review_id=review_id)
+        counts = selectors.tag_counts_visible(membership=membership, review=review, now=now)
+        if counts is None:
+            raise PermissionDenied(
+                "Only the review's author, once reviews are released, and staff see its tags."
+            )
+        return Response(
+            {
+                "review": review.pk,
+                "released": selectors.paper_is_released(paper=review.paper, now=now),
+                # Counted by review_list_visible's query.
+                "rating_count": getattr(review, "rating_count", 0),
+                "helpful_count": getattr(review, "helpful_count", 0),
+                "tags": [
+                    {"tag": tag, "label": label, "count": counts[tag]}
+                    for tag, label in RatingTag.choices
+                ],
+            }
+        )
+
+
+class CourseTagsApi(APIView):
+    """Staff's view of the rating tags of the course's reviews, per review and per student."""
+
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(
+        summary="Rating tags per review and per student (TAs and instructors)",
+        responses={200: schema.CourseTagsOutput, 403: staff_only_response()},
+        examples=schema.COURSE_TAGS,
+    )
+    def get(self, request: Request, course_id: int) -> Response:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        reviews = list(
+            Review.objects.filter(paper__course_id=membership.course_id)
+            .select_related("author")
+            .order_by("paper__session_date", "pk")
+        )
+        counts = selectors.tag_counts(review_ids=[review.pk for review in reviews])
+        rows = [
+            {
+                "review": review.pk,
+                "paper": review.paper_id,
+                "author": {"id": review.author_id, "name": display_name(review.author)},
+                "revision_status": review.revision_status,
+                "tags": counts[review.pk],
+            }
+            for review in reviews
+        ]
+        students = [
+            {key: row[key] for key in ("id", "username", "name", "reviews", "needs_revision",
+                                       "revised", "tags")}
+            for row in selectors.review_quality_by_student(course=membership.course)
+        ]  # fmt: skip
+        return Response({"reviews": rows, "students": students})
+
+
+class ReviewRevisionApi(APIView):
+    """Staff ask the author to revise a review, with a note; the author reads it here and answers
+    by editing the review (a new version), which marks it revised."""
+
+    permission_classes = [IsCourseMember]
+
+    @extend_schema(
+        summary="Whether staff asked for a revision of a review, and why (its author and staff)",
+        responses={
+            200: RevisionOutput,
+            403: error_response(
+                "Another student's review: only its author and staff see the note.",
+                "Only the review's author and staff see its revision note.",
+            ),
+        },
+        examples=schema.REVIEW_REVISION[1:],
+    )
+    def get(self, request: Request, course_id: int, review_id: int) -> Response:
+        membership = request_membership(request, self)
+        review = selectors.review_get_visible(
+            membership=membership, now=timezone.now(), review_id=review_id
+        )
+        if review.author_id != request.user.pk and not membership.is_staff_role:
+            raise PermissionDenied("Only the review's author and staff see its revision note.")
+        return Response(RevisionOutput(review).data)
+
+    @extend_schema(
+        summary="Mark a review 'needs revision', with a note (TAs and instructors)",
+        request=RevisionInput,
+        responses={200: RevisionOutput, 403: staff_only_response()},
+        examples=schema.REVIEW_REVISION,
+    )
+    def post(self, request: AuthenticatedRequest, course_id: int, review_id: int) -> Response:
+        membership = request_membership(request, self)
+        require_staff(membership)
+        review = selectors.review_get_visible(
+            membership=membership, now=timezone.now(), review_id=review_id
+        )
+        serializer = RevisionInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.review_request_revision(
+            review=review, requested_by=request.user, note=serializer.validated_data["note"]
+        )
+        return Response(RevisionOutput(review).data)

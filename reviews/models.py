@@ -29,6 +29,12 @@ class Paper(models.Model):
         return self.title
 
 
+class RevisionStatus(models.TextChoices):
+    NONE = "", "No revision asked"
+    NEEDS_REVISION = "needs_revision", "Needs revision"
+    REVISED = "revised", "Revised"
+
+
 class Review(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="reviews")
     author = models.ForeignKey(
@@ -50,6 +56,21 @@ class Review(models.Model):
     edited_after_release = models.BooleanField(default=False)
     # The analyzer's findings on the latest version, counted by category (for dashboards).
     finding_counts = models.JSONField(default=dict, blank=True)
+    # Staff may ask the author for a revision (services.review_request_revision); the author's
+    # next saved version marks it revised (services.review_update).
+    revision_status = models.CharField(
+        max_length=20, choices=RevisionStatus.choices, default=RevisionStatus.NONE, blank=True
+    )
+    revision_note = models.TextField(max_length=FIELD_MAX_CHARS, blank=True)
+    revision_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revision_requested_at = models.DateTimeField(null=True, blank=True)
+    revised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["paper", "author__last_name", "author__username"]
@@ -98,6 +119,8 @@ class RatingTag(models.TextChoices):
     NOT_CONSTRUCTIVE = "not_constructive", "Not constructive"
     TOO_SHORT = "too_short", "Too short"
     NOT_CORRECT = "not_correct", "Not correct"
+    DISRESPECTFUL = "disrespectful", "Disrespectful"
+    TOO_NARROW = "too_narrow", "Too narrow"
 
 
 class ReviewRating(models.Model):

@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from courseportal.openapi import request_example, response_example
 from reviews.guidance_adapter import CATEGORIES
-from reviews.models import RatingTag
+from reviews.models import RatingTag, RevisionStatus
 
 
 class FindingOutput(serializers.Serializer):
@@ -73,6 +73,52 @@ class RatingOutput(serializers.Serializer):
     review = serializers.IntegerField()
     helpful = serializers.BooleanField()
     tags = serializers.ListField(child=serializers.ChoiceField(choices=RatingTag.values))
+
+
+class TagCountOutput(serializers.Serializer):
+    """How many raters gave a review one rating tag (never who)."""
+
+    tag = serializers.CharField(help_text=f"one of {', '.join(RatingTag.values)}")
+    # DRF's metaclass takes declared fields off the class, so this does not replace Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
+    count = serializers.IntegerField()
+
+
+class ReviewTagsOutput(serializers.Serializer):
+    """The rating tags a review received, counted: for its author once released, and staff."""
+
+    review = serializers.IntegerField()
+    released = serializers.BooleanField(
+        help_text="the paper's review deadline has passed: reviews are public and rated"
+    )
+    rating_count = serializers.IntegerField(help_text="how many members rated the review")
+    helpful_count = serializers.IntegerField()
+    tags = TagCountOutput(many=True)
+
+
+class StudentTagsOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text="the student's user id")
+    username = serializers.CharField()
+    name = serializers.CharField()
+    reviews = serializers.IntegerField()
+    needs_revision = serializers.IntegerField(help_text="reviews still marked 'needs revision'")
+    revised = serializers.IntegerField(help_text="reviews revised after staff asked")
+    tags = serializers.DictField(child=serializers.IntegerField(), help_text="tag -> count")
+
+
+class ReviewTagRowOutput(serializers.Serializer):
+    review = serializers.IntegerField()
+    paper = serializers.IntegerField()
+    author = AuthorOutput()
+    revision_status = serializers.ChoiceField(choices=RevisionStatus.values)
+    tags = serializers.DictField(child=serializers.IntegerField(), help_text="tag -> count")
+
+
+class CourseTagsOutput(serializers.Serializer):
+    """Staff's view of the rating tags: per review and per student."""
+
+    reviews = ReviewTagRowOutput(many=True)
+    students = StudentTagsOutput(many=True)
 
 
 # --- Examples -------------------------------------------------------------------------------
@@ -209,4 +255,42 @@ REVIEW_RATE = [
         "Not helpful, and why", {"helpful": False, "tags": ["too_vague"]}, name="Not helpful"
     ),
     response_example("Rated", {"review": 12, "helpful": True, "tags": []}),
+]
+
+TAGS_COUNTED = [{"tag": t, "label": label, "count": 0} for t, label in RatingTag.choices]
+TAGS_COUNTED[0]["count"] = 2
+REVIEW_TAGS = [
+    response_example(
+        "Two of three raters found it too vague",
+        {"review": 12, "released": True, "rating_count": 3, "helpful_count": 1,
+         "tags": TAGS_COUNTED},
+    )
+]  # fmt: skip
+COURSE_TAGS = [
+    response_example(
+        "One review, one student",
+        {
+            "reviews": [
+                {"review": 12, "paper": 3, "author": {"id": 7, "name": "Ada Lovelace"},
+                 "revision_status": "needs_revision",
+                 "tags": {**dict.fromkeys(RatingTag.values, 0), "too_vague": 2}},
+            ],
+            "students": [
+                {"id": 7, "username": "ada", "name": "Ada Lovelace", "reviews": 1,
+                 "needs_revision": 1, "revised": 0,
+                 "tags": {**dict.fromkeys(RatingTag.values, 0), "too_vague": 2}},
+            ],
+        },
+    )
+]  # fmt: skip
+REVISION = {
+    "review": 12,
+    "revision_status": "needs_revision",
+    "note": "Say which experimental setting is not reasonable, and why.",
+    "requested_at": "2017-10-13T10:02:00-04:00",
+    "revised_at": None,
+}
+REVIEW_REVISION = [
+    request_example("Ask for a revision", {"note": REVISION["note"]}),
+    response_example("Revision asked", REVISION),
 ]

@@ -15,7 +15,7 @@ from django.http import Http404
 
 from courses.models import Course, Membership, Role
 from reviews.guidance_adapter import CATEGORIES
-from reviews.models import Paper, Review
+from reviews.models import Paper, RatingTag, Review, ReviewRating
 
 
 def paper_list(*, course: Course) -> QuerySet[Paper]:
@@ -67,6 +67,31 @@ def review_get_own(*, membership: Membership, paper: Paper) -> Review | None:
     return Review.objects.filter(paper=paper, author_id=membership.user_id).first()
 
 
+def tag_counts(*, review_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per review, how many raters gave each rating tag: counts only, never who."""
+    counts = {pk: dict.fromkeys(RatingTag.values, 0) for pk in review_ids}
+    for review_id, tags in ReviewRating.objects.filter(review_id__in=review_ids).values_list(
+        "review_id", "tags"
+    ):
+        for tag in tags:
+            if tag in counts[review_id]:
+                counts[review_id][tag] += 1
+    return counts
+
+
+def tag_counts_visible(
+    *, membership: Membership, review: Review, now: dt.datetime
+) -> dict[str, int] | None:
+    """The tag counts a member may see on a review: staff always; its author once the paper is
+    released (the review deadline, when reviews become public and can be rated); nobody else.
+    None where hidden."""
+    if membership.is_staff_role:
+        return tag_counts(review_ids=[review.pk])[review.pk]
+    if review.author_id == membership.user_id and paper_is_released(paper=review.paper, now=now):
+        return tag_counts(review_ids=[review.pk])[review.pk]
+    return None
+
+
 def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
     """Per active student: reviews written, late, helpfulness received, findings by category."""
     students = (
@@ -76,6 +101,7 @@ def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
     )
     rows: dict[int, dict[str, Any]] = {
         m.user_id: {
+            "id": m.user_id,
             "username": m.user.username,
             "name": m.user.get_full_name(),
             "email": m.user.email,
@@ -84,6 +110,10 @@ def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
             "helpful": 0,
             "ratings": 0,
             "findings": dict.fromkeys(CATEGORIES, 0),
+            # Peer rating tags received, summed over the student's reviews.
+            "tags": dict.fromkeys(RatingTag.values, 0),
+            "needs_revision": 0,
+            "revised": 0,
             # Findings per category on each review, in session order: the trend over the term.
             "timeline": [],
         }
@@ -98,8 +128,14 @@ def review_quality_by_student(*, course: Course) -> list[dict[str, Any]]:
             rating_count=Count("ratings"),
         )
     )
-    for review in reviews:
+    listed = list(reviews)
+    tags = tag_counts(review_ids=[review.pk for review in listed])
+    for review in listed:
         row = rows[review.author_id]
+        for tag, count in tags[review.pk].items():
+            row["tags"][tag] += count
+        row["needs_revision"] += int(review.revision_status == "needs_revision")
+        row["revised"] += int(review.revision_status == "revised")
         row["reviews"] += 1
         row["late"] += int(review.is_late)
         row["helpful"] += review.helpful_count

@@ -8,7 +8,14 @@ from rest_framework import serializers
 from courseportal.fields import LongTextField
 from courseportal.openapi import json_output
 from courses.people import display_name
-from reviews.models import FIELD_MAX_CHARS, Paper, RatingTag, Review, ReviewVersion
+from reviews.models import (
+    FIELD_MAX_CHARS,
+    Paper,
+    RatingTag,
+    Review,
+    ReviewVersion,
+    RevisionStatus,
+)
 from reviews.schema import AnalysisOutput, AuthorOutput, FindingCountsOutput
 
 ANALYZE_MAX_CHARS = 20_000
@@ -140,8 +147,29 @@ class ReviewInput(serializers.Serializer):
 class RatingInput(serializers.Serializer):
     helpful = serializers.BooleanField()
     tags = serializers.ListField(
-        child=serializers.ChoiceField(choices=RatingTag.values), required=False, max_length=4
+        child=serializers.ChoiceField(choices=RatingTag.values),
+        required=False,
+        max_length=len(RatingTag.values),
     )
+
+
+class RevisionInput(serializers.Serializer):
+    """Staff's request that a review be revised: what should change."""
+
+    note = LongTextField(max_length=FIELD_MAX_CHARS)
+
+
+class RevisionOutput(serializers.Serializer):
+    """Whether staff asked for a revision of the review, why, and whether the author revised."""
+
+    review = serializers.IntegerField(source="pk")
+    revision_status = serializers.ChoiceField(
+        choices=RevisionStatus.values,
+        help_text="'' (none asked), 'needs_revision', or 'revised' (a new version was saved)",
+    )
+    note = serializers.CharField(source="revision_note")
+    requested_at = serializers.DateTimeField(source="revision_requested_at", allow_null=True)
+    revised_at = serializers.DateTimeField(allow_null=True)
 
 
 class AnalyzeInput(serializers.Serializer):

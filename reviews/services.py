@@ -15,7 +15,15 @@ from django.utils import timezone
 from courses.models import Course, Membership, Role
 from courses.selectors import course_sessions
 from reviews import guidance_adapter
-from reviews.models import Paper, RatingTag, Review, ReviewRating, ReviewVersion
+from reviews.models import (
+    FIELD_MAX_CHARS,
+    Paper,
+    RatingTag,
+    Review,
+    ReviewRating,
+    ReviewVersion,
+    RevisionStatus,
+)
 
 REVIEW_FIELDS = ("summary", "strengths", "weaknesses", "questions", "rating", "confidence")
 
@@ -198,6 +206,10 @@ def review_update(
     released = now >= review.paper.review_deadline
     review.updated_at = now
     review.edited_after_release = review.edited_after_release or released
+    if review.revision_status == RevisionStatus.NEEDS_REVISION:
+        # The new version answers staff's request: it is kept, and staff see it revised.
+        review.revision_status = RevisionStatus.REVISED
+        review.revised_at = now
     review.save()
     _save_version(review, analysis, now=now, after_release=released)
     return review
@@ -224,3 +236,33 @@ def review_rate(
         review=review, rater=rater, defaults={"helpful": helpful, "tags": sorted(set(tags))}
     )
     return rating
+
+
+def review_request_revision(
+    *, review: Review, requested_by: User, note: str, now: dt.datetime | None = None
+) -> Review:
+    """Staff ask the author to revise the review, saying why; the author sees the note on their
+    review, and their next saved version marks it revised. Asking again replaces the note.
+    Who may ask (the course's TAs and instructors) is checked by the caller."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "say what should be revised"})
+    if len(note) > FIELD_MAX_CHARS:
+        raise ValidationError({"note": f"at most {FIELD_MAX_CHARS} characters"})
+    if "\x00" in note:  # PostgreSQL refuses NUL in text; the page form does not filter it
+        raise ValidationError({"note": "Null characters are not allowed."})
+    review.revision_status = RevisionStatus.NEEDS_REVISION
+    review.revision_note = note
+    review.revision_requested_by = requested_by
+    review.revision_requested_at = now or timezone.now()
+    review.revised_at = None
+    review.save(
+        update_fields=[
+            "revision_status",
+            "revision_note",
+            "revision_requested_by",
+            "revision_requested_at",
+            "revised_at",
+        ]
+    )
+    return review

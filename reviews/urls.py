@@ -32,6 +32,21 @@ api_urlpatterns = [
         apis.ReviewRatingApi.as_view(),
         name="api-review-rating",
     ),
+    path(
+        "courses/<id:course_id>/reviews/<id:review_id>/tags/",
+        apis.ReviewTagsApi.as_view(),
+        name="api-review-tags",
+    ),
+    path(
+        "courses/<id:course_id>/reviews/<id:review_id>/revision/",
+        apis.ReviewRevisionApi.as_view(),
+        name="api-review-revision",
+    ),
+    path(
+        "courses/<id:course_id>/review-tags/",
+        apis.CourseTagsApi.as_view(),
+        name="api-review-tags-course",
+    ),
 ]
 
 page_urlpatterns = [
@@ -48,6 +63,11 @@ page_urlpatterns = [
     ),
     path(
         "courses/<id:course_id>/reviews/dashboard/", views.review_dashboard, name="review-dashboard"
+    ),
+    path(
+        "courses/<id:course_id>/reviews/<id:review_id>/revision/",
+        views.review_request_revision,
+        name="review-revision",
     ),
     path("courses/<id:course_id>/reviews/export.csv", views.review_export, name="review-export"),
 ]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -20,7 +22,7 @@ from courses.models import Role
 from courses.selectors import course_sessions, membership_get
 from reviews import guidance_adapter, selectors, services
 from reviews.forms import RatingForm, ReviewForm
-from reviews.models import FIELD_MAX_CHARS
+from reviews.models import FIELD_MAX_CHARS, RatingTag
 from reviews.throttles import page_wait, refused_message
 
 FORM_FIELDS = ("summary", "strengths", "weaknesses", "questions")
@@ -85,8 +87,50 @@ def paper_detail(request: HttpRequest, course_id: int, paper_id: int) -> HttpRes
             "reviews": reviews,
             "released": selectors.paper_is_released(paper=paper, now=now),
             "rating_form": RatingForm(),
+            **_peer_feedback_context(membership, reviews, now),
         },
     )
+
+
+def _peer_feedback_context(membership: Any, reviews: list[Any], now: Any) -> dict[str, Any]:
+    """Rating tags received (counts only, for the author after release and for staff) and the
+    'needs revision' note (for the author and staff), set on each review shown."""
+    staff = membership.is_staff_role
+    counts = selectors.tag_counts(review_ids=[review.pk for review in reviews])
+    for review in reviews:
+        own = review.author_id == membership.user_id
+        review.tags_received = None
+        if staff or (own and now >= review.paper.review_deadline):
+            review.tags_received = [
+                (label, counts[review.pk][tag]) for tag, label in RatingTag.choices
+            ]
+        review.show_revision = staff or own
+    return {"can_ask_revision": staff}
+
+
+@login_required
+@require_POST
+def review_request_revision(
+    request: AuthenticatedHttpRequest, course_id: int, review_id: int
+) -> HttpResponse:
+    """Staff mark a review 'needs revision' with a note (the author sees it on the paper's page)."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only the course's TAs and instructors ask for revisions.")
+    review = selectors.review_get_visible(
+        membership=membership, now=timezone.now(), review_id=review_id
+    )
+    try:
+        services.review_request_revision(
+            review=review, requested_by=request.user, note=str(request.POST.get("note", ""))
+        )
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            messages.error(request, f"{field}: {' '.join(problems)}")
+    else:
+        messages.success(request, "The author is asked to revise the review.")
+    url = reverse("paper-detail", kwargs={"course_id": course_id, "paper_id": review.paper_id})
+    return redirect(f"{url}#review-{review.pk}")
 
 
 @login_required
@@ -234,8 +278,17 @@ def review_dashboard(request: HttpRequest, course_id: int) -> HttpResponse:
             "course": membership.course,
             "rows": rows,
             "categories": guidance_adapter.CATEGORIES,
+            "rating_tags": RatingTag.choices,
         },
     )
+
+
+# Peer feedback per student: the rating tags received (counts), and staff's revision requests.
+PEER_COLUMNS = [*(f"tag_{tag}" for tag in RatingTag.values), "needs_revision", "revised"]
+
+
+def _peer_cells(row: dict[str, Any]) -> list[int]:
+    return [*(row["tags"][tag] for tag in RatingTag.values), row["needs_revision"], row["revised"]]
 
 
 @login_required
@@ -248,12 +301,12 @@ def review_export(request: HttpRequest, course_id: int) -> HttpResponse:
     writer = csv_writer(response)
     writer.writerow(
         ["username", "name", "email", "reviews", "late", "helpful", "ratings",
-         *map(guidance_adapter.category_label, guidance_adapter.CATEGORIES)]
+         *map(guidance_adapter.category_label, guidance_adapter.CATEGORIES), *PEER_COLUMNS]
     )  # fmt: skip
     for row in rows:
         writer.writerow(
             [row["username"], row["name"], row["email"],
              row["reviews"], row["late"], row["helpful"], row["ratings"],
-             *(row["findings"][c] for c in guidance_adapter.CATEGORIES)]
+             *(row["findings"][c] for c in guidance_adapter.CATEGORIES), *_peer_cells(row)]
         )  # fmt: skip
     return response

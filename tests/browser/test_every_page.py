@@ -49,6 +49,7 @@ NOT_PAGES = {
     "review-guidance": "htmx fragment of review-edit, checked inside it",
     "review-rate": "POST only, redirects (or an htmx text answer)",
     "review-export": "CSV download",
+    "review-revision": "POST only, redirects (tests/browser/test_review_revision.py drives it)",
     "presentations-preferences": "POST only, redirects",
     "presentations-slides": "POST only, redirects",
     "presentations-slides-file": "PDF download",

@@ -291,6 +291,13 @@ ROWS: list[Row] = [
     row("api-review-rating", "PUT", "401 200 404 200 200 403 404",
         kwargs=lambda w, r: {"review_id": w.carol_review.pk},
         body=_const({"helpful": True, "tags": ["too_vague"]})),
+    row("api-review-tags", "GET", "401 200 404 200 200 403 404",
+        note="counts only; the author once released, and staff"),
+    row("api-review-tags-course", "GET", STAFF_ONLY),
+    row("api-review-revision", "GET", "401 200 404 200 200 403 404",
+        note="the note is for the review's author and staff"),
+    row("api-review-revision", "POST", STAFF_ONLY,
+        body=_const({"note": "Say which setting is not reasonable, and why."})),
     # --- presentations API --------------------------------------------------------------------
     row("api-group-list", "GET", MEMBERS),
     row("api-group-list", "POST", "401 201 404 201 201 403 404", body=_group_body,
@@ -377,6 +384,8 @@ ROWS: list[Row] = [
     row("review-guidance", "GET", "login 405 405 405 405 405 405"),
     row("review-rate", "POST", "login 302 404 302 302 403 404",
         kwargs=lambda w, r: {"review_id": w.carol_review.pk}, body=_rating_form),
+    row("review-revision", "POST", "login 403 404 302 302 403 404",
+        body=_const({"note": "Say which setting is not reasonable, and why."})),
     row("review-dashboard", "GET", PAGE_STAFF),
     row("review-export", "GET", PAGE_STAFF),
     # --- presentation pages -------------------------------------------------------------------
