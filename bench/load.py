@@ -178,7 +178,7 @@ def empty_redis(url: str) -> Iterator[str]:
 
 def seed(env: dict[str, str], folder: Path) -> dict[str, Any]:
     spec = folder / "seed.json"
-    spec.write_text(json.dumps({"reviews": make_reviews(24, seed=1), "submitters": 64}))
+    spec.write_text(json.dumps({"reviews": make_reviews(24), "submitters": 64}))
     out = manage({**env, "LOAD_SEED": str(spec)}, "shell", "-c", SETUP)
     # Statistics and the visibility map of the freshly filled tables now, as a database in
     # service has them: else autovacuum does it during the first endpoint's run. Then a
@@ -196,7 +196,7 @@ VACUUM = (
 
 def endpoints(ids: dict[str, Any], folder: Path) -> list[Endpoint]:
     analyze = folder / "analyze.json"
-    analyze.write_text(json.dumps({"text": make_reviews(1, seed=2)[0]}))
+    analyze.write_text(json.dumps({"text": make_reviews(2)[1]}))
     course = ids["course"]
     return [
         Endpoint("sessions", "GET", f"/api/v1/courses/{course}/sessions/", ids["reader"]),

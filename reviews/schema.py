@@ -27,6 +27,10 @@ class FindingOutput(serializers.Serializer):
     suggestion = serializers.CharField()
     note = serializers.CharField(help_text="The line of the course's 'Note on reviews' slide")
     evidence = serializers.CharField()
+    confidence = serializers.FloatField(
+        help_text="How likely the finding is right, 0-1: the model's probability for a learned "
+        "category, the rule's precision measured on real reviews for a rule"
+    )
 
 
 class AnalysisSummaryOutput(serializers.Serializer):
@@ -123,37 +127,40 @@ class CourseTagsOutput(serializers.Serializer):
 
 # --- Examples -------------------------------------------------------------------------------
 
-ANALYZE_TEXT = "The experiments are weak. As a feminist, I found this obviously trivial."
+ANALYZE_TEXT = (
+    "The paper is interesting. The experimental settings are not reasonable. Details are missing."
+)
 ANALYSIS = {
     "findings": [
         {
-            "category": "snobbery",
-            "category_label": "Snobbery",
+            "category": "vague_negative",
+            "category_label": "Vague negative",
             "field": "text",
-            "start": 26,
-            "end": 72,
-            "severity": "error",
-            "message": "Dismissive wording: assume good intent, a grad student like you wrote "
-            "this.",
-            "suggestion": "Replace 'trivial' with the technical point behind it, e.g. 'The method "
-            "is the construction of [12] applied to upsampling; what does it add beyond it?'",
-            "note": "Positive suggestion: Assume good intent. There's a grad student just like "
-            "you behind that paper",
-            "evidence": "trivial",
+            "start": 72,
+            "end": 92,
+            "severity": "info",
+            "message": "Could you say why? This criticism reads as having nothing behind it: no "
+            "reason, example, number or reference in it or next to it.",
+            "suggestion": "Which part of the paper shows it (a section, table, experiment), and "
+            "what would make it better? For instance, instead of 'Details are missing.', say what "
+            "you saw and where.",
+            "note": "Common Problem #1: Vague negatives",
+            "evidence": "a negative claim with nothing backing it",
+            "confidence": 0.14,
         }
     ],
     "summary": {
-        "sentences": 2,
-        "negative_judgements": 2,
-        "specific_negatives": 2,
-        "positive_judgements": 0,
-        "real_strengths": 0,
-        "balance": 0.0,
-        "specificity": 1.0,
+        "sentences": 3,
+        "negative_judgements": 1,
+        "specific_negatives": 0,
+        "positive_judgements": 1,
+        "real_strengths": 1,
+        "balance": 0.5,
+        "specificity": 0.0,
     },
 }
 ANALYZE = [
-    request_example("A dismissive sentence", {"text": ANALYZE_TEXT}),
+    request_example("A vague criticism", {"text": ANALYZE_TEXT}),
     response_example("One finding", ANALYSIS),
 ]
 

@@ -1,12 +1,12 @@
-"""Review-writing guidance: a rule-and-lexicon analyzer of peer-review prose.
+"""Review-writing guidance: learned models and hand-checked rules over peer-review prose.
 
-Pure Python (no Django, no network, no models): the reviews app, the REST API and the staff
-dashboards call :func:`analyze` on free text and :func:`analyze_review` on the review form. Each
-finding says what is wrong, how to rewrite it, which line of the course's "Note on reviews" it
-comes from, and which words triggered it.
-
->>> [f.category.value for f in analyze("The experiments could have been done better.").findings]
-['vague_negative']
+Pure Python (no Django, no network): the reviews app, the REST API and the staff dashboards call
+:func:`analyze` on free text and :func:`analyze_review` on the review form. Vague negatives and
+missing positives come from logistic regressions trained on real annotated reviews
+(SubstanReview; :mod:`.train`, :mod:`.model`), snobbery and virtue signaling from rules whose
+every flag on those reviews was read by hand (:mod:`.tone`). Each finding says what is wrong,
+how to rewrite it, which line of the course's "Note on reviews" it comes from, and how likely it
+is to be right (``confidence``). ``python -m reviews.guidance.evaluate`` measures it all.
 """
 
 from __future__ import annotations

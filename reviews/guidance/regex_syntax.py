@@ -1,4 +1,4 @@
-"""A plain reading of regular-expression syntax, for the shortcuts of :mod:`.matcher`.
+"""A plain reading of regular-expression syntax, for the tests of the tone rules.
 
 :func:`parse` returns a pattern as a list of ``(op, arg)`` items shaped as Python's own parser
 shapes them: an alternation's common start is moved out of it, an alternation of single

