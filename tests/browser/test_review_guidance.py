@@ -15,9 +15,8 @@ VAGUE = "The experiments could have been done better."
 SPECIFIC = "Table 2 lacks a comparison with the bilinear-upsampling baseline of Section 4."
 
 
-def test_it_highlights_a_vague_negative_while_typing_and_clears_it_when_specific(
-    page: Any, live_server: Any
-) -> None:
+def open_review_form(page: Any, live_server: Any) -> None:
+    """Alice, a student, signed in on the review form of a paper open for reviews."""
     course = make_course()
     make_member(course, "alice", "student")
     paper = paper_create(
@@ -32,6 +31,12 @@ def test_it_highlights_a_vague_negative_while_typing_and_clears_it_when_specific
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/courses/*/")
     page.goto(f"{live_server.url}/courses/{course.pk}/papers/{paper.pk}/review/")
+
+
+def test_it_highlights_a_vague_negative_while_typing_and_clears_it_when_specific(
+    page: Any, live_server: Any
+) -> None:
+    open_review_form(page, live_server)
 
     weaknesses = page.get_by_label("Weaknesses")
     weaknesses.press_sequentially(VAGUE, delay=5)
@@ -60,20 +65,7 @@ def test_it_gives_a_vague_review_findings_and_no_praise(
     page: Any, live_server: Any, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
-    course = make_course()
-    make_member(course, "alice", "student")
-    paper = paper_create(
-        course=course,
-        session_date=dt.date(2017, 10, 12),
-        title="Deconvolution and Checkerboard Artifacts",
-        review_deadline=timezone.now() + dt.timedelta(days=1),
-    )
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/courses/*/")
-    page.goto(f"{live_server.url}/courses/{course.pk}/papers/{paper.pk}/review/")
+    open_review_form(page, live_server)
 
     page.get_by_label("Summary").fill(ICLR_SUMMARY)
     page.get_by_label("Weaknesses").press_sequentially(ICLR_WEAKNESSES, delay=2)
