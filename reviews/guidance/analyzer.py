@@ -70,7 +70,7 @@ def analyze(text: str) -> Analysis:
         and summary.negative_judgements
         and not summary.real_strengths
     ):
-        findings.append(_missing_positives("text", len(text), sentences, text))
+        findings.append(_missing_positives("text", len(text)))
     return Analysis(text, tuple(findings), sentences, summary)
 
 
@@ -101,7 +101,7 @@ def analyze_review(
             and not field_summary.real_strengths
             and any(t.strip() for t in texts.values())
         ):
-            findings.append(_missing_positives(name, len(text), sentences, text))
+            findings.append(_missing_positives(name, len(text)))
         fields[name] = Analysis(text, tuple(findings), sentences, field_summary)
         all_findings.extend(findings)
         summaries.append(field_summary)
@@ -180,9 +180,7 @@ def _vague(field: str, start: int, end: int, text: str, s: Scores) -> Finding:
     )
 
 
-def _missing_positives(
-    field: str, length: int, sentences: tuple[Sentence, ...], text: str
-) -> Finding:
+def _missing_positives(field: str, length: int) -> Finding:
     return Finding(
         Category.MISSING_POSITIVES,
         0,
