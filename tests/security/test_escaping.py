@@ -72,10 +72,10 @@ def test_the_live_guidance_panel_escapes_what_is_typed(world):
     client.force_login(world.users["student1"])
     typed = {
         # Vague sentences around the markup, so that highlights come next to it.
-        "summary": f"The experiments could have been done better. {payload('g-summary')}",
-        "strengths": '<b title="x">The experiments could have been done better.</b>',
-        "weaknesses": f"{payload('g-weaknesses')}The experiments could have been done better.",
-        "questions": '"><script>alert("g-q")</script> The experiments could have been better.',
+        "summary": f"Details are missing. {payload('g-summary')}",
+        "strengths": "",
+        "weaknesses": f'{payload("g-weaknesses")} <b title="x">x</b>\nThe experimental settings are not reasonable. Details are missing.',
+        "questions": '"><script>alert("g-q")</script> Details are missing.',
     }
     response = client.post(f"/courses/{world.course.pk}/guidance/", typed, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
