@@ -74,7 +74,8 @@ def test_the_live_guidance_panel_escapes_what_is_typed(world):
         # Vague sentences around the markup, so that highlights come next to it.
         "summary": f"Details are missing. {payload('g-summary')}",
         "strengths": "",
-        "weaknesses": f'{payload("g-weaknesses")} <b title="x">x</b>\nThe experimental settings are not reasonable. Details are missing.',
+        "weaknesses": f'{payload("g-weaknesses")} <b title="x">x</b>\n'
+        "The experimental settings are not reasonable. Details are missing.",
         "questions": '"><script>alert("g-q")</script> Details are missing.',
     }
     response = client.post(f"/courses/{world.course.pk}/guidance/", typed, HTTP_HX_REQUEST="true")
