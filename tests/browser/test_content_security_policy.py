@@ -72,6 +72,8 @@ def test_the_guidance_panel_updates_under_the_policy(page, live_server, settings
     page.add_init_script(f"({WATCH})()")
     log_in(page, live_server.url, "student1")
     page.goto(f"{live_server.url}/courses/{world.course.pk}/papers/{paper.pk}/review/")
-    page.get_by_label("Summary").fill("The experiments could have been done better.")
+    page.get_by_label("Weaknesses").fill(
+        "The experimental settings are not reasonable. Details are missing."
+    )
     page.locator("mark.finding").first.wait_for()
     assert page.evaluate("window.__violations") == []
