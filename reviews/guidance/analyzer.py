@@ -14,11 +14,9 @@ finding on real reviews: only a category whose measured precision is at least
 
 from __future__ import annotations
 
-import csv
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
 from reviews.guidance import tone
 from reviews.guidance.features import read_text
@@ -258,20 +256,16 @@ def _precisions() -> dict[str, float]:
         "vague_negative": float(cv.get("vague_negative", {}).get("precision", 0.0)),
         "missing_positives": float(cv.get("missing_positives", {}).get("precision", 0.0)),
     }
-    out.update(_verdict_precisions(tone.VERDICTS_PATH))
+    out.update(_verdict_precisions())
     return out
 
 
-def _verdict_precisions(path: Path) -> dict[str, float]:
+def _verdict_precisions() -> dict[str, float]:
+    """Per tone category, the share of its flags on the training reviews judged right by hand
+    (none for a category without flags, or a checkout without verdicts)."""
     right: dict[str, int] = {}
     total: dict[str, int] = {}
-    if not path.is_file():  # a checkout without verdicts: no precision, every tone finding mild
-        return {}
-    with path.open(encoding="utf-8") as f:
-        for row in csv.reader((line for line in f if not line.startswith("#")), delimiter="\t"):
-            if len(row) < 5 or row[0] == "review":
-                continue
-            category, verdict = row[2], row[4]
-            total[category] = total.get(category, 0) + 1
-            right[category] = right.get(category, 0) + (verdict == "right")
+    for v in tone.load_verdicts().values():
+        total[v.category] = total.get(v.category, 0) + 1
+        right[v.category] = right.get(v.category, 0) + (v.verdict == "right")
     return {c: right[c] / total[c] for c in total}

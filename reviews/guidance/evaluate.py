@@ -50,7 +50,7 @@ def evaluate(path: Path, folds: int) -> dict[str, dict[str, Any]]:
         "vague_negative": cv["vague_negative"],
         "missing_positives": cv["missing_positives"],
     }
-    joined = tone._join([r.text for r in reviews], tone.load_verdicts())
+    joined = tone.join_verdicts([r.text for r in reviews])
     for f in tone.figures(joined):
         figures[f.category] = {
             "hits": f.hits,

@@ -892,6 +892,11 @@ class _Joined(NamedTuple):
     verdict: Verdict | None
 
 
+def join_verdicts(reviews: Sequence[str]) -> list[_Joined]:
+    """Every hit on ``reviews`` (the training reviews, in file order) with its verdict, if any."""
+    return _join(reviews, load_verdicts())
+
+
 def _join(reviews: Sequence[str], verdicts: dict[tuple[int, int, str], Verdict]) -> list[_Joined]:
     joined: list[_Joined] = []
     for i, hit in hits_by_review(reviews):
