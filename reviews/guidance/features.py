@@ -11,6 +11,9 @@ dict from those names to weights.
   line, a citation, "because"/"since", "e.g."/"for example", a question, a colon at the end
   (a list follows). The same cues of the next and the previous sentence (``n:``, ``p:``) and
   the first words of the next one: evidence often follows the claim.
+* Sentiment: how many words of the sentence are negative or positive in VADER's lexicon
+  (``sentiment_words.tsv``; a word after "not", "no", "lacks"... counts the other way), and
+  whether it negates at all (``lx:``).
 * Where the sentence is: the section of the review (from the form field, or from a heading such
   as "Weaknesses:" in a free text), first or last in its section, after a bullet.
 """
@@ -19,7 +22,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
 
 from reviews.guidance.segment import sentence_bounds
 
@@ -66,23 +71,136 @@ _REFERENCE = re.compile(
     r"|\b(?:in|see) (?:the )?(?:appendix|supplementary)",
 )
 _CITATION = re.compile(r"\bet al\b|\[\d{1,3}(?:[,–-]\s*\d{1,3})*\]|\b(?:19|20)\d\d\b|arxiv|https?:")
-_BECAUSE = re.compile(r"\b(?:because|since|due to|as a result|therefore|thus|hence|given that)\b")
-_EXAMPLE = re.compile(r"\b(?:e\.g|for example|for instance|such as|i\.e|namely|specifically)\b")
-_HEDGE = re.compile(
-    r"\b(?:seems?|seemed|might|may|perhaps|possibly|somewhat|a bit|rather|unclear|not sure"
-    r"|i think|i feel|i believe|in my opinion)\b"
+# The cues named by words, in one pattern: one pass over a sentence finds them all.
+_WORD_CUES = re.compile(
+    r"\b(?:(?P<because>because|since|due to|as a result|therefore|thus|hence|given that)"
+    r"|(?P<eg>e\.g|for example|for instance|such as|i\.e|namely|specifically)"
+    r"|(?P<hedge>seems?|seemed|might|may|perhaps|possibly|somewhat|a bit|rather|unclear|not sure"
+    r"|i think|i feel|i believe|in my opinion))\b"
 )
-_CUE_PATTERNS = (
-    ("num", _NUMBER),
-    ("ref", _REFERENCE),
-    ("cite", _CITATION),
-    ("because", _BECAUSE),
-    ("eg", _EXAMPLE),
-    ("hedge", _HEDGE),
+# A word each phrase of _WORD_CUES needs (among the sentence's words outside quotes): a
+# sentence with none of them is not searched.
+_CUE_WORDS = frozenset(
+    [
+        "because",
+        "since",
+        "due",
+        "result",
+        "therefore",
+        "thus",
+        "hence",
+        "given",
+        "g",
+        "e",
+        "example",
+        "instance",
+        "such",
+        "namely",
+        "specifically",
+        "seem",
+        "seems",
+        "seemed",
+        "might",
+        "may",
+        "perhaps",
+        "possibly",
+        "somewhat",
+        "bit",
+        "rather",
+        "unclear",
+        "sure",
+        "think",
+        "feel",
+        "believe",
+        "opinion",
+    ]
 )
+CUES = ("num", "ref", "cite", "because", "eg", "hedge", "quote", "question", "colon")
+"""Every cue :func:`cues` can name, in the order it names them."""
 _BULLET = re.compile(r"[ \t]*(?:[-*•·–>]+|\(?\d{1,2}[.)]|\(?[a-z]\)|\[\d{1,2}\])[ \t]")
 
 Cues = tuple[str, ...]
+
+SENTIMENT_WORDS = Path(__file__).with_name("sentiment_words.tsv")
+
+NEGATION_WINDOW = 3
+"""How many words before a sentiment word a negator turns its polarity."""
+
+# Words that turn the polarity of the three words after them ("not convincing", "lacks clear").
+NEGATORS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "without",
+        "lack",
+        "lacks",
+        "lacking",
+        "missing",
+        "hardly",
+        "nor",
+        "n't",
+        "don't",
+        "doesn't",
+        "isn't",
+        "aren't",
+        "cannot",
+        "can't",
+        "didn't",
+        "wasn't",
+    ]
+)
+
+
+_NEGATIVE_COUNTS = ("", "lx:neg1", "lx:neg2", "lx:neg3")
+_POSITIVE_COUNTS = ("", "lx:pos1", "lx:pos2", "lx:pos3")
+
+
+@lru_cache(maxsize=1)
+def polarities() -> dict[str, int]:
+    """The sign (-1 or +1) of every word of the sentiment lexicon, read once."""
+    signs = {}
+    for line in SENTIMENT_WORDS.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, valence = line.split("\t")
+            signs[word] = 1 if float(valence) > 0 else -1
+    return signs
+
+
+def sentiment_features(ws: Sequence[str]) -> list[str]:
+    """The ``lx:`` features of a sentence's words: counts of negative and positive words."""
+    return sentiment_names(*sentiment_counts(ws))
+
+
+def sentiment_counts(ws: Sequence[str]) -> tuple[int, int, bool]:
+    """How many negative and positive words the sentence has (a word after a negator counts
+    the other way), and whether it has a negator."""
+    negators = NEGATORS
+    neg = pos = 0
+    for i, sign in enumerate(map(polarities().get, ws)):
+        if sign is None:
+            continue
+        if i and not negators.isdisjoint(ws[max(0, i - NEGATION_WINDOW) : i]):
+            sign = -sign
+        if sign < 0:
+            neg += 1
+        else:
+            pos += 1
+    return neg, pos, not negators.isdisjoint(ws)
+
+
+def sentiment_names(negative: int, positive: int, negates: bool) -> list[str]:
+    """The ``lx:`` feature names of a sentence with those counts (3 or more read as 3)."""
+    feats: list[str] = []
+    if negative:
+        feats += ("lx:neg", _NEGATIVE_COUNTS[min(negative, 3)])
+    if positive:
+        feats += ("lx:pos", _POSITIVE_COUNTS[min(positive, 3)])
+    if negative and not positive:
+        feats.append("lx:onlyneg")
+    if negates:
+        feats.append("lx:negator")
+    return feats
 
 
 def quote_free(lower: str) -> str:
@@ -92,9 +210,27 @@ def quote_free(lower: str) -> str:
     return _QUOTED.sub(" qquote ", lower)
 
 
-def cues(lower: str) -> Cues:
-    """The names of the substantiation cues in one lower-case sentence, in a fixed order."""
-    found = [name for name, pattern in _CUE_PATTERNS if pattern.search(lower)]
+def cues(lower: str, ws: Sequence[str] | None = None, digit: bool | None = None) -> Cues:
+    """The names of the substantiation cues in one lower-case sentence, in a fixed order.
+
+    ``ws`` is its :func:`words` and ``digit`` whether it has a digit, when already known.
+    """
+    found = []
+    if digit is None:
+        digit = _NUMBER.search(lower) is not None
+    if digit:
+        found.append("num")
+    # A reference names a number or the appendix; a citation a number, "et al", arXiv or a link:
+    # the cheap test first.
+    if (digit or "appendix" in lower or "supplementary" in lower) and _REFERENCE.search(lower):
+        found.append("ref")
+    if (digit or "et al" in lower or "arxiv" in lower or "http" in lower) and _CITATION.search(
+        lower
+    ):
+        found.append("cite")
+    if not _CUE_WORDS.isdisjoint(words(lower) if ws is None else ws):
+        named = {m.lastgroup for m in _WORD_CUES.finditer(lower)}
+        found += [name for name in ("because", "eg", "hedge") if name in named]
     if '"' in lower or "“" in lower:
         found.append("quote")
     stripped = lower.rstrip()
@@ -105,9 +241,14 @@ def cues(lower: str) -> Cues:
     return tuple(found)
 
 
-def words(lower: str) -> list[str]:
-    """The words of a lower-case sentence, numbers folded into ``<num>``, quotes into one."""
+def words(lower: str, digit: bool | None = None) -> list[str]:
+    """The words of a lower-case sentence, numbers folded into ``<num>``, quotes into one.
+
+    ``digit``: whether it has a digit, when already known.
+    """
     tokens = _WORD.findall(quote_free(lower))
+    if not (_NUMBER.search(lower) is not None if digit is None else digit):
+        return tokens
     return ["<num>" if t[0].isdigit() else t for t in tokens]
 
 
@@ -136,6 +277,11 @@ def heading_section(line: str) -> str | None:
     return _SECTION_OF_HEADING.get(name, "none")
 
 
+def has_next(sections: Sequence[str], j: int) -> bool:
+    """True when sentence ``j`` is followed by another of the same section (its context)."""
+    return j + 1 < len(sections) and sections[j + 1] == sections[j]
+
+
 def sentence_features(
     lowers: Sequence[str],
     sections: Sequence[str],
@@ -145,25 +291,41 @@ def sentence_features(
     sentence_words: Sequence[list[str]],
     sentence_cues: Sequence[Cues],
 ) -> list[str]:
-    """The feature names of sentence ``j`` of a text, given all its sentences' words and cues."""
+    """The feature names of sentence ``j`` of a text, given all its sentences' words and cues.
+
+    A model reads them as a set: a name present twice counts once.
+    """
     ws = sentence_words[j]
-    section = sections[j]
-    feats = ["bias", "s:" + section]
+    feats = context_features(lowers, sections, bullets, eols, j, sentence_words, sentence_cues)
+    feats += sentiment_features(ws)
     feats += ["w:" + w for w in ws]
     feats += ["b:" + a + "_" + b for a, b in pairwise(ws)]
+    if has_next(sections, j):
+        feats += ["nw:" + w for w in sentence_words[j + 1]]
+    return feats
+
+
+def context_features(
+    lowers: Sequence[str],
+    sections: Sequence[str],
+    bullets: Sequence[bool],
+    eols: Sequence[bool],
+    j: int,
+    sentence_words: Sequence[list[str]],
+    sentence_cues: Sequence[Cues],
+) -> list[str]:
+    """The features of sentence ``j`` other than its words (``w:``), word pairs (``b:``), the
+    next sentence's words (``nw:``) and its sentiment (``lx:``), which
+    :class:`reviews.guidance.model.Model` reckons by word, not by name."""
+    ws = sentence_words[j]
+    section = sections[j]
+    feats = ["bias"]
+    feats += _own_cue_names(section, sentence_cues[j])
     if ws:
         feats.append("f:" + ws[0])
         if len(ws) > 1:
             feats.append("f2:" + ws[0] + "_" + ws[1])
-    n = len(ws)
-    feats.append(
-        "len:" + ("1" if n < 5 else "2" if n < 10 else "3" if n < 20 else "4" if n < 40 else "5")
-    )
-    own = sentence_cues[j]
-    feats += ["c:" + c for c in own]
-    feats += ["sc:" + section + "_" + c for c in own]
-    if not own:
-        feats.append("c:none")
+    feats.append(_LENGTHS[_bucket(len(ws))])
     if bullets[j]:
         feats.append("bullet")
     if eols[j]:
@@ -174,24 +336,57 @@ def sentence_features(
     if j == 0 or sections[j - 1] != section:
         feats.append("first")
     else:
-        feats += ["p:" + c for c in sentence_cues[j - 1]]
-    if j == last or sections[j + 1] != section:
+        feats += _cue_names("p:", sentence_cues[j - 1])
+    if not has_next(sections, j):
         feats.append("last")
     else:
         after = sentence_cues[j + 1]
-        feats += ["n:" + c for c in after]
-        if not after:
-            feats.append("n:none")
+        feats += _cue_names("n:", after) if after else ("n:none",)
         nxt = sentence_words[j + 1]
-        feats += ["nf:" + w for w in nxt[:2]]
-        feats += ["nw:" + w for w in nxt]
-        m = len(nxt)
-        feats.append("nlen:" + ("1" if m < 5 else "2" if m < 10 else "3" if m < 20 else "4"))
+        if nxt:
+            feats.append("nf:" + nxt[0])
+            if len(nxt) > 1 and nxt[1] != nxt[0]:  # a name once: a model reads a set
+                feats.append("nf:" + nxt[1])
+        feats.append(_NEXT_LENGTHS[min(_bucket(len(nxt)), 3)])
         if eols[j] and not bullets[j + 1]:
             feats.append("n:para")
         if j + 1 < last and sections[j + 2] == section and not eols[j + 1]:
-            feats += ["nn:" + c for c in sentence_cues[j + 2]]
+            feats += _cue_names("nn:", sentence_cues[j + 2])
     return feats
+
+
+_LENGTHS = ("len:1", "len:2", "len:3", "len:4", "len:5")
+_NEXT_LENGTHS = ("nlen:1", "nlen:2", "nlen:3", "nlen:4")
+
+
+def _bucket(n: int) -> int:
+    """The length class of a sentence of ``n`` words: <5, <10, <20, <40, more."""
+    return 0 if n < 5 else 1 if n < 10 else 2 if n < 20 else 3 if n < 40 else 4
+
+
+# Feature names made once, not a sentence at a time: a name made anew costs its hashing at
+# every lookup.
+_CUE_NAMES: dict[tuple[str, Cues], tuple[str, ...]] = {}
+_OWN_CUE_NAMES: dict[tuple[str, Cues], tuple[str, ...]] = {}
+
+
+def _cue_names(prefix: str, found: Cues) -> tuple[str, ...]:
+    """``prefix`` + each cue name (``n:num``, ``n:ref``...), made once."""
+    key = (prefix, found)
+    names = _CUE_NAMES.get(key)
+    if names is None:
+        names = _CUE_NAMES[key] = tuple(prefix + c for c in found)
+    return names
+
+
+def _own_cue_names(section: str, found: Cues) -> tuple[str, ...]:
+    """The section and cue features of a sentence: ``s:``, ``c:`` (or ``c:none``), ``sc:``."""
+    key = (section, found)
+    names = _OWN_CUE_NAMES.get(key)
+    if names is None:
+        own = [f"c:{c}" for c in found] + [f"sc:{section}_{c}" for c in found]
+        names = _OWN_CUE_NAMES[key] = ("s:" + section, *(own or ["c:none"]))
+    return names
 
 
 def bullet_at(text: str, line_start: int, start: int) -> bool:
@@ -200,19 +395,26 @@ def bullet_at(text: str, line_start: int, start: int) -> bool:
 
 
 # A line break inside a paragraph that was typed to wrap a long line: the line before ends
-# without a sentence end and the next line goes on in lower case. It reads as a space.
-_WRAP = re.compile(r"(?<=[^\s.!?:;])[ \t]*\n(?=[ \t]*[a-z(][^\n_]*\s)")
+# without a sentence end (white space or .!?:;) and the next line goes on in lower case. It reads
+# as a space. The character before is checked in Python: a pattern that opens with a look-behind
+# is tried at every position of the text, this one only at line ends.
+_WRAP = re.compile(r"[ \t]*\n(?=[ \t]*[a-z(][^\n_]*\s)")
+_ENDS_LINE = frozenset(".!?:;")
 
 
 def unwrap(text: str) -> str:
     """``text`` with hard-wrapped line breaks read as spaces; same length, same offsets."""
     if "\n" not in text:
         return text
-    return _WRAP.sub(_spaces, text)
 
+    def spaces(m: re.Match[str]) -> str:
+        start = m.start()
+        before = text[start - 1] if start else " "
+        if before in _ENDS_LINE or before.isspace():
+            return m.group()
+        return " " * (m.end() - start)
 
-def _spaces(m: re.Match[str]) -> str:
-    return " " * (m.end() - m.start())
+    return _WRAP.sub(spaces, text)
 
 
 class Read:
@@ -247,12 +449,19 @@ class Read:
         self.bullets = bullets
         self.eols = eols
         self.headings = headings
-        self.words = [words(s) for s in lowers]
-        self.cues = [cues(s) for s in lowers]
+        digits = [_NUMBER.search(s) is not None for s in lowers]
+        self.words = list(map(words, lowers, digits))
+        self.cues = list(map(cues, lowers, self.words, digits))
 
     def features(self, j: int) -> list[str]:
         """The feature names of sentence ``j``."""
         return sentence_features(
+            self.lowers, self.sections, self.bullets, self.eols, j, self.words, self.cues
+        )
+
+    def context(self, j: int) -> list[str]:
+        """The features of sentence ``j`` but its words, word pairs and next words."""
+        return context_features(
             self.lowers, self.sections, self.bullets, self.eols, j, self.words, self.cues
         )
 

@@ -636,6 +636,19 @@ _ANCHORS: Final = frozenset(a for rule in _RULES for a in rule.anchors)
 # (on the UTF-8 bytes: every byte but a-z and 0-9 becomes a space, so "don't" gives "don", "t").
 _SPLIT: Final = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(256))
 _ANCHOR_BYTES: Final = frozenset(a.encode() for a in _ANCHORS)
+
+
+def _rules_by_anchor() -> dict[bytes, tuple[int, ...]]:
+    by_anchor: dict[bytes, list[int]] = {}
+    for k, rule in enumerate(_RULES):
+        for anchor in rule.anchor_bytes:
+            by_anchor.setdefault(anchor, []).append(k)
+    return {a: tuple(ks) for a, ks in by_anchor.items()}
+
+
+# Which rules (by their place in _RULES) each anchor word can set off: a text is tried only
+# against the rules whose anchors it has, in _RULES order.
+_RULES_BY_ANCHOR: Final = _rules_by_anchor()
 _SENTENCE_ENDS: Final = frozenset(".!?;:…\n")
 MAX_HITS_PER_RULE: Final = 200
 _WINDOW: Final = 160  # characters searched on each side of an anchor; every match is shorter
@@ -780,8 +793,9 @@ def find_tone(text: str) -> list[ToneHit]:
     quote_starts: list[int] = []
     has_quotes = any(mark in text for mark in _QUOTE_OPENERS)
     candidates: list[tuple[int, int, _Rule]] = []
-    for rule in _RULES:
-        if words.isdisjoint(rule.anchor_bytes) or any(words.isdisjoint(g) for g in rule.gate_bytes):
+    anchored = sorted({k for a in words & _ANCHOR_BYTES for k in _RULES_BY_ANCHOR[a]})
+    for rule in map(_RULES.__getitem__, anchored):
+        if any(words.isdisjoint(g) for g in rule.gate_bytes):
             continue
         found = 0
         for start, end in _matches(rule, text, low, words):
