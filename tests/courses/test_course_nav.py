@@ -4,6 +4,7 @@ marked; pages outside a course, and people outside it, get none."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -29,13 +30,13 @@ def _nav(html: str) -> list[tuple[str, bool]]:
     ]
 
 
-def _client(user) -> Client:
+def _client(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def test_a_student_sees_the_course_sections_without_staff(course, alice) -> None:
+def test_a_student_sees_the_course_sections_without_staff(course: Any, alice: Any) -> None:
     html = _client(alice).get(reverse("paper-list", args=[course.pk])).content.decode()
     assert [label for label, _ in _nav(html)] == SECTIONS
     assert [label for label, current in _nav(html) if current] == ["Papers"]
@@ -44,7 +45,7 @@ def test_a_student_sees_the_course_sections_without_staff(course, alice) -> None
 
 
 @pytest.mark.parametrize("member", ["tara", "ines"])
-def test_staff_also_see_the_staff_section(course, member, request) -> None:
+def test_staff_also_see_the_staff_section(course: Any, member: str, request: Any) -> None:
     user = request.getfixturevalue(member)
     html = _client(user).get(reverse("course-calendar", args=[course.pk])).content.decode()
     assert [label for label, _ in _nav(html)] == [*SECTIONS, "Staff"]
@@ -52,13 +53,13 @@ def test_staff_also_see_the_staff_section(course, member, request) -> None:
     assert reverse("gradebook", args=[course.pk]) in html
 
 
-def test_pages_outside_a_course_have_no_course_navigation(alice) -> None:
+def test_pages_outside_a_course_have_no_course_navigation(alice: Any) -> None:
     html = _client(alice).get(reverse("home")).content.decode()
     assert _nav(html) == []
     assert 'aria-label="Breadcrumb"' not in html
 
 
-def test_someone_outside_the_course_gets_no_navigation_of_it(course, bob) -> None:
+def test_someone_outside_the_course_gets_no_navigation_of_it(course: Any, bob: Any) -> None:
     response = _client(bob).get(reverse("course-home", args=[course.pk]))
     assert response.status_code == 404
     assert _nav(response.content.decode()) == []
