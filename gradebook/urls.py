@@ -39,6 +39,7 @@ api_urlpatterns = [
 
 page_urlpatterns = [
     path("courses/<id:course_id>/staff/", views.staff_home, name="staff-home"),
+    path("courses/<id:course_id>/panel/", views.course_panel, name="course-panel"),
     path("courses/<id:course_id>/grades/", views.gradebook, name="gradebook"),
     path("courses/<id:course_id>/grades/mine/", views.my_grades, name="my-grades"),
     path("courses/<id:course_id>/grades/<slug:kind>.csv", views.grade_export, name="grade-export"),

@@ -18,7 +18,7 @@ from courseportal.health import health_report_latest
 from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership, Role
 from courses.selectors import membership_get
-from gradebook import exports, selectors, services
+from gradebook import exports, panels, selectors, services
 from gradebook.apis import csv_response
 from gradebook.forms import PresentationGradeForm
 
@@ -138,3 +138,16 @@ def staff_home(request: HttpRequest, course_id: int) -> HttpResponse:
         "changes": selectors.recent_schedule_changes(course=course),
     }
     return render(request, "gradebook/staff_home.html", context)
+
+
+@login_required
+def course_panel(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """The course home's panel (htmx): what is due for a student, what needs the staff."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    course, now = membership.course, timezone.now()
+    context: dict[str, Any] = {"course": course, "membership": membership, "now": now}
+    if membership.is_staff_role:
+        context["attention"] = panels.needs_attention(course=course, now=now)
+    elif membership.role == Role.STUDENT:
+        context["due"] = panels.whats_due(course=course, user=request.user, now=now)
+    return render(request, "gradebook/_course_panel.html", context)
