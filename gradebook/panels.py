@@ -40,9 +40,7 @@ class WhatsDue:
     presentation: PresentationDue | None  # None: the student is in no group
 
 
-def whats_due(
-    *, course: Course, user: User, now: dt.datetime, count: int = 3
-) -> WhatsDue:
+def whats_due(*, course: Course, user: User, now: dt.datetime, count: int = 3) -> WhatsDue:
     """What ``user`` (a student of ``course``) has to do next, as of ``now``."""
     reviewed = Review.objects.filter(author=user, paper__course=course).values("paper_id")
     papers = list(
