@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,7 @@ from courses import selectors, services
 from courses.academic_calendar import first_presentation_session_after
 from courses.forms import CalendarExceptionForm, TokenForm
 from courses.models import Membership
+from courses.month_grid import month_grid
 from courses.selectors import calendar_exception_to_core
 from courses.services import api_token_create, api_token_revoke
 
@@ -93,12 +95,19 @@ def _exception_add(
 def _calendar_context(membership: Membership, form: CalendarExceptionForm) -> dict[str, Any]:
     course = membership.course
     ids = {e.date: e.pk for e in selectors.calendar_exception_list(course=course)}
+    sessions = selectors.course_sessions(course=course)
     return {
         "course": course,
         "membership": membership,
         # (session, the id of its calendar exception or None): staff get a remove button.
-        "rows": [(s, ids.get(s.date)) for s in selectors.course_sessions(course=course)],
+        "rows": [(s, ids.get(s.date)) for s in sessions],
         "pattern": selectors.course_pattern(course=course),
+        "months": month_grid(
+            first_day=course.first_day,
+            last_day=course.last_day,
+            sessions=sessions,
+            today=timezone.localdate(timezone.now(), ZoneInfo(course.time_zone)),
+        ),
         "form": form,
     }
 

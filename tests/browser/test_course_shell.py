@@ -55,6 +55,15 @@ def test_a_student_finds_every_section_and_what_is_due(
     assert "Papers" in crumbs
     assert_accessible(page)
 
+    page.get_by_role("navigation", name="Course").get_by_role("link", name="Calendar").click()
+    page.wait_for_url("**/calendar/")
+    assert page.locator("table.month").count() == 5  # August to December 2017
+    assert page.locator("table.month td.day-guest").count() == 1
+    assert_accessible(page)
+    if viewport == PHONE_VIEWPORT:
+        assert phone_width_problems(page) == ""
+    save_screenshots(page, "course-shell-student-calendar")
+
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, PHONE_VIEWPORT])
 def test_staff_find_the_staff_section_and_what_needs_them(
