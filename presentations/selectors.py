@@ -303,6 +303,11 @@ def invitations_sent(*, group: PresenterGroup) -> QuerySet[GroupInvitation]:
 def classmates_without_group(*, course: Course, user: Any) -> QuerySet[User]:
     """The course's active students in no presenter group, but `user`: whom a student may
     invite (the picker shows their display names)."""
+    return students_without_group(course=course).exclude(pk=user.pk)
+
+
+def students_without_group(*, course: Course) -> QuerySet[User]:
+    """The course's active students in no presenter group, by name."""
     in_groups = GroupMember.objects.filter(course=course).values("user_id")
     return (
         User.objects.filter(
@@ -311,7 +316,26 @@ def classmates_without_group(*, course: Course, user: Any) -> QuerySet[User]:
             memberships__role=Role.STUDENT,
             memberships__is_active=True,
         )
-        .exclude(pk=user.pk)
         .exclude(pk__in=in_groups)
         .order_by("last_name", "first_name", "pk")
     )
+
+
+def course_users(*, course: Course) -> QuerySet[User]:
+    """Every active member of the course, whatever their role (a form's accepted values; the
+    group services say which of them may be in a group)."""
+    return User.objects.filter(
+        is_active=True, memberships__course=course, memberships__is_active=True
+    ).distinct()
+
+
+def group_published_date(*, group: PresenterGroup) -> dt.date | None:
+    """The date the group presents on the published schedule, if it is on one."""
+    slots = Slot.objects.filter(group=group, schedule__status=ScheduleStatus.PUBLISHED)
+    return slots.values_list("date", flat=True).first()
+
+
+def group_draft_versions(*, group: PresenterGroup) -> list[int]:
+    """Versions of the drafts that place the group (deleting it takes it out of them)."""
+    slots = Slot.objects.filter(group=group, schedule__status=ScheduleStatus.DRAFT)
+    return sorted(slots.values_list("schedule__version", flat=True))

@@ -123,6 +123,21 @@ page_urlpatterns = [
         name="presentations-manage-action",
     ),
     path(
+        "courses/<id:course_id>/presentations/groups/",
+        views.groups_page,
+        name="presentations-groups",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/groups/<id:group_id>/edit/",
+        views.group_edit,
+        name="presentations-group-edit",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/groups/<id:group_id>/delete/",
+        views.group_delete_page,
+        name="presentations-group-delete",
+    ),
+    path(
         "courses/<id:course_id>/presentations/schedule.csv",
         views.schedule_csv,
         name="presentations-csv",

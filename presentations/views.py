@@ -1,5 +1,5 @@
 """Pages of the presentations app: the schedule, a group's page (preferences, slides, swaps),
-the staff scheduling page, CSV and iCalendar exports."""
+the staff scheduling and presenter-group pages, CSV and iCalendar exports."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ from django.views.decorators.http import require_POST
 from courseportal import caching
 from courseportal.spreadsheets import csv_writer
 from courseportal.types import AuthenticatedHttpRequest
-from courses.models import Membership, Role
+from courses.models import Course, Membership, Role
 from courses.people import display_name
 from courses.selectors import course_list_for_user, membership_get
 from presentations import feeds, selectors
-from presentations.models import SwapStatus
+from presentations.forms import GroupForm
+from presentations.models import PresenterGroup, SwapStatus
 from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
-from presentations.services.groups import group_create, group_update
+from presentations.services.groups import group_create, group_delete, group_update
 from presentations.services.invitations import (
     invitation_accept,
     invitation_create,
@@ -173,7 +174,7 @@ def group_start(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespon
     """A student starts a group of their own; classmates join by accepting an invitation."""
     membership = membership_get(user=request.user, course_id=course_id)
     if membership.role != Role.STUDENT:
-        raise PermissionDenied("Students start groups; staff form them on the scheduling page.")
+        raise PermissionDenied("Students start groups; staff form them on the groups page.")
     name = str(request.POST.get("name", "")).strip()
     if not name or len(name) > 100:
         messages.error(request, "name: give the group a name of at most 100 characters")
@@ -341,6 +342,160 @@ def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str
     except ValueError:
         messages.error(request, "placements: dates are YYYY-MM-DD")
     return redirect("presentations-manage", course_id=course_id)
+
+
+# Plain names of the service's error keys that have no field on the group form.
+_GROUP_FIELD_NAMES = {
+    "unavailable": "Dates the group cannot present",
+    "fixed_date": "Fixed date",
+    "group": "Group",
+}
+
+
+def _group_form(
+    course: Course, *, group: PresenterGroup | None = None, data: Any = None
+) -> GroupForm:
+    """The form for a new group (`group` None) or for `group`, bound to `data` when posted."""
+    offered = list(selectors.students_without_group(course=course))
+    initial: dict[str, Any] = {}
+    preferences: list[dt.date] = []
+    if group is not None:
+        current = [m.user for m in group.members.all()]
+        offered = sorted([*current, *offered], key=lambda u: (u.last_name, u.first_name, u.pk))
+        preferences = selectors.parse_dates(group.preferences)
+        initial = {"name": group.name, "members": [u.pk for u in current]}
+    return GroupForm(
+        data,
+        initial=initial,
+        course_users=selectors.course_users(course=course),
+        offered=offered,
+        dates=[s.date for s in selectors.scheduler_sessions(course=course) if s.eligible],
+        preferences=preferences,
+    )
+
+
+def _group_save(
+    form: GroupForm, *, course: Course, group: PresenterGroup | None
+) -> PresenterGroup | None:
+    """The group created or changed by the services, or None with the errors on the form (the
+    services are atomic: a refused change writes nothing)."""
+    if not form.is_valid():
+        return None
+    fields = {
+        "name": form.cleaned_data["name"],
+        "members": list(form.cleaned_data["members"]),
+        "preferences": form.cleaned_data["preferences"],
+    }
+    try:
+        if group is None:
+            return group_create(course=course, **fields)
+        return group_update(group=group, **fields)
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            if field in form.fields:
+                form.add_error(field, problems)
+            else:
+                label = _GROUP_FIELD_NAMES.get(field, field)
+                form.add_error(None, [f"{label}: {problem}" for problem in problems])
+        return None
+
+
+def _group_rows(course: Course) -> list[dict[str, Any]]:
+    """Each group with its members, ranked dates, unavailable dates and published date."""
+    published = selectors.schedule_published(course=course)
+    dates = {slot.group_id: slot.date for slot in published.slots.all()} if published else {}
+    return [
+        {
+            "group": group,
+            "preferences": selectors.parse_dates(group.preferences),
+            "unavailable": selectors.parse_dates(group.unavailable),
+            "presents_on": dates.get(group.pk),
+        }
+        for group in selectors.group_list(course=course)
+    ]
+
+
+@login_required
+def groups_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """Staff: every presenter group with its dates, the students in none, and a new group."""
+    membership = _staff(request, course_id)
+    course = membership.course
+    form = _group_form(course, data=request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        group = _group_save(form, course=course, group=None)
+        if group is not None:
+            messages.success(request, f"Group {group.name} created.")
+            return redirect("presentations-groups", course_id=course_id)
+        status = 400
+    context = {
+        "course": course,
+        "membership": membership,
+        "rows": _group_rows(course),
+        "ungrouped": selectors.students_without_group(course=course),
+        "form": form,
+    }
+    return render(request, "presentations/groups.html", context, status=status)
+
+
+@login_required
+def group_edit(request: AuthenticatedHttpRequest, course_id: int, group_id: int) -> HttpResponse:
+    """Staff: rename a group, change its members or its ranked dates."""
+    membership = _staff(request, course_id)
+    course = membership.course
+    group = selectors.group_get(course=course, group_id=group_id)
+    data = request.POST if request.method == "POST" else None
+    form = _group_form(course, group=group, data=data)
+    status = 200
+    if request.method == "POST":
+        saved = _group_save(form, course=course, group=group)
+        if saved is not None:
+            messages.success(request, f"Group {saved.name} saved.")
+            return redirect("presentations-groups", course_id=course_id)
+        status = 400
+        group = selectors.group_get(course=course, group_id=group_id)  # as it is, unchanged
+    context = {
+        "course": course,
+        "membership": membership,
+        "group": group,
+        "presents_on": selectors.group_published_date(group=group),
+        "unavailable": selectors.parse_dates(group.unavailable),
+        "form": form,
+    }
+    return render(request, "presentations/group_edit.html", context, status=status)
+
+
+@login_required
+def group_delete_page(
+    request: AuthenticatedHttpRequest, course_id: int, group_id: int
+) -> HttpResponse:
+    """Staff: confirm, then delete a group; refused while it is on the published schedule."""
+    membership = _staff(request, course_id)
+    course = membership.course
+    group = selectors.group_get(course=course, group_id=group_id)
+    status = 200
+    error = ""
+    if request.method == "POST":
+        try:
+            group_delete(group=group)
+        except ValidationError:
+            error = (
+                f"{group.name} presents on the published schedule, so it cannot be deleted. "
+                "Publish a schedule without it first."
+            )
+            status = 400
+        else:
+            messages.success(request, f"Group {group.name} deleted.")
+            return redirect("presentations-groups", course_id=course_id)
+    context = {
+        "course": course,
+        "membership": membership,
+        "group": group,
+        "presents_on": selectors.group_published_date(group=group),
+        "drafts": selectors.group_draft_versions(group=group),
+        "error": error,
+    }
+    return render(request, "presentations/group_delete.html", context, status=status)
 
 
 @login_required

@@ -137,14 +137,20 @@ def group_update(*, group: PresenterGroup, **fields: Any) -> PresenterGroup:
     group.save()
     if members is not None:
         group.members.all().delete()
-        GroupMember.objects.bulk_create(
-            GroupMember(group=group, course=group.course, user=member) for member in members
-        )
+        try:
+            GroupMember.objects.bulk_create(
+                GroupMember(group=group, course=group.course, user=member) for member in members
+            )
+        except IntegrityError:
+            raise ValidationError({"members": "a student joined another group meanwhile"}) from None
         caching.changed(caching.course_scope(group.course_id))  # bulk_create sends no signal
     return group
 
 
+@transaction.atomic
 def group_delete(*, group: PresenterGroup) -> None:
+    """Delete the group (its slots in drafts and its invitations go with it); refused while the
+    group is on the published schedule."""
     if Slot.objects.filter(group=group, schedule__status=ScheduleStatus.PUBLISHED).exists():
         raise ValidationError({"group": "the group is on the published schedule"})
     group.delete()

@@ -106,6 +106,11 @@ def course_url(name: str) -> Callable[[Scene], str]:
     return lambda scene: reverse(name, args=[scene.course.pk])
 
 
+def _group(scene: Scene) -> int:
+    """A presenter group of the scene's course (h16-groups)."""
+    return PresenterGroup.objects.filter(course=scene.course).values_list("pk", flat=True)[0]
+
+
 VISITS: list[Visit] = [
     ("anonymous", "login", lambda scene: reverse("login"), 200),
     # student1 is in two courses, so the home page lists them instead of redirecting.
@@ -182,6 +187,21 @@ VISITS: list[Visit] = [
     ("invited", "set-password", lambda scene: scene.set_password, 200),
     ("instructor", "course-calendar", course_url("course-calendar"), 200),
     ("instructor", "presentations-manage", course_url("presentations-manage"), 200),
+    # Issue #16, presenter groups on the staff pages (h16-groups).
+    ("instructor", "presentations-groups", course_url("presentations-groups"), 200),
+    ("student1", "presentations-groups", course_url("presentations-groups"), 403),
+    (
+        "ta",
+        "presentations-group-edit",
+        lambda scene: reverse("presentations-group-edit", args=[scene.course.pk, _group(scene)]),
+        200,
+    ),
+    (
+        "instructor",
+        "presentations-group-delete",
+        lambda scene: reverse("presentations-group-delete", args=[scene.course.pk, _group(scene)]),
+        200,
+    ),
     # Django's 404 page: a course the instructor is not in.
     ("instructor", "course-home", lambda scene: reverse("course-home", args=[999_999]), 404),
 ]
