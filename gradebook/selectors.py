@@ -426,12 +426,22 @@ def grading_figures(*, course: Course, now: dt.datetime) -> GradingFigures:
         submissions.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
     failed = submissions.filter(status=SubmissionStatus.ERROR)
-    finished = submissions.filter(
-        finished_at__gt=now - dt.timedelta(hours=1),
-        finished_at__lte=now,
-        status__in=[SubmissionStatus.DONE, SubmissionStatus.ERROR],
-    ).values_list("received_at", "finished_at")
-    latencies = [(end - start).total_seconds() for start, end in finished if end is not None]
+    finished = (
+        submissions.filter(
+            finished_at__gt=now - dt.timedelta(hours=1),
+            finished_at__lte=now,
+            status__in=[SubmissionStatus.DONE, SubmissionStatus.ERROR],
+        )
+        .annotate(runs_count=Count("runs"))
+        .values_list("received_at", "queued_at", "finished_at", "runs_count")
+    )
+    # A first grading counts from the upload; a regrade from when it was queued again (not from
+    # the upload, which may be days before).
+    latencies = [
+        (end - (received if runs <= 1 or queued is None else queued)).total_seconds()
+        for received, queued, end, runs in finished
+        if end is not None
+    ]
     return GradingFigures(
         queued=counts.get(SubmissionStatus.RECEIVED, 0) + counts.get(SubmissionStatus.QUEUED, 0),
         running=counts.get(SubmissionStatus.RUNNING, 0),

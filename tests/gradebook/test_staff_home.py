@@ -286,3 +286,35 @@ def test_user_text_is_escaped(client, seeded, tara, lonely_broker, time_machine)
     html = client.get(f"/courses/{seeded.pk}/staff/").content.decode()
     assert "<script>x</script>" not in html
     assert "&lt;script&gt;x&lt;/script&gt;" in html
+
+
+def test_a_regrade_counts_from_when_it_was_queued_again_not_from_the_upload(
+    seeded, alice, time_machine
+):
+    course = seeded
+    lab = Assignment.objects.create(
+        course=course,
+        slug="regraded",
+        title="Regraded",
+        suite="transposed-convolutions",
+        opens_at=at(2017, 9, 1),
+        due_at=at(2017, 10, 20),
+    )
+    now = at(2017, 10, 10, 12)
+    # Uploaded three days ago and graded in 5 s; regraded a minute ago in 2 s.
+    _graded(lab, alice, now - dt.timedelta(days=3), 5, time_machine)
+    submission = Submission.objects.get(assignment=lab, student=alice)
+    time_machine.move_to(now - dt.timedelta(minutes=1), tick=False)
+    convlab_services.submission_regrade(submission=submission)
+    Submission.objects.filter(pk=submission.pk).update(
+        status="queued", queued_at=now - dt.timedelta(minutes=1)
+    )
+    convlab_services.submission_claim(submission_id=submission.pk, task_id="t2", worker="w")
+    time_machine.move_to(now - dt.timedelta(minutes=1) + dt.timedelta(seconds=2), tick=False)
+    result = GradingResult(
+        assignment=lab.suite, gradable=True, score=50.0, max_score=100.0, output="", tests=()
+    )
+    convlab_services.submission_finish(submission_id=submission.pk, task_id="t2", result=result)
+    figures = selectors.grading_figures(course=course, now=now)
+    assert figures.finished_last_hour == 1
+    assert figures.latency_p50 == 2.0
