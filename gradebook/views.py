@@ -18,7 +18,7 @@ from courseportal.health import health_report_latest
 from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership, Role
 from courses.selectors import membership_get
-from gradebook import exports, panels, selectors, services
+from gradebook import charts, exports, panels, selectors, services
 from gradebook.apis import csv_response
 from gradebook.forms import PresentationGradeForm
 
@@ -45,6 +45,14 @@ def _gradebook_page(
         ],
         "policy": selectors.grade_policy_get(course=course),
         "groups": selectors.presentation_group_list(course=course),
+        "charts": [
+            charts.histogram(
+                title=c.title,
+                scores=[s.scores[c.key] for s in book.students if c.key in s.scores],
+                points_possible=c.points_possible,
+            )
+            for c in book.columns
+        ],
         "form": form,
     }
     return render(request, "gradebook/gradebook.html", context, status=400 if form else 200)
