@@ -167,12 +167,14 @@ _NEXT_CASE = re.compile(r"\n- (?:case |\.\.\. and )")
 
 
 def _import_failure(output: str) -> str | None:
-    starts = [output.find(marker) for marker in _IMPORT_FAILURES if marker in output]
-    if not starts:
+    """The error after the engine's words for an unimportable file, up to the next case."""
+    found = sorted((output.find(m), m) for m in _IMPORT_FAILURES if m in output)
+    if not found:
         return None
-    text = output[min(starts) :]
+    start, marker = found[0]
+    text = output[start + len(marker) :]
     end = _NEXT_CASE.search(text)
-    return (text[: end.start()] if end else text).strip()
+    return (text[: end.start()] if end else text).strip() or marker
 
 
 def feedback(*, results: dict[str, Any]) -> dict[str, Any]:

@@ -206,7 +206,8 @@ def test_it_shows_staff_the_policy_without_attempts_of_their_own(client, lab, ta
 
 
 # What the engine writes into every failing case when the file cannot be imported.
-IMPORT_ERROR = "Your file could not be imported:\nError:\nSyntaxError: invalid syntax (line 1)"
+ERROR = "Error:\nSyntaxError: invalid syntax (line 1)"
+IMPORT_ERROR = f"Your file could not be imported:\n{ERROR}"
 
 
 def graded(**tests: str) -> dict[str, Any]:
@@ -244,7 +245,7 @@ def test_it_lists_failures_first():
 def test_it_says_an_import_error_once():
     results = graded(a=f"failed:{import_failure(5)}", b=f"failed:{import_failure(4)}")
     laid_out = selectors.feedback(results=results)
-    assert laid_out["import_error"] == IMPORT_ERROR
+    assert laid_out["import_error"] == ERROR
     assert all("SyntaxError" not in t["output"] for t in laid_out["tests"])
 
 
