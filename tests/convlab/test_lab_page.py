@@ -309,3 +309,24 @@ def test_it_keeps_other_members_out_of_a_submission(client, lab, alice, course):
     )
     client.force_login(make_member(course, "carol", "student"))
     assert client.get(f"/submissions/{made.submission.pk}/").status_code == 404
+
+
+def test_it_shows_a_course_suite_from_the_suites_folder(client, course, alice, tmp_path, settings):
+    from tests.convlab.grading.test_course_suites import COURSE_SUITE
+
+    (tmp_path / "relu_warmup.py").write_text(COURSE_SUITE)
+    settings.CONVLAB_SUITES_DIR = str(tmp_path)
+    warmup = Assignment.objects.create(
+        course=course,
+        slug="relu-warmup",
+        title="ReLU warm-up",
+        suite="relu-warmup",
+        opens_at=dt.datetime(2017, 9, 26, tzinfo=dt.UTC),
+        due_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+    )
+    client.force_login(alice)
+    page = client.get(page_url(warmup)).content.decode()
+    assert "<code>relu(x)</code>" in page
+    assert "<p>Implement <code>relu(x)</code>.</p>" in page
+    starter = client.get(starter_url(warmup)).content.decode()
+    assert "def relu(x):" in starter
