@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import re
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from convlab import grading
 from convlab.models import Assignment, GradingRun, Submission, SubmissionStatus
 from courses.models import Course, Membership, Role
+
+logger = logging.getLogger(__name__)
 
 
 def assignment_list(*, course: Course) -> QuerySet[Assignment]:
@@ -24,6 +31,37 @@ def assignment_get(*, course: Course, slug: str) -> Assignment:
     if assignment is None:
         raise Http404("No such assignment.")
     return assignment
+
+
+def assignment_suite(*, assignment: Assignment) -> grading.Assignment | None:
+    """The check suite that grades `assignment`, or None when it cannot be loaded (a course
+    suite missing or broken: its page still opens, and says so, rather than failing)."""
+    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
+    try:
+        return grading.load_assignment(assignment.suite, extra)
+    except Exception:  # a course's suite is arbitrary code: whatever it raises, the page opens
+        logger.exception("could not load the suite %r of %s", assignment.suite, assignment)
+        return None
+
+
+def counted_attempts(
+    *, assignment: Assignment, student: Any, now: dt.datetime
+) -> list[dt.datetime]:
+    """When each attempt that counts against the daily limit arrived, oldest first: those of
+    the last 24 hours, less the ones the grader failed on (they never use up an attempt)."""
+    window = now - dt.timedelta(days=1)
+    return list(
+        Submission.objects.filter(assignment=assignment, student=student, received_at__gt=window)
+        .exclude(status=SubmissionStatus.ERROR)
+        .order_by("received_at")
+        .values_list("received_at", flat=True)
+    )
+
+
+def attempts_left(*, assignment: Assignment, student: Any, now: dt.datetime) -> int:
+    """How many more attempts the student may submit now (the limit is per 24 hours)."""
+    used = len(counted_attempts(assignment=assignment, student=student, now=now))
+    return max(0, assignment.max_submissions_per_day - used)
 
 
 def sees_all_submissions(membership: Membership) -> bool:
@@ -120,3 +158,37 @@ def submission_student(*, membership: Membership, username: str | None) -> Any:
     if not is_student:
         raise ValidationError({"student": f"{username!r} is not a student of this course"})
     return student
+
+
+# The engine's words for a file that never got as far as defining its functions
+# (convlab/grading/engine.py): every case of every check then fails with the same message.
+_IMPORT_FAILURES = ("Your file could not be imported:", "Your file did not finish importing:")
+_NEXT_CASE = re.compile(r"\n- (?:case |\.\.\. and )")
+
+
+def _import_failure(output: str) -> str | None:
+    """The error after the engine's words for an unimportable file, up to the next case."""
+    found = sorted((output.find(m), m) for m in _IMPORT_FAILURES if m in output)
+    if not found:
+        return None
+    start, marker = found[0]
+    text = output[start + len(marker) :]
+    end = _NEXT_CASE.search(text)
+    return (text[: end.start()] if end else text).strip() or marker
+
+
+def feedback(*, results: dict[str, Any]) -> dict[str, Any]:
+    """The checks of (visible) `results` as the submission page lays them out: failures first,
+    then passes, each in the order the suite lists them; and `import_error`, the error once,
+    when the file could not be imported (then no check says more than that it did not run).
+    """
+    tests = [dict(test) for test in results.get("tests", []) if isinstance(test, dict)]
+    failed = [t for t in tests if t.get("status") != "passed"]
+    errors = [_import_failure(str(t.get("output", ""))) for t in failed]
+    import_error = errors[0] if failed and all(errors) else None
+    if import_error is not None:
+        for test in failed:
+            test["output"] = "Not run: your file could not be imported (see the message above)."
+            test.pop("extra_data", None)
+    ordered = failed + [t for t in tests if t.get("status") == "passed"]
+    return {"tests": ordered, "import_error": import_error}

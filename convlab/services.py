@@ -33,7 +33,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
-from convlab import webhooks
+from convlab import selectors, webhooks
 from convlab.grading import GradingResult, grade, load_assignment, to_gradescope
 from convlab.models import (
     FINAL_STATUSES,
@@ -101,14 +101,8 @@ def _check_window(assignment: Assignment, now: dt.datetime) -> None:
 
 
 def _check_daily_limit(assignment: Assignment, student: Any, now: dt.datetime) -> None:
-    window = now - dt.timedelta(days=1)
     # A grading that failed for infrastructure reasons never uses up an attempt.
-    recent = list(
-        Submission.objects.filter(assignment=assignment, student=student, received_at__gt=window)
-        .exclude(status=SubmissionStatus.ERROR)
-        .order_by("received_at")
-        .values_list("received_at", flat=True)
-    )
+    recent = selectors.counted_attempts(assignment=assignment, student=student, now=now)
     limit = assignment.max_submissions_per_day
     if len(recent) >= limit:
         frees_at = recent[len(recent) - limit] + dt.timedelta(days=1)

@@ -50,6 +50,11 @@ page_urlpatterns = [
         name="lab-assignment",
     ),
     path(
+        "courses/<id:course_id>/labs/<slug:slug>/starter.py",
+        views.assignment_starter,
+        name="lab-starter",
+    ),
+    path(
         "courses/<id:course_id>/labs/<slug:slug>/regrade/",
         views.assignment_regrade,
         name="lab-regrade",

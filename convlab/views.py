@@ -11,13 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from convlab import selectors, services
+from convlab import handout, selectors, services
 from convlab.forms import UploadForm
-from convlab.models import SubmissionStatus
+from convlab.models import Assignment, SubmissionStatus
 from courseportal.types import AuthenticatedHttpRequest
-from courses.models import Role
+from courses.models import Membership, Role
 from courses.selectors import membership_get
 
 
@@ -63,6 +64,7 @@ def assignment_page(request: AuthenticatedHttpRequest, course_id: int, slug: str
             except services.StorageUnavailable as unavailable:
                 form.add_error("file", str(unavailable))
                 response_status = 503
+    now = timezone.now()
     submissions = selectors.submission_list(membership=membership, assignment=assignment)
     status_filter = request.GET.get("status", "")
     if membership.is_staff_role and status_filter in SubmissionStatus.values:
@@ -85,9 +87,50 @@ def assignment_page(request: AuthenticatedHttpRequest, course_id: int, slug: str
             "not_gradable_recently": selectors.not_gradable_recently(assignment=assignment)
             if membership.is_staff_role
             else 0,
+            **_lab_context(membership, assignment, now),
         },
         status=response_status,
     )
+
+
+def _lab_context(membership: Membership, assignment: Assignment, now: Any) -> dict[str, Any]:
+    """What the lab page tells about the work: the handout, the functions to write, the
+    packages and versions the grader has, and (to a student) the attempts left."""
+    is_open = now >= assignment.opens_at or membership.is_staff_role
+    suite = selectors.assignment_suite(assignment=assignment) if is_open else None
+    return {
+        "is_open": is_open,
+        "is_closed": assignment.closes_at is not None and now > assignment.closes_at,
+        "is_late": now > assignment.due_at,
+        "suite": suite,
+        "handout_html": mark_safe(handout.render_markdown(suite.handout, top=3))  # noqa: S308
+        if suite is not None
+        else "",
+        "packages": handout.package_versions(suite.packages) if suite is not None else [],
+        "attempts_left": selectors.attempts_left(
+            assignment=assignment, student=membership.user, now=now
+        )
+        if membership.role == Role.STUDENT
+        else None,
+    }
+
+
+@login_required
+def assignment_starter(request: HttpRequest, course_id: int, slug: str) -> HttpResponse:
+    """A .py file with a stub of every function the lab asks for, to any member of the course
+    once the lab is open (staff: always)."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    assignment = selectors.assignment_get(course=membership.course, slug=slug)
+    if timezone.now() < assignment.opens_at and not membership.is_staff_role:
+        raise Http404("This lab is not open yet.")
+    suite = selectors.assignment_suite(assignment=assignment)
+    if suite is None:
+        raise Http404("This lab's check suite is not available.")
+    response = HttpResponse(
+        handout.starter_source(suite), content_type="text/x-python; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{suite.slug.replace("-", "_")}.py"'
+    return response
 
 
 def _submission_context(request: HttpRequest, submission_id: int) -> dict[str, Any]:
@@ -105,6 +148,7 @@ def _submission_context(request: HttpRequest, submission_id: int) -> dict[str, A
         "membership": membership,
         "course": submission.assignment.course,
         "results": results,
+        "feedback": selectors.feedback(results=results or {}),
         # Staff compare a regrade with what came before; students see the current result only.
         "runs": (
             selectors.grading_run_list(submission=submission) if membership.is_staff_role else []

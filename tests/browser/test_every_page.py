@@ -75,6 +75,8 @@ NOT_PAGES = {
     "job-progress": "htmx fragment of job, checked inside it",
     "my-grades": "redirects to the student's own student-grades page, checked there",
     "course-panel": "htmx fragment of course-home, checked inside it",
+    # Issue #16, the lab page slice.
+    "lab-starter": "Python file download",
 }
 # Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
 OTHER_PREFIXES = ("api/", "admin/")

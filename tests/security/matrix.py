@@ -421,6 +421,8 @@ ROWS: list[Row] = [
     row("lab-assignment", "GET", PAGE_MEMBERS),
     row("lab-assignment", "POST", "login 302 404 403 403 403 404", body=_upload),
     row("lab-regrade", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    # Issue #16, the lab page slice: the starter file, to every member of the course.
+    row("lab-starter", "GET", PAGE_MEMBERS),
     row("submission", "GET", PAGE_MEMBERS),
     row("submission-status", "GET", PAGE_MEMBERS),
     row("submission-source", "GET", "login 200 404 200 200 200 404",
