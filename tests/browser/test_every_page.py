@@ -205,6 +205,16 @@ VISITS: list[Visit] = [
         lambda scene: reverse("course-ta-remove", args=[scene.course.pk, _ta(scene)]),
         200,
     ),
+    # Issue #16, staff pages slice: password reset (a forged link shows the "expired" page).
+    ("anonymous", "password_reset", lambda scene: reverse("password_reset"), 200),
+    ("anonymous", "password_reset_done", lambda scene: reverse("password_reset_done"), 200),
+    (
+        "anonymous",
+        "password_reset_confirm",
+        lambda scene: reverse("password_reset_confirm", args=["MQ", "forged-token"]),
+        200,
+    ),
+    ("anonymous", "password_reset_complete", lambda scene: reverse("password_reset_complete"), 200),
 ]
 
 
