@@ -7,6 +7,7 @@ the API turns that into a 400 and the pages into form errors.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
@@ -30,6 +31,8 @@ from courses.models import (
 )
 from courses.selectors import calendar_exception_to_core, course_pattern
 from courses.signals import calendar_changed
+
+logger = logging.getLogger(__name__)
 
 COURSE_FIELDS = frozenset(
     {
@@ -187,19 +190,19 @@ def announcement_create(
     mail_class: bool = False,
 ) -> Announcement:
     """Post an announcement; with `mail_class`, also e-mail it to every active member once the
-    row is committed (a mail server that fails is logged and does not undo the post)."""
+    row is committed."""
     announcement = Announcement(course=course, author=author, title=title, body=body, pinned=pinned)
     announcement.full_clean()
     announcement.save()
     if mail_class:
-        transaction.on_commit(lambda: announcement_mail(announcement=announcement), robust=True)
+        transaction.on_commit(lambda: announcement_mail(announcement=announcement))
     return announcement
 
 
 def announcement_mail(*, announcement: Announcement) -> int:
     """E-mail the announcement to each active student, TA and instructor of its course that has
     an address (one message each, so that nobody sees the others' addresses); returns how many
-    were sent."""
+    were sent. A mail server that fails is logged, never raised: the post stays."""
     course = announcement.course
     emails = (
         Membership.objects.filter(
@@ -218,7 +221,11 @@ def announcement_mail(*, announcement: Announcement) -> int:
     messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in emails]
     if not messages:
         return 0
-    return get_connection().send_messages(messages) or 0
+    try:
+        return get_connection().send_messages(messages) or 0
+    except OSError:  # smtplib's errors too: the post stays, the failure is logged for staff
+        logger.exception("could not e-mail announcement %s to the class", announcement.pk)
+        return 0
 
 
 def announcement_update(*, announcement: Announcement, **fields: Any) -> Announcement:

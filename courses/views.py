@@ -157,8 +157,8 @@ def announcements(request: AuthenticatedHttpRequest, course_id: int) -> HttpResp
             except ValidationError as error:
                 _form_errors_from(form, error)
             else:
-                mailed = " and e-mailed to the class" if form.cleaned_data["mail_class"] else ""
-                messages.success(request, f"Announcement posted{mailed}.")
+                mailed = " It is e-mailed to the class." if form.cleaned_data["mail_class"] else ""
+                messages.success(request, f"Announcement posted.{mailed}")
                 return redirect("announcements", course_id=course_id)
         status = 400
     context = {

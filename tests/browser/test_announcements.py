@@ -54,7 +54,7 @@ def test_an_instructor_posts_an_announcement_that_a_student_reads(
     page.get_by_label("Message").fill("Due Oct 19.\nNo class on 10/10 (fall break).")
     page.get_by_label("Also e-mail it to the class").check()
     page.get_by_role("button", name="Post the announcement").click()
-    page.get_by_text("Announcement posted and e-mailed to the class.").wait_for()
+    page.get_by_text("Announcement posted. It is e-mailed to the class.").wait_for()
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.edu", "ines@example.edu"]
     check_page(page, viewport)
 

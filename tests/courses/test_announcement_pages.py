@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 
+from courses import services
 from courses.models import Announcement, Course
 from courses.services import announcement_create, membership_set
 from tests.factories import make_member
@@ -59,7 +62,7 @@ def test_it_lets_a_ta_post_and_e_mail_the_class(
     client.force_login(tara)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(course), {**POST, "mail_class": "on"}, follow=True)
-    assert "Announcement posted and e-mailed to the class." in response.text
+    assert "Announcement posted. It is e-mailed to the class." in response.text
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.edu", "tara@example.edu"]
     assert all(len(m.to) == 1 for m in mail.outbox)
     assert mail.outbox[0].subject == "[CS 7643] HW2 + PS2 out"
@@ -148,3 +151,19 @@ def test_it_does_not_reach_another_course_s_announcement(client, course, ines, b
     assert client.get(edit_url(course, theirs)).status_code == 404
     assert client.post(delete_url(course, theirs)).status_code == 404
     assert Announcement.objects.filter(pk=theirs.pk).exists()
+
+
+def test_it_keeps_the_post_when_the_mail_server_fails(
+    client, course, ines, alice, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    class Down:
+        def send_messages(self, messages: list[Any]) -> int:
+            raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr(services, "get_connection", Down)
+    client.force_login(ines)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url(course), {**POST, "mail_class": "on"})
+    assert response.status_code == 302
+    assert Announcement.objects.get().title == "HW2 + PS2 out"
+    assert "could not e-mail announcement" in caplog.text
