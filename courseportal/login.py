@@ -17,6 +17,10 @@ AuthenticationForm's UsernameField does (so `student8` typed with a fullwidth s,
 stricter. The address is REMOTE_ADDR, unless TRUSTED_PROXY_COUNT says how many proxies of ours
 append to X-Forwarded-For (behind a proxy, REMOTE_ADDR is the proxy's, the same for everyone).
 
+The password reset form ("Forgot your password?") is limited too, so that it cannot be used to
+flood someone's inbox or to send mail in bulk: every request counts, per client address and per
+e-mail address typed, LOGIN_FAILURE_LIMIT of each in a LOGIN_FAILURE_WINDOW.
+
 Each attempt reserves its place with an atomic increment *before* the password is checked, so
 concurrent attempts cannot all pass a check made before any of them was counted. A failed
 attempt (the form shown again: 200) keeps its place; a success (a redirect) clears the
@@ -33,12 +37,13 @@ import ipaddress
 import math
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
@@ -172,5 +177,53 @@ def _refused(request: HttpRequest, wait: int) -> HttpResponse:
         "next": request.POST.get("next", ""),
     }
     response = render(request, "registration/login.html", context, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+class AccountPasswordResetForm(PasswordResetForm):
+    """Django's form, which also reaches active accounts that have no password yet: people
+    imported from a roster whose invitation e-mail (a set-password link, the same kind of
+    link) was lost or has expired. Owning the address is the proof either way."""
+
+    def get_users(self, email: str) -> Iterator[Any]:
+        wanted = unicodedata.normalize("NFKC", email).casefold()
+        candidates = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        for user in candidates:
+            if unicodedata.normalize("NFKC", user.email).casefold() == wanted:
+                yield user
+
+
+def throttle_password_reset(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Limit the POSTs of the password reset form, each one counted whatever its outcome (the
+    form answers the same whether or not the address has an account): past the limit, 429
+    without sending anything."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        email = normalized_username(str(request.POST.get("email", "")))
+        now = time.time()
+        for key in (
+            "reset-address:" + hashlib.sha256(client_address(request).encode()).hexdigest(),
+            "reset-email:" + hashlib.sha256(email.encode()).hexdigest(),
+        ):
+            if _reserve(key, now) > settings.LOGIN_FAILURE_LIMIT:
+                return _reset_refused(request, _wait(key, now))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _reset_refused(request: HttpRequest, wait: int) -> HttpResponse:
+    message = (
+        "Too many password reset requests from here or for this address. "
+        f"Try again in {math.ceil(wait / 60)} min."
+    )
+    context = {"form": AccountPasswordResetForm(), "locked_out": message}
+    response = render(request, "registration/password_reset_form.html", context, status=429)
     response["Retry-After"] = str(wait)
     return response

@@ -7,7 +7,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from courseportal.health import HealthReadyApi, healthz
-from courseportal.login import throttle_login
+from courseportal.login import AccountPasswordResetForm, throttle_login, throttle_password_reset
 
 # Swagger UI comes from our own static files (drf-spectacular-sidecar) but styles itself inline;
 # its own script is served by the split view (no inline <script>). Only this page's policy is
@@ -23,6 +23,33 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", throttle_login(auth_views.LoginView.as_view()), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # "Forgot your password?": Django's views and names, with our templates.
+    path(
+        "accounts/password-reset/",
+        throttle_password_reset(
+            auth_views.PasswordResetView.as_view(
+                form_class=AccountPasswordResetForm,
+                subject_template_name="registration/password_reset_subject.txt",
+                email_template_name="registration/password_reset_email.txt",
+            )
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     # Each app brings its own URLs (its API under /api/v1/, its pages), from the course core up

@@ -31,3 +31,30 @@ class CalendarExceptionForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(max_length=100, label="Token name", help_text="e.g. laptop, CI")
+
+
+class AnnouncementForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text='e.g. "HW2 and PS2 are out"')
+    body = forms.CharField(
+        max_length=10_000,
+        required=False,
+        label="Message",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    pinned = forms.BooleanField(required=False, label="Pin it above the others")
+
+
+class NewAnnouncementForm(AnnouncementForm):
+    mail_class = forms.BooleanField(
+        required=False,
+        label="Also e-mail it to the class",
+        help_text="Every student, TA and instructor of the course gets it by e-mail.",
+    )
+
+
+class TaAddForm(forms.Form):
+    who = forms.CharField(
+        max_length=254,
+        label="Username or e-mail",
+        help_text="Of an existing account. New people: import them with the roster first.",
+    )

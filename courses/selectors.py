@@ -10,7 +10,14 @@ from django.http import Http404
 
 from courseportal import caching
 from courses import academic_calendar as cal
-from courses.models import Announcement, ApiToken, CalendarException, Course, Membership
+from courses.models import (
+    Announcement,
+    ApiToken,
+    CalendarException,
+    Course,
+    Membership,
+    Role,
+)
 
 
 def course_list_for_user(*, user: User | AnonymousUser) -> QuerySet[Course]:
@@ -98,6 +105,17 @@ def membership_roles_by_course(*, user: User) -> dict[int, str]:
 
 def announcement_list(*, course: Course) -> QuerySet[Announcement]:
     return Announcement.objects.filter(course=course).select_related("author")
+
+
+def staff_list(*, course: Course) -> QuerySet[Membership]:
+    """The course's active instructors and TAs, instructors first, then by name."""
+    return (
+        Membership.objects.filter(
+            course=course, is_active=True, role__in=[Role.INSTRUCTOR, Role.TA]
+        )
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name", "user__username")
+    )
 
 
 def api_token_list(*, user: User) -> QuerySet[ApiToken]:

@@ -7,13 +7,16 @@ the API turns that into a 400 and the pages into form errors.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from courseportal import caching
@@ -28,6 +31,8 @@ from courses.models import (
 )
 from courses.selectors import calendar_exception_to_core, course_pattern
 from courses.signals import calendar_changed
+
+logger = logging.getLogger(__name__)
 
 COURSE_FIELDS = frozenset(
     {
@@ -182,11 +187,45 @@ def announcement_create(
     title: str,
     body: str = "",
     pinned: bool = False,
+    mail_class: bool = False,
 ) -> Announcement:
+    """Post an announcement; with `mail_class`, also e-mail it to every active member once the
+    row is committed."""
     announcement = Announcement(course=course, author=author, title=title, body=body, pinned=pinned)
     announcement.full_clean()
     announcement.save()
+    if mail_class:
+        transaction.on_commit(lambda: announcement_mail(announcement=announcement))
     return announcement
+
+
+def announcement_mail(*, announcement: Announcement) -> int:
+    """E-mail the announcement to each active student, TA and instructor of its course that has
+    an address (one message each, so that nobody sees the others' addresses); returns how many
+    were sent. A mail server that fails is logged, never raised: the post stays."""
+    course = announcement.course
+    emails = (
+        Membership.objects.filter(
+            course=course,
+            is_active=True,
+            role__in=[Role.STUDENT, Role.TA, Role.INSTRUCTOR],
+        )
+        .exclude(user__email="")
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    context = {"course": course, "announcement": announcement}
+    subject = f"[{course.code}] {announcement.title}"
+    body = render_to_string("courses/announcement_email.txt", context)
+    messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in emails]
+    if not messages:
+        return 0
+    try:
+        return get_connection().send_messages(messages) or 0
+    except OSError:  # smtplib's errors too: the post stays, the failure is logged for staff
+        logger.exception("could not e-mail announcement %s to the class", announcement.pk)
+        return 0
 
 
 def announcement_update(*, announcement: Announcement, **fields: Any) -> Announcement:
@@ -202,6 +241,52 @@ def announcement_update(*, announcement: Announcement, **fields: Any) -> Announc
 
 def announcement_delete(*, announcement: Announcement) -> None:
     announcement.delete()
+
+
+def _account_find(who: str) -> User:
+    """The account whose username is `who`, or else whose e-mail it is (any case)."""
+    who = who.strip()
+    user = User.objects.filter(username=who).first()
+    if user is not None:
+        return user
+    by_email = list(User.objects.filter(email__iexact=who)[:2])
+    if len(by_email) > 1:
+        raise ValidationError({"who": f"several accounts use {who}; give the username instead"})
+    if not by_email:
+        raise ValidationError(
+            {"who": f"no account has the username or e-mail {who}; import them with the roster"}
+        )
+    return by_email[0]
+
+
+@transaction.atomic
+def membership_add_ta(*, course: Course, who: str) -> Membership:
+    """Make the existing account named by `who` (username or e-mail) a TA of the course.
+
+    A student of the course is refused rather than promoted: their submissions and grades
+    would otherwise sit under a staff account."""
+    who = who.strip()
+    user = _account_find(who)
+    current = Membership.objects.select_for_update().filter(course=course, user=user).first()
+    if current is not None and (current.is_active or current.role != Role.TA):
+        if current.role == Role.TA:
+            raise ValidationError({"who": f"{who} is already a TA of this course"})
+        what = ("" if current.is_active else "former ") + current.get_role_display().lower()
+        article = "an" if what[0] in "aeiou" else "a"
+        raise ValidationError(
+            {"who": f"{who} is {article} {what} of this course, and cannot also be a TA"}
+        )
+    return membership_set(course=course, user=user, role=Role.TA)
+
+
+def membership_remove_ta(*, membership: Membership) -> Membership:
+    """Take the TA role away: the membership is deactivated, never deleted, so that what the TA
+    graded keeps its author."""
+    if membership.role != Role.TA:
+        raise ValidationError({"membership": "only a TA can be removed here"})
+    return membership_set(
+        course=membership.course, user=membership.user, role=Role.TA, is_active=False
+    )
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:

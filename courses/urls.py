@@ -45,6 +45,23 @@ page_urlpatterns = [
         views.course_calendar_exception_delete,
         name="course-calendar-exception-delete",
     ),
+    path("courses/<id:course_id>/announcements/", views.announcements, name="announcements"),
+    path(
+        "courses/<id:course_id>/announcements/<id:announcement_id>/edit/",
+        views.announcement_edit,
+        name="announcement-edit",
+    ),
+    path(
+        "courses/<id:course_id>/announcements/<id:announcement_id>/delete/",
+        views.announcement_delete,
+        name="announcement-delete",
+    ),
+    path("courses/<id:course_id>/people/staff/", views.course_staff, name="course-staff"),
+    path(
+        "courses/<id:course_id>/people/staff/<id:membership_id>/remove/",
+        views.course_ta_remove,
+        name="course-ta-remove",
+    ),
     path("account/", views.account, name="account"),
 ]
 

@@ -5,20 +5,30 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from courseportal.types import AuthenticatedHttpRequest
 from courses import selectors, services
 from courses.academic_calendar import first_presentation_session_after
-from courses.forms import CalendarExceptionForm, TokenForm
-from courses.models import Membership
+from courses.forms import (
+    AnnouncementForm,
+    CalendarExceptionForm,
+    NewAnnouncementForm,
+    TaAddForm,
+    TokenForm,
+)
+from courses.models import Announcement, Membership, Role
 from courses.month_grid import month_grid
+from courses.people import display_name
 from courses.selectors import calendar_exception_to_core
 from courses.services import api_token_create, api_token_revoke
 
@@ -125,6 +135,163 @@ def course_calendar_exception_delete(
     services.calendar_exception_delete(exception=exception, actor=request.user)
     messages.success(request, f"{exception.date:%a, %b} {exception.date.day}: class as usual.")
     return redirect("course-calendar", course_id=course_id)
+
+
+def _require_announcer(membership: Membership) -> None:
+    if not membership.is_staff_role:
+        raise PermissionDenied("Only the course's TAs and instructors post announcements.")
+
+
+def _form_errors_from(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the field it names where there is one."""
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+@login_required
+def announcements(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """Staff post announcements here and find the ones to edit or delete."""
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_announcer(membership)
+    course = membership.course
+    form = NewAnnouncementForm()
+    status = 200
+    if request.method == "POST":
+        form = NewAnnouncementForm(request.POST)
+        if form.is_valid():
+            try:
+                services.announcement_create(
+                    course=course, author=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                mailed = " It is e-mailed to the class." if form.cleaned_data["mail_class"] else ""
+                messages.success(request, f"Announcement posted.{mailed}")
+                return redirect("announcements", course_id=course_id)
+        status = 400
+    context = {
+        "course": course,
+        "membership": membership,
+        "form": form,
+        "announcements": selectors.announcement_list(course=course),
+    }
+    return render(request, "courses/announcements.html", context, status=status)
+
+
+def _announcement_get(membership: Membership, announcement_id: int) -> Announcement:
+    return get_object_or_404(
+        selectors.announcement_list(course=membership.course), pk=announcement_id
+    )
+
+
+@login_required
+def announcement_edit(
+    request: AuthenticatedHttpRequest, course_id: int, announcement_id: int
+) -> HttpResponse:
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_announcer(membership)
+    announcement = _announcement_get(membership, announcement_id)
+    fields = {"title": announcement.title, "body": announcement.body, "pinned": announcement.pinned}
+    form = AnnouncementForm(initial=fields)
+    status = 200
+    if request.method == "POST":
+        form = AnnouncementForm(request.POST)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    services.announcement_update(announcement=announcement, **form.cleaned_data)
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                messages.success(request, f"Announcement “{announcement.title}” saved.")
+                return redirect("announcements", course_id=course_id)
+        status = 400
+    context = {"course": membership.course, "announcement": announcement, "form": form}
+    return render(request, "courses/announcement_edit.html", context, status=status)
+
+
+@login_required
+def announcement_delete(
+    request: AuthenticatedHttpRequest, course_id: int, announcement_id: int
+) -> HttpResponse:
+    """GET asks for confirmation; POST deletes."""
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_announcer(membership)
+    announcement = _announcement_get(membership, announcement_id)
+    if request.method == "POST":
+        services.announcement_delete(announcement=announcement)
+        messages.success(request, f"Announcement “{announcement.title}” deleted.")
+        return redirect("announcements", course_id=course_id)
+    context = {
+        "course": membership.course,
+        "title": "Delete this announcement?",
+        "question": f"“{announcement.title}” will disappear from the course page. "
+        "E-mails already sent cannot be called back.",
+        "confirm": "Delete the announcement",
+        "cancel_url": reverse("announcements", args=[course_id]),
+    }
+    return render(request, "courses/confirm.html", context)
+
+
+def _require_instructor(membership: Membership) -> None:
+    if membership.role != Role.INSTRUCTOR:
+        raise PermissionDenied("Only the course's instructors change who its TAs are.")
+
+
+@login_required
+def course_staff(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """The course's instructors and TAs; an instructor adds and removes TAs."""
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_instructor(membership)
+    course = membership.course
+    form = TaAddForm()
+    status = 200
+    if request.method == "POST":
+        form = TaAddForm(request.POST)
+        if form.is_valid():
+            try:
+                added = services.membership_add_ta(course=course, who=form.cleaned_data["who"])
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                name = display_name(added.user)
+                messages.success(request, f"{name} is now a TA of {course.code}.")
+                return redirect("course-staff", course_id=course_id)
+        status = 400
+    context = {
+        "course": course,
+        "membership": membership,
+        "form": form,
+        "staff": selectors.staff_list(course=course),
+    }
+    return render(request, "courses/course_staff.html", context, status=status)
+
+
+@login_required
+def course_ta_remove(
+    request: AuthenticatedHttpRequest, course_id: int, membership_id: int
+) -> HttpResponse:
+    """GET asks for confirmation; POST removes the TA."""
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_instructor(membership)
+    ta = get_object_or_404(
+        selectors.staff_list(course=membership.course).filter(role=Role.TA), pk=membership_id
+    )
+    name = display_name(ta.user)
+    if request.method == "POST":
+        services.membership_remove_ta(membership=ta)
+        messages.success(request, f"{name} is no longer a TA of {membership.course.code}.")
+        return redirect("course-staff", course_id=course_id)
+    context = {
+        "course": membership.course,
+        "title": f"Remove {name} as a TA?",
+        "question": f"{name} will no longer see the staff pages of {membership.course.code}. "
+        "What they graded keeps their name. You can add them again later.",
+        "confirm": f"Remove {name}",
+        "cancel_url": reverse("course-staff", args=[course_id]),
+    }
+    return render(request, "courses/confirm.html", context)
 
 
 @login_required

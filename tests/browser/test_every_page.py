@@ -22,7 +22,7 @@ from convlab import services as convlab_services
 from convlab.models import Assignment, Submission
 from convlab.suites import transposed_convolutions as suite
 from courses import services as course_services
-from courses.models import Course
+from courses.models import Announcement, Course, Membership
 from demo.seed import DEMO_PASSWORD, seed_demo
 from gradebook import services as gradebook_services
 from jobs import services as job_services
@@ -206,7 +206,47 @@ VISITS: list[Visit] = [
     ),
     # Django's 404 page: a course the instructor is not in.
     ("instructor", "course-home", lambda scene: reverse("course-home", args=[999_999]), 404),
+    # Issue #16, staff pages slice: announcements and staff roles.
+    ("ta", "announcements", course_url("announcements"), 200),
+    ("student1", "announcements", course_url("announcements"), 403),
+    (
+        "ta",
+        "announcement-edit",
+        lambda scene: reverse("announcement-edit", args=[scene.course.pk, _announcement(scene)]),
+        200,
+    ),
+    (
+        "ta",
+        "announcement-delete",
+        lambda scene: reverse("announcement-delete", args=[scene.course.pk, _announcement(scene)]),
+        200,
+    ),
+    ("instructor", "course-staff", course_url("course-staff"), 200),
+    (
+        "instructor",
+        "course-ta-remove",
+        lambda scene: reverse("course-ta-remove", args=[scene.course.pk, _ta(scene)]),
+        200,
+    ),
+    # Issue #16, staff pages slice: password reset (a forged link shows the "expired" page).
+    ("anonymous", "password_reset", lambda scene: reverse("password_reset"), 200),
+    ("anonymous", "password_reset_done", lambda scene: reverse("password_reset_done"), 200),
+    (
+        "anonymous",
+        "password_reset_confirm",
+        lambda scene: reverse("password_reset_confirm", args=["MQ", "forged-token"]),
+        200,
+    ),
+    ("anonymous", "password_reset_complete", lambda scene: reverse("password_reset_complete"), 200),
 ]
+
+
+def _announcement(scene: Scene) -> int:
+    return Announcement.objects.filter(course=scene.course).values_list("pk", flat=True)[0]
+
+
+def _ta(scene: Scene) -> int:
+    return Membership.objects.get(course=scene.course, user__username="ta").pk
 
 
 def page_url_names() -> set[str]:
