@@ -15,7 +15,6 @@ from django.utils import timezone
 from courses.models import Course, Membership, Role
 from courses.selectors import course_sessions
 from reviews import guidance_adapter
-from reviews.reading_list import Problem, ReadingListError, ReadingListRow
 from reviews.models import (
     FIELD_MAX_CHARS,
     Paper,
@@ -25,6 +24,7 @@ from reviews.models import (
     ReviewVersion,
     RevisionStatus,
 )
+from reviews.reading_list import Problem, ReadingListError, ReadingListRow
 
 REVIEW_FIELDS = ("summary", "strengths", "weaknesses", "questions", "rating", "confidence")
 
