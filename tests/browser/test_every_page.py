@@ -74,6 +74,8 @@ NOT_PAGES = {
     "roster-apply": "POST only, redirects (or the roster page with its errors)",
     "job-progress": "htmx fragment of job, checked inside it",
     "my-grades": "redirects to the student's own student-grades page, checked there",
+    # Staff pages for papers (issue #16, papers slice).
+    "paper-release": "POST only, redirects",
 }
 # Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
 OTHER_PREFIXES = ("api/", "admin/")
@@ -181,6 +183,23 @@ VISITS: list[Visit] = [
     ("invited", "set-password", lambda scene: scene.set_password, 200),
     ("instructor", "course-calendar", course_url("course-calendar"), 200),
     ("instructor", "presentations-manage", course_url("presentations-manage"), 200),
+    # Staff pages for papers (issue #16, papers slice).
+    ("ta", "paper-add", course_url("paper-add"), 200),
+    ("ta", "paper-import", course_url("paper-import"), 200),
+    (
+        "ta",
+        "paper-edit",
+        lambda scene: reverse("paper-edit", args=[scene.course.pk, scene.open_paper]),
+        200,
+    ),
+    # The paper has reviews: the page says why it cannot be removed.
+    (
+        "instructor",
+        "paper-delete",
+        lambda scene: reverse("paper-delete", args=[scene.course.pk, scene.released_paper]),
+        200,
+    ),
+    ("student1", "paper-add", course_url("paper-add"), 403),
     # Django's 404 page: a course the instructor is not in.
     ("instructor", "course-home", lambda scene: reverse("course-home", args=[999_999]), 404),
 ]
