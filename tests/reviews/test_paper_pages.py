@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from courses.models import Course
 from reviews import reading_list
 from reviews.models import Paper
 from tests.reviews.conftest import write_review
@@ -35,7 +36,7 @@ def csv_file(text: str) -> SimpleUploadedFile:
     return SimpleUploadedFile("reading.csv", text.encode(), "text/csv")
 
 
-def url(course, *parts) -> str:
+def url(course: Course, *parts: object) -> str:
     return "/".join([f"/courses/{course.pk}/papers", *map(str, parts)]) + "/"
 
 
@@ -281,7 +282,7 @@ STAFF_PAGES = [
 ]
 
 
-def staff_url(course, paper, parts) -> str:
+def staff_url(course: Course, paper: Paper, parts: tuple[str, ...]) -> str:
     return url(course, *(str(paper.pk) if p == "{paper}" else p for p in parts))
 
 
