@@ -24,6 +24,7 @@ from reviews.models import (
     ReviewVersion,
     RevisionStatus,
 )
+from reviews.reading_list import Problem, ReadingListError, ReadingListRow
 
 REVIEW_FIELDS = ("summary", "strengths", "weaknesses", "questions", "rating", "confidence")
 
@@ -105,6 +106,56 @@ def paper_delete(*, paper: Paper) -> None:
             {"paper": f"{count} review(s) of this paper exist; students' work is never deleted"}
         )
     paper.delete()
+
+
+def paper_release(*, paper: Paper, now: dt.datetime | None = None) -> Paper:
+    """Make the paper's reviews public now, by moving its review deadline to now: reviews are
+    public from the deadline on (selectors.paper_is_released), and later ones are marked late."""
+    now = now or timezone.now()
+    if now >= paper.review_deadline:
+        raise ValidationError({"review_deadline": "the reviews of this paper are already public"})
+    return paper_update(paper=paper, review_deadline=now)
+
+
+# The reading list's column for each field of paper_create, to name a refused cell.
+READING_LIST_COLUMNS = {
+    "session_date": "date",
+    "title": "title",
+    "authors": "authors",
+    "link": "url",
+    "review_deadline": "reviews_due",
+}
+
+
+@transaction.atomic
+def reading_list_import(*, course: Course, rows: list[ReadingListRow]) -> list[Paper]:
+    """Create a paper for every row (reviews/reading_list.py parses the file), or none: any row
+    that paper_create refuses raises ReadingListError naming each such row and column."""
+    zone = ZoneInfo(course.time_zone)
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    for row in rows:
+        due = row.reviews_due.replace(tzinfo=zone) if row.reviews_due else None
+        try:
+            with transaction.atomic():
+                papers.append(
+                    paper_create(
+                        course=course,
+                        session_date=row.date,
+                        title=row.title,
+                        authors=row.authors,
+                        link=row.url,
+                        review_deadline=due,
+                    )
+                )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                column = READING_LIST_COLUMNS.get(field)
+                problems += [Problem(row.row, column, message) for message in messages]
+    if problems:
+        # Raising leaves the atomic block: the papers of the good rows are not kept either.
+        raise ReadingListError(problems)
+    return papers
 
 
 def _check_review_fields(values: dict[str, Any]) -> None:

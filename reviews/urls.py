@@ -52,6 +52,20 @@ api_urlpatterns = [
 page_urlpatterns = [
     path("courses/<id:course_id>/papers/", views.paper_list, name="paper-list"),
     path("courses/<id:course_id>/papers/<id:paper_id>/", views.paper_detail, name="paper-detail"),
+    # Staff pages for papers (TAs and instructors).
+    path("courses/<id:course_id>/papers/add/", views.paper_add, name="paper-add"),
+    path("courses/<id:course_id>/papers/import/", views.paper_import, name="paper-import"),
+    path("courses/<id:course_id>/papers/<id:paper_id>/edit/", views.paper_edit, name="paper-edit"),
+    path(
+        "courses/<id:course_id>/papers/<id:paper_id>/remove/",
+        views.paper_delete,
+        name="paper-delete",
+    ),
+    path(
+        "courses/<id:course_id>/papers/<id:paper_id>/release/",
+        views.paper_release,
+        name="paper-release",
+    ),
     path(
         "courses/<id:course_id>/papers/<id:paper_id>/review/",
         views.review_edit,

@@ -3,13 +3,17 @@ reviews after the deadline with helpfulness ratings, and the staff dashboard wit
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -18,10 +22,10 @@ from django.views.decorators.http import require_POST
 
 from courseportal.spreadsheets import csv_writer
 from courseportal.types import AuthenticatedHttpRequest
-from courses.models import Role
+from courses.models import Course, Membership, Role
 from courses.selectors import course_sessions, membership_get
-from reviews import guidance_adapter, selectors, services
-from reviews.forms import RatingForm, ReviewForm
+from reviews import guidance_adapter, reading_list, selectors, services
+from reviews.forms import PaperForm, RatingForm, ReadingListForm, ReviewForm
 from reviews.models import FIELD_MAX_CHARS, RatingTag
 from reviews.throttles import page_wait, refused_message
 
@@ -310,3 +314,175 @@ def review_export(request: HttpRequest, course_id: int) -> HttpResponse:
              *(row["findings"][c] for c in guidance_adapter.CATEGORIES), *_peer_cells(row)]
         )  # fmt: skip
     return response
+
+
+# --- Staff pages for papers: add, change, remove, import a reading list, release reviews. -------
+
+
+def _staff_membership(request: HttpRequest, course_id: int) -> Membership:
+    membership = membership_get(user=request.user, course_id=course_id)
+    if not membership.is_staff_role:
+        raise PermissionDenied("Papers are managed by the course's TAs and instructors.")
+    return membership
+
+
+def _session_choices(course: Course, keep: dt.date | None = None) -> list[tuple[str, str]]:
+    """The course's class days with papers, and the paper's own day (`keep`) even if the
+    calendar changed since: the form then shows it instead of silently choosing another."""
+    choices = [
+        (s.date.isoformat(), f"{s.date:%a, %b} {s.date.day}, {s.date.year}")
+        for s in course_sessions(course=course)
+        if s.has_papers or s.date == keep
+    ]
+    return choices
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _paper_fields(form: PaperForm) -> dict[str, Any]:
+    fields = dict(form.cleaned_data)
+    if fields["review_deadline"] is None:
+        del fields["review_deadline"]  # the service's default: 23:59 the day before
+    return fields
+
+
+@login_required
+def paper_add(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = _staff_membership(request, course_id)
+    course = membership.course
+    with timezone.override(ZoneInfo(course.time_zone)):
+        data = request.POST if request.method == "POST" else None
+        form = PaperForm(data, session_choices=_session_choices(course))
+        if request.method == "POST" and form.is_valid():
+            try:
+                paper = services.paper_create(course=course, **_paper_fields(form))
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{paper.title}” is added.")
+                return redirect("paper-list", course_id=course.pk)
+        return render(
+            request,
+            "reviews/paper_form.html",
+            {"course": course, "form": form, "paper": None},
+            status=400 if form.errors else 200,
+        )
+
+
+@login_required
+def paper_edit(request: HttpRequest, course_id: int, paper_id: int) -> HttpResponse:
+    membership = _staff_membership(request, course_id)
+    course = membership.course
+    paper = selectors.paper_get(course=course, paper_id=paper_id)
+    choices = _session_choices(course, keep=paper.session_date)
+    with timezone.override(ZoneInfo(course.time_zone)):
+        initial = {
+            "session_date": paper.session_date.isoformat(),
+            "title": paper.title,
+            "authors": paper.authors,
+            "link": paper.link,
+            "review_deadline": timezone.localtime(paper.review_deadline).replace(
+                second=0, microsecond=0
+            ),
+        }
+        data = request.POST if request.method == "POST" else None
+        form = PaperForm(data, initial=initial, session_choices=choices)
+        if request.method == "POST" and form.is_valid():
+            fields = _paper_fields(form)
+            if "review_deadline" not in form.changed_data:
+                # Kept as it is (to the second); or, on a new class day, the new day's default,
+                # as the API does: the deadline shown was the old day's.
+                fields.pop("review_deadline", None)
+            elif "review_deadline" not in fields:
+                fields["review_deadline"] = services.default_review_deadline(
+                    course=course, session_date=fields["session_date"]
+                )
+            try:
+                services.paper_update(paper=paper, **fields)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{paper.title}” is saved.")
+                return redirect("paper-list", course_id=course.pk)
+        return render(
+            request,
+            "reviews/paper_form.html",
+            {
+                "course": course,
+                "form": form,
+                "paper": paper,
+                "released": selectors.paper_is_released(paper=paper, now=timezone.now()),
+            },
+            status=400 if form.errors else 200,
+        )
+
+
+@login_required
+def paper_delete(request: HttpRequest, course_id: int, paper_id: int) -> HttpResponse:
+    """A confirmation page; its POST removes the paper, unless it has reviews (never deleted)."""
+    membership = _staff_membership(request, course_id)
+    paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.paper_delete(paper=paper)
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, f"“{paper.title}” is removed.")
+            return redirect("paper-list", course_id=course_id)
+    return render(
+        request,
+        "reviews/paper_delete.html",
+        {"course": membership.course, "paper": paper, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def paper_release(request: HttpRequest, course_id: int, paper_id: int) -> HttpResponse:
+    membership = _staff_membership(request, course_id)
+    paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
+    try:
+        services.paper_release(paper=paper)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The reviews of “{paper.title}” are now public to the class.")
+    return redirect("paper-list", course_id=course_id)
+
+
+@login_required
+def paper_import(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Upload a reading list (reviews/reading_list.py): every paper is added, or none."""
+    membership = _staff_membership(request, course_id)
+    course = membership.course
+    posted = request.method == "POST"
+    form = ReadingListForm(request.POST if posted else None, request.FILES if posted else None)
+    problems: list[str] = []
+    if posted and form.is_valid():
+        try:
+            rows = reading_list.parse_reading_list(form.cleaned_data["file"].read())
+            papers = services.reading_list_import(course=course, rows=rows)
+        except reading_list.ReadingListError as error:
+            problems = [str(problem) for problem in error.problems]
+        else:
+            messages.success(request, f"{len(papers)} paper{pluralize(len(papers))} imported.")
+            return redirect("paper-list", course_id=course.pk)
+    return render(
+        request,
+        "reviews/paper_import.html",
+        {
+            "course": course,
+            "form": form,
+            "problems": problems,
+            "columns": reading_list.COLUMNS,
+            "max_rows": reading_list.MAX_ROWS,
+            "time_zone": course.time_zone,
+        },
+        status=400 if form.errors or problems else 200,
+    )

@@ -77,6 +77,8 @@ NOT_PAGES = {
     "course-panel": "htmx fragment of course-home, checked inside it",
     # Issue #16, the lab page slice.
     "lab-starter": "Python file download",
+    # Staff pages for papers (issue #16, papers slice).
+    "paper-release": "POST only, redirects",
 }
 # Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
 OTHER_PREFIXES = ("api/", "admin/")
@@ -204,6 +206,23 @@ VISITS: list[Visit] = [
         lambda scene: reverse("presentations-group-delete", args=[scene.course.pk, _group(scene)]),
         200,
     ),
+    # Staff pages for papers (issue #16, papers slice).
+    ("ta", "paper-add", course_url("paper-add"), 200),
+    ("ta", "paper-import", course_url("paper-import"), 200),
+    (
+        "ta",
+        "paper-edit",
+        lambda scene: reverse("paper-edit", args=[scene.course.pk, scene.open_paper]),
+        200,
+    ),
+    # The paper has reviews: the page says why it cannot be removed.
+    (
+        "instructor",
+        "paper-delete",
+        lambda scene: reverse("paper-delete", args=[scene.course.pk, scene.released_paper]),
+        200,
+    ),
+    ("student1", "paper-add", course_url("paper-add"), 403),
     # Django's 404 page: a course the instructor is not in.
     ("instructor", "course-home", lambda scene: reverse("course-home", args=[999_999]), 404),
     # Issue #16, staff pages slice: announcements and staff roles.

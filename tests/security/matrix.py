@@ -144,6 +144,16 @@ def _paper_body(world: World, role: str) -> dict[str, Any]:
     return {"session_date": world.day(22).isoformat(), "title": "Network in Network"}
 
 
+def _paper_form(world: World, role: str) -> dict[str, Any]:
+    paper = world.released_paper
+    return {"session_date": paper.session_date.isoformat(), "title": "Renamed", "link": ""}
+
+
+def _reading_list(world: World, role: str) -> dict[str, Any]:
+    content = f"date,title\n{world.day(22).isoformat()},Network in Network\n"
+    return {"file": SimpleUploadedFile("reading.csv", content.encode(), "text/csv")}
+
+
 def _group_body(world: World, role: str) -> dict[str, Any]:
     # A student forms a group of themselves; staff form one for a student without a group.
     members = ["erin"] if role in {"ta", "instructor"} else [_username(world, role)]
@@ -411,6 +421,18 @@ ROWS: list[Row] = [
     row("review-revision", "POST", "login 403 404 302 302 403 404",
         body=_const({"note": "Say which setting is not reasonable, and why."})),
     row("review-dashboard", "GET", PAGE_STAFF),
+    # Staff pages for papers (issue #16, papers slice).
+    row("paper-add", "GET", PAGE_STAFF),
+    row("paper-add", "POST", "login 403 404 302 302 403 404", body=_paper_body),
+    row("paper-import", "GET", PAGE_STAFF),
+    row("paper-import", "POST", "login 403 404 302 302 403 404", body=_reading_list),
+    row("paper-edit", "GET", PAGE_STAFF),
+    row("paper-edit", "POST", "login 403 404 302 302 403 404", body=_paper_form),
+    row("paper-delete", "GET", PAGE_STAFF, note="it has reviews: the page says why it stays"),
+    row("paper-delete", "POST", "login 403 404 302 302 403 404",
+        kwargs=lambda w, r: {"paper_id": w.spare_paper.pk}, body=_const({})),
+    row("paper-release", "POST", "login 403 404 302 302 403 404",
+        kwargs=lambda w, r: {"paper_id": w.open_paper.pk}, body=_const({})),
     row("review-export", "GET", PAGE_STAFF),
     # --- presentation pages -------------------------------------------------------------------
     row("presentations", "GET", PAGE_MEMBERS),
