@@ -383,6 +383,7 @@ ROWS: list[Row] = [
     row("api-grades-policy", "PATCH", STAFF_ONLY, body=_const({"review_points": 2})),
     # --- course pages -------------------------------------------------------------------------
     row("course-home", "GET", PAGE_MEMBERS),
+    row("course-panel", "GET", PAGE_MEMBERS, note="an autograder gets an empty panel"),
     row("course-calendar", "GET", PAGE_MEMBERS),
     row("course-calendar-exception-delete", "POST", "login 403 404 302 302 403 404",
         body=_const({})),
@@ -455,6 +456,10 @@ ROWS: list[Row] = [
     row("presentations-swap-decide", "POST", "login 302 404 302! 302! 404 404", body=_const({}),
         note="staff are told on the page that only the other group accepts"),
     row("presentations-manage", "GET", PAGE_STAFF),
+    # Staff pages of presenter groups (#16); POSTs: tests/presentations/test_group_pages.py.
+    row("presentations-groups", "GET", PAGE_STAFF),
+    row("presentations-group-edit", "GET", PAGE_STAFF),
+    row("presentations-group-delete", "GET", PAGE_STAFF, note="on the published schedule: refused"),
     row("presentations-manage-action", "POST", "login 403 404 302 302 403 404", body=_const({})),
     row("presentations-csv", "GET", PAGE_MEMBERS),
     row("course-ics", "GET", PAGE_MEMBERS),
