@@ -133,7 +133,7 @@ def seed_demo(*, current_term: bool = False, today: dt.date | None = None) -> De
     return DemoResult(course=course, usernames=usernames, token=key, current=current)
 
 
-def _seed_people(course: Course) -> dict[str, list[str]]:
+def _seed_people(course: Course, *, reset_passwords: bool = True) -> dict[str, list[str]]:
     """The demo accounts, members of `course`; their usernames by role."""
     people: list[tuple[str, str, str, Role]] = [
         ("instructor", "Dhruv", "Batra", Role.INSTRUCTOR),
@@ -151,8 +151,9 @@ def _seed_people(course: Course) -> dict[str, list[str]]:
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@example.edu"},
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+        if reset_passwords:  # slow on purpose (PBKDF2): once per run
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
         services.membership_set(course=course, user=user, role=role)
         usernames.setdefault(role.value, []).append(username)
     return usernames
@@ -331,7 +332,7 @@ def _seed_current_term(today: dt.date) -> Course:
         )
     for old in Course.objects.filter(code=COURSE_CODE, archived=False).exclude(pk=course.pk):
         services.course_update(course=old, archived=True)
-    _seed_people(course)
+    _seed_people(course, reset_passwords=False)
     if created:
         # Everything below is made once, with the course: a later run leaves it as it is.
         _seed_current_calendar(course, plan)

@@ -7,8 +7,9 @@ today; then it is moved so that today has five weeks of classes on either side.
 
 The seed course's pattern is placed around today: a cancelled Tuesday, a guest lecture with no
 papers or presentations that Thursday, a break the next Tuesday, presentations resuming that
-Thursday; the cancelled class is at least two days past and the resumption at least a day ahead.
-A fall term also has Thanksgiving (the fourth Thursday of November) off when it falls in it.
+Thursday; the cancelled class is at least two days past and the resumption at least a day ahead
+(a week earlier or later where it would fall on Thanksgiving). A fall term also has Thanksgiving
+(the fourth Thursday of November) off when it falls in it.
 """
 
 from __future__ import annotations
@@ -62,6 +63,16 @@ def thanksgiving(year: int) -> dt.date:
     return weekday_on_or_after(dt.date(year, 11, 1), THURSDAY) + dt.timedelta(weeks=3)
 
 
+def _pattern(cancelled: dt.date) -> list[dt.date]:
+    return [cancelled + dt.timedelta(days=n) for n in (0, 2, 7, 9)]
+
+
+def _fits(cancelled: dt.date, holiday: dt.date | None, today: dt.date) -> bool:
+    pattern = _pattern(cancelled)
+    changes = [*pattern, *([holiday] if holiday else [])]
+    return holiday not in pattern and min(changes) < today <= max(changes)
+
+
 def plan_term(today: dt.date) -> TermPlan:
     name = season(today)
     month, day = SEASON_STARTS[name]
@@ -74,11 +85,14 @@ def plan_term(today: dt.date) -> TermPlan:
     holiday = thanksgiving(today.year) if name == "Fall" else None
     if holiday is not None and not first_day <= holiday <= last_day:
         holiday = None
-    cancelled = weekday_on_or_before(today - dt.timedelta(days=2), TUESDAY)
-    while holiday in (cancelled + dt.timedelta(days=2), cancelled + dt.timedelta(days=9)):
-        # Thanksgiving keeps its holiday: the pattern moves a week on (Thanksgiving is then
-        # the part of it in the past).
-        cancelled += dt.timedelta(weeks=1)
+    usual_cancelled = weekday_on_or_before(today - dt.timedelta(days=2), TUESDAY)
+    # Thanksgiving keeps its holiday: the pattern moves a week (either way) off it, as long as
+    # some of the term's changes stay in the past and some to come.
+    cancelled = next(
+        usual_cancelled + dt.timedelta(weeks=weeks)
+        for weeks in (0, -1, 1, -2, 2)
+        if _fits(usual_cancelled + dt.timedelta(weeks=weeks), holiday, today)
+    )
     return TermPlan(
         term=f"{name} {today.year}",
         first_day=first_day,
