@@ -91,9 +91,9 @@ COURSE = {
 
 
 @transaction.atomic
-def seed_demo(*, current_term: bool = False, today: dt.date | None = None) -> DemoResult:
+def seed_demo(*, current_term: bool = False) -> DemoResult:
     """The Fall 2017 course (archived); with `current_term`, also the course of the term that
-    contains `today` (default: today in the course's time zone)."""
+    contains today (in the portal's time zone, that of the courses)."""
     course = Course.objects.filter(code=COURSE_CODE, term="Fall 2017").first()
     if course is None:
         course = services.course_create(
@@ -123,7 +123,7 @@ def seed_demo(*, current_term: bool = False, today: dt.date | None = None) -> De
 
     current = None
     if current_term:
-        current = _seed_current_term(today or timezone.localdate())
+        current = _seed_current_term(timezone.localdate())
 
     # A token's key is shown only when it is made: replace the demo token on every run.
     autograder = get_user_model().objects.get(username="autograder")
