@@ -271,7 +271,7 @@ UPCOMING_PAPERS = [
     ],
 ]
 
-REVIEWS = [
+REVIEWS: list[dict[str, Any]] = [
     {
         "summary": "The paper projects the activations of each layer back to pixel space with a "
         "deconvolutional network, to show which input patterns excite a unit.",
@@ -306,7 +306,7 @@ REVIEWS = [
         "confidence": 4,
     },
 ]
-DRAFT_REVIEW = {
+DRAFT_REVIEW: dict[str, Any] = {
     "summary": "Grad-CAM weights the feature maps of the last convolutional layer by the "
     "gradient of the class score, giving a coarse map of where the evidence is.",
     "strengths": "It applies to many architectures without retraining.",
