@@ -29,8 +29,8 @@ class CalendarExceptionInline(admin.TabularInline):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "term", "first_day", "last_day", "time_zone"]
-    list_filter = ["term", "time_zone"]
+    list_display = ["code", "title", "term", "first_day", "last_day", "time_zone", "archived"]
+    list_filter = ["archived", "term", "time_zone"]
     search_fields = ["code", "title", "term"]
     date_hierarchy = "first_day"
     readonly_fields = ["created_at"]

@@ -36,6 +36,8 @@ class Course(models.Model):
     slides_due_hours_before = models.PositiveSmallIntegerField(
         default=24, validators=[MaxValueValidator(24 * 14)]
     )
+    # A past term kept for the record: listed apart, under "Archived", on the home page.
+    archived = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

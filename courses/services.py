@@ -47,6 +47,7 @@ COURSE_FIELDS = frozenset(
         "meeting_end",
         "presenters_per_class",
         "reviews_require_acknowledgement",
+        "archived",
         "slides_due_hours_before",
     }
 )

@@ -38,7 +38,12 @@ def home(request: HttpRequest) -> HttpResponse:
     courses = list(selectors.course_list_for_user(user=request.user))
     if len(courses) == 1:
         return redirect("course-home", course_id=courses[0].pk)
-    return render(request, "courses/home.html", {"courses": courses})
+    # Current terms first; past terms kept for the record under their own heading.
+    context = {
+        "courses": [c for c in courses if not c.archived],
+        "archived": [c for c in courses if c.archived],
+    }
+    return render(request, "courses/home.html", context)
 
 
 @login_required

@@ -25,6 +25,7 @@ PURE_CORES = [
     "convlab.grading",
     "reviews.guidance",
     "presentations.scheduling",
+    "demo.terms",
 ]
 FRAMEWORKS = ("django", "rest_framework", "celery", "kombu", "courseportal")
 
