@@ -63,7 +63,7 @@ def histogram(
         counts[min(bins - 1, max(0, int(share * bins)))] += 1
     tallest = max(counts) or 1
     slot = WIDTH / bins
-    usable = HEIGHT - BOTTOM - 4
+    usable = HEIGHT - BOTTOM - 14  # room above the tallest bar for its count
     bars = []
     for k, count in enumerate(counts):
         height = usable * count / tallest
