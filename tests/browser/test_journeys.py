@@ -29,6 +29,7 @@ from presentations.models import PresentationSchedule, PresenterGroup
 from reviews import services as review_services
 from reviews.models import Paper, ReviewRating
 from tests.browser.axe import assert_accessible
+from tests.browser.screenshots import save_screenshots
 from tests.convlab.grading.test_transposed_convolutions import BUGS
 from tests.convlab.service.conftest import REFERENCE, wait_final
 
@@ -46,8 +47,11 @@ class Person:
     loads that no `check()` followed.
     """
 
-    def __init__(self, browser: Any, base: str) -> None:
+    def __init__(self, browser: Any, base: str, journey: str = "") -> None:
         self.base = base
+        # The journey's name: each checked page is also saved as screenshots at 1280 and 375 px
+        # (tests/browser/screenshots.py); none when empty.
+        self.journey = journey
         self.context = browser.new_context(viewport={"width": 1024, "height": 768})
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)
@@ -64,6 +68,9 @@ class Person:
         self.page.wait_for_load_state()
         self.checked.add(len(self.landed) - 1)  # counted even when the check fails the test
         assert_accessible(self.page)
+        if self.journey:
+            path = self.page.url.removeprefix(self.base)
+            save_screenshots(self.page, f"{self.journey}-{len(self.checked):02d}-{path}")
 
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
@@ -90,12 +97,16 @@ class Person:
 
 
 @pytest.fixture
-def person(browser: Any, live_server: Any) -> Iterator[Callable[[str], Person]]:
-    """`person("student1")`: a new tab, signed in as that demo account."""
+def person(
+    browser: Any, live_server: Any, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], Person]]:
+    """`person("student1")`: a new tab, signed in as that demo account, whose checked pages are
+    saved as screenshots named after the test and the account."""
     people: list[Person] = []
+    journey = request.node.name.removeprefix("test_")[:60]
 
     def sign_in(username: str) -> Person:
-        someone = Person(browser, live_server.url)
+        someone = Person(browser, live_server.url, f"{journey}-{username}")
         people.append(someone)
         someone.log_in(username)
         return someone
