@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 from convlab import handout, selectors, services
 from convlab.forms import UploadForm
 from convlab.models import Assignment, SubmissionStatus
+from courseportal.confirm import confirmation_refused
 from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Membership, Role
 from courses.selectors import membership_get
@@ -72,15 +74,25 @@ def assignment_page(request: AuthenticatedHttpRequest, course_id: int, slug: str
     student_filter = request.GET.get("student", "").strip()
     if membership.is_staff_role and student_filter:
         submissions = submissions.filter(student__username__icontains=student_filter)
+    listed = list(submissions[:200])
+    listing = {
+        "membership": membership,
+        "submissions": listed,
+        "pending": any(not s.is_final for s in listed),
+        "poll_url": request.get_full_path(),
+    }
+    if request.method == "GET" and request.headers.get("HX-Target") == "submissions":
+        # The list polling itself while gradings run: only the table.
+        return render(request, "convlab/_submission_list.html", listing)
     return render(
         request,
         "convlab/assignment.html",
         {
+            **listing,
             "course": membership.course,
-            "membership": membership,
             "assignment": assignment,
             "form": form,
-            "submissions": submissions[:200],
+            "regrade_all_confirm": REGRADE_ALL_CONFIRM,
             "statuses": SubmissionStatus.choices,
             "status_filter": status_filter,
             "student_filter": student_filter,
@@ -205,6 +217,9 @@ def submission_regrade(request: HttpRequest, submission_id: int) -> HttpResponse
     return redirect("submission", submission_id=submission_id)
 
 
+REGRADE_ALL_CONFIRM = "I understand that every graded submission of this lab is graded again"
+
+
 @login_required
 @require_POST
 def assignment_regrade(request: HttpRequest, course_id: int, slug: str) -> HttpResponse:
@@ -212,6 +227,20 @@ def assignment_regrade(request: HttpRequest, course_id: int, slug: str) -> HttpR
     if not membership.is_staff_role:
         raise PermissionDenied("Only staff regrade.")
     assignment = selectors.assignment_get(course=membership.course, slug=slug)
+    refused = confirmation_refused(
+        request,
+        title=f"regrade all of {assignment.title}",
+        label=REGRADE_ALL_CONFIRM,
+        consequence="Every graded submission of this lab goes back into the queue and gets a new "
+        "score; the earlier results stay in each submission's history.",
+        action_url=reverse("lab-regrade", args=[course_id, slug]),
+        button="Regrade all",
+        back_url=reverse("lab-assignment", args=[course_id, slug]),
+    )
+    if refused is not None:
+        return refused
     count = services.assignment_regrade(assignment=assignment)
-    messages.success(request, f"{count} submission(s) queued for regrading.")
+    messages.success(
+        request, f"{count} submission{'' if count == 1 else 's'} queued for regrading."
+    )
     return redirect("lab-assignment", course_id=course_id, slug=slug)

@@ -111,9 +111,13 @@ def _check_exception(course: Course, exception: CalendarException) -> None:
             {"reason": f"{exception.reason!r} is not one of holiday, break, cancelled"}
         )
     if kind == cal.ExceptionKind.NO_CLASS and not exception.reason:
-        raise ValidationError({"reason": "required for no_class: holiday, break or cancelled"})
+        raise ValidationError(
+            {"reason": "required when there is no class: holiday, break or cancelled"}
+        )
     if kind == cal.ExceptionKind.GUEST_LECTURE and exception.reason:
-        raise ValidationError({"reason": "only no_class takes a reason; leave it empty"})
+        raise ValidationError(
+            {"reason": "only a day with no class has a reason; leave it empty for a guest lecture"}
+        )
     try:
         cal.check_exception(course_pattern(course=course), calendar_exception_to_core(exception))
     except ValueError as error:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_POST
 
 from courseportal import caching
+from courseportal.confirm import confirmation_refused
 from courseportal.spreadsheets import csv_writer
 from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Course, Membership, Role
@@ -46,10 +47,42 @@ def _staff(request: HttpRequest, course_id: int) -> Membership:
     return membership
 
 
+# What the pages call the keys of the services' ValidationErrors: a message names the thing in
+# the page's words ("Slides link: ..."), never the internal key ("slides_link: ...").
+_FIELD_NAMES = {
+    "fixed_date": "Fixed date",
+    "from_group": "Your group",
+    "group": "Group",
+    "groups": "Presenter groups",
+    "invitation": "Invitation",
+    "members": "Members",
+    "name": "Group name",
+    "placements": "Dates",
+    "preferences": "Preferences",
+    "schedule": "Schedule",
+    "slides_file": "Slides (PDF)",
+    "slides_link": "Slides link",
+    "status": "Swap",
+    "swap": "Swap",
+    "to_group": "Other group",
+    "unavailable": "Dates the group cannot present",
+    "user_id": "Classmate",
+    "username": "Classmate's username",
+}
+
+
+def plain_field_name(field: str) -> str:
+    """The page's name of a service error key; an unknown key reads as words, not code."""
+    return _FIELD_NAMES.get(field) or field.replace("_", " ").capitalize()
+
+
 def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
     for field, problems in error.message_dict.items():
         for problem in problems:
-            messages.error(request, f"{field}: {problem}")
+            if field == NON_FIELD_ERRORS:
+                messages.error(request, problem)
+            else:
+                messages.error(request, f"{plain_field_name(field)}: {problem}")
 
 
 @login_required
@@ -125,7 +158,7 @@ def group_preferences(request: HttpRequest, course_id: int) -> HttpResponse:
         )
         unavailable = [dt.date.fromisoformat(d) for d in request.POST.getlist("unavailable")]
     except ValueError:
-        messages.error(request, "preferences: ranks are whole numbers and dates are YYYY-MM-DD")
+        messages.error(request, "Preferences: a rank is a whole number such as 1, 2 or 3.")
         return redirect("presentations-group", course_id=course_id)
     try:
         group_update(group=group, preferences=[day for _, day in ranked], unavailable=unavailable)
@@ -177,7 +210,7 @@ def group_start(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespon
         raise PermissionDenied("Students start groups; staff form them on the groups page.")
     name = str(request.POST.get("name", "")).strip()
     if not name or len(name) > 100:
-        messages.error(request, "name: give the group a name of at most 100 characters")
+        messages.error(request, "Group name: give the group a name of at most 100 characters.")
         return redirect("presentations-group", course_id=course_id)
     try:
         group_create(course=membership.course, name=name, members=[request.user])
@@ -194,7 +227,7 @@ def invitation_send(request: AuthenticatedHttpRequest, course_id: int) -> HttpRe
     membership = membership_get(user=request.user, course_id=course_id)
     own = selectors.group_of_user(course=membership.course, user=request.user)
     if own is None or membership.role != Role.STUDENT:
-        messages.error(request, "group: start or join a group before you invite classmates")
+        messages.error(request, "Group: start or join a group before you invite classmates.")
         return redirect("presentations-group", course_id=course_id)
     username = str(request.POST.get("username", "")).strip()
     user_id = str(request.POST.get("user_id", "")).strip()
@@ -250,7 +283,7 @@ def swap_create(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespon
         else None
     )
     if own is None or other is None:
-        messages.error(request, "to_group: choose another group of this course")
+        messages.error(request, "Other group: choose another group of this course.")
         return redirect("presentations-group", course_id=course_id)
     try:
         swap_request(from_group=own, to_group=other, actor=request.user)
@@ -302,8 +335,12 @@ def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
             "eligible": [s for s in selectors.scheduler_sessions(course=course) if s.eligible],
             "swaps": selectors.swap_list(membership=membership).filter(status=SwapStatus.ACCEPTED),
             "changes": selectors.change_log(course=course)[:20],
+            "publish_confirm": PUBLISH_CONFIRM,
         },
     )
+
+
+PUBLISH_CONFIRM = "I understand that publishing moves every group to its date in this draft"
 
 
 @login_required
@@ -333,6 +370,18 @@ def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str
             draft = selectors.schedule_latest_draft(course=course)
             if draft is None:
                 raise ValidationError({"schedule": "there is no draft to publish"})
+            refused = confirmation_refused(
+                request,
+                title=f"publish draft v{draft.version}",
+                label=PUBLISH_CONFIRM,
+                consequence="Every group's presentation date becomes the one in this draft; "
+                "the class sees the new schedule at once.",
+                action_url=reverse("presentations-manage-action", args=[course_id, "publish"]),
+                button=f"Publish draft v{draft.version}",
+                back_url=reverse("presentations-manage", args=[course_id]),
+            )
+            if refused is not None:
+                return refused
             schedule_publish(schedule=draft, actor=request.user)
             messages.success(request, f"Schedule v{draft.version} is published.")
         else:
@@ -340,16 +389,8 @@ def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str
     except ValidationError as error:
         _flash_errors(request, error)
     except ValueError:
-        messages.error(request, "placements: dates are YYYY-MM-DD")
+        messages.error(request, "Dates: choose each date from the list.")
     return redirect("presentations-manage", course_id=course_id)
-
-
-# Plain names of the service's error keys that have no field on the group form.
-_GROUP_FIELD_NAMES = {
-    "unavailable": "Dates the group cannot present",
-    "fixed_date": "Fixed date",
-    "group": "Group",
-}
 
 
 def _group_form(
@@ -395,7 +436,7 @@ def _group_save(
             if field in form.fields:
                 form.add_error(field, problems)
             else:
-                label = _GROUP_FIELD_NAMES.get(field, field)
+                label = plain_field_name(field)
                 form.add_error(None, [f"{label}: {problem}" for problem in problems])
         return None
 

@@ -162,6 +162,7 @@ def test_an_instructor_sets_the_calendar_then_schedules_and_publishes_presenters
     draft_dates = page.locator('select[id^="place-"]').evaluate_all("els => els.map(e => e.value)")
     assert len(draft_dates) == PresenterGroup.objects.filter(course=course).count() == 6
     assert "2017-10-12" not in draft_dates
+    page.get_by_label("I understand that publishing moves every group").check()
     page.get_by_role("button", name="Publish draft v1").click()
     page.get_by_text("Schedule v1 is published.").wait_for()
     ines.check()

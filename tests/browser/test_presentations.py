@@ -24,6 +24,7 @@ def test_it_lets_staff_publish_and_a_student_see_their_slot(browser: Any, live_s
     staff.goto(f"{live_server.url}/courses/{course.pk}/presentations/manage/")
     staff.get_by_role("button", name="Generate an optimal draft").click()
     staff.get_by_text("Draft v1 is ready").wait_for()
+    staff.get_by_label("I understand that publishing moves every group").check()
     staff.get_by_role("button", name="Publish draft v1").click()
     staff.get_by_text("Schedule v1 is published.").wait_for()
 

@@ -83,11 +83,11 @@ def test_it_answers_anonymous_writes_with_401(api, course):
         ({**FALL_BREAK, "date": "next tuesday"}, "date", "wrong format"),
         ({**FALL_BREAK, "kind": "party"}, "kind", "not a valid choice"),
         ({**FALL_BREAK, "reason": "weather-ish"}, "reason", "not a valid choice"),
-        ({**FALL_BREAK, "reason": ""}, "reason", "required for no_class"),
+        ({**FALL_BREAK, "reason": ""}, "reason", "required when there is no class"),
         (
             {"date": "2017-10-05", "kind": "guest_lecture", "reason": "break"},
             "reason",
-            "only no_class",
+            "only a day with no class has a reason",
         ),
         ({**FALL_BREAK, "title": "x" * 201}, "title", "no more than 200"),
         ({"kind": "no_class", "reason": "break"}, "date", "required"),

@@ -73,11 +73,11 @@ def test_it_shows_the_form_and_remove_buttons_only_to_staff(client, course, alic
         ({**FALL_BREAK, "date": ""}, "Date", "This field is required"),
         ({**FALL_BREAK, "kind": "party"}, "What happens", "Select a valid choice"),
         ({**FALL_BREAK, "reason": "weather-ish"}, "Why there is no class", "valid choice"),
-        ({**FALL_BREAK, "reason": ""}, "Why there is no class", "required for no_class"),
+        ({**FALL_BREAK, "reason": ""}, "Why there is no class", "required when there is no class"),
         (
             {"date": "2017-10-05", "kind": "guest_lecture", "reason": "break"},
             "Why there is no class",
-            "only no_class",
+            "only a day with no class has a reason",
         ),
         ({**FALL_BREAK, "title": "x" * 201}, "Title", "at most 200 characters"),
     ],

@@ -130,10 +130,13 @@ def test_the_form_shows_errors_and_saves_nothing(client, scenario):
         {"group": scenario.explanations.pk, "score": "11"},
     )
     assert response.status_code == 400
-    assert "score: must be between 0 and 10" in response.content.decode()
+    # The field's label, not its internal name (#16).
+    assert "Score: must be between 0 and 10" in response.content.decode()
+    assert "score:" not in response.content.decode()
     assert not PresentationGrade.objects.filter(group=scenario.explanations).exists()
     bad = client.post(f"/courses/{scenario.course.pk}/grades/presentations/", {"group": "x"})
     assert bad.status_code == 400
+    assert "Group: Enter a whole number." in bad.content.decode()
 
 
 def test_the_policy_sets_the_points_a_presentation_is_out_of(api, scenario):

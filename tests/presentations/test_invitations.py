@@ -337,7 +337,7 @@ def test_it_answers_the_same_on_the_page_for_unknown_and_foreign_usernames(clien
     for username in ("nobody", bob.username):
         response = client.post(page(demo, "invitations/"), {"username": username}, follow=True)
         answers.add(str([str(m) for m in response.context["messages"]]))
-    assert answers == {str([f"username: {NOT_A_CLASSMATE}"])}
+    assert answers == {str([f"Classmate's username: {NOT_A_CLASSMATE}"])}
     assert not GroupInvitation.objects.exists()
 
 

@@ -30,7 +30,7 @@ def test_it_lets_staff_generate_adjust_and_publish_from_the_page(client, demo, u
     assert "Fall break" in page  # the refusal is shown as a message
     client.post(base + "adjust/", {f"place-{group.pk}": "2017-11-30"})
     assert draft.slots.get(group=group).date.isoformat() == "2017-11-30"
-    assert client.post(base + "publish/").status_code == 302
+    assert client.post(base + "publish/", {"confirm": "yes"}).status_code == 302
     draft.refresh_from_db()
     assert draft.status == "published"
 

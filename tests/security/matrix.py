@@ -471,7 +471,8 @@ ROWS: list[Row] = [
     row("labs", "GET", PAGE_MEMBERS),
     row("lab-assignment", "GET", PAGE_MEMBERS),
     row("lab-assignment", "POST", "login 302 404 403 403 403 404", body=_upload),
-    row("lab-regrade", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    # Issue #16 (live, safe interaction): a bulk regrade runs only when confirmed.
+    row("lab-regrade", "POST", "login 403 404 302 302 403 404", body=_const({"confirm": "yes"})),
     # Issue #16, the lab page slice: the starter file, to every member of the course.
     row("lab-starter", "GET", PAGE_MEMBERS),
     row("submission", "GET", PAGE_MEMBERS),
