@@ -171,7 +171,10 @@ def schedule_seats(
     for day in days:
         used = sum(len(slot.group.members.all()) for slot in day.slots)
         own = own_group_id is not None and any(s.group_id == own_group_id for s in day.slots)
-        cells.append(SeatCell(day.session.date, day.label, len(day.slots), used, seats, own))
+        label = day.label
+        if day.session.meets and not day.session.has_presentations:
+            label = "Guest lecture — no presenters"  # short words: a cell is a third of a phone
+        cells.append(SeatCell(day.session.date, label, len(day.slots), used, seats, own))
     return cells
 
 

@@ -34,7 +34,7 @@ def test_it_shows_the_seats_used_per_class_date(client, api, demo, users):
         assert f"{2 * groups} of 6 seats" in grid[date]
         assert f"{groups} group{'s' if groups > 1 else ''}" in grid[date]
     assert "No class — Fall break" in grid["2017-10-10"]
-    assert "Guest lecture — no presentations" in grid["2017-10-05"]
+    assert "Guest lecture — no presenters" in grid["2017-10-05"]
     assert "seats" not in grid["2017-10-10"]
 
 
