@@ -139,6 +139,45 @@ def _days(
     return list(days.values())
 
 
+@dataclass(frozen=True)
+class SeatCell:
+    """One class date of the schedule at a glance: the groups placed and the seats they use.
+
+    Seats are counted in students, as the scheduler counts them (a group of two uses two).
+    `label` is set on dates without presentations (no class, a guest lecture)."""
+
+    date: dt.date
+    label: str
+    groups: int
+    used: int
+    seats: int
+    own: bool
+
+    @property
+    def left(self) -> int:
+        return max(self.seats - self.used, 0)
+
+    @property
+    def percent(self) -> int:
+        """The share of the seats used, 0 to 100 (the bar's width)."""
+        return min(100, round(100 * self.used / self.seats)) if self.seats else 0
+
+
+def schedule_seats(
+    *, days: Iterable[ScheduleDay], seats: int, own_group_id: int | None
+) -> list[SeatCell]:
+    """Every class date of `schedule_days` as a `SeatCell`, in date order."""
+    cells = []
+    for day in days:
+        used = sum(len(slot.group.members.all()) for slot in day.slots)
+        own = own_group_id is not None and any(s.group_id == own_group_id for s in day.slots)
+        label = day.label
+        if day.session.meets and not day.session.has_presentations:
+            label = "Guest lecture — no presenters"  # short words: a cell is a third of a phone
+        cells.append(SeatCell(day.session.date, label, len(day.slots), used, seats, own))
+    return cells
+
+
 def schedule_days(*, course: Course, schedule: PresentationSchedule | None) -> list[ScheduleDay]:
     """Every class date with the groups presenting that day (none on days without class)."""
     if schedule is None:

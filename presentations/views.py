@@ -91,6 +91,10 @@ def schedule_page(request: HttpRequest, course_id: int) -> HttpResponse:
     course = membership.course
     published = selectors.schedule_published(course=course)
     own = selectors.group_of_user(course=course, user=request.user)
+    days = selectors.schedule_days(course=course, schedule=published)
+    seat_cells = selectors.schedule_seats(
+        days=days, seats=course.presenters_per_class, own_group_id=own.pk if own else None
+    )
     return render(
         request,
         "presentations/schedule.html",
@@ -98,7 +102,9 @@ def schedule_page(request: HttpRequest, course_id: int) -> HttpResponse:
             "course": course,
             "membership": membership,
             "schedule": published,
-            "days": selectors.schedule_days(course=course, schedule=published),
+            "days": days,
+            "seat_cells": seat_cells,
+            "own_day": next((cell for cell in seat_cells if cell.own), None),
             "own_group": own,
             "invitations": selectors.invitations_received(course=course, user=request.user),
             "changes": selectors.change_log(course=course)[:10],
@@ -322,6 +328,7 @@ def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
     course = membership.course
     draft = selectors.schedule_latest_draft(course=course)
     published = selectors.schedule_published(course=course)
+    draft_days = selectors.schedule_days(course=course, schedule=draft) if draft else []
     return render(
         request,
         "presentations/manage.html",
@@ -330,7 +337,10 @@ def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
             "membership": membership,
             "groups": selectors.group_list(course=course),
             "draft": draft,
-            "draft_days": selectors.schedule_days(course=course, schedule=draft) if draft else [],
+            "draft_days": draft_days,
+            "seat_cells": selectors.schedule_seats(
+                days=draft_days, seats=course.presenters_per_class, own_group_id=None
+            ),
             "published": published,
             "eligible": [s for s in selectors.scheduler_sessions(course=course) if s.eligible],
             "swaps": selectors.swap_list(membership=membership).filter(status=SwapStatus.ACCEPTED),

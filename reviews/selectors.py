@@ -67,6 +67,19 @@ def review_get_own(*, membership: Membership, paper: Paper) -> Review | None:
     return Review.objects.filter(paper=paper, author_id=membership.user_id).first()
 
 
+def review_scores_by_paper(*, course: Course) -> list[tuple[Paper, list[int], list[int]]]:
+    """Every paper of the course with its reviews' ratings and confidences, for staff (who
+    read every review whether or not it is released). Two queries whatever the paper count."""
+    scores: dict[int, tuple[list[int], list[int]]] = {}
+    for paper_id, rating, confidence in Review.objects.filter(paper__course=course).values_list(
+        "paper_id", "rating", "confidence"
+    ):
+        ratings, confidences = scores.setdefault(paper_id, ([], []))
+        ratings.append(rating)
+        confidences.append(confidence)
+    return [(paper, *scores.get(paper.pk, ([], []))) for paper in paper_list(course=course)]
+
+
 def tag_counts(*, review_ids: list[int]) -> dict[int, dict[str, int]]:
     """Per review, how many raters gave each rating tag: counts only, never who."""
     counts = {pk: dict.fromkeys(RatingTag.values, 0) for pk in review_ids}

@@ -24,6 +24,7 @@ from courseportal.spreadsheets import csv_writer
 from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Course, Membership, Role
 from courses.selectors import course_sessions, membership_get
+from reviews import charts as charts_core
 from reviews import guidance_adapter, reading_list, selectors, services
 from reviews.forms import PaperForm, RatingForm, ReadingListForm, ReviewForm
 from reviews.models import FIELD_MAX_CHARS, RatingTag
@@ -81,6 +82,15 @@ def paper_detail(request: HttpRequest, course_id: int, paper_id: int) -> HttpRes
     paper = selectors.paper_get(course=membership.course, paper_id=paper_id)
     now = timezone.now()
     reviews = list(selectors.review_list_visible(membership=membership, now=now, paper=paper))
+    released = selectors.paper_is_released(paper=paper, now=now)
+    # The spread is shown only where every review is visible: to staff, and to students after
+    # release (before it a student sees only their own review).
+    charts = []
+    if released or membership.is_staff_role:
+        charts = [
+            charts_core.distribution(title="Rating", values=[r.rating for r in reviews]),
+            charts_core.distribution(title="Confidence", values=[r.confidence for r in reviews]),
+        ]
     return render(
         request,
         "reviews/paper_detail.html",
@@ -89,7 +99,8 @@ def paper_detail(request: HttpRequest, course_id: int, paper_id: int) -> HttpRes
             "membership": membership,
             "paper": paper,
             "reviews": reviews,
-            "released": selectors.paper_is_released(paper=paper, now=now),
+            "released": released,
+            "charts": charts,
             "rating_form": RatingForm(),
             **_peer_feedback_context(membership, reviews, now),
         },
@@ -275,12 +286,23 @@ def _dashboard_rows(course_id: int, user: Any) -> tuple[Any, list[dict[str, Any]
 @login_required
 def review_dashboard(request: HttpRequest, course_id: int) -> HttpResponse:
     membership, rows = _dashboard_rows(course_id, request.user)
+    papers = [
+        (
+            paper,
+            charts_core.distribution(title="Rating", values=ratings),
+            charts_core.distribution(title="Confidence", values=confidences),
+        )
+        for paper, ratings, confidences in selectors.review_scores_by_paper(
+            course=membership.course
+        )
+    ]
     return render(
         request,
         "reviews/dashboard.html",
         {
             "course": membership.course,
             "rows": rows,
+            "papers": papers,
             "categories": guidance_adapter.CATEGORIES,
             "rating_tags": RatingTag.choices,
         },
