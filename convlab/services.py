@@ -680,3 +680,116 @@ def _webhook_attempt(delivery: WebhookDelivery, claimed_at: dt.datetime) -> Webh
             last_status=status, last_error=storable(error)[:2000], **fields
         )
     return WebhookDelivery.objects.get(pk=delivery.pk)
+
+
+# --- Assignments as staff set them up (the lab pages; issue #16) -----------------------------
+
+ASSIGNMENT_FIELDS = (
+    "title",
+    "slug",
+    "suite",
+    "opens_at",
+    "due_at",
+    "closes_at",
+    "grace_minutes",
+    "late_penalty_percent_per_day",
+    "max_submissions_per_day",
+    "needs_gpu",
+)
+# Page paths under a course's labs/ that a lab's slug may not take.
+RESERVED_SLUGS = frozenset({"new"})
+
+
+def _assignment_check(assignment: Assignment, *, suite_changed: bool) -> None:
+    """Every rule of an assignment's settings, each error under the field it is about (the
+    form shows it there): the fields' own checks, then the suite, the order of the dates, the
+    slug's uniqueness in the course."""
+    errors: dict[str, list[str]] = {}
+    try:
+        # The fields' own checks only: the webhook (set in the admin, not here) is not
+        # resolved again on every edit.
+        assignment.clean_fields(exclude=["course", "webhook_url", "webhook_secret"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    choices = {choice.slug: choice for choice in selectors.suite_choices()}
+    suite = choices.get(assignment.suite)
+    if suite is None and (suite_changed or assignment.pk is None):
+        known = ", ".join(choices) or "none"
+        errors.setdefault("suite", []).append(
+            f"There is no check suite “{assignment.suite}” (available: {known})."
+        )
+    if assignment.needs_gpu and suite is not None and not suite.supports_gpu:
+        errors.setdefault("needs_gpu", []).append(
+            f"The suite “{suite.title}” uses no GPU package, so it gains nothing from a GPU "
+            "worker; leave this unticked."
+        )
+    if assignment.opens_at and assignment.due_at and assignment.due_at < assignment.opens_at:
+        errors.setdefault("due_at", []).append("The due date is before the lab opens.")
+    if assignment.closes_at and assignment.due_at and assignment.closes_at < assignment.due_at:
+        errors.setdefault("closes_at", []).append("The closing time is before the due date.")
+    if assignment.slug in RESERVED_SLUGS:
+        errors.setdefault("slug", []).append(f"“{assignment.slug}” is reserved; choose another.")
+    taken = Assignment.objects.filter(course_id=assignment.course_id, slug=assignment.slug)
+    if assignment.pk is not None:
+        taken = taken.exclude(pk=assignment.pk)
+    if assignment.slug and taken.exists():
+        errors.setdefault("slug", []).append(
+            f"Another lab of this course already has the short name “{assignment.slug}”."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _assignment_save(assignment: Assignment) -> None:
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        # Another request took the slug between the check and the save.
+        raise ValidationError(
+            {"slug": f"Another lab of this course already has the short name “{assignment.slug}”."}
+        ) from None
+
+
+def assignment_create(*, course: Any, **fields: Any) -> Assignment:
+    """A new lab of `course` with `fields` (ASSIGNMENT_FIELDS; omitted ones take the model's
+    defaults). Raises ValidationError naming each bad field; nothing is saved then."""
+    unknown = set(fields) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown assignment fields: {sorted(unknown)}")
+    assignment = Assignment(course=course, **fields)
+    _assignment_check(assignment, suite_changed=True)
+    _assignment_save(assignment)
+    return assignment
+
+
+def assignment_update(*, assignment: Assignment, **fields: Any) -> Assignment:
+    """Change a lab's settings. Its suite may change only while it has no submission: their
+    scores and feedback were made by the old suite's checks. Raises ValidationError naming
+    each bad field; nothing is saved then (`assignment` keeps its values)."""
+    unknown = set(fields) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown assignment fields: {sorted(unknown)}")
+    with transaction.atomic():
+        # The lock keeps two editors from interleaving their checks and saves.
+        changed = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        suite_changed = "suite" in fields and fields["suite"] != changed.suite
+        for name, value in fields.items():
+            setattr(changed, name, value)
+        if suite_changed and Submission.objects.filter(assignment=changed).exists():
+            raise ValidationError(
+                {
+                    "suite": "This lab already has submissions, graded by its current suite: "
+                    "its suite can no longer change. Create a new lab for the other suite."
+                }
+            )
+        _assignment_check(changed, suite_changed=suite_changed)
+        _assignment_save(changed)
+    return changed
+
+
+def assignment_open_now(*, assignment: Assignment, now: dt.datetime | None = None) -> bool:
+    """Open a lab that is not open yet, now: its opening time moves to `now`. False (and no
+    change) when it is open already, whoever opened it."""
+    now = now or timezone.now()
+    return bool(Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).update(opens_at=now))
