@@ -45,6 +45,10 @@ def assignment_suite(*, assignment: Assignment) -> grading.Assignment | None:
         return None
 
 
+def assignment_has_submissions(*, assignment: Assignment) -> bool:
+    return Submission.objects.filter(assignment=assignment).exists()
+
+
 @dataclass(frozen=True)
 class SuiteChoice:
     """A check suite staff may grade a lab with, as the assignment form offers it."""

@@ -700,11 +700,16 @@ ASSIGNMENT_FIELDS = (
 RESERVED_SLUGS = frozenset({"new"})
 
 
-def _assignment_check(assignment: Assignment, *, suite_changed: bool) -> None:
+def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> None:
     """Every rule of an assignment's settings, each error under the field it is about (the
-    form shows it there): the fields' own checks, then the suite, the order of the dates, the
-    slug's uniqueness in the course."""
+    form shows it there): the fields' own checks, then the suite, the GPU, the order of the
+    times, the slug. The rules between fields are checked only where one of them is among
+    `changed`, so that a lab set up otherwise (in the admin) can still be edited."""
     errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
     try:
         # The fields' own checks only: the webhook (set in the admin, not here) is not
         # resolved again on every edit.
@@ -713,29 +718,35 @@ def _assignment_check(assignment: Assignment, *, suite_changed: bool) -> None:
         errors.update(error.message_dict)
     choices = {choice.slug: choice for choice in selectors.suite_choices()}
     suite = choices.get(assignment.suite)
-    if suite is None and (suite_changed or assignment.pk is None):
+    if suite is None and "suite" in changed:
         known = ", ".join(choices) or "none"
-        errors.setdefault("suite", []).append(
-            f"There is no check suite “{assignment.suite}” (available: {known})."
+        refuse("suite", f"There is no check suite “{assignment.suite}” (available: {known}).")
+    if (
+        suite is not None
+        and assignment.needs_gpu
+        and not suite.supports_gpu
+        and changed & {"suite", "needs_gpu"}
+    ):
+        refuse(
+            "needs_gpu",
+            f"The suite “{suite.title}” uses no GPU package, so a GPU worker would not make it "
+            "faster; leave this unticked.",
         )
-    if assignment.needs_gpu and suite is not None and not suite.supports_gpu:
-        errors.setdefault("needs_gpu", []).append(
-            f"The suite “{suite.title}” uses no GPU package, so it gains nothing from a GPU "
-            "worker; leave this unticked."
-        )
-    if assignment.opens_at and assignment.due_at and assignment.due_at < assignment.opens_at:
-        errors.setdefault("due_at", []).append("The due date is before the lab opens.")
-    if assignment.closes_at and assignment.due_at and assignment.closes_at < assignment.due_at:
-        errors.setdefault("closes_at", []).append("The closing time is before the due date.")
-    if assignment.slug in RESERVED_SLUGS:
-        errors.setdefault("slug", []).append(f"“{assignment.slug}” is reserved; choose another.")
-    taken = Assignment.objects.filter(course_id=assignment.course_id, slug=assignment.slug)
-    if assignment.pk is not None:
-        taken = taken.exclude(pk=assignment.pk)
-    if assignment.slug and taken.exists():
-        errors.setdefault("slug", []).append(
-            f"Another lab of this course already has the short name “{assignment.slug}”."
-        )
+    opens, due, closes = assignment.opens_at, assignment.due_at, assignment.closes_at
+    # Always: the database refuses a due date before the opening (assignment_due_after_open).
+    if opens and due and due < opens:
+        refuse("due_at", "The due date is before the lab opens.")
+    if due and closes and closes < due and changed & {"due_at", "closes_at"}:
+        refuse("closes_at", "The closing time is before the due date.")
+    if "slug" in changed:
+        if assignment.slug in RESERVED_SLUGS:
+            refuse("slug", f"“{assignment.slug}” is reserved; choose another.")
+        taken = Assignment.objects.filter(course_id=assignment.course_id, slug=assignment.slug)
+        if assignment.slug and taken.exclude(pk=assignment.pk).exists():
+            refuse(
+                "slug",
+                f"Another lab of this course already has the short name “{assignment.slug}”.",
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -758,7 +769,7 @@ def assignment_create(*, course: Any, **fields: Any) -> Assignment:
     if unknown:
         raise TypeError(f"unknown assignment fields: {sorted(unknown)}")
     assignment = Assignment(course=course, **fields)
-    _assignment_check(assignment, suite_changed=True)
+    _assignment_check(assignment, changed=frozenset(ASSIGNMENT_FIELDS))
     _assignment_save(assignment)
     return assignment
 
@@ -772,20 +783,27 @@ def assignment_update(*, assignment: Assignment, **fields: Any) -> Assignment:
         raise TypeError(f"unknown assignment fields: {sorted(unknown)}")
     with transaction.atomic():
         # The lock keeps two editors from interleaving their checks and saves.
-        changed = Assignment.objects.select_for_update().get(pk=assignment.pk)
-        suite_changed = "suite" in fields and fields["suite"] != changed.suite
+        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        changed = frozenset(
+            name for name, value in fields.items() if getattr(current, name) != value
+        )
         for name, value in fields.items():
-            setattr(changed, name, value)
-        if suite_changed and Submission.objects.filter(assignment=changed).exists():
-            raise ValidationError(
-                {
-                    "suite": "This lab already has submissions, graded by its current suite: "
-                    "its suite can no longer change. Create a new lab for the other suite."
-                }
-            )
-        _assignment_check(changed, suite_changed=suite_changed)
-        _assignment_save(changed)
-    return changed
+            setattr(current, name, value)
+        errors: dict[str, list[str]] = {}
+        if "suite" in changed and selectors.assignment_has_submissions(assignment=current):
+            errors["suite"] = [
+                "This lab already has submissions, graded by its current suite: its suite can "
+                "no longer change. Create a new lab for the other suite."
+            ]
+        try:
+            _assignment_check(current, changed=changed)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                errors.setdefault(field, []).extend(problems)
+        if errors:
+            raise ValidationError(errors)
+        _assignment_save(current)
+    return current
 
 
 def assignment_open_now(*, assignment: Assignment, now: dt.datetime | None = None) -> bool:

@@ -306,7 +306,7 @@ def assignment_edit(request: HttpRequest, course_id: int, slug: str) -> HttpResp
             form,
             assignment=assignment,
             gpu_suites=gpu_suites,
-            has_submissions=assignment.submissions.exists(),
+            has_submissions=selectors.assignment_has_submissions(assignment=assignment),
             is_open=timezone.now() >= assignment.opens_at,
         )
 
