@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.text import slugify
 
 from convlab.models import Assignment
 
@@ -52,3 +53,84 @@ class BulkRegradeForm(forms.Form):
         field = self.fields["assignment"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Assignment.objects.filter(course_id=course_id)
+
+
+def _when(label: str, help_text: str, *, required: bool = True) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=help_text,
+    )
+
+
+class AssignmentForm(forms.Form):
+    """A lab as staff create or change it; times are read in the course's time zone (the view
+    activates it). services.assignment_create/update check everything again, as for any caller."""
+
+    title = forms.CharField(max_length=200)
+    slug = forms.SlugField(
+        label="Short name",
+        max_length=64,
+        required=False,
+        help_text="Part of the lab's address: lowercase letters, digits and hyphens. "
+        "Leave it empty to make it from the title.",
+    )
+    suite = forms.ChoiceField(
+        label="Check suite",
+        help_text="The checks that grade the lab; its handout and starter file come with it.",
+    )
+    opens_at = _when(
+        "Opens", "Students see the handout, the starter file and the upload from this time."
+    )
+    due_at = _when("Due", "Work after this time (and the grace period) is late.")
+    closes_at = _when(
+        "Closes",
+        "Late work is accepted until this time, none after it. Leave it empty to accept "
+        "late work at any time.",
+        required=False,
+    )
+    grace_minutes = forms.IntegerField(
+        label="Grace period (minutes)",
+        min_value=0,
+        max_value=10_080,
+        initial=0,
+        help_text="Work this long after the due date still counts as on time.",
+    )
+    late_penalty_percent_per_day = forms.IntegerField(
+        label="Late penalty (% per day)",
+        min_value=0,
+        max_value=100,
+        initial=10,
+        help_text="Taken off the score for each day late; a day begun counts as a whole day.",
+    )
+    max_submissions_per_day = forms.IntegerField(
+        label="Attempts per 24 hours",
+        min_value=1,
+        max_value=1000,
+        initial=20,
+        help_text="How many times a student may submit in any 24 hours.",
+    )
+    needs_gpu = forms.BooleanField(
+        label="Grade on a GPU worker",
+        required=False,
+        help_text="Only for a suite that uses a GPU package (CuPy, PyTorch or JAX).",
+    )
+
+    def __init__(self, *args: Any, suites: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["suite"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "Choose a suite…"), *suites]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("slug") and cleaned.get("title") and "slug" not in self.errors:
+            slug = slugify(cleaned["title"])[:64].strip("-")
+            if not slug:
+                self.add_error(
+                    "slug",
+                    "The title has no letters or digits to make a short name from; write one.",
+                )
+            cleaned["slug"] = slug
+        return cleaned

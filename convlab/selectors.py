@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,34 @@ def assignment_suite(*, assignment: Assignment) -> grading.Assignment | None:
     except Exception:  # a course's suite is arbitrary code: whatever it raises, the page opens
         logger.exception("could not load the suite %r of %s", assignment.suite, assignment)
         return None
+
+
+def assignment_has_submissions(*, assignment: Assignment) -> bool:
+    return Submission.objects.filter(assignment=assignment).exists()
+
+
+@dataclass(frozen=True)
+class SuiteChoice:
+    """A check suite staff may grade a lab with, as the assignment form offers it."""
+
+    slug: str
+    title: str
+    supports_gpu: bool
+
+
+def suite_choices() -> list[SuiteChoice]:
+    """The suites an assignment may use: the built-in ones and those of CONVLAB_SUITES_DIR,
+    by slug. A suite that cannot be loaded is left out (and logged): it could grade nothing."""
+    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
+    choices = []
+    for slug in grading.available_assignments(extra):
+        try:
+            suite = grading.load_assignment(slug, extra)
+        except Exception:  # a course's suite is arbitrary code: whatever it raises, skip it
+            logger.exception("could not load the suite %r", slug)
+            continue
+        choices.append(SuiteChoice(slug=slug, title=suite.title, supports_gpu=suite.supports_gpu))
+    return choices
 
 
 def counted_attempts(

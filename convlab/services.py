@@ -680,3 +680,134 @@ def _webhook_attempt(delivery: WebhookDelivery, claimed_at: dt.datetime) -> Webh
             last_status=status, last_error=storable(error)[:2000], **fields
         )
     return WebhookDelivery.objects.get(pk=delivery.pk)
+
+
+# --- Assignments as staff set them up (the lab pages; issue #16) -----------------------------
+
+ASSIGNMENT_FIELDS = (
+    "title",
+    "slug",
+    "suite",
+    "opens_at",
+    "due_at",
+    "closes_at",
+    "grace_minutes",
+    "late_penalty_percent_per_day",
+    "max_submissions_per_day",
+    "needs_gpu",
+)
+# Page paths under a course's labs/ that a lab's slug may not take.
+RESERVED_SLUGS = frozenset({"new"})
+
+
+def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> None:
+    """Every rule of an assignment's settings, each error under the field it is about (the
+    form shows it there): the fields' own checks, then the suite, the GPU, the order of the
+    times, the slug. The rules between fields are checked only where one of them is among
+    `changed`, so that a lab set up otherwise (in the admin) can still be edited."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    try:
+        # The fields' own checks only: the webhook (set in the admin, not here) is not
+        # resolved again on every edit.
+        assignment.clean_fields(exclude=["course", "webhook_url", "webhook_secret"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    choices = {choice.slug: choice for choice in selectors.suite_choices()}
+    suite = choices.get(assignment.suite)
+    if suite is None and "suite" in changed:
+        known = ", ".join(choices) or "none"
+        refuse("suite", f"There is no check suite “{assignment.suite}” (available: {known}).")
+    if (
+        suite is not None
+        and assignment.needs_gpu
+        and not suite.supports_gpu
+        and changed & {"suite", "needs_gpu"}
+    ):
+        refuse(
+            "needs_gpu",
+            f"The suite “{suite.title}” uses no GPU package, so a GPU worker would not make it "
+            "faster; leave this unticked.",
+        )
+    opens, due, closes = assignment.opens_at, assignment.due_at, assignment.closes_at
+    # Always: the database refuses a due date before the opening (assignment_due_after_open).
+    if opens and due and due < opens:
+        refuse("due_at", "The due date is before the lab opens.")
+    if due and closes and closes < due and changed & {"due_at", "closes_at"}:
+        refuse("closes_at", "The closing time is before the due date.")
+    if "slug" in changed:
+        if assignment.slug in RESERVED_SLUGS:
+            refuse("slug", f"“{assignment.slug}” is reserved; choose another.")
+        taken = Assignment.objects.filter(course_id=assignment.course_id, slug=assignment.slug)
+        if assignment.slug and taken.exclude(pk=assignment.pk).exists():
+            refuse(
+                "slug",
+                f"Another lab of this course already has the short name “{assignment.slug}”.",
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _assignment_save(assignment: Assignment) -> None:
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:
+        # Another request took the slug between the check and the save.
+        raise ValidationError(
+            {"slug": f"Another lab of this course already has the short name “{assignment.slug}”."}
+        ) from None
+
+
+def assignment_create(*, course: Any, **fields: Any) -> Assignment:
+    """A new lab of `course` with `fields` (ASSIGNMENT_FIELDS; omitted ones take the model's
+    defaults). Raises ValidationError naming each bad field; nothing is saved then."""
+    unknown = set(fields) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown assignment fields: {sorted(unknown)}")
+    assignment = Assignment(course=course, **fields)
+    _assignment_check(assignment, changed=frozenset(ASSIGNMENT_FIELDS))
+    _assignment_save(assignment)
+    return assignment
+
+
+def assignment_update(*, assignment: Assignment, **fields: Any) -> Assignment:
+    """Change a lab's settings. Its suite may change only while it has no submission: their
+    scores and feedback were made by the old suite's checks. Raises ValidationError naming
+    each bad field; nothing is saved then (`assignment` keeps its values)."""
+    unknown = set(fields) - set(ASSIGNMENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown assignment fields: {sorted(unknown)}")
+    with transaction.atomic():
+        # The lock keeps two editors from interleaving their checks and saves.
+        current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+        changed = frozenset(
+            name for name, value in fields.items() if getattr(current, name) != value
+        )
+        for name, value in fields.items():
+            setattr(current, name, value)
+        errors: dict[str, list[str]] = {}
+        if "suite" in changed and selectors.assignment_has_submissions(assignment=current):
+            errors["suite"] = [
+                "This lab already has submissions, graded by its current suite: its suite can "
+                "no longer change. Create a new lab for the other suite."
+            ]
+        try:
+            _assignment_check(current, changed=changed)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                errors.setdefault(field, []).extend(problems)
+        if errors:
+            raise ValidationError(errors)
+        _assignment_save(current)
+    return current
+
+
+def assignment_open_now(*, assignment: Assignment, now: dt.datetime | None = None) -> bool:
+    """Open a lab that is not open yet, now: its opening time moves to `now`. False (and no
+    change) when it is open already, whoever opened it."""
+    now = now or timezone.now()
+    return bool(Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).update(opens_at=now))

@@ -44,6 +44,10 @@ api_urlpatterns = [
 
 page_urlpatterns = [
     path("courses/<id:course_id>/labs/", views.assignment_list, name="labs"),
+    # Before the lab's own page: "new" is not a lab's slug (services.RESERVED_SLUGS).
+    path("courses/<id:course_id>/labs/new/", views.assignment_create, name="lab-create"),
+    path("courses/<id:course_id>/labs/<slug:slug>/edit/", views.assignment_edit, name="lab-edit"),
+    path("courses/<id:course_id>/labs/<slug:slug>/open/", views.assignment_open, name="lab-open"),
     path(
         "courses/<id:course_id>/labs/<slug:slug>/",
         source_limit(views.assignment_page),

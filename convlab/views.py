@@ -1,10 +1,12 @@
 """Pages of convlab: assignments, upload, the live submission page, history, staff table,
-and the account page's API tokens."""
+the staff pages that create, edit and open labs, and the account page's API tokens."""
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from convlab import handout, selectors, services
-from convlab.forms import UploadForm
+from convlab.forms import AssignmentForm, UploadForm
 from convlab.models import Assignment, SubmissionStatus
 from courseportal.confirm import confirmation_refused
 from courseportal.types import AuthenticatedHttpRequest
@@ -244,3 +246,118 @@ def assignment_regrade(request: HttpRequest, course_id: int, slug: str) -> HttpR
         request, f"{count} submission{'' if count == 1 else 's'} queued for regrading."
     )
     return redirect("lab-assignment", course_id=course_id, slug=slug)
+
+
+# --- Staff pages of labs: create, edit, open now (issue #16). ----------------------------------
+
+
+def _staff_membership(request: HttpRequest, course_id: int) -> Membership:
+    membership = membership_get(user=request.user, course_id=course_id)
+    if not membership.is_staff_role:
+        raise PermissionDenied("Labs are set up by the course's TAs and instructors.")
+    return membership
+
+
+def _suite_options(keep: str | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+    """The suites the form offers (slug, "title (slug)"), and those that support a GPU.
+    `keep`, a lab's own suite, is offered even if it can no longer be loaded, so that the form
+    shows it instead of silently choosing another."""
+    choices = selectors.suite_choices()
+    options = [(c.slug, f"{c.title} ({c.slug})") for c in choices]
+    if keep and keep not in {c.slug for c in choices}:
+        options.append((keep, f"{keep} (not available now)"))
+    return options, [c.title for c in choices if c.supports_gpu]
+
+
+def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    for field, problems in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, problems)
+
+
+def _assignment_form_page(
+    request: HttpRequest, membership: Membership, form: AssignmentForm, **context: Any
+) -> HttpResponse:
+    return render(
+        request,
+        "convlab/assignment_form.html",
+        {"course": membership.course, "membership": membership, "form": form, **context},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    membership = _staff_membership(request, course_id)
+    course = membership.course
+    options, gpu_suites = _suite_options()
+    with timezone.override(ZoneInfo(course.time_zone)):
+        data = request.POST if request.method == "POST" else None
+        form = AssignmentForm(data, suites=options)
+        if request.method == "POST" and form.is_valid():
+            try:
+                assignment = services.assignment_create(course=course, **form.cleaned_data)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{assignment.title}” is created.")
+                return redirect("labs", course_id=course.pk)
+        return _assignment_form_page(
+            request, membership, form, assignment=None, gpu_suites=gpu_suites
+        )
+
+
+@login_required
+def assignment_edit(request: HttpRequest, course_id: int, slug: str) -> HttpResponse:
+    membership = _staff_membership(request, course_id)
+    course = membership.course
+    assignment = selectors.assignment_get(course=course, slug=slug)
+    options, gpu_suites = _suite_options(keep=assignment.suite)
+    with timezone.override(ZoneInfo(course.time_zone)):
+        initial = {name: getattr(assignment, name) for name in services.ASSIGNMENT_FIELDS}
+        for name in ("opens_at", "due_at", "closes_at"):
+            if initial[name] is not None:
+                initial[name] = timezone.localtime(initial[name]).replace(second=0, microsecond=0)
+        data = request.POST if request.method == "POST" else None
+        form = AssignmentForm(data, initial=initial, suites=options)
+        if request.method == "POST" and form.is_valid():
+            # A time left as shown keeps its seconds: the form shows minutes only.
+            fields = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+            try:
+                assignment = services.assignment_update(assignment=assignment, **fields)
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, f"“{assignment.title}” is saved.")
+                return redirect("labs", course_id=course.pk)
+        return _assignment_form_page(
+            request,
+            membership,
+            form,
+            assignment=assignment,
+            gpu_suites=gpu_suites,
+            has_submissions=selectors.assignment_has_submissions(assignment=assignment),
+            is_open=timezone.now() >= assignment.opens_at,
+        )
+
+
+@login_required
+def assignment_open(request: HttpRequest, course_id: int, slug: str) -> HttpResponse:
+    """A confirmation page; its POST opens a lab that is not open yet, now."""
+    membership = _staff_membership(request, course_id)
+    assignment = selectors.assignment_get(course=membership.course, slug=slug)
+    if request.method == "POST":
+        if services.assignment_open_now(assignment=assignment):
+            messages.success(request, f"“{assignment.title}” is open to students now.")
+        else:
+            messages.error(request, f"“{assignment.title}” was open already; nothing changed.")
+        return redirect("labs", course_id=course_id)
+    return render(
+        request,
+        "convlab/assignment_open.html",
+        {
+            "course": membership.course,
+            "membership": membership,
+            "assignment": assignment,
+            "is_open": timezone.now() >= assignment.opens_at,
+        },
+    )

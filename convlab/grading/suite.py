@@ -128,10 +128,19 @@ class Assignment:
     def max_score(self) -> float:
         return float(sum(check.points for check in self.checks))
 
+    @property
+    def supports_gpu(self) -> bool:
+        """Whether the suite may use a GPU: only one whose sandbox imports a GPU array
+        package gains anything from a GPU worker (a NumPy-only suite would just wait for one)."""
+        return any(package.split(".")[0] in GPU_PACKAGES for package in self.packages)
+
     def cases(self, check: Check, seed: int = 0) -> list[Case]:
         """The cases of ``check`` for a grading seeded by ``seed`` (same seed, same cases)."""
         return list(check.generate(np.random.default_rng([check.seed, seed])))
 
+
+# Array packages that run on a GPU: a suite importing one of them may be graded on a GPU worker.
+GPU_PACKAGES = frozenset({"cupy", "torch", "jax"})
 
 BUILTIN = {"transposed-convolutions": "convlab.suites.transposed_convolutions"}
 

@@ -257,6 +257,22 @@ VISITS: list[Visit] = [
         200,
     ),
     ("anonymous", "password_reset_complete", lambda scene: reverse("password_reset_complete"), 200),
+    # Issue #16, the lab staff pages slice: create, edit and open labs.
+    ("ta", "lab-create", course_url("lab-create"), 200),
+    ("student1", "lab-create", course_url("lab-create"), 403),
+    (
+        "instructor",
+        "lab-edit",
+        lambda scene: reverse("lab-edit", args=[scene.course.pk, scene.assignment.slug]),
+        200,
+    ),
+    # The demo's lab is open already: the page says so instead of asking.
+    (
+        "ta",
+        "lab-open",
+        lambda scene: reverse("lab-open", args=[scene.course.pk, scene.assignment.slug]),
+        200,
+    ),
 ]
 
 

@@ -18,13 +18,16 @@ role's session.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from convlab.models import Assignment
 from presentations.models import GroupInvitation, GroupMember, SwapRequest
 from presentations.services.groups import group_create
 from tests.factories import PASSWORD, make_member
@@ -234,6 +237,38 @@ def _carol(world: World, role: str) -> dict[str, Any]:
 
 def _graded_group(world: World, role: str) -> dict[str, Any]:
     return {"group_id": world.carol_group.pk}  # the group the world's presentation grade is of
+
+
+def _lab_form(world: World, role: str) -> dict[str, Any]:
+    # The world's lab with its own settings (it has submissions: the suite stays).
+    lab = world.assignment
+    return {
+        "title": "Lab 2 (renamed)",
+        "slug": lab.slug,
+        "suite": lab.suite,
+        "opens_at": "2030-01-07T09:00",
+        "due_at": "2030-02-07T23:59",
+        "grace_minutes": "0",
+        "late_penalty_percent_per_day": "10",
+        "max_submissions_per_day": "20",
+    }
+
+
+def _new_lab_form(world: World, role: str) -> dict[str, Any]:
+    return {**_lab_form(world, role), "title": "Lab 3", "slug": "lab-3"}
+
+
+def _unopened_lab(world: World, role: str) -> dict[str, Any]:
+    """A lab of the course that opens next year, to open now."""
+    lab = Assignment.objects.create(
+        course=world.course,
+        slug="lab-3",
+        title="Lab 3",
+        suite="transposed-convolutions",
+        opens_at=timezone.now() + dt.timedelta(days=365),
+        due_at=timezone.now() + dt.timedelta(days=400),
+    )
+    return {"slug": lab.slug}
 
 
 def _admin_login_form(world: World, role: str) -> dict[str, Any]:
@@ -475,6 +510,14 @@ ROWS: list[Row] = [
     row("lab-regrade", "POST", "login 403 404 302 302 403 404", body=_const({"confirm": "yes"})),
     # Issue #16, the lab page slice: the starter file, to every member of the course.
     row("lab-starter", "GET", PAGE_MEMBERS),
+    # Issue #16, the lab staff pages slice: create, edit and open labs.
+    row("lab-create", "GET", PAGE_STAFF),
+    row("lab-create", "POST", "login 403 404 302 302 403 404", body=_new_lab_form),
+    row("lab-edit", "GET", PAGE_STAFF),
+    row("lab-edit", "POST", "login 403 404 302 302 403 404", body=_lab_form),
+    row("lab-open", "GET", PAGE_STAFF, note="asks for confirmation"),
+    row("lab-open", "POST", "login 403 404 302 302 403 404", body=_const({}),
+        setup=_unopened_lab),
     row("submission", "GET", PAGE_MEMBERS),
     row("submission-status", "GET", PAGE_MEMBERS),
     row("submission-source", "GET", "login 200 404 200 200 200 404",
