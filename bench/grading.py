@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-SOLUTION = (ROOT / "tests" / "convlab" / "grading" / "solutions" / "reference.py").read_text()
+SOLUTION = (ROOT / "demo" / "solutions" / "transposed_convolutions.py").read_text()
 
 
 def free_port() -> int:

@@ -72,7 +72,7 @@ from bench.reviews import make_reviews  # noqa: E402
 
 PYTHON = sys.executable
 LUA = ROOT / "bench" / "load.lua"
-SOLUTION = ROOT / "tests" / "convlab" / "grading" / "solutions" / "reference.py"
+SOLUTION = ROOT / "demo" / "solutions" / "transposed_convolutions.py"
 WRK_THREADS = 2
 STUDENTS_PER_THREAD = 32
 NAMES = ("sessions", "reviews", "ics", "analyze", "submit")

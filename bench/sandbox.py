@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from convlab import sandbox  # noqa: E402 - after the sys.path line: runs from anywhere
 from convlab.grading import grade, load_assignment  # noqa: E402
 
-SOLUTION = ROOT / "tests" / "convlab" / "grading" / "solutions" / "reference.py"
+SOLUTION = ROOT / "demo" / "solutions" / "transposed_convolutions.py"
 
 
 def _times(action: Callable[[], object], runs: int) -> list[float]:

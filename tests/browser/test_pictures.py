@@ -54,6 +54,7 @@ def test_it_shows_the_schedule_at_a_glance(browser: Any, live_server: Any) -> No
     assert "of 6 seats" in staff.locator(".seat-grid").inner_text()
     check_both_widths(staff, manage)
     staff.goto(manage)
+    staff.get_by_label("I understand that publishing moves every group").check()
     staff.get_by_role("button", name="Publish draft v1").click()
     staff.get_by_text("Schedule v1 is published.").wait_for()
 

@@ -25,7 +25,7 @@ from tests.factories import make_member
 
 ROOT = Path(__file__).resolve().parents[2]
 API_DOC = ROOT / "docs" / "api.md"
-REFERENCE = (ROOT / "tests" / "convlab" / "grading" / "solutions" / "reference.py").read_text()
+REFERENCE = (ROOT / "demo" / "solutions" / "transposed_convolutions.py").read_text()
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
 

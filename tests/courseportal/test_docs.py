@@ -73,8 +73,10 @@ def test_every_variable_the_docs_name_is_read_somewhere() -> None:
     read_by_settings = set(re.findall(r'env\w*\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
     compose_source = (ROOT / "docker-compose.yml").read_text()
     read_by_compose = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", compose_source))
+    run_source = (ROOT / "scripts" / "run-portal.sh").read_text()
+    read_by_run = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", run_source))
     values = {"INFO", "WARNING", "DEBUG", "ERROR"}  # log levels, written like variables
-    known = read_by_settings | read_by_compose | set(dir(settings)) | values
+    known = read_by_settings | read_by_compose | read_by_run | set(dir(settings)) | values
     for doc in ["README.md", "docs/deploy.md"]:
         named = set(re.findall(r"`([A-Z][A-Z0-9_]{2,})(?:=[^`]*)?`", (ROOT / doc).read_text()))
         unknown = sorted(named - known)

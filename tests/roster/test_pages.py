@@ -104,10 +104,14 @@ def test_it_keeps_the_page_from_students_other_courses_and_anonymous(client, cou
 
 
 def test_it_links_the_roster_from_the_course_page_for_staff_only(client, course, tara, alice):
+    # The link is in the course home's panel, which the page loads with htmx.
+    panel = f"/courses/{course.pk}/panel/"
     client.force_login(tara)
-    assert f'href="/courses/{course.pk}/roster/"' in client.get(f"/courses/{course.pk}/").text
+    assert f'hx-get="{panel}"' in client.get(f"/courses/{course.pk}/").text
+    assert f'href="/courses/{course.pk}/roster/"' in client.get(panel).text
     client.force_login(alice)
     assert "/roster/" not in client.get(f"/courses/{course.pk}/").text
+    assert "/roster/" not in client.get(panel).text
 
 
 def test_it_shows_a_broken_set_password_link_as_expired(client):

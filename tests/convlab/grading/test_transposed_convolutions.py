@@ -15,7 +15,7 @@ from convlab.suites import transposed_convolutions as suite
 pytestmark = pytest.mark.usefixtures("sandboxed")
 
 ROOT = Path(__file__).resolve().parents[3]
-REFERENCE = (Path(__file__).parent / "solutions" / "reference.py").read_text()
+REFERENCE = (ROOT / "demo" / "solutions" / "transposed_convolutions.py").read_text()
 ASSIGNMENT = load_assignment("transposed-convolutions")
 
 BUGS = {

@@ -123,7 +123,7 @@ def test_a_correct_submission_still_gets_full_marks() -> None:
 
 
 def test_the_course_suite_grades_the_reference_solution_in_full() -> None:
-    reference = Path(__file__).parents[1] / "grading" / "solutions" / "reference.py"
+    reference = Path(__file__).parents[3] / "demo" / "solutions" / "transposed_convolutions.py"
     assignment = load_assignment("transposed-convolutions")
     result = grade(assignment, reference.read_text())
     assert result.gradable

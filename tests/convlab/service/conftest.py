@@ -20,8 +20,9 @@ from tests.conftest import require, stop_worker
 from tests.convlab.grading.test_course_suites import COURSE_SUITE
 from tests.factories import make_member
 
-SOLUTIONS = Path(__file__).resolve().parents[1] / "grading" / "solutions"
-REFERENCE = (SOLUTIONS / "reference.py").read_bytes()
+# The correct solution the demo submits too.
+SOLUTIONS = Path(__file__).resolve().parents[3] / "demo" / "solutions"
+REFERENCE = (SOLUTIONS / "transposed_convolutions.py").read_bytes()
 
 
 @pytest.fixture
