@@ -9,26 +9,11 @@ from typing import Any
 import pytest
 
 from convlab.models import Assignment
-from tests.browser.axe import PHONE_WIDTH, accessibility_problems, phone_width_problems
-from tests.factories import PASSWORD, make_course, make_member
+from tests.browser.axe import PHONE_WIDTH
+from tests.browser.pages import check, log_in
+from tests.factories import make_course, make_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/courses/*/")
-
-
-def check(page: Any, problems: list[str]) -> None:
-    """Collect the page's axe-core and (on a phone) width problems."""
-    found = [accessibility_problems(page)]
-    if page.viewport_size["width"] == PHONE_WIDTH:
-        found.append(phone_width_problems(page))
-    problems += [problem for problem in found if problem]
 
 
 @pytest.mark.parametrize("width", [1280, PHONE_WIDTH])

@@ -14,17 +14,14 @@ from convlab.models import Assignment, Submission, SubmissionStatus
 from courses.models import Membership
 from demo.seed import DEMO_PASSWORD, seed_demo
 from presentations.models import PresentationSchedule
+from tests.browser import pages
 from tests.browser.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/courses/*/")
+    pages.log_in(page, base, username, DEMO_PASSWORD)
 
 
 def a_lab_with_a_submission(username: str, status: str) -> tuple[Assignment, Submission]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from demo.seed import DEMO_PASSWORD, seed_demo
 from reviews.services import paper_create, review_create
+from tests.browser import pages
 from tests.browser.axe import PHONE_VIEWPORT, accessibility_problems, phone_width_problems
 from tests.reviews.conftest import GOOD_REVIEW
 
@@ -23,11 +24,7 @@ DESKTOP = {"width": 1280, "height": 800}
 
 
 def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/courses/*/")
+    pages.log_in(page, base, username, DEMO_PASSWORD)
 
 
 def check_both_widths(page: Any, url: str) -> None:

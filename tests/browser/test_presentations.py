@@ -5,16 +5,13 @@ from typing import Any
 import pytest
 
 from demo.seed import DEMO_PASSWORD, seed_demo
+from tests.browser import pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/courses/*/")
+    pages.log_in(page, base, username, DEMO_PASSWORD)
 
 
 def test_it_lets_staff_publish_and_a_student_see_their_slot(browser: Any, live_server: Any) -> None:
