@@ -11,6 +11,7 @@ import pytest
 
 from convlab.grading import CheckResult, GradingResult, grade, load_assignment, to_gradescope
 from convlab.suites import transposed_convolutions as suite
+from demo.seed import OVERLAP_BUG
 
 pytestmark = pytest.mark.usefixtures("sandboxed")
 
@@ -19,28 +20,8 @@ REFERENCE = (ROOT / "demo" / "solutions" / "transposed_convolutions.py").read_te
 ASSIGNMENT = load_assignment("transposed-convolutions")
 
 BUGS = {
-    suite.OVERLAP: (
-        "conv_transpose2d",
-        """
-def conv_transpose2d(x, w, b=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
-    s, p, op, d = (_tup(v, 2) for v in (stride, padding, output_padding, dilation))
-    k = w.shape[2:]
-    cig, cog = x.shape[1] // groups, w.shape[1]
-    full = [(n - 1) * ss + dd * (kk - 1) + 1 + o
-            for n, ss, dd, kk, o in zip(x.shape[2:], s, d, k, op)]
-    y = np.zeros((x.shape[0], cog * groups, *full))
-    for g in range(groups):
-        for i in range(x.shape[2]):
-            for j in range(x.shape[3]):
-                patch = np.einsum("nc,cokl->nokl", x[:, g * cig:(g + 1) * cig, i, j],
-                                  w[g * cig:(g + 1) * cig])
-                y[:, g * cog:(g + 1) * cog,
-                  i * s[0]:i * s[0] + d[0] * (k[0] - 1) + 1:d[0],
-                  j * s[1]:j * s[1] + d[1] * (k[1] - 1) + 1:d[1]] = patch
-    y = y[:, :, p[0]:full[0] - p[0], p[1]:full[1] - p[1]]
-    return y if b is None else y + b.reshape(1, -1, 1, 1)
-""",
-    ),
+    # The demo submits this misconception too (demo/seed.py): one copy of its source.
+    suite.OVERLAP: ("conv_transpose2d", OVERLAP_BUG.decode()),
     suite.CROP: (
         "conv_transpose1d",
         """
