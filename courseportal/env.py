@@ -124,3 +124,24 @@ def envloglevel(name: str, default: str, *, env: Mapping[str, str] | None = None
             f"{name}={value!r} is not a log level: use DEBUG, INFO, WARNING, ERROR or CRITICAL"
         )
     return value.upper()
+
+
+_DOMAIN = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
+
+
+def envdomain(name: str, allowed_hosts: list[str], *, env: Mapping[str, str] | None = None) -> str:
+    """A domain name; unset, the first named host of allowed_hosts (no wildcard, no address),
+    else "localhost"."""
+    given = envstr(name, env=env)
+    if given:
+        domain = given.lower()
+        if not _DOMAIN.fullmatch(domain):
+            raise ImproperlyConfigured(
+                f"{name}={given!r} is not a domain name (e.g. portal.example.edu)"
+            )
+        return domain
+    for host in allowed_hosts:
+        host_name = host.lstrip(".").lower()
+        if _DOMAIN.fullmatch(host_name) and re.search(r"[a-z]", host_name):
+            return host_name
+    return "localhost"

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from courseportal.env import (
     envbool,
+    envdomain,
     envint,
     envlist,
     envloglevel,
@@ -38,6 +39,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+
+# The domain of the calendar feeds' event UIDs (...@domain): two installations never clash.
+COURSEPORTAL_CALENDAR_DOMAIN = envdomain("COURSEPORTAL_CALENDAR_DOMAIN", ALLOWED_HOSTS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

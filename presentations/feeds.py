@@ -14,9 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import icalendar
+from django.conf import settings
 from django.core.cache import cache
 
 from courses.models import Course
+from presentations.ical_timezone import vtimezone
 from presentations.selectors import ScheduleDay
 
 PRODID = "-//courseportal//presentations//EN"
@@ -50,7 +52,8 @@ class Feed:
 
 
 def _uid(course: Course, day: dt.date, kind: str) -> str:
-    return f"{course.pk}-{day.isoformat()}-{kind}@courseportal"
+    # Under the site's own domain, so that two installations' events never share a UID.
+    return f"{course.pk}-{day.isoformat()}-{kind}@{settings.COURSEPORTAL_CALENDAR_DOMAIN}"
 
 
 def _session_event(course: Course, day: ScheduleDay) -> FeedEvent:
@@ -128,19 +131,39 @@ def _render(feed: Feed, now: dt.datetime) -> bytes:
         if spec.transparent:
             event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    for timezone in _timezones(feed):
+        calendar.add_component(timezone)
+    # VTIMEZONEs first, as readers expect.
+    calendar.subcomponents.sort(key=lambda c: c.name != "VTIMEZONE")
     return bytes(calendar.to_ical())
 
 
+def _timezones(feed: Feed) -> list[icalendar.Timezone]:
+    """One VTIMEZONE (yearly rules) per zone the feed's timed events use, exact over their span."""
+    spans: dict[str, tuple[dt.date, dt.date]] = {}
+    for spec in feed.events:
+        for moment in (spec.start, spec.end):
+            if not isinstance(moment, dt.datetime) or moment.tzinfo is None:
+                continue
+            tzid = getattr(moment.tzinfo, "key", None)
+            if not tzid:
+                continue
+            day = moment.date()
+            low, high = spans.get(tzid, (day, day))
+            spans[tzid] = (min(low, day), max(high, day))
+    return [vtimezone(tzid, low, high) for tzid, (low, high) in sorted(spans.items())]
+
+
 def render(feed: Feed, *, now: dt.datetime) -> tuple[bytes, str]:
-    """The feed as iCalendar bytes, and its digest (an ETag): from the cache when unchanged."""
-    digest = feed.digest
-    key = f"presentations:ics:{digest}"
+    """The feed as iCalendar bytes, from the cache when unchanged, and their ETag: a digest of
+    the bytes themselves, so that bytes rendered anew (after a restart, say) get a new tag and
+    the same bytes always the same one."""
+    key = f"presentations:ics:{feed.digest}"
     body = cache.get(key)
     if body is None:
         body = _render(feed, now)
         cache.set(key, body, CACHE_SECONDS)
-    return body, digest
+    return body, hashlib.sha256(body).hexdigest()
 
 
 def merged(name: str, feeds: Sequence[Feed]) -> Feed:

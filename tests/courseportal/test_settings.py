@@ -11,7 +11,16 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.throttling import SimpleRateThrottle
 
-from courseportal.env import envbool, envint, envlist, envloglevel, envrate, envtimezone, envurl
+from courseportal.env import (
+    envbool,
+    envdomain,
+    envint,
+    envlist,
+    envloglevel,
+    envrate,
+    envtimezone,
+    envurl,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +30,15 @@ ROOT = Path(__file__).resolve().parents[2]
 )
 def test_it_reads_booleans(raw: str, expected: bool) -> None:
     assert envbool("DEBUG", not expected, env={"DEBUG": raw}) is expected
+
+
+def test_it_derives_the_calendar_domain_from_the_allowed_hosts() -> None:
+    """h18edges: event UIDs are under the site's domain, given or the first named host."""
+    name = "COURSEPORTAL_CALENDAR_DOMAIN"
+    assert envdomain(name, [], env={name: "Portal.Example.EDU"}) == "portal.example.edu"
+    hosts = ["*", "10.0.0.7", "[::1]", ".portal.example.edu", "other.example.edu"]
+    assert envdomain(name, hosts, env={}) == "portal.example.edu"
+    assert envdomain(name, ["127.0.0.1", "*"], env={name: ""}) == "localhost"
 
 
 def test_it_uses_the_default_when_a_variable_is_unset() -> None:
@@ -50,6 +68,13 @@ def test_it_uses_the_default_when_a_variable_is_unset() -> None:
             "not a rate",
         ),
         (lambda env: envloglevel("LOG_LEVEL", "INFO", env=env), "LOG_LEVEL", "LOUD", "log level"),
+        # h18edges: the calendar feeds' UID domain.
+        (
+            lambda env: envdomain("COURSEPORTAL_CALENDAR_DOMAIN", [], env=env),
+            "COURSEPORTAL_CALENDAR_DOMAIN",
+            "portal example/edu",
+            "not a domain name",
+        ),
     ],
 )
 def test_it_names_the_variable_with_a_bad_value(reader, name, raw, words):

@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import time_machine
+import vobject
+from django.conf import settings
+from django.core.cache import caches
 
 from courses.services import calendar_exception_create
+from presentations import feeds, selectors
+from presentations.ical_timezone import vtimezone
 from presentations.models import CalendarFeed, PresenterGroup
 from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
 from presentations.services.groups import group_update
@@ -19,6 +27,10 @@ def events(body: bytes) -> dict[str, icalendar.Event]:
     return {str(e["uid"]): e for e in calendar.events}
 
 
+def uid(course, day: str, kind: str = "session") -> str:
+    return f"{course.pk}-{day}-{kind}@{settings.COURSEPORTAL_CALENDAR_DOMAIN}"
+
+
 def test_it_serves_a_course_feed_with_local_times_across_daylight_saving(client, api, demo, users):
     publish(api, demo, users["instructor"])
     feed = calendar_feed_get(user=users["student1"])
@@ -26,15 +38,15 @@ def test_it_serves_a_course_feed_with_local_times_across_daylight_saving(client,
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     found = events(response.content)
-    before = found[f"{demo.pk}-2017-11-02-session@courseportal"].start
-    after = found[f"{demo.pk}-2017-11-07-session@courseportal"].start
+    before = found[uid(demo, "2017-11-02")].start
+    after = found[uid(demo, "2017-11-07")].start
     assert isinstance(before, dt.datetime)
     assert isinstance(after, dt.datetime)
     assert (before.hour, before.minute, after.hour, after.minute) == (16, 30, 16, 30)
     assert before.astimezone(dt.UTC).hour == 20
     assert after.astimezone(dt.UTC).hour == 21
     assert str(before.tzinfo) == "America/New_York"
-    fall_break = found[f"{demo.pk}-2017-10-10-session@courseportal"]
+    fall_break = found[uid(demo, "2017-10-10")]
     assert str(fall_break["summary"]) == "CS 7643: No class — Fall break"
     assert fall_break.start == dt.date(2017, 10, 10)
     assert b"BEGIN:VTIMEZONE" in response.content
@@ -95,7 +107,7 @@ def test_it_serves_a_calendar_change_in_the_next_read(client, api, demo, users):
     publish(api, demo, users["instructor"])
     url = f"/feeds/{calendar_feed_get(user=users['student1']).key}/courses/{demo.pk}.ics"
     before = client.get(url)
-    session = f"{demo.pk}-2017-11-30-session@courseportal"
+    session = uid(demo, "2017-11-30")
     assert str(events(before.content)[session]["summary"]) == "CS 7643: Deep Learning"
 
     calendar_exception_create(course=demo, date=dt.date(2017, 11, 30), kind="no_class",
@@ -127,3 +139,147 @@ def test_it_refuses_the_course_feed_of_a_deactivated_user_or_a_dropped_student(c
     student.is_active = False
     student.save(update_fields=["is_active"])
     assert client.get(url).status_code == 404
+
+
+# h18edges: VTIMEZONE with yearly rules, UIDs under the site's domain, ETags of the bytes served.
+
+
+def _expected_starts(demo, student) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+    """Every timed event of the student's course feed: its start and end as aware datetimes in
+    the course's zone, straight from the sessions (zoneinfo)."""
+    feed = feeds.course_feed(
+        demo,
+        selectors.published_days_for_feed(course=demo),
+        own_group_id=selectors.group_id_of_user(course=demo, user=student),
+    )
+    found = {}
+    for event in feed.events:
+        if isinstance(event.start, dt.datetime):
+            assert isinstance(event.end, dt.datetime)
+            found[event.uid] = (event.start, event.end)
+    return found
+
+
+def test_both_parsers_read_every_event_at_its_local_time_across_daylight_saving(
+    client, api, demo, users
+):
+    """The seed course crosses the end of US daylight saving time (2017-11-05): icalendar and
+    vobject, each reading the feed's own VTIMEZONE, put every event at its class time."""
+    publish(api, demo, users["instructor"])
+    student = users["student1"]
+    body = client.get(f"/feeds/{calendar_feed_get(user=student).key}/courses/{demo.pk}.ics").content
+    expected = _expected_starts(demo, student)
+    assert len(expected) > 20
+    dates = sorted(start.date() for start, _ in expected.values())
+    assert dates[0] < dt.date(2017, 11, 5) < dates[-1]
+
+    # icalendar, with the zone built from the VTIMEZONE in the feed (not its own tz database).
+    calendar = icalendar.Calendar.from_ical(body)
+    [vtz] = calendar.timezones
+    own_zone = vtz.to_tz(lookup_tzid=False)
+    # vobject, which builds its zones from the VTIMEZONE too.
+    parsed = vobject.readOne(body.decode())
+    by_uid = {str(e.uid.value): e for e in parsed.vevent_list}
+    for event in calendar.events:
+        key = str(event["uid"])
+        if key not in expected:
+            continue
+        start, end = expected.pop(key)
+        for got, want in ((event.start, start), (event.end, end)):
+            assert isinstance(got, dt.datetime)
+            assert got == want, key
+            assert got.utcoffset() == want.utcoffset(), key
+            assert got.replace(tzinfo=own_zone).utcoffset() == want.utcoffset(), key
+        vevent = by_uid[key]
+        for got, want in ((vevent.dtstart.value, start), (vevent.dtend.value, end)):
+            assert (got.hour, got.minute) == (want.hour, want.minute), key
+            assert got.utcoffset() == want.utcoffset(), key
+            assert got == want, key
+    assert expected == {}
+
+
+def test_the_time_zone_is_written_as_yearly_rules(client, api, demo, users):
+    publish(api, demo, users["instructor"])
+    body = client.get(f"/feeds/{calendar_feed_get(user=users['student1']).key}/mine.ics").content
+    [vtz] = icalendar.Calendar.from_ical(body).timezones
+    assert vtz["tzid"] == "America/New_York"
+    assert b"RDATE" not in body
+    [daylight] = vtz.daylight
+    [standard] = vtz.standard
+    assert daylight["rrule"].to_ical() == b"FREQ=YEARLY;BYDAY=2SU;BYMONTH=3"
+    assert standard["rrule"].to_ical() == b"FREQ=YEARLY;BYDAY=1SU;BYMONTH=11"
+    assert body.index(b"BEGIN:VTIMEZONE") < body.index(b"BEGIN:VEVENT")
+
+
+@pytest.mark.parametrize(
+    ("tzid", "first", "last"),
+    [
+        ("America/New_York", dt.date(2017, 8, 22), dt.date(2017, 12, 7)),
+        # The US rule changed in 2007 (April/October to March/November).
+        ("America/New_York", dt.date(2005, 1, 10), dt.date(2009, 5, 1)),
+        ("Europe/Berlin", dt.date(2024, 3, 1), dt.date(2025, 11, 30)),  # last Sundays
+        ("Australia/Sydney", dt.date(2023, 2, 1), dt.date(2024, 12, 1)),  # southern summer
+        ("Asia/Kolkata", dt.date(2020, 1, 1), dt.date(2020, 6, 1)),  # no daylight saving
+        ("America/Sao_Paulo", dt.date(2017, 1, 1), dt.date(2020, 12, 31)),  # abolished in 2019
+        ("Africa/Casablanca", dt.date(2022, 1, 1), dt.date(2023, 12, 31)),  # Ramadan changes
+    ],
+)
+def test_the_written_time_zone_agrees_with_the_tz_database(tzid, first, last):
+    """Every wall-clock hour of the span reads with the same offset in the IANA database and in
+    the written VTIMEZONE, as icalendar and vobject parse it."""
+    component = vtimezone(tzid, first, last)
+    text = component.to_ical().decode()
+    wrapped = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\n" + text + "END:VCALENDAR\r\n"
+    )
+    [parsed] = icalendar.Calendar.from_ical(wrapped).timezones
+    by_icalendar = parsed.to_tz(lookup_tzid=False)
+    by_vobject = vobject.readOne(wrapped).vtimezone.gettzinfo()
+    zone = ZoneInfo(tzid)
+    at = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC)
+    end = dt.datetime.combine(last, dt.time(23), tzinfo=dt.UTC)
+    checked = 0
+    while at <= end:
+        local = at.astimezone(zone).replace(tzinfo=None)
+        # Skip wall-clock times that a change makes ambiguous or skips.
+        earlier = local.replace(tzinfo=zone, fold=0).utcoffset()
+        later = local.replace(tzinfo=zone, fold=1).utcoffset()
+        if earlier == later:
+            want = at.astimezone(zone).utcoffset()
+            assert local.replace(tzinfo=by_icalendar).utcoffset() == want, local
+            assert local.replace(tzinfo=by_vobject).utcoffset() == want, local
+            checked += 1
+        at += dt.timedelta(hours=5)
+    assert checked > 100
+    if tzid != "Asia/Kolkata":
+        assert "RRULE:FREQ=YEARLY" in text
+
+
+def test_event_uids_are_under_the_sites_domain(client, api, demo, users, settings):
+    settings.COURSEPORTAL_CALENDAR_DOMAIN = "portal.example.edu"
+    publish(api, demo, users["instructor"])
+    body = client.get(f"/feeds/{calendar_feed_get(user=users['student1']).key}/mine.ics").content
+    uids = list(events(body))
+    assert uids
+    assert all(u.endswith("@portal.example.edu") for u in uids), uids
+    assert f"{demo.pk}-2017-11-07-session@portal.example.edu" in uids
+
+
+def test_the_etag_is_a_digest_of_the_bytes_served_even_after_a_restart(client, api, demo, users):
+    publish(api, demo, users["instructor"])
+    url = f"/feeds/{calendar_feed_get(user=users['student1']).key}/courses/{demo.pk}.ics"
+    first = client.get(url)
+    assert first["ETag"] == f'"{hashlib.sha256(first.content).hexdigest()}"'
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    # A restart forgets the rendered feed; rendered again later, its DTSTAMPs (and so its
+    # bytes) differ, and so does its tag: the old copy is not taken for the new one.
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    with time_machine.travel(dt.datetime(2031, 1, 1, tzinfo=dt.UTC), tick=False):
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert again.content != first.content
+    assert again["ETag"] == f'"{hashlib.sha256(again.content).hexdigest()}"'
+    assert again["ETag"] != first["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=again["ETag"]).status_code == 304
