@@ -185,6 +185,9 @@ class SwapOutput(serializers.ModelSerializer):
             "from_group_name",
             "to_group",
             "to_group_name",
+            # The dates the groups trade (each one's date when the swap was requested).
+            "from_date",
+            "to_date",
             "status",
             "created_at",
             "decided_at",

@@ -123,6 +123,7 @@ def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespons
     slot = None
     if group is not None and published is not None:
         slot = next((s for s in published.slots.all() if s.group_id == group.pk), None)
+    published_dates = {s.group_id: s.date for s in published.slots.all()} if published else {}
     feed = calendar_feed_get(user=request.user)
     context: dict[str, Any] = {
         "course": course,
@@ -140,8 +141,11 @@ def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespons
             if group is not None and membership.role == Role.STUDENT
             else []
         ),
+        # Each other group with its published date (h18edges: dates next to group names).
         "other_groups": [
-            g for g in selectors.group_list(course=course) if group is None or g.pk != group.pk
+            (g, published_dates.get(g.pk))
+            for g in selectors.group_list(course=course)
+            if group is None or g.pk != group.pk
         ],
         "feed_url": request.build_absolute_uri(reverse("feed-course", args=[feed.key, course.pk])),
         "my_feed_url": request.build_absolute_uri(reverse("feed-mine", args=[feed.key])),
@@ -309,13 +313,16 @@ def swap_decide(
     try:
         if decision == "accept":
             swap_accept(swap=swap, actor=request.user)
+            done = "Swap accepted: course staff approve it next."
         elif decision == "approve" and membership.is_staff_role:
             swap_approve(swap=swap, actor=request.user)
+            done = "Swap approved and published: both groups have their new dates."
         elif decision == "reject":
             swap_reject(swap=swap, actor=request.user, is_staff=membership.is_staff_role)
+            done = "Swap declined: both groups keep their dates."
         else:
             raise PermissionDenied("Only staff approve swaps.")
-        messages.success(request, "Done.")
+        messages.success(request, done)
     except ValidationError as error:
         _flash_errors(request, error)
     target = "presentations-manage" if membership.is_staff_role else "presentations-group"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -11,6 +12,7 @@ import vobject
 from django.conf import settings
 from django.core.cache import caches
 
+from courses.models import Course
 from courses.services import calendar_exception_create
 from presentations import feeds, selectors
 from presentations.ical_timezone import vtimezone
@@ -27,7 +29,7 @@ def events(body: bytes) -> dict[str, icalendar.Event]:
     return {str(e["uid"]): e for e in calendar.events}
 
 
-def uid(course, day: str, kind: str = "session") -> str:
+def uid(course: Course, day: str, kind: str = "session") -> str:
     return f"{course.pk}-{day}-{kind}@{settings.COURSEPORTAL_CALENDAR_DOMAIN}"
 
 
@@ -144,7 +146,7 @@ def test_it_refuses_the_course_feed_of_a_deactivated_user_or_a_dropped_student(c
 # h18edges: VTIMEZONE with yearly rules, UIDs under the site's domain, ETags of the bytes served.
 
 
-def _expected_starts(demo, student) -> dict[str, tuple[dt.datetime, dt.datetime]]:
+def _expected_starts(demo: Course, student: Any) -> dict[str, tuple[dt.datetime, dt.datetime]]:
     """Every timed event of the student's course feed: its start and end as aware datetimes in
     the course's zone, straight from the sessions (zoneinfo)."""
     feed = feeds.course_feed(
