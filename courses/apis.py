@@ -17,10 +17,12 @@ from rest_framework.utils.serializer_helpers import ReturnList
 from rest_framework.views import APIView
 
 from courseportal import caching
+from courseportal.openapi import error_response, refused_response
 from courseportal.types import AuthenticatedRequest
 from courses import schema, selectors, services
 from courses.academic_calendar import ClassSession
 from courses.permissions import (
+    IsCourseInstructor,
     IsCourseInstructorOrReadOnly,
     IsCourseMember,
     IsCourseStaffOrReadOnly,
@@ -34,6 +36,8 @@ from courses.serializers import (
     CourseInput,
     CourseOutput,
     SessionOutput,
+    StaffInput,
+    StaffOutput,
     TokenInput,
     TokenOutput,
 )
@@ -276,6 +280,67 @@ class AnnouncementDetailApi(APIView):
     @extend_schema(summary="Delete an announcement (TAs and instructors)", responses={204: None})
     def delete(self, request: Request, course_id: int, announcement_id: int) -> Response:
         services.announcement_delete(announcement=self._get(request, announcement_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StaffListApi(APIView):
+    """The course's TAs and instructors; instructors add TAs and co-instructors."""
+
+    permission_classes = [IsCourseInstructor]
+
+    @extend_schema(
+        summary="List the course's TAs and instructors (instructors)",
+        responses={
+            200: StaffOutput(many=True),
+            403: error_response(
+                "Signed in as a member of the course, but not one of its instructors.",
+                "Only the course's instructors may see or change this.",
+                summary="Not an instructor",
+            ),
+        },
+        examples=schema.STAFF_LIST,
+    )
+    def get(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        return Response(StaffOutput(selectors.staff_list(course=course), many=True).data)
+
+    @extend_schema(
+        summary="Make an existing account a TA or a co-instructor (instructors)",
+        description="A TA may be made an instructor; a student of the course may not become "
+        "staff, and an instructor is not made a TA (remove them as an instructor first).",
+        request=StaffInput,
+        responses={201: StaffOutput},
+        examples=schema.STAFF_ADD,
+    )
+    def post(self, request: Request, course_id: int) -> Response:
+        course = request_membership(request, self).course
+        serializer = StaffInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        added = services.membership_add_staff(course=course, **serializer.validated_data)
+        return Response(StaffOutput(added).data, status=status.HTTP_201_CREATED)
+
+
+class StaffDetailApi(APIView):
+    permission_classes = [IsCourseInstructor]
+
+    @extend_schema(
+        summary="Remove a TA or an instructor (instructors; never the last instructor)",
+        description="The membership is deactivated, not deleted: what they graded keeps its "
+        "author. Removing the course's only instructor answers 400.",
+        responses={
+            204: None,
+            400: refused_response(
+                "The course's only instructor: add another instructor first.",
+                "membership",
+                "Dhruv Batra is the only instructor of CS 7643, so they cannot be removed: add "
+                "another instructor first",
+            ),
+        },
+    )
+    def delete(self, request: Request, course_id: int, membership_id: int) -> Response:
+        course = request_membership(request, self).course
+        target = get_object_or_404(selectors.staff_list(course=course), pk=membership_id)
+        services.membership_remove_staff(membership=target)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

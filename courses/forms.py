@@ -52,9 +52,19 @@ class NewAnnouncementForm(AnnouncementForm):
     )
 
 
-class TaAddForm(forms.Form):
+class StaffAddForm(forms.Form):
     who = forms.CharField(
         max_length=254,
         label="Username or e-mail",
         help_text="Of an existing account. New people: import them with the roster first.",
     )
+    role = forms.ChoiceField(
+        choices=[("ta", "Teaching assistant"), ("instructor", "Instructor (co-instructor)")],
+        initial="ta",
+        required=False,
+        label="Role",
+        help_text="An instructor also adds and removes TAs and instructors.",
+    )
+
+    def clean_role(self) -> str:
+        return self.cleaned_data.get("role") or "ta"

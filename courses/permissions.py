@@ -52,6 +52,17 @@ class IsCourseInstructorOrReadOnly(CourseRolePermission):
     write_roles = frozenset({Role.INSTRUCTOR})
 
 
+class IsCourseInstructor(CourseRolePermission):
+    """Only the course's instructors, for reads too (who its staff are, say)."""
+
+    message = "Only the course's instructors may see or change this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not request.user.is_authenticated:
+            return False
+        return request_membership(request, view).role == Role.INSTRUCTOR
+
+
 def require_staff(membership: Membership) -> None:
     """For an action inside a member-readable view that only TAs and instructors may take."""
     if not membership.is_staff_role:

@@ -218,3 +218,16 @@ TOKEN_CREATE = [
         status=201,
     ),
 ]
+
+
+STAFF_MEMBER = {"id": 3, "username": "ta", "name": "Michael Cogswell", "role": "ta"}
+STAFF_LIST = [
+    response_example("The course's TA", STAFF_MEMBER),
+]
+STAFF_ADD = [
+    request_example("Add a TA", {"who": "ta", "role": "ta"}),
+    request_example(
+        "Add a co-instructor by e-mail", {"who": "zkira@example.edu", "role": "instructor"}
+    ),
+    response_example("Added", STAFF_MEMBER, status=201),
+]

@@ -6,7 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses import academic_calendar as cal
-from courses.models import Announcement, CalendarException, Course, validate_time_zone
+from courses.models import (
+    Announcement,
+    CalendarException,
+    Course,
+    Membership,
+    validate_time_zone,
+)
+from courses.people import display_name
 
 
 @extend_schema_field(
@@ -144,3 +151,22 @@ class TokenOutput(serializers.Serializer):
 
 class TokenInput(serializers.Serializer):
     name = serializers.CharField(max_length=100)
+
+
+class StaffOutput(serializers.Serializer):
+    """A TA or instructor of the course (their membership)."""
+
+    id = serializers.IntegerField(help_text="The membership: DELETE .../staff/{id}/ removes it.")
+    username = serializers.CharField(source="user.username")
+    name = serializers.SerializerMethodField()
+    role = serializers.ChoiceField(choices=["ta", "instructor"])
+
+    def get_name(self, membership: Membership) -> str:
+        return display_name(membership.user)
+
+
+class StaffInput(serializers.Serializer):
+    who = serializers.CharField(
+        max_length=254, help_text="The username or e-mail of an existing account."
+    )
+    role = serializers.ChoiceField(choices=["ta", "instructor"], default="ta")

@@ -29,6 +29,7 @@ from courses.models import (
     Membership,
     Role,
 )
+from courses.people import display_name
 from courses.selectors import calendar_exception_to_core, course_pattern
 from courses.signals import calendar_changed
 
@@ -264,34 +265,72 @@ def _account_find(who: str) -> User:
     return by_email[0]
 
 
-@transaction.atomic
-def membership_add_ta(*, course: Course, who: str) -> Membership:
-    """Make the existing account named by `who` (username or e-mail) a TA of the course.
+STAFF_ROLE_NAMES = {Role.TA: "a TA", Role.INSTRUCTOR: "an instructor"}
 
-    A student of the course is refused rather than promoted: their submissions and grades
-    would otherwise sit under a staff account."""
+
+@transaction.atomic
+def membership_add_staff(*, course: Course, who: str, role: Role | str) -> Membership:
+    """Make the existing account named by `who` (username or e-mail) a TA or an instructor of
+    the course. A TA may be made an instructor, and former staff come back in either role.
+
+    A student of the course (or a former one) is refused rather than promoted: their submissions
+    and grades would otherwise sit under a staff account. An instructor is not made a TA here:
+    they are removed as an instructor first, which keeps the course from losing its last one."""
+    if role not in STAFF_ROLE_NAMES:
+        raise ValidationError({"role": "choose teaching assistant or instructor"})
+    role = Role(role)
+    as_role = STAFF_ROLE_NAMES[role]
     who = who.strip()
     user = _account_find(who)
     current = Membership.objects.select_for_update().filter(course=course, user=user).first()
-    if current is not None and (current.is_active or current.role != Role.TA):
-        if current.role == Role.TA:
-            raise ValidationError({"who": f"{who} is already a TA of this course"})
-        what = ("" if current.is_active else "former ") + current.get_role_display().lower()
-        article = "an" if what[0] in "aeiou" else "a"
-        raise ValidationError(
-            {"who": f"{who} is {article} {what} of this course, and cannot also be a TA"}
+    if current is not None:
+        if current.is_active and current.role == role:
+            raise ValidationError({"who": f"{who} is already {as_role} of this course"})
+        staff_before = current.role in STAFF_ROLE_NAMES
+        demoting = current.is_active and current.role == Role.INSTRUCTOR
+        if not staff_before or demoting:
+            what = ("" if current.is_active else "former ") + current.get_role_display().lower()
+            article = "an" if what[0] in "aeiou" else "a"
+            raise ValidationError(
+                {"who": f"{who} is {article} {what} of this course, and cannot also be {as_role}"}
+            )
+    return membership_set(course=course, user=user, role=role)
+
+
+def membership_add_ta(*, course: Course, who: str) -> Membership:
+    return membership_add_staff(course=course, who=who, role=Role.TA)
+
+
+@transaction.atomic
+def membership_remove_staff(*, membership: Membership) -> Membership:
+    """Take a TA's or an instructor's role away: the membership is deactivated, never deleted,
+    so that what they graded keeps its author. The course's last instructor stays."""
+    if membership.role not in STAFF_ROLE_NAMES or not membership.is_active:
+        raise ValidationError({"membership": "only a current TA or instructor can be removed"})
+    if membership.role == Role.INSTRUCTOR:
+        # Locked, so that two instructors removing each other at once cannot both succeed.
+        instructors = list(
+            Membership.objects.select_for_update()
+            .filter(course=membership.course, role=Role.INSTRUCTOR, is_active=True)
+            .values_list("pk", flat=True)
         )
-    return membership_set(course=course, user=user, role=Role.TA)
+        if instructors == [membership.pk] or not instructors:
+            raise ValidationError(
+                {
+                    "membership": f"{display_name(membership.user)} is the only instructor of "
+                    f"{membership.course.code}, so they cannot be removed: add another "
+                    "instructor first"
+                }
+            )
+    return membership_set(
+        course=membership.course, user=membership.user, role=membership.role, is_active=False
+    )
 
 
 def membership_remove_ta(*, membership: Membership) -> Membership:
-    """Take the TA role away: the membership is deactivated, never deleted, so that what the TA
-    graded keeps its author."""
     if membership.role != Role.TA:
         raise ValidationError({"membership": "only a TA can be removed here"})
-    return membership_set(
-        course=membership.course, user=membership.user, role=Role.TA, is_active=False
-    )
+    return membership_remove_staff(membership=membership)
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:

@@ -32,6 +32,12 @@ api_urlpatterns = [
         apis.AnnouncementDetailApi.as_view(),
         name="api-announcement-detail",
     ),
+    path("courses/<id:course_id>/staff/", apis.StaffListApi.as_view(), name="api-course-staff"),
+    path(
+        "courses/<id:course_id>/staff/<id:membership_id>/",
+        apis.StaffDetailApi.as_view(),
+        name="api-course-staff-detail",
+    ),
     path("tokens/", apis.TokenListApi.as_view(), name="api-token-list"),
     path("tokens/<id:token_id>/", apis.TokenDetailApi.as_view(), name="api-token-detail"),
 ]
@@ -59,8 +65,8 @@ page_urlpatterns = [
     path("courses/<id:course_id>/people/staff/", views.course_staff, name="course-staff"),
     path(
         "courses/<id:course_id>/people/staff/<id:membership_id>/remove/",
-        views.course_ta_remove,
-        name="course-ta-remove",
+        views.course_staff_remove,
+        name="course-staff-remove",
     ),
     path("account/", views.account, name="account"),
 ]

@@ -23,7 +23,7 @@ from courses.forms import (
     AnnouncementForm,
     CalendarExceptionForm,
     NewAnnouncementForm,
-    TaAddForm,
+    StaffAddForm,
     TokenForm,
 )
 from courses.models import Announcement, Membership, Role
@@ -241,59 +241,99 @@ def announcement_delete(
 
 def _require_instructor(membership: Membership) -> None:
     if membership.role != Role.INSTRUCTOR:
-        raise PermissionDenied("Only the course's instructors change who its TAs are.")
+        raise PermissionDenied(
+            "Only the course's instructors change who its TAs and instructors are."
+        )
 
 
-@login_required
-def course_staff(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
-    """The course's instructors and TAs; an instructor adds and removes TAs."""
-    membership = selectors.membership_get(user=request.user, course_id=course_id)
-    _require_instructor(membership)
+def _staff_page(
+    request: AuthenticatedHttpRequest,
+    membership: Membership,
+    form: StaffAddForm,
+    *,
+    status: int = 200,
+    refusal: str = "",
+) -> HttpResponse:
     course = membership.course
-    form = TaAddForm()
-    status = 200
-    if request.method == "POST":
-        form = TaAddForm(request.POST)
-        if form.is_valid():
-            try:
-                added = services.membership_add_ta(course=course, who=form.cleaned_data["who"])
-            except ValidationError as error:
-                _form_errors_from(form, error)
-            else:
-                name = display_name(added.user)
-                messages.success(request, f"{name} is now a TA of {course.code}.")
-                return redirect("course-staff", course_id=course_id)
-        status = 400
+    staff = list(selectors.staff_list(course=course))
     context = {
         "course": course,
         "membership": membership,
         "form": form,
-        "staff": selectors.staff_list(course=course),
+        "staff": staff,
+        "instructors": sum(1 for m in staff if m.role == Role.INSTRUCTOR),
+        "refusal": refusal,
     }
     return render(request, "courses/course_staff.html", context, status=status)
 
 
 @login_required
-def course_ta_remove(
-    request: AuthenticatedHttpRequest, course_id: int, membership_id: int
-) -> HttpResponse:
-    """GET asks for confirmation; POST removes the TA."""
+def course_staff(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """The course's instructors and TAs; an instructor adds and removes TAs and instructors."""
     membership = selectors.membership_get(user=request.user, course_id=course_id)
     _require_instructor(membership)
-    ta = get_object_or_404(
-        selectors.staff_list(course=membership.course).filter(role=Role.TA), pk=membership_id
-    )
-    name = display_name(ta.user)
+    course = membership.course
+    form = StaffAddForm()
     if request.method == "POST":
-        services.membership_remove_ta(membership=ta)
-        messages.success(request, f"{name} is no longer a TA of {membership.course.code}.")
+        form = StaffAddForm(request.POST)
+        if form.is_valid():
+            try:
+                added = services.membership_add_staff(
+                    course=course, who=form.cleaned_data["who"], role=form.cleaned_data["role"]
+                )
+            except ValidationError as error:
+                _form_errors_from(form, error)
+            else:
+                name = display_name(added.user)
+                as_role = services.STAFF_ROLE_NAMES[Role(added.role)]
+                messages.success(request, f"{name} is now {as_role} of {course.code}.")
+                return redirect("course-staff", course_id=course_id)
+        return _staff_page(request, membership, form, status=400)
+    return _staff_page(request, membership, form)
+
+
+@login_required
+def course_staff_remove(
+    request: AuthenticatedHttpRequest, course_id: int, membership_id: int
+) -> HttpResponse:
+    """GET asks for confirmation; POST removes the TA or instructor. The course's only
+    instructor is not removed: both answer 400 on the staff page, saying why."""
+    membership = selectors.membership_get(user=request.user, course_id=course_id)
+    _require_instructor(membership)
+    course = membership.course
+    target = get_object_or_404(selectors.staff_list(course=course), pk=membership_id)
+    name = display_name(target.user)
+    as_role = services.STAFF_ROLE_NAMES[Role(target.role)]
+    if target.role == Role.INSTRUCTOR and (
+        selectors.staff_list(course=course).filter(role=Role.INSTRUCTOR).count() < 2
+    ):
+        refusal = (
+            f"{name} is the only instructor of {course.code}, so they cannot be removed: "
+            "add another instructor first."
+        )
+        return _staff_page(request, membership, StaffAddForm(), status=400, refusal=refusal)
+    if request.method == "POST":
+        try:
+            services.membership_remove_staff(membership=target)
+        except ValidationError as error:  # the last instructor, removed by another meanwhile
+            refusal = " ".join(m for ms in error.message_dict.values() for m in ms)
+            return _staff_page(request, membership, StaffAddForm(), status=400, refusal=refusal)
+        messages.success(request, f"{name} is no longer {as_role} of {course.code}.")
+        if target.pk == membership.pk:  # an instructor who left the course's staff
+            return redirect("home")
         return redirect("course-staff", course_id=course_id)
+    yourself = target.pk == membership.pk
     context = {
-        "course": membership.course,
-        "title": f"Remove {name} as a TA?",
-        "question": f"{name} will no longer see the staff pages of {membership.course.code}. "
-        "What they graded keeps their name. You can add them again later.",
-        "confirm": f"Remove {name}",
+        "course": course,
+        "title": f"Remove {'yourself' if yourself else name} as {as_role}?",
+        "question": (
+            f"You will no longer see {course.code} or its staff pages; another instructor can "
+            "add you again."
+            if yourself
+            else f"{name} will no longer see the staff pages of {course.code}. What they graded "
+            "keeps their name. You can add them again later."
+        ),
+        "confirm": "Remove yourself" if yourself else f"Remove {name}",
         "cancel_url": reverse("course-staff", args=[course_id]),
     }
     return render(request, "courses/confirm.html", context)

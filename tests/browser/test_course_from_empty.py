@@ -73,9 +73,9 @@ def test_an_instructor_sets_up_a_course_from_empty_and_a_student_finds_it(
 
     # A TA.
     ines.follow("Home", home)
-    ines.follow("Staff roles: add or remove TAs", "**/people/staff/")
+    ines.follow("Staff roles: add or remove TAs and instructors", "**/people/staff/")
     page.get_by_label("Username or e-mail").fill("tom")
-    page.get_by_role("button", name="Add as TA").click()
+    page.get_by_role("button", name="Add to the staff").click()
     page.get_by_text("is now a TA of CS 7643.").wait_for()
     ines.check()
 

@@ -241,10 +241,11 @@ VISITS: list[Visit] = [
         200,
     ),
     ("instructor", "course-staff", course_url("course-staff"), 200),
+    # h18edges: course-ta-remove became course-staff-remove (TAs and co-instructors).
     (
         "instructor",
-        "course-ta-remove",
-        lambda scene: reverse("course-ta-remove", args=[scene.course.pk, _ta(scene)]),
+        "course-staff-remove",
+        lambda scene: reverse("course-staff-remove", args=[scene.course.pk, _ta(scene)]),
         200,
     ),
     # Issue #16, staff pages slice: password reset (a forged link shows the "expired" page).

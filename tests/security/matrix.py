@@ -30,7 +30,7 @@ from django.utils import timezone
 from convlab.models import Assignment
 from presentations.models import GroupInvitation, GroupMember, SwapRequest
 from presentations.services.groups import group_create
-from tests.factories import PASSWORD, make_member
+from tests.factories import PASSWORD, make_member, make_user
 from tests.security.world import PDF, REVIEW, ROLES, ROSTER, SOURCE, World
 
 Builder = Callable[[World, str], dict[str, Any]]
@@ -115,6 +115,18 @@ def row(
         encoding = "json" if name.startswith("api-") else "form"
     expected = dict(zip(ROLES, codes, strict=True))
     return Row(name, method, expected, kwargs, body, setup, encoding, note)
+
+
+def _own_instructor(world: World) -> int:
+    """The instructor's membership (h18edges)."""
+    return int(world.users["instructor"].memberships.get(course=world.course).pk)
+
+
+def make_user_once(username: str) -> Any:
+    """An account outside every course (h18edges)."""
+    user_model = get_user_model()
+    found = user_model.objects.filter(username=username).first()
+    return found if found is not None else make_user(username)
 
 
 def _const(data: Mapping[str, Any]) -> Builder:
@@ -318,6 +330,16 @@ ROWS: list[Row] = [
     row("api-announcement-detail", "GET", MEMBERS),
     row("api-announcement-detail", "PATCH", STAFF_ONLY, body=_const({"pinned": True})),
     row("api-announcement-detail", "DELETE", "401 403 404 204 204 403 404"),
+    # h18edges: the course's TAs and co-instructors, changed by instructors only.
+    row("api-course-staff", "GET", "401 403 404 403 200 403 404"),
+    row("api-course-staff", "POST", "401 403 404 403 201 403 404",
+        body=lambda w, r: {"who": "erin", "role": "instructor"},
+        setup=lambda w, r: (make_user_once("erin"), {})[1]),
+    row("api-course-staff-detail", "DELETE", "401 403 404 403 204 403 404",
+        note="the TA's membership"),
+    row("api-course-staff-detail", "DELETE", "401 403 404 403 400 403 404",
+        kwargs=lambda w, r: {"membership_id": _own_instructor(w)},
+        note="the course's only instructor stays"),
     # --- reviews API --------------------------------------------------------------------------
     row("api-review-analyze", "POST", "401 200 200 200 200 200 200",
         body=_const({"text": "The experiments could have been done better."}),
@@ -434,8 +456,17 @@ ROWS: list[Row] = [
     row("course-staff", "GET", "login 403 404 403 200 403 404"),
     row("course-staff", "POST", "login 403 404 403 302 403 404",
         body=lambda w, r: {"who": w.users["other_student"].get_username()}),
-    row("course-ta-remove", "GET", "login 403 404 403 200 403 404", note="asks for confirmation"),
-    row("course-ta-remove", "POST", "login 403 404 403 302 403 404", body=_const({})),
+    # h18edges: course-ta-remove became course-staff-remove (TAs and co-instructors).
+    row("course-staff-remove", "GET", "login 403 404 403 200 403 404",
+        note="asks for confirmation"),
+    row("course-staff-remove", "POST", "login 403 404 403 302 403 404", body=_const({})),
+    row("course-staff-remove", "POST", "login 403 404 403 400 403 404", body=_const({}),
+        kwargs=lambda w, r: {"membership_id": _own_instructor(w)},
+        note="the course's only instructor stays"),
+    row("course-staff", "POST", "login 403 404 403 302 403 404",
+        body=lambda w, r: {"who": "erin", "role": "instructor"},
+        setup=lambda w, r: (make_user_once("erin"), {})[1],
+        note="a co-instructor"),
     row("password_reset", "GET", EVERYONE),
     row("password_reset", "POST", "302 302 302 302 302 429 429",
         body=lambda w, r: {"email": f"{r}@example.edu"},
