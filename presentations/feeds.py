@@ -158,7 +158,7 @@ def render(feed: Feed, *, now: dt.datetime) -> tuple[bytes, str]:
     """The feed as iCalendar bytes, from the cache when unchanged, and their ETag: a digest of
     the bytes themselves, so that bytes rendered anew (after a restart, say) get a new tag and
     the same bytes always the same one."""
-    key = f"presentations:ics:{feed.digest}"
+    key = f"presentations:ics:v2:{feed.digest}"  # v2: VTIMEZONEs with yearly rules
     body = cache.get(key)
     if body is None:
         body = _render(feed, now)

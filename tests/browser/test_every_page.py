@@ -248,6 +248,12 @@ VISITS: list[Visit] = [
         lambda scene: reverse("course-staff-remove", args=[scene.course.pk, _ta(scene)]),
         200,
     ),
+    (
+        "instructor",
+        "course-staff-remove",
+        lambda scene: reverse("course-staff-remove", args=[scene.course.pk, _instructor(scene)]),
+        400,  # the course's only instructor: the staff page says why
+    ),
     # Issue #16, staff pages slice: password reset (a forged link shows the "expired" page).
     ("anonymous", "password_reset", lambda scene: reverse("password_reset"), 200),
     ("anonymous", "password_reset_done", lambda scene: reverse("password_reset_done"), 200),
@@ -279,6 +285,10 @@ VISITS: list[Visit] = [
 
 def _announcement(scene: Scene) -> int:
     return Announcement.objects.filter(course=scene.course).values_list("pk", flat=True)[0]
+
+
+def _instructor(scene: Scene) -> int:
+    return Membership.objects.get(course=scene.course, user__username="instructor").pk
 
 
 def _ta(scene: Scene) -> int:
