@@ -158,7 +158,9 @@ def vtimezone(tzid: str, first: dt.date, last: dt.date) -> icalendar.Timezone:
                 "byday": f"{ordinal}{_WEEKDAYS[head.local.weekday()]}",
             }
             if not reaches_end:
-                rule["until"] = members[-1].at_utc
+                # A day after the last change, not at it: some readers (icalendar's own) take
+                # an UNTIL in UTC for wall-clock time and would drop a last change east of UTC.
+                rule["until"] = members[-1].at_utc + dt.timedelta(days=1)
             observance.add("rrule", rule)
         timezone.add_component(observance)
     return timezone
