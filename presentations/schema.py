@@ -158,6 +158,8 @@ SWAP = {
     "from_group_name": "Visualizations",
     "to_group": 5,
     "to_group_name": "Grad-CAM",
+    "from_date": "2017-10-12",
+    "to_date": "2017-10-19",
     "status": "requested",
     "created_at": "2017-10-05T14:20:00-04:00",
     "decided_at": None,
