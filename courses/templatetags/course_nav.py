@@ -22,6 +22,7 @@ register = template.Library()
 _SECTIONS = (
     ("course-calendar", "calendar"),
     ("course-home", "home"),
+    ("course-settings", "staff"),
     ("paper", "papers"),
     ("review", "papers"),
     ("presentation", "presentations"),

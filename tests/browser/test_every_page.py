@@ -247,6 +247,9 @@ VISITS: list[Visit] = [
         lambda scene: reverse("course-ta-remove", args=[scene.course.pk, _ta(scene)]),
         200,
     ),
+    # h16fin: the course settings page (instructors only).
+    ("instructor", "course-settings", course_url("course-settings"), 200),
+    ("ta", "course-settings", course_url("course-settings"), 403),
     # Issue #16, staff pages slice: password reset (a forged link shows the "expired" page).
     ("anonymous", "password_reset", lambda scene: reverse("password_reset"), 200),
     ("anonymous", "password_reset_done", lambda scene: reverse("password_reset_done"), 200),

@@ -436,6 +436,11 @@ ROWS: list[Row] = [
         body=lambda w, r: {"who": w.users["other_student"].get_username()}),
     row("course-ta-remove", "GET", "login 403 404 403 200 403 404", note="asks for confirmation"),
     row("course-ta-remove", "POST", "login 403 404 403 302 403 404", body=_const({})),
+    # h16fin: the course settings page, instructors only.
+    row("course-settings", "GET", "login 403 404 403 200 403 404"),
+    row("course-settings", "POST", "login 403 404 403 302 403 404",
+        body=lambda w, r: {"code": w.course.code, "title": w.course.title, "term": w.course.term,
+                           "presenters_per_class": 6, "slides_due_hours_before": 24}),
     row("password_reset", "GET", EVERYONE),
     row("password_reset", "POST", "302 302 302 302 302 429 429",
         body=lambda w, r: {"email": f"{r}@example.edu"},
