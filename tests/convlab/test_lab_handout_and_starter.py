@@ -8,6 +8,7 @@ import html
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from convlab import services
@@ -148,9 +149,11 @@ def test_it_refuses_a_starter_file_that_is_not_python_naming_the_field(
 
 
 def test_the_service_refuses_a_starter_without_a_py_name(lab):
-    with pytest.raises(Exception, match="ending in .py") as refused:
+    with pytest.raises(ValidationError) as refused:
         services.assignment_update(assignment=lab, starter="x = 1\n", starter_name="x.txt")
-    assert "starter" in refused.value.message_dict  # type: ignore[attr-defined]
+    assert refused.value.message_dict == {
+        "starter": ["The starter file must be Python source ending in .py."]
+    }
     lab.refresh_from_db()
     assert lab.starter == ""
 
