@@ -25,6 +25,7 @@ from convlab.serializers import (
     SubmissionOutput,
     SubmitInput,
 )
+from courseportal.confirm import ConfirmInput
 from courseportal.counters import counters
 from courseportal.openapi import error_response, throttled_response
 from courseportal.parsers import JSONParser
@@ -228,7 +229,9 @@ class AssignmentRegradeApi(APIView):
 
     @extend_schema(
         summary="Grade every student's latest submission again (staff)",
-        request=None,
+        description='A bulk action: the body must be `{"confirm": true}` (a 400 naming '
+        "`confirm` otherwise, and nothing is queued).",
+        request=ConfirmInput,
         responses={202: schema.RegradeQueuedOutput},
         examples=schema.ASSIGNMENT_REGRADE,
     )
@@ -236,5 +239,6 @@ class AssignmentRegradeApi(APIView):
         membership = request_membership(request, self)
         require_staff(membership)
         assignment = selectors.assignment_get(course=membership.course, slug=slug)
+        ConfirmInput(data=request.data).is_valid(raise_exception=True)
         count = services.assignment_regrade(assignment=assignment)
         return Response({"queued": count}, status=status.HTTP_202_ACCEPTED)

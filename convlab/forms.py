@@ -55,6 +55,9 @@ class BulkRegradeForm(forms.Form):
         field.queryset = Assignment.objects.filter(course_id=course_id)
 
 
+STARTER_MAX_BYTES = 200_000
+
+
 def _when(label: str, help_text: str, *, required: bool = True) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
@@ -116,12 +119,74 @@ class AssignmentForm(forms.Form):
         required=False,
         help_text="Only for a suite that uses a GPU package (CuPy, PyTorch or JAX).",
     )
+    handout = forms.CharField(
+        label="Handout (Markdown)",
+        required=False,
+        max_length=50_000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Shown on the lab page instead of the check suite's handout. Markdown: "
+        "# headings, - lists, **bold**, *emphasis*, `code`, ``` code blocks, [links](https://…); "
+        "HTML is shown as text. Leave it empty to show the suite's handout.",
+    )
+    starter = forms.FileField(
+        label="Starter file (.py)",
+        required=False,
+        help_text="Students download it instead of the starter file made from the suite "
+        "(200 KB at most).",
+    )
+    remove_starter = forms.BooleanField(
+        label="Remove the uploaded starter file (students get the one made from the suite)",
+        required=False,
+    )
 
-    def __init__(self, *args: Any, suites: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        suites: list[tuple[str, str]],
+        starter_name: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if starter_name:
+            self.fields["starter"].help_text = (
+                f"Now: {starter_name}. Upload another to replace it. "
+                + str(self.fields["starter"].help_text)
+            )
+        else:
+            del self.fields["remove_starter"]
         field = self.fields["suite"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", "Choose a suite…"), *suites]
+
+    def clean_starter(self) -> tuple[str, str] | None:
+        """The uploaded starter file as (its name, its text), or None when none was sent."""
+        upload = self.cleaned_data.get("starter")
+        if not upload:
+            return None
+        name = (upload.name or "").rsplit("/", 1)[-1]
+        if not name.lower().endswith(".py"):
+            raise forms.ValidationError(
+                f"“{name}” is not a .py file; the starter file must be Python source ending in "
+                ".py.",
+                code="not_python",
+            )
+        if upload.size > STARTER_MAX_BYTES:
+            raise forms.ValidationError(
+                f"“{name}” is {upload.size:,} bytes; a starter file may be 200 KB "
+                f"({STARTER_MAX_BYTES:,} bytes) at most.",
+                code="too_big",
+            )
+        content = upload.read()
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(
+                f"“{name}” is not UTF-8 text (byte {error.start}); save it as UTF-8.",
+                code="not_utf8",
+            ) from None
+        if "\x00" in text:
+            raise forms.ValidationError(f"“{name}” is a binary file, not Python source text.")
+        return name[:100], text
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -34,6 +34,11 @@ class Assignment(models.Model):
     needs_gpu = models.BooleanField(default=False)
     webhook_url = models.URLField(max_length=500, blank=True)
     webhook_secret = models.CharField(max_length=128, blank=True)
+    # The lab's own handout in Markdown (shown instead of the suite's when not empty), and a
+    # starter file uploaded by staff (served instead of the one made from the suite).
+    handout = models.TextField(blank=True, max_length=50_000)
+    starter = models.TextField(blank=True, max_length=200_000)
+    starter_name = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -273,5 +273,6 @@ REGRADE = [
     response_example("Queued again", {**QUEUED, "attempt": 2}, status=202),
 ]
 ASSIGNMENT_REGRADE = [
-    response_example("Every latest submission queued", {"queued": 12}, status=202)
+    request_example("Confirmed", {"confirm": True}),
+    response_example("Every latest submission queued", {"queued": 12}, status=202),
 ]

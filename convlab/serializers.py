@@ -9,6 +9,7 @@ from rest_framework import serializers
 from convlab.models import Assignment, Submission, SubmissionStatus
 from convlab.schema import ResultsOutput
 from convlab.selectors import visible_results
+from courseportal.confirm import ConfirmInput
 
 
 class AssignmentOutput(serializers.ModelSerializer):
@@ -99,6 +100,6 @@ class RegradeInput(serializers.Serializer):
     use_gpu = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class BulkRegradeInput(serializers.Serializer):
+class BulkRegradeInput(ConfirmInput):
     kind = serializers.ChoiceField(choices=["bulk_regrade"])
     assignment = serializers.SlugField(help_text="The slug of the convlab assignment.")

@@ -695,6 +695,9 @@ ASSIGNMENT_FIELDS = (
     "late_penalty_percent_per_day",
     "max_submissions_per_day",
     "needs_gpu",
+    "handout",
+    "starter",
+    "starter_name",
 )
 # Page paths under a course's labs/ that a lab's slug may not take.
 RESERVED_SLUGS = frozenset({"new"})
@@ -738,6 +741,8 @@ def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> Non
         refuse("due_at", "The due date is before the lab opens.")
     if due and closes and closes < due and changed & {"due_at", "closes_at"}:
         refuse("closes_at", "The closing time is before the due date.")
+    if assignment.starter and not assignment.starter_name.lower().endswith(".py"):
+        refuse("starter", "The starter file must be Python source ending in .py.")
     if "slug" in changed:
         if assignment.slug in RESERVED_SLUGS:
             refuse("slug", f"“{assignment.slug}” is reserved; choose another.")

@@ -3,6 +3,7 @@ the staff pages that create, edit and open labs, and the account page's API toke
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -117,7 +118,11 @@ def _lab_context(membership: Membership, assignment: Assignment, now: Any) -> di
         "is_closed": assignment.closes_at is not None and now > assignment.closes_at,
         "is_late": now > assignment.due_at,
         "suite": suite,
-        "handout_html": mark_safe(handout.render_markdown(suite.handout, top=3))  # noqa: S308
+        # The lab's own handout (staff wrote it) or else the suite's: both rendered by
+        # handout.render_markdown, which escapes everything first and adds only its own tags.
+        "handout_html": mark_safe(  # noqa: S308
+            handout.render_markdown(assignment.handout or suite.handout, top=3)
+        )
         if suite is not None
         else "",
         "packages": handout.package_versions(suite.packages) if suite is not None else [],
@@ -137,13 +142,18 @@ def assignment_starter(request: HttpRequest, course_id: int, slug: str) -> HttpR
     assignment = selectors.assignment_get(course=membership.course, slug=slug)
     if timezone.now() < assignment.opens_at and not membership.is_staff_role:
         raise Http404("This lab is not open yet.")
-    suite = selectors.assignment_suite(assignment=assignment)
-    if suite is None:
-        raise Http404("This lab's check suite is not available.")
-    response = HttpResponse(
-        handout.starter_source(suite), content_type="text/x-python; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{suite.slug.replace("-", "_")}.py"'
+    if assignment.starter:
+        # The file staff uploaded (issue #16); its name was checked to end in .py.
+        filename = re.sub(r"[^A-Za-z0-9_.-]", "_", assignment.starter_name) or "starter.py"
+        source = assignment.starter
+    else:
+        suite = selectors.assignment_suite(assignment=assignment)
+        if suite is None:
+            raise Http404("This lab's check suite is not available.")
+        filename = f"{suite.slug.replace('-', '_')}.py"
+        source = handout.starter_source(suite)
+    response = HttpResponse(source, content_type="text/x-python; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -274,6 +284,19 @@ def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, problems)
 
 
+def _lab_fields(cleaned: dict[str, Any]) -> dict[str, Any]:
+    """The form's values as the service takes them: an uploaded starter file as its text and
+    name; "remove the starter file" as both empty."""
+    fields = dict(cleaned)
+    starter = fields.pop("starter", None)
+    if starter:
+        fields["starter_name"], fields["starter"] = starter
+    elif fields.pop("remove_starter", False):
+        fields["starter_name"], fields["starter"] = "", ""
+    fields.pop("remove_starter", None)
+    return fields
+
+
 def _assignment_form_page(
     request: HttpRequest, membership: Membership, form: AssignmentForm, **context: Any
 ) -> HttpResponse:
@@ -292,10 +315,13 @@ def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
     options, gpu_suites = _suite_options()
     with timezone.override(ZoneInfo(course.time_zone)):
         data = request.POST if request.method == "POST" else None
-        form = AssignmentForm(data, suites=options)
+        files = request.FILES if request.method == "POST" else None
+        form = AssignmentForm(data, files, suites=options)
         if request.method == "POST" and form.is_valid():
             try:
-                assignment = services.assignment_create(course=course, **form.cleaned_data)
+                assignment = services.assignment_create(
+                    course=course, **_lab_fields(form.cleaned_data)
+                )
             except ValidationError as error:
                 _add_service_errors(form, error)
             else:
@@ -318,10 +344,17 @@ def assignment_edit(request: HttpRequest, course_id: int, slug: str) -> HttpResp
             if initial[name] is not None:
                 initial[name] = timezone.localtime(initial[name]).replace(second=0, microsecond=0)
         data = request.POST if request.method == "POST" else None
-        form = AssignmentForm(data, initial=initial, suites=options)
+        files = request.FILES if request.method == "POST" else None
+        for name in ("starter", "starter_name"):
+            initial.pop(name)
+        form = AssignmentForm(
+            data, files, initial=initial, suites=options, starter_name=assignment.starter_name
+        )
         if request.method == "POST" and form.is_valid():
             # A time left as shown keeps its seconds: the form shows minutes only.
-            fields = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+            fields = _lab_fields(
+                {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+            )
             try:
                 assignment = services.assignment_update(assignment=assignment, **fields)
             except ValidationError as error:

@@ -9,8 +9,11 @@ without JavaScript).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from rest_framework import serializers
 
 CONFIRM_FIELD = "confirm"
 
@@ -45,3 +48,22 @@ def confirmation_refused(
         },
         status=400,
     )
+
+
+API_CONFIRM_MESSAGE = 'Send "confirm": true to confirm this bulk action; nothing was done.'
+
+
+class ConfirmInput(serializers.Serializer[Any]):
+    """The API's body of a bulk action (regrade all, publish): ``{"confirm": true}``. Without
+    it the answer is a 400 naming ``confirm`` and nothing is done, so that a script that
+    posts to the wrong URL, or an empty body, starts nothing."""
+
+    confirm = serializers.BooleanField(
+        help_text="Must be true: you confirm the bulk action.",
+        error_messages=dict.fromkeys(("required", "invalid", "null"), API_CONFIRM_MESSAGE),
+    )
+
+    def validate_confirm(self, value: bool) -> bool:
+        if value is not True:
+            raise serializers.ValidationError(API_CONFIRM_MESSAGE)
+        return value

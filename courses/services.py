@@ -195,14 +195,42 @@ def announcement_create(
     pinned: bool = False,
     mail_class: bool = False,
 ) -> Announcement:
-    """Post an announcement; with `mail_class`, also e-mail it to every active member once the
-    row is committed."""
+    """Post an announcement; with `mail_class`, also e-mail it to every active member: a
+    Celery task on the jobs queue does, once the row is committed (the page does not wait)."""
     announcement = Announcement(course=course, author=author, title=title, body=body, pinned=pinned)
     announcement.full_clean()
     announcement.save()
     if mail_class:
-        transaction.on_commit(lambda: announcement_mail(announcement=announcement))
+        transaction.on_commit(lambda: announcement_mail_enqueue(announcement=announcement))
     return announcement
+
+
+def announcement_recipients(*, course: Course) -> Any:
+    """The memberships an announcement of `course` is e-mailed to: each active student, TA and
+    instructor with an address."""
+    return Membership.objects.filter(
+        course=course,
+        is_active=True,
+        role__in=[Role.STUDENT, Role.TA, Role.INSTRUCTOR],
+    ).exclude(user__email="")
+
+
+def announcement_mail_enqueue(*, announcement: Announcement) -> None:
+    """Hand the class mail to a worker (the jobs queue). When the broker cannot be reached the
+    mail is sent here instead, so that it is never silently lost."""
+    from django.conf import settings
+
+    from courses.tasks import mail_announcement
+
+    try:
+        mail_announcement.apply_async(args=(announcement.pk,), queue=settings.JOBS_QUEUE)
+    except Exception as error:
+        logger.warning(
+            "could not queue the mail of announcement %s (%s); sending it now",
+            announcement.pk,
+            error,
+        )
+        announcement_mail(announcement=announcement)
 
 
 def announcement_mail(*, announcement: Announcement) -> int:
@@ -211,12 +239,7 @@ def announcement_mail(*, announcement: Announcement) -> int:
     were sent. A mail server that fails is logged, never raised: the post stays."""
     course = announcement.course
     emails = (
-        Membership.objects.filter(
-            course=course,
-            is_active=True,
-            role__in=[Role.STUDENT, Role.TA, Role.INSTRUCTOR],
-        )
-        .exclude(user__email="")
+        announcement_recipients(course=course)
         .order_by("user__email")
         .values_list("user__email", flat=True)
         .distinct()

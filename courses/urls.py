@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from courses import apis, views
+from courses import apis, course_settings, views
 
 api_urlpatterns = [
     path("courses/", apis.CourseListApi.as_view(), name="api-course-list"),
@@ -50,6 +50,12 @@ page_urlpatterns = [
         "courses/<id:course_id>/calendar/exceptions/<id:exception_id>/delete/",
         views.course_calendar_exception_delete,
         name="course-calendar-exception-delete",
+    ),
+    # h16fin: the course settings page (issue #16).
+    path(
+        "courses/<id:course_id>/settings/",
+        course_settings.course_settings,
+        name="course-settings",
     ),
     path("courses/<id:course_id>/announcements/", views.announcements, name="announcements"),
     path(

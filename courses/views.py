@@ -171,7 +171,9 @@ def announcements(request: AuthenticatedHttpRequest, course_id: int) -> HttpResp
             except ValidationError as error:
                 _form_errors_from(form, error)
             else:
-                mailed = " It is e-mailed to the class." if form.cleaned_data["mail_class"] else ""
+                mailed = ""
+                if form.cleaned_data["mail_class"]:
+                    mailed = " " + _mail_is_being_sent(course)
                 messages.success(request, f"Announcement posted.{mailed}")
                 return redirect("announcements", course_id=course_id)
         status = 400
@@ -182,6 +184,16 @@ def announcements(request: AuthenticatedHttpRequest, course_id: int) -> HttpResp
         "announcements": selectors.announcement_list(course=course),
     }
     return render(request, "courses/announcements.html", context, status=status)
+
+
+def _mail_is_being_sent(course: Any) -> str:
+    """What the page says while a worker e-mails the class (courses.tasks)."""
+    recipients = services.announcement_recipients(course=course)
+    students = recipients.filter(role=Role.STUDENT).values("user__email").distinct().count()
+    return (
+        f"Mail is being sent to {students} student{'' if students == 1 else 's'} "
+        "and the course staff; it can take a minute to arrive."
+    )
 
 
 def _announcement_get(membership: Membership, announcement_id: int) -> Announcement:

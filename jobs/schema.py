@@ -54,7 +54,7 @@ JOB_LIST = [
 JOB_START = [
     request_example(
         "Regrade every submission of Lab 2",
-        {"kind": "bulk_regrade", "assignment": "transposed-convolutions"},
+        {"kind": "bulk_regrade", "assignment": "transposed-convolutions", "confirm": True},
     ),
     response_example("Queued; poll its url", QUEUED, status=202),
 ]

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courseportal.confirm import ConfirmInput
 from courseportal.openapi import refused_response
 from courseportal.parsers import JSONParser
 from courseportal.types import AuthenticatedRequest
@@ -222,7 +223,9 @@ class SchedulePublishApi(APIView):
 
     @extend_schema(
         summary="Publish a draft (staff; the previous schedule is superseded)",
-        request=None,
+        description='A bulk action: the body must be `{"confirm": true}` (a 400 naming '
+        "`confirm` otherwise, and nothing is published).",
+        request=ConfirmInput,
         responses=ScheduleOutput,
         examples=schema.SCHEDULE_PUBLISH,
     )
@@ -231,6 +234,7 @@ class SchedulePublishApi(APIView):
         schedule = selectors.schedule_get(
             course=membership.course, schedule_id=schedule_id, include_drafts=True
         )
+        ConfirmInput(data=request.data).is_valid(raise_exception=True)
         schedule_publish(schedule=schedule, actor=request.user)
         schedule = selectors.schedule_get(
             course=membership.course, schedule_id=schedule_id, include_drafts=True

@@ -135,7 +135,10 @@ SCHEDULE_ADJUST = [
         },
     ),
 ]
-SCHEDULE_PUBLISH = [response_example("Published", PUBLISHED)]
+SCHEDULE_PUBLISH = [
+    request_example("Confirmed", {"confirm": True}),
+    response_example("Published", PUBLISHED),
+]
 CHANGES = [
     response_example(
         "A repair after a calendar change",

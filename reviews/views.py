@@ -123,6 +123,9 @@ def _peer_feedback_context(membership: Any, reviews: list[Any], now: Any) -> dic
     return {"can_ask_revision": staff}
 
 
+REVISION_FIELD_LABELS = {"note": "Note to the author"}
+
+
 @login_required
 @require_POST
 def review_request_revision(
@@ -140,8 +143,10 @@ def review_request_revision(
             review=review, requested_by=request.user, note=str(request.POST.get("note", ""))
         )
     except ValidationError as error:
+        # Named as the form names the field ("Note to the author"), never by its internal name.
         for field, problems in error.message_dict.items():
-            messages.error(request, f"{field}: {' '.join(problems)}")
+            label = REVISION_FIELD_LABELS.get(field, "The request for revision")
+            messages.error(request, f"{label}: {' '.join(problems)}")
     else:
         messages.success(request, "The author is asked to revise the review.")
     url = reverse("paper-detail", kwargs={"course_id": course_id, "paper_id": review.paper_id})

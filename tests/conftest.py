@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -226,3 +227,35 @@ def jobs_worker(
     wait_until_ready(process, log)
     yield process
     stop_worker(process)
+
+
+@pytest.fixture
+def mail_worker(django_db_setup: None, settings: Any, tmp_path: Path) -> Iterator[Path]:
+    """A worker on a jobs queue of this test's own, writing the mail it sends to files."""
+    settings.JOBS_QUEUE = f"mail-{os.getpid()}-{time.monotonic_ns()}"
+    outbox = tmp_path / "mail"
+    outbox.mkdir()
+    env = worker_env(
+        DATABASE_URL=database_url(),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(outbox),
+    )
+    log = tmp_path / "worker.log"
+    process = start_worker(env, log, queues=settings.JOBS_QUEUE)
+    try:
+        wait_until_ready(process, log)
+        yield outbox
+    finally:
+        stop_worker(process)
+
+
+def mail_sent(outbox: Path, count: int, timeout: float = 60) -> str:
+    """The text of the mail files once `count` messages are in them."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = "".join(p.read_text() for p in sorted(outbox.glob("*.log")))
+        if text.count("Subject: ") >= count:
+            return text
+        time.sleep(0.2)
+    raise AssertionError(f"{text.count('Subject: ')} of {count} messages after {timeout} s")

@@ -22,6 +22,8 @@ register = template.Library()
 _SECTIONS = (
     ("course-calendar", "calendar"),
     ("course-home", "home"),
+    ("course-settings", "staff"),
+    ("announcement", "staff"),
     ("paper", "papers"),
     ("review", "papers"),
     ("presentation", "presentations"),

@@ -254,6 +254,9 @@ VISITS: list[Visit] = [
         lambda scene: reverse("course-staff-remove", args=[scene.course.pk, _instructor(scene)]),
         400,  # the course's only instructor: the staff page says why
     ),
+    # h16fin: the course settings page (instructors only).
+    ("instructor", "course-settings", course_url("course-settings"), 200),
+    ("ta", "course-settings", course_url("course-settings"), 403),
     # Issue #16, staff pages slice: password reset (a forged link shows the "expired" page).
     ("anonymous", "password_reset", lambda scene: reverse("password_reset"), 200),
     ("anonymous", "password_reset_done", lambda scene: reverse("password_reset_done"), 200),

@@ -153,7 +153,7 @@ def test_an_instructor_sets_the_calendar_then_schedules_and_publishes_presenters
     ines.check()
     assert "No class — Instructor travel" in page.locator('tr[data-date="2017-10-12"]').inner_text()
 
-    ines.follow(f"← {course.code}", f"**/courses/{course.pk}/")
+    ines.follow(course.code, f"**/courses/{course.pk}/")  # the breadcrumb
     ines.follow("Presentations", "**/presentations/")
     ines.follow("Scheduling", "**/presentations/manage/")
     page.get_by_role("button", name="Generate an optimal draft").click()
@@ -371,7 +371,7 @@ def test_an_instructor_imports_a_roster_fixing_a_bad_row_before_applying(
     assert "/accounts/set-password/" in invitation[0].body
 
     # The new student is in the course's gradebook.
-    ines.follow(f"← {course.code}", f"**/courses/{course.pk}/")
+    ines.follow(course.code, f"**/courses/{course.pk}/")  # the breadcrumb
     ines.follow("Staff home", "**/staff/")
     ines.follow("Grades and exports", "**/grades/")
     assert page.get_by_role("link", name="Hinton, Geoffrey").is_visible()

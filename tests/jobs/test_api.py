@@ -18,7 +18,9 @@ def jobs_url(course: Course, job_id: int | None = None) -> str:
 
 def regrade(api, course, lab):
     return api.post(
-        jobs_url(course), {"kind": "bulk_regrade", "assignment": lab.slug}, format="json"
+        jobs_url(course),
+        {"kind": "bulk_regrade", "assignment": lab.slug, "confirm": True},
+        format="json",
     )
 
 
@@ -69,9 +71,12 @@ def test_it_answers_bad_input_with_400_naming_the_field(api, course, lab, tara):
         ({"kind": "format_disk", "assignment": lab.slug}, "kind"),
         ({"kind": "roster_import", "assignment": lab.slug}, "kind"),  # a kind, not startable
         ({"kind": ["bulk_regrade"], "assignment": lab.slug}, "kind"),
-        ({"kind": "bulk_regrade"}, "assignment"),
-        ({"kind": "bulk_regrade", "assignment": "no such lab"}, "assignment"),
-        ({"kind": "bulk_regrade", "assignment": "missing-lab"}, "assignment"),
+        ({"kind": "bulk_regrade", "confirm": True}, "assignment"),
+        ({"kind": "bulk_regrade", "assignment": "no such lab", "confirm": True}, "assignment"),
+        ({"kind": "bulk_regrade", "assignment": "missing-lab", "confirm": True}, "assignment"),
+        # A bulk action: without an explicit confirmation nothing starts.
+        ({"kind": "bulk_regrade", "assignment": lab.slug}, "confirm"),
+        ({"kind": "bulk_regrade", "assignment": lab.slug, "confirm": False}, "confirm"),
     ]
     for body, field in cases:
         response = api.post(jobs_url(course), body, format="json")

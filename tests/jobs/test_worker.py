@@ -86,7 +86,7 @@ def test_it_regrades_every_submission_of_a_lab_as_a_job(
     api.force_authenticate(tara)
     started = api.post(
         f"/api/v1/courses/{course.pk}/jobs/",
-        {"kind": "bulk_regrade", "assignment": lab.slug},
+        {"kind": "bulk_regrade", "assignment": lab.slug, "confirm": True},
         format="json",
     )
     assert started.status_code == 202, started.json()

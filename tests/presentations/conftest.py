@@ -24,6 +24,10 @@ def publish(api, course, instructor):
     api.force_authenticate(instructor)
     draft = api.post(f"/api/v1/courses/{course.pk}/schedules/")
     assert draft.status_code == 201, draft.json()
-    published = api.post(f"/api/v1/courses/{course.pk}/schedules/{draft.json()['id']}/publish/")
+    published = api.post(
+        f"/api/v1/courses/{course.pk}/schedules/{draft.json()['id']}/publish/",
+        {"confirm": True},
+        format="json",
+    )
     assert published.status_code == 200, published.json()
     return published.json()

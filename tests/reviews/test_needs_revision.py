@@ -105,12 +105,14 @@ def test_the_staff_page_form_marks_and_refuses_an_empty_note(client, tara, alice
     assert client.post(url, {"note": NOTE}).status_code == 403
     client.force_login(tara)
     empty = client.post(url, {"note": " "}, follow=True)
-    assert "note: say what should be revised" in empty.content.decode()
+    assert "Note to the author: say what should be revised" in empty.content.decode()
+    assert "note:" not in empty.content.decode()
     review.refresh_from_db()
     assert review.revision_status == RevisionStatus.NONE
-    assert "note: " in client.post(url, {"note": "a\x00b"}, follow=True).content.decode()
+    null = client.post(url, {"note": "a\x00b"}, follow=True).content.decode()
+    assert "Note to the author: Null characters are not allowed." in null
     long = client.post(url, {"note": "x" * 5001}, follow=True).content.decode()
-    assert "note: at most 5000 characters" in long
+    assert "Note to the author: at most 5000 characters" in long
     review.refresh_from_db()
     assert review.revision_note == ""
     done = client.post(url, {"note": NOTE})
