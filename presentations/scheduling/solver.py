@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from scipy.optimize import (
@@ -37,6 +37,9 @@ from scipy.optimize import (
     milp,
 )
 from scipy.sparse import csr_matrix
+
+if TYPE_CHECKING:
+    from scipy.optimize._milp import _OptionsMILP
 
 from presentations.scheduling._problem import (
     BoolMatrix,
@@ -366,9 +369,9 @@ def options(
     by_id = {g.id: g for g in canonical_groups(groups)}
     group = by_id[group_id]
     used: dict[dt.date, int] = {}
-    for gid, day in placements.items():
+    for gid, when in placements.items():
         if gid != group_id and gid in by_id:
-            used[day] = used.get(day, 0) + by_id[gid].size
+            used[when] = used.get(when, 0) + by_id[gid].size
     anchor = near or (known[0].date if known else dt.date.min)
 
     def order(session: Session) -> tuple[int, int]:
@@ -564,7 +567,7 @@ def _optimize(
     objective = np.concatenate(
         [cost[gi, sj].astype(np.float64), np.full(extra, float((unplaced_cost or 0) * weight))]
     )
-    settings: dict[str, float] = {"mip_rel_gap": 0.0}
+    settings: _OptionsMILP = {"mip_rel_gap": 0.0}
     if time_limit is not None:
         settings["time_limit"] = float(time_limit)
     result = milp(
