@@ -63,7 +63,7 @@ def fewest_moves(
         load[days.index(day), col] = free[i].size
     result = milp(
         cost,
-        integrality=np.ones(len(pairs)),
+        integrality=np.ones(len(pairs), dtype=np.int64),
         bounds=Bounds(0, 1),
         constraints=[
             LinearConstraint(each, 1, 1),
