@@ -94,6 +94,11 @@ class PresentationSchedule(models.Model):
     def __str__(self) -> str:
         return f"{self.course} schedule v{self.version} ({self.status})"
 
+    @property
+    def gap_percent(self) -> str:
+        """The proven optimality gap as people read it: "2.5 %"."""
+        return f"{100 * self.optimality_gap:.1f} %"
+
 
 class Slot(models.Model):
     schedule = models.ForeignKey(

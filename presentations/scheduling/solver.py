@@ -544,9 +544,9 @@ def _optimize(
             rows, picked = linear_sum_assignment(matrix)
         except ValueError:  # no complete assignment: diagnose said why
             return None, 0.0
-        chosen = np.empty(n, dtype=np.int64)
+        chosen = np.full(n, -1, dtype=np.int64)
         real = picked < columns.size
-        chosen[rows] = np.where(real, columns[np.minimum(picked, columns.size - 1)], -1)
+        chosen[rows[real]] = columns[picked[real]]
         return chosen, 0.0
 
     weight = n * int(tiebreak.max(initial=0)) + 1
