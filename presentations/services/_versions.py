@@ -25,7 +25,12 @@ from presentations.models import (
     ScheduleStatus,
     Slot,
 )
-from presentations.selectors import group_list, scheduler_groups, scheduler_sessions
+from presentations.selectors import (
+    course_today,
+    group_list,
+    scheduler_groups,
+    scheduler_sessions,
+)
 
 # Preference cost and 1-based choice (None: not among the group's preferences) per group id.
 Costs = Mapping[str, tuple[int, int | None]]
@@ -143,6 +148,9 @@ def placements_check(
     empty = {str(g.pk) for g in group_list(course=course)} - {g.id for g in everyone}
     placements = {gid: day for gid, day in placements.items() if gid not in empty}
     problems = scheduling.check(scheduler_sessions(course=course), groups, placements)
+    # Presentations already given are history: a rule changed since does not concern them.
+    today = course_today(course)
+    problems = tuple(p for p in problems if p.date is None or p.date >= today)
     if problems:
         raise ValidationError({field: [problem.message for problem in problems]})
 

@@ -79,6 +79,10 @@ NOT_PAGES = {
     "lab-starter": "Python file download",
     # Staff pages for papers (issue #16, papers slice).
     "paper-release": "POST only, redirects",
+    # Issue #18, the scheduling half (branch h18core).
+    "presentations-issue-resolve": "POST only, redirects (or the scheduling page, 400)",
+    "presentations-repair": "POST only, redirects (or the scheduling page, 400)",
+    "presentations-window": "POST only, redirects (or the scheduling page, 400)",
 }
 # Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
 OTHER_PREFIXES = ("api/", "admin/")
@@ -191,6 +195,14 @@ VISITS: list[Visit] = [
     ("invited", "set-password", lambda scene: scene.set_password, 200),
     ("instructor", "course-calendar", course_url("course-calendar"), 200),
     ("instructor", "presentations-manage", course_url("presentations-manage"), 200),
+    # Issue #18, the scheduling half (branch h18core): the scene has a draft after publishing.
+    (
+        "instructor",
+        "presentations-publish-preview",
+        course_url("presentations-publish-preview"),
+        200,
+    ),
+    ("ta", "presentations-start-over", course_url("presentations-start-over"), 200),
     # Issue #16, presenter groups on the staff pages (h16-groups).
     ("instructor", "presentations-groups", course_url("presentations-groups"), 200),
     ("student1", "presentations-groups", course_url("presentations-groups"), 403),

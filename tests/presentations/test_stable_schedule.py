@@ -10,10 +10,11 @@ import datetime as dt
 import icalendar
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 
-from courses.models import Membership
+from courses.models import Course, Membership
 from courses.people import display_name
 from courses.services import calendar_exception_create, course_update
 from presentations.models import (
@@ -36,21 +37,21 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 
 
-def published_dates(course) -> dict[str, dt.date]:
+def published_dates(course: Course) -> dict[str, dt.date]:
     schedule = PresentationSchedule.objects.get(course=course, status="published")
     return {slot.group.name: slot.date for slot in schedule.slots.select_related("group")}
 
 
-def generate_and_publish(course, actor) -> PresentationSchedule:
+def generate_and_publish(course: Course, actor: User) -> PresentationSchedule:
     draft = schedule_generate(course=course, actor=actor)
     return schedule_publish(schedule=draft, actor=actor)
 
 
-def group(course, name: str) -> PresenterGroup:
+def group(course: Course, name: str) -> PresenterGroup:
     return PresenterGroup.objects.get(course=course, name=name)
 
 
-def url(name: str, course, *args) -> str:
+def url(name: str, course: Course, *args: int | str) -> str:
     return reverse(name, args=[course.pk, *args])
 
 
@@ -82,7 +83,7 @@ def test_a_new_draft_keeps_an_approved_swap_and_a_repair(
     assert {s.group.name: s.date for s in draft.slots.select_related("group")} == before
     with django_capture_on_commit_callbacks(execute=True):
         schedule_publish(schedule=draft, actor=instructor)
-    change = ScheduleChange.objects.filter(kind="published").first()
+    change = ScheduleChange.objects.filter(kind="published")[:1].get()
     assert change.moves == []
     assert "nobody moved" in change.message
     assert mail.outbox == []
@@ -117,7 +118,7 @@ def test_publishing_shows_who_moves_then_logs_and_mails_every_move(
         )
     assert done.status_code == 302
     assert published_dates(demo)[mover.name] == D(2017, 11, 30)
-    change = ScheduleChange.objects.filter(kind="published").first()
+    change = ScheduleChange.objects.filter(kind="published")[:1].get()
     assert [(m["group"], m["from"], m["to"]) for m in change.moves] == [
         (mover.name, before[mover.name].isoformat(), "2017-11-30")
     ]
@@ -151,7 +152,7 @@ def test_start_over_says_how_many_it_moves_and_asks_first(client, demo, users):
     assert draft.fresh
 
 
-def tight_window(course, instructor) -> None:
+def tight_window(course: Course, instructor: User) -> None:
     """Two presentation dates of six seats for six pairs: every seat taken."""
     course_update(course=course, presentations_start=D(2017, 10, 12),
                   presentations_end=D(2017, 10, 17))  # fmt: skip
@@ -219,7 +220,7 @@ def test_a_cancellation_that_cannot_be_absorbed_moves_nobody_onto_a_day_without_
     issue.refresh_from_db()
     assert issue.resolved_at is not None
     # Another by one more seat on 10/17.
-    other = issues.exclude(pk=issue.pk).first()
+    other = issues.exclude(pk=issue.pk)[:1].get()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url("presentations-issue-resolve", demo, other.pk),
                     {"option": "add_seat@2017-10-17"})  # fmt: skip
@@ -237,7 +238,7 @@ def test_a_decision_refuses_an_option_that_is_not_offered(
             course=demo, actor=instructor, date=D(2017, 10, 12), kind="no_class",
             reason="cancelled", title="Snow",
         )  # fmt: skip
-    issue = ScheduleIssue.objects.filter(course=demo, kind=IssueKind.UNPLACED).first()
+    issue = ScheduleIssue.objects.filter(course=demo, kind=IssueKind.UNPLACED)[:1].get()
     target = url("presentations-issue-resolve", demo, issue.pk)
     client.force_login(instructor)
     versions = PresentationSchedule.objects.filter(course=demo).count()
@@ -342,7 +343,7 @@ def test_fewer_seats_is_flagged_told_and_repaired_with_the_fewest_moves(
     assert len(moved) == sum(count - 1 for count in by_day.values())
     assert moved <= crowded
     assert not ScheduleIssue.objects.filter(course=demo, resolved_at=None).exists()
-    change = ScheduleChange.objects.filter(kind="repaired").first()
+    change = ScheduleChange.objects.filter(kind="repaired")[:1].get()
     assert {m["group"] for m in change.moves} == moved
 
 

@@ -39,17 +39,17 @@ def fewest_moves(
     baseline: Mapping[str, dt.date],
     pinned: set[str],
 ) -> int | None:
-    """The least number of baseline groups off their date over every valid schedule in which
-    the pinned groups keep theirs; None when there is no valid schedule. An independent 0-1
-    programme: one variable per (free group, allowed session)."""
+    """The least number of baseline groups off their date over every valid placement of the
+    other groups, the pinned ones keeping theirs (and their seats); None when there is none.
+    An independent 0-1 programme: one variable per (free group, allowed session)."""
     seats = {s.date: s.seats for s in sessions if s.eligible}
     for g in groups:
         if g.id in pinned and baseline[g.id] in seats:
             seats[baseline[g.id]] -= g.size
+    # Pinned groups stay whatever the seats: a day they overfill has none left for others.
+    seats = {day: max(value, 0) for day, value in seats.items()}
     free = [g for g in groups if g.id not in pinned]
     pairs = [(i, s.date) for i, g in enumerate(free) for s in sessions if allowed(g, s)]
-    if any(value < 0 for value in seats.values()):
-        return None
     if not free:
         return 0
     if not pairs:
