@@ -176,6 +176,16 @@ def unplaced_record(
         )
 
 
+def extra_seats_add(*, course: Course, date: dt.date, seats: int) -> ExtraSeats:
+    """`seats` more seats on `date` than the course's presenters per class."""
+    if seats < 1:
+        raise ValidationError({"seats": "add at least one seat"})
+    extra, _ = ExtraSeats.objects.get_or_create(course=course, date=date, defaults={"seats": 0})
+    ExtraSeats.objects.filter(pk=extra.pk).update(seats=F("seats") + seats)
+    extra.refresh_from_db()
+    return extra
+
+
 def issue_options(issue: ScheduleIssue) -> tuple[scheduling.Option, ...]:
     """The concrete ways to give an unplaced group a date, nearest to the date it lost."""
     published = schedule_published(course=issue.course)
@@ -209,8 +219,7 @@ def issue_resolve(
         )
     course, group = issue.course, issue.group
     if chosen.kind == scheduling.OptionKind.ADD_SEAT:
-        extra, _ = ExtraSeats.objects.get_or_create(course=course, date=date, defaults={"seats": 0})
-        ExtraSeats.objects.filter(pk=extra.pk).update(seats=F("seats") + chosen.seats)
+        extra_seats_add(course=course, date=date, seats=chosen.seats)
     elif chosen.kind == scheduling.OptionKind.USE_DATE:
         start, end = course.presentations_start, course.presentations_end
         course_update(
