@@ -13,7 +13,7 @@ class PresentationsConfig(AppConfig):
 
     def ready(self) -> None:
         from courseportal import caching
-        from courses.signals import calendar_changed
+        from courses.signals import calendar_changed, memberships_changed
         from presentations.models import (
             CalendarFeed,
             GroupMember,
@@ -31,6 +31,7 @@ class PresentationsConfig(AppConfig):
         from courses.models import Course, Membership
 
         post_save.connect(_drift_of_course, sender=Course, dispatch_uid="presentations-drift-c")
+        memberships_changed.connect(_drift_of_roster, dispatch_uid="presentations-drift-roster")
         for watched in (Membership, PresenterGroup, GroupMember):
             name = watched.__name__
             post_save.connect(_drift_of_row, sender=watched, dispatch_uid=f"drift-{name}")
@@ -59,6 +60,10 @@ def _repair_schedule(sender: Any, *, course: Any, actor: Any, description: str, 
 
 def _drift_of_course(sender: Any, *, instance: Any, **_: Any) -> None:
     _check_drift_after_commit(instance.pk)
+
+
+def _drift_of_roster(sender: Any, *, course: Any, **_: Any) -> None:
+    _check_drift_after_commit(course.pk)
 
 
 def _drift_of_row(sender: Any, *, instance: Any, **_: Any) -> None:

@@ -555,8 +555,16 @@ def issue_list(*, course: Course) -> QuerySet[ScheduleIssue]:
     )
 
 
-def group_awaiting_date(*, group: PresenterGroup) -> ScheduleIssue | None:
-    """The open issue of a group that lost its date and has no new one yet, if any."""
-    return ScheduleIssue.objects.filter(
+def group_awaiting_date(*, group: PresenterGroup) -> bool:
+    """Whether the group lost its date and has no new one yet: an open "needs a decision"
+    issue, or a published date that has no class or no presentations any more."""
+    waiting = ScheduleIssue.objects.filter(
         group=group, kind=IssueKind.UNPLACED, resolved_at__isnull=True
-    ).first()
+    )
+    if waiting.exists():
+        return True
+    day = group_published_date(group=group)
+    if day is None:
+        return False
+    session = next((s for s in course_sessions(course=group.course) if s.date == day), None)
+    return session is None or not (session.meets and session.has_presentations)

@@ -26,7 +26,7 @@ from courses.models import Announcement, Course, Membership
 from demo.seed import DEMO_PASSWORD, seed_demo
 from gradebook import services as gradebook_services
 from jobs import services as job_services
-from presentations.models import PresenterGroup
+from presentations.models import IssueKind, PresenterGroup, ScheduleIssue
 from presentations.services.schedules import schedule_generate, schedule_publish
 from presentations.services.slides import slides_set_link
 from presentations.services.swaps import swap_accept, swap_request
@@ -400,6 +400,14 @@ def build_scene() -> Scene:
     )
     invitation = roster_services.set_password_link(user=invited, base_url="")
     uidb64 = invitation.rstrip("/").split("/")[-2]
+    # Issue #18 (branch h18core): a decision and a broken rule on the scheduling page.
+    for name, kind in (("Grad-CAM", IssueKind.UNPLACED), ("Explanations", IssueKind.UNAVAILABLE)):
+        ScheduleIssue.objects.create(
+            course=course,
+            group=PresenterGroup.objects.get(course=course, name=name),
+            kind=kind,
+            message=f"{name} lost its date (a cancelled class) and no date has room for it",
+        )
     return Scene(
         course=course,
         released_paper=released.pk,

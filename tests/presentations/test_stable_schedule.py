@@ -17,6 +17,7 @@ from django.urls import reverse
 from courses.models import Course, Membership
 from courses.people import display_name
 from courses.services import calendar_exception_create, course_update
+from courses.signals import memberships_changed
 from presentations.models import (
     ExtraSeats,
     IssueKind,
@@ -424,3 +425,42 @@ def test_swap_approval_is_not_undone_by_regeneration_even_when_preferences_chang
     after = {s.group.name: s.date for s in draft.slots.select_related("group")}
     assert after[a.name] == swapped[a.name]
     assert after[b.name] == swapped[b.name]
+
+
+def test_a_talk_still_on_a_cancelled_day_reads_as_being_rescheduled(client, demo, users):
+    generate_and_publish(demo, users["instructor"])
+    day = published_dates(demo)["Visualizations"]
+    # The repair runs once the change commits; until then the slot is still on the day.
+    calendar_exception_create(
+        course=demo, actor=users["instructor"], date=day, kind="no_class", reason="cancelled",
+        title="Snow",
+    )  # fmt: skip
+    assert published_dates(demo)["Visualizations"] == day
+    client.force_login(users["student1"])
+    group_page = client.get(url("presentations-group", demo)).content.decode()
+    assert "Your date is being rescheduled" in group_page
+    assert "You present on" not in group_page
+    schedule_page = client.get(url("presentations", demo)).content.decode()
+    assert "Your presentation:" not in schedule_page
+    assert "Your date is being rescheduled" in schedule_page
+    feed = calendar_feed_get(user=users["student1"])
+    body = client.get(f"/feeds/{feed.key}/courses/{demo.pk}.ics").content
+    talks = [
+        e for e in icalendar.Calendar.from_ical(body).events if "you present" in str(e["summary"])
+    ]
+    assert talks == []
+
+
+def test_a_roster_drop_is_checked_against_the_published_schedule(
+    demo, users, django_capture_on_commit_callbacks
+):
+    generate_and_publish(demo, users["instructor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        # A roster import deactivates in bulk (no post_save) and says so with the signal.
+        Membership.objects.filter(course=demo, user__username__in=["student5", "student6"]).update(
+            is_active=False
+        )
+        memberships_changed.send(sender=Course, course=demo)
+    issue = ScheduleIssue.objects.get(course=demo, resolved_at=None)
+    assert issue.kind == IssueKind.NO_MEMBERS
+    assert issue.group.name == "Saliency maps"
