@@ -464,3 +464,50 @@ def test_a_roster_drop_is_checked_against_the_published_schedule(
     issue = ScheduleIssue.objects.get(course=demo, resolved_at=None)
     assert issue.kind == IssueKind.NO_MEMBERS
     assert issue.group.name == "Saliency maps"
+
+
+def test_staff_may_allow_a_date_the_group_marked_unavailable(
+    client, demo, users, django_capture_on_commit_callbacks
+):
+    generate_and_publish(demo, users["instructor"])
+    g = group(demo, "Deconvnets")
+    lost = published_dates(demo)[g.name]
+    g.unavailable = ["2017-11-30"]
+    g.save()
+    issue = ScheduleIssue.objects.create(
+        course=demo, group=g, kind=IssueKind.UNPLACED, date=lost, message="lost its date"
+    )
+    offered = {(o.kind, o.date) for o in issue_options(issue)}
+    assert ("allow_unavailable", D(2017, 11, 30)) in offered
+    client.force_login(users["ta"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("presentations-issue-resolve", demo, issue.pk),
+            {"option": "allow_unavailable@2017-11-30"},
+        )
+    assert response.status_code == 302
+    g.refresh_from_db()
+    assert g.unavailable == []
+    assert published_dates(demo)[g.name] == D(2017, 11, 30)
+    change = ScheduleChange.objects.filter(kind="repaired")[:1].get()
+    assert change.moves[0]["to"] == "2017-11-30"
+    assert any("Thursday, November 30" in m.subject for m in mail.outbox)
+
+
+def test_narrowing_the_window_flags_the_groups_outside_it(
+    client, demo, users, django_capture_on_commit_callbacks
+):
+    generate_and_publish(demo, users["instructor"])
+    before = published_dates(demo)
+    client.force_login(users["instructor"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("presentations-window", demo), {"presentations_start": "2017-10-19"})
+    outside = {name for name, day in before.items() if day < D(2017, 10, 19)}
+    flagged = {i.group.name for i in ScheduleIssue.objects.filter(course=demo, resolved_at=None)}
+    assert outside
+    assert flagged == outside
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("presentations-repair", demo))
+    after = published_dates(demo)
+    assert all(after[name] >= D(2017, 10, 19) for name in after)
+    assert {name for name in before if after[name] != before[name]} == outside
