@@ -555,6 +555,11 @@ def issue_list(*, course: Course) -> QuerySet[ScheduleIssue]:
     )
 
 
+def presentation_dates(*, course: Course) -> set[dt.date]:
+    """The class dates with presentations (the class meets and is no guest lecture)."""
+    return {s.date for s in course_sessions(course=course) if s.meets and s.has_presentations}
+
+
 def group_awaiting_date(*, group: PresenterGroup) -> bool:
     """Whether the group lost its date and has no new one yet: an open "needs a decision"
     issue, or a published date that has no class or no presentations any more."""
@@ -564,7 +569,4 @@ def group_awaiting_date(*, group: PresenterGroup) -> bool:
     if waiting.exists():
         return True
     day = group_published_date(group=group)
-    if day is None:
-        return False
-    session = next((s for s in course_sessions(course=group.course) if s.date == day), None)
-    return session is None or not (session.meets and session.has_presentations)
+    return day is not None and day not in presentation_dates(course=group.course)

@@ -136,7 +136,7 @@ def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespons
     slot = None
     if group is not None and published is not None:
         slot = next((s for s in published.slots.all() if s.group_id == group.pk), None)
-    if slot is not None and slot.date not in {s.date for s in sessions}:
+    if slot is not None and slot.date not in selectors.presentation_dates(course=course):
         # Never a presentation on a day without one: a calendar change took it, a new date is
         # on its way (see "awaiting").
         slot = None

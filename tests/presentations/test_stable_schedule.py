@@ -511,3 +511,12 @@ def test_narrowing_the_window_flags_the_groups_outside_it(
     after = published_dates(demo)
     assert all(after[name] >= D(2017, 10, 19) for name in after)
     assert {name for name in before if after[name] != before[name]} == outside
+
+
+def test_a_date_outside_a_narrowed_window_is_still_shown_until_repaired(client, demo, users):
+    generate_and_publish(demo, users["instructor"])
+    day = published_dates(demo)["Visualizations"]
+    course_update(course=demo, presentations_start=day + dt.timedelta(days=1))
+    client.force_login(users["student1"])
+    page = client.get(url("presentations-group", demo)).content.decode()
+    assert f'id="your-slot">You present on <time datetime="{day.isoformat()}"' in page
