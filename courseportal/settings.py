@@ -160,6 +160,9 @@ STORAGES = {
 # Presentation slides: links only to these hosts (https), PDFs up to this size.
 SLIDES_LINK_HOSTS = frozenset(envlist("SLIDES_LINK_HOSTS", ["docs.google.com", "drive.google.com"]))
 SLIDES_MAX_BYTES = envint("SLIDES_MAX_MB", 20, minimum=1) * 2**20
+# The presentation scheduler stops after this many seconds with the best schedule found (its
+# proven distance from the optimum is shown to staff); well under the web request timeout.
+SCHEDULER_TIME_LIMIT_S = envint("SCHEDULER_TIME_LIMIT_S", 10, minimum=1)
 # Request bodies (courseportal/limits.py checks the Content-Length before anything is read):
 # a JSON or form body up to DATA_UPLOAD_MAX_MEMORY_SIZE (a roster's apply form carries the
 # 2 MiB file back as text); a file no larger than its view takes (convlab source 256 KiB,

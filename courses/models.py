@@ -29,6 +29,10 @@ class Course(models.Model):
     presenters_per_class = models.PositiveSmallIntegerField(
         default=6, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
+    # The presentation window: no presentation is scheduled before the first or after the last
+    # of these dates (either may be unset: from the first / until the last day of classes).
+    presentations_start = models.DateField(null=True, blank=True)
+    presentations_end = models.DateField(null=True, blank=True)
     # Review guidance never blocks a submission unless the course asks students to acknowledge
     # open findings first.
     reviews_require_acknowledgement = models.BooleanField(default=False)

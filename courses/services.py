@@ -47,6 +47,8 @@ COURSE_FIELDS = frozenset(
         "meeting_start",
         "meeting_end",
         "presenters_per_class",
+        "presentations_start",
+        "presentations_end",
         "reviews_require_acknowledgement",
         "archived",
         "slides_due_hours_before",
@@ -62,6 +64,16 @@ def _check_course(course: Course) -> None:
     if course.last_day < course.first_day:
         raise ValidationError(
             {"last_day": f"{course.last_day} is before the first day {course.first_day}"}
+        )
+    start, end = course.presentations_start, course.presentations_end
+    for field, day in (("presentations_start", start), ("presentations_end", end)):
+        if day is not None and not course.first_day <= day <= course.last_day:
+            raise ValidationError(
+                {field: f"{day} is outside the term ({course.first_day} to {course.last_day})"}
+            )
+    if start is not None and end is not None and end < start:
+        raise ValidationError(
+            {"presentations_end": f"{end} is before the first presentation date {start}"}
         )
     if course.meeting_end <= course.meeting_start:
         raise ValidationError(

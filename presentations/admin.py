@@ -8,11 +8,13 @@ from django.contrib import admin
 from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin
 from presentations.models import (
     CalendarFeed,
+    ExtraSeats,
     GroupInvitation,
     GroupMember,
     PresentationSchedule,
     PresenterGroup,
     ScheduleChange,
+    ScheduleIssue,
     Slot,
     SwapRequest,
 )
@@ -109,3 +111,24 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     search_fields = ["user__username"]
     autocomplete_fields = ["user"]
     readonly_fields = ["key", "created_at"]
+
+
+@admin.register(ScheduleIssue)
+class ScheduleIssueAdmin(admin.ModelAdmin):
+    """What the published schedule owes a staff decision (issue #18)."""
+
+    list_display = ["created_at", "course", "group", "kind", "date", "resolved_at"]
+    list_filter = ["kind", "course"]
+    list_select_related = ["course", "group"]
+    search_fields = ["message", "group__name"]
+    autocomplete_fields = ["course", "group", "resolved_by"]
+    readonly_fields = ["created_at"]
+
+
+@admin.register(ExtraSeats)
+class ExtraSeatsAdmin(admin.ModelAdmin):
+    list_display = ["date", "course", "seats"]
+    list_filter = ["course"]
+    list_select_related = ["course"]
+    search_fields = ["course__code"]
+    autocomplete_fields = ["course"]

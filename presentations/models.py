@@ -74,6 +74,11 @@ class PresentationSchedule(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # 0 when proven optimal; otherwise the solver's time limit stopped it with this schedule,
+    # proven within this fraction of the best possible (0.05: 5 %).
+    optimality_gap = models.FloatField(default=0.0)
+    # A draft made with "start over": solved without the published schedule as its baseline.
+    fresh = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["course", "-version"]
@@ -88,6 +93,11 @@ class PresentationSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course} schedule v{self.version} ({self.status})"
+
+    @property
+    def gap_percent(self) -> str:
+        """The proven optimality gap as people read it: "2.5 %"."""
+        return f"{100 * self.optimality_gap:.1f} %"
 
 
 class Slot(models.Model):
@@ -170,6 +180,58 @@ class ScheduleChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ExtraSeats(models.Model):
+    """Seats added on one date beyond the course's presenters per class (a staff decision for a
+    group no date could take)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    seats = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "date"], name="extra_seats_one_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.seats} extra seat(s) on {self.date}"
+
+
+class IssueKind(models.TextChoices):
+    UNPLACED = "unplaced", "Needs a new date"
+    NOT_ELIGIBLE = "not_eligible", "Presents on a day without presentations"
+    UNAVAILABLE = "unavailable", "Presents on a date the group cannot make"
+    OVER_CAPACITY = "over_capacity", "Presents on a date with too few seats"
+    NO_MEMBERS = "no_members", "Has no active member left"
+    OTHER = "other", "Breaks a scheduling rule"
+
+
+class ScheduleIssue(models.Model):
+    """A problem with the published schedule that staff must decide: a group that lost its date
+    and that no date could take (UNPLACED), or a rule the published schedule breaks since a
+    change of the calendar, the seats, the memberships or a group's dates ("drift"). Open while
+    `resolved_at` is empty; students concerned are mailed once, when it opens."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="schedule_issues")
+    group = models.ForeignKey(PresenterGroup, on_delete=models.CASCADE, related_name="issues")
+    kind = models.CharField(max_length=16, choices=IssueKind.choices)
+    date = models.DateField(null=True, blank=True)
+    message = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return self.message

@@ -7,10 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from courseportal import caching
 from courses.academic_calendar import ClassSession, derive_sessions
@@ -24,21 +26,37 @@ from courses.selectors import (
 from presentations import scheduling
 from presentations.models import (
     CalendarFeed,
+    ChangeKind,
+    ExtraSeats,
     GroupInvitation,
     GroupMember,
     InvitationStatus,
+    IssueKind,
     PresentationSchedule,
     PresenterGroup,
     ScheduleChange,
+    ScheduleIssue,
     ScheduleStatus,
     Slot,
     SwapRequest,
 )
 
 
+def active_members() -> QuerySet[GroupMember]:
+    """Group members whose membership of the course is active: a dropped (deactivated) student
+    is no longer listed as a presenter, nor counted in the seats."""
+    return (
+        GroupMember.objects.filter(
+            user__memberships__course=F("course"), user__memberships__is_active=True
+        )
+        .select_related("user")
+        .distinct()
+    )
+
+
 def group_list(*, course: Course) -> QuerySet[PresenterGroup]:
     return PresenterGroup.objects.filter(course=course).prefetch_related(
-        Prefetch("members", queryset=GroupMember.objects.select_related("user"))
+        Prefetch("members", queryset=active_members())
     )
 
 
@@ -68,9 +86,29 @@ def parse_dates(values: list[str]) -> list[dt.date]:
 
 
 def scheduler_sessions(*, course: Course) -> tuple[scheduling.Session, ...]:
+    """The course's class dates as the scheduler sees them: its presentation window, its
+    presenters per class and the seats added on single dates."""
     return scheduling.sessions_from_calendar(
-        course_sessions(course=course), seats=course.presenters_per_class
+        course_sessions(course=course),
+        seats=course.presenters_per_class,
+        first_day=course.presentations_start,
+        last_day=course.presentations_end,
+        extra_seats=dict(ExtraSeats.objects.filter(course=course).values_list("date", "seats")),
     )
+
+
+def course_today(course: Course) -> dt.date:
+    """The first date whose presentations have not been given yet: today in the course's time
+    zone while the term runs. Once the term is over nothing counts as given (a finished term,
+    such as the demo's, is edited as a replay, not as a record), so that is its first day."""
+    today = timezone.now().astimezone(ZoneInfo(course.time_zone)).date()
+    return today if today <= course.last_day else course.first_day
+
+
+def scheduler_groups(*, course: Course) -> list[scheduling.Group]:
+    """Every group of the course with an active member, as the scheduler sees it (a group whose
+    students all left has nobody to present: it is left out, and off the next schedule)."""
+    return [scheduler_group(g) for g in group_list(course=course) if g.members.all()]
 
 
 def scheduler_group(group: PresenterGroup) -> scheduling.Group:
@@ -134,9 +172,16 @@ def _days(
     days = {s.date: ScheduleDay(session=s) for s in course_sessions(course=course)}
     for slot in slots:
         slot.group = groups.get(slot.group_id, slot.group)
-        if slot.date in days:
+        if _presents(days, slot.date):
             days[slot.date].slots.append(slot)
     return list(days.values())
+
+
+def _presents(days: dict[dt.date, ScheduleDay], date: dt.date) -> bool:
+    """Whether a presentation on `date` may be shown: never on a day without class or a guest
+    lecture (a slot left there by a calendar change awaits its new date)."""
+    day = days.get(date)
+    return day is not None and day.session.meets and day.session.has_presentations
 
 
 @dataclass(frozen=True)
@@ -260,7 +305,7 @@ def feed_courses(*, user: Any) -> list[FeedCourse]:
         days = {s.date: ScheduleDay(session=s) for s in sessions}
         schedule = published.get(course.pk)
         for slot in schedule.slots.all() if schedule is not None else []:
-            if slot.date in days:
+            if _presents(days, slot.date):
                 days[slot.date].slots.append(slot)
         result.append(FeedCourse(course, list(days.values()), own.get(course.pk)))
     return result
@@ -378,3 +423,150 @@ def group_draft_versions(*, group: PresenterGroup) -> list[int]:
     """Versions of the drafts that place the group (deleting it takes it out of them)."""
     slots = Slot.objects.filter(group=group, schedule__status=ScheduleStatus.DRAFT)
     return sorted(slots.values_list("schedule__version", flat=True))
+
+
+@dataclass(frozen=True)
+class DiffRow:
+    """One group whose date differs between two schedules: `from_date` None for a group new to
+    the schedule, `to_date` None for one no longer on it; `why` in plain words."""
+
+    group_id: int
+    group: str
+    from_date: dt.date | None
+    to_date: dt.date | None
+    why: str
+
+
+def schedule_diff(
+    *,
+    course: Course,
+    old: PresentationSchedule,
+    new: PresentationSchedule,
+    moves_only: bool = False,
+) -> list[DiffRow]:
+    """Who moves between `old` (the published schedule) and `new`, from what date to what date,
+    and why: the rule their old date breaks now, a fresh start, a hand edit, or room made for a
+    group that had to move. `moves_only`: groups on both schedules only. By old date, then name."""
+    before = {slot.group_id: slot.date for slot in old.slots.all()}
+    after = {slot.group_id: slot.date for slot in new.slots.all()}
+    names = dict(PresenterGroup.objects.filter(course=course).values_list("pk", "name"))
+    broken = _broken_rules(course, {str(gid): day for gid, day in before.items()})
+    adjusted = new.changes.filter(kind=ChangeKind.ADJUSTED).exists()
+    rows = []
+    for gid in sorted(set(before) | set(after), key=lambda g: (before.get(g) or dt.date.max, g)):
+        was, now = before.get(gid), after.get(gid)
+        if was == now or (moves_only and (was is None or now is None)):
+            continue
+        if was is None:
+            why = "a new group"
+        elif now is None:
+            why = "no student of the group is still in the course"
+        elif str(gid) in broken:
+            why = broken[str(gid)]
+        elif new.fresh:
+            why = "the schedule was made again from the start"
+        elif adjusted:
+            why = "moved by hand in the draft, or to make room for a group that had to move"
+        else:
+            why = "to make room for a group that had to move"
+        rows.append(DiffRow(gid, names.get(gid, f"group {gid}"), was, now, why))
+    return rows
+
+
+_RULE_WORDS = {
+    scheduling.ViolationCode.NOT_ELIGIBLE: "there are no presentations on {day} any more ({why})",
+    scheduling.ViolationCode.UNAVAILABLE: "the group can no longer present on {day}",
+    scheduling.ViolationCode.OVER_CAPACITY: "{day} has fewer seats than presenters now",
+    scheduling.ViolationCode.FIXED_DATE: "the group must present on another date",
+    scheduling.ViolationCode.TOPIC: "the group's topic is on another date",
+}
+
+
+def _broken_rules(course: Course, placements: dict[str, dt.date]) -> dict[str, str]:
+    """For each group of `placements` whose date now breaks a rule, that rule in plain words."""
+    sessions = scheduler_sessions(course=course)
+    labels = {s.date: s.label or "not a class date" for s in sessions}
+    groups = [g for g in scheduler_groups(course=course) if g.id in placements]
+    known = {g.id for g in groups}
+    found: dict[str, str] = {}
+    for violation in scheduling.check(
+        sessions, groups, {gid: d for gid, d in placements.items() if gid in known}
+    ):
+        words = _RULE_WORDS.get(violation.code)
+        if words is None or violation.date is None:
+            continue
+        text = words.format(day=f"{violation.date:%a %b} {violation.date.day}",
+                            why=labels.get(violation.date, "").lower() or "no class")  # fmt: skip
+        for gid in violation.group_ids:
+            found.setdefault(gid, text)
+    return found
+
+
+@dataclass(frozen=True)
+class Drift:
+    """A rule the published schedule breaks now: the group, its date, the kind (an IssueKind
+    value) and the message for staff."""
+
+    group_id: int
+    date: dt.date | None
+    kind: str
+    message: str
+
+
+_DRIFT_KINDS = {
+    scheduling.ViolationCode.NOT_ELIGIBLE: IssueKind.NOT_ELIGIBLE,
+    scheduling.ViolationCode.UNAVAILABLE: IssueKind.UNAVAILABLE,
+    scheduling.ViolationCode.OVER_CAPACITY: IssueKind.OVER_CAPACITY,
+}
+
+
+def schedule_drift(*, course: Course) -> list[Drift]:
+    """Every rule the published schedule breaks since the calendar, the seats, the memberships
+    or a group's unavailable dates changed (presentations already given do not count)."""
+    published = schedule_published(course=course)
+    if published is None:
+        return []
+    today = course_today(course)
+    placements = {str(slot.group_id): slot.date for slot in published.slots.all()}
+    upcoming = {gid: day for gid, day in placements.items() if day >= today}
+    groups = scheduler_groups(course=course)
+    active = {g.id for g in groups}
+    names = dict(PresenterGroup.objects.filter(course=course).values_list("pk", "name"))
+    found = [
+        Drift(int(gid), day, IssueKind.NO_MEMBERS,
+              f"{names.get(int(gid), gid)} presents on {day} but has no student left in the course")
+        for gid, day in upcoming.items()
+        if gid not in active
+    ]  # fmt: skip
+    checked = [g for g in groups if g.id in upcoming]
+    sessions = scheduler_sessions(course=course)
+    on_schedule = {gid: day for gid, day in upcoming.items() if gid in active}
+    for violation in scheduling.check(sessions, checked, on_schedule):
+        kind = _DRIFT_KINDS.get(violation.code, IssueKind.OTHER)
+        for gid in violation.group_ids:
+            found.append(Drift(int(gid), violation.date, kind, violation.message))
+    return found
+
+
+def issue_list(*, course: Course) -> QuerySet[ScheduleIssue]:
+    """The course's open schedule issues (needing a staff decision), oldest first."""
+    return ScheduleIssue.objects.filter(course=course, resolved_at__isnull=True).select_related(
+        "group"
+    )
+
+
+def presentation_dates(*, course: Course) -> set[dt.date]:
+    """The class dates with presentations (the class meets and is no guest lecture)."""
+    return {s.date for s in course_sessions(course=course) if s.meets and s.has_presentations}
+
+
+def group_awaiting_date(*, group: PresenterGroup) -> bool:
+    """Whether the group lost its date and has no new one yet: an open "needs a decision"
+    issue, or a published date that has no class or no presentations any more."""
+    waiting = ScheduleIssue.objects.filter(
+        group=group, kind=IssueKind.UNPLACED, resolved_at__isnull=True
+    )
+    if waiting.exists():
+        return True
+    day = group_published_date(group=group)
+    return day is not None and day not in presentation_dates(course=group.course)

@@ -117,6 +117,32 @@ page_urlpatterns = [
         views.manage_page,
         name="presentations-manage",
     ),
+    # Issue #18 (branch h18core): publish with a diff, start over, decisions, repair, window.
+    path(
+        "courses/<id:course_id>/presentations/manage/publish/review/",
+        views.publish_preview,
+        name="presentations-publish-preview",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/manage/start-over/",
+        views.start_over,
+        name="presentations-start-over",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/manage/decisions/<id:issue_id>/",
+        views.issue_resolve_view,
+        name="presentations-issue-resolve",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/manage/repair/",
+        views.drift_repair_view,
+        name="presentations-repair",
+    ),
+    path(
+        "courses/<id:course_id>/presentations/manage/window/",
+        views.window_set,
+        name="presentations-window",
+    ),
     path(
         "courses/<id:course_id>/presentations/manage/<str:action>/",
         views.manage_action,

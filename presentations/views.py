@@ -24,9 +24,11 @@ from courseportal.types import AuthenticatedHttpRequest
 from courses.models import Course, Membership, Role
 from courses.people import display_name
 from courses.selectors import course_list_for_user, membership_get
+from courses.services import course_update
 from presentations import feeds, selectors
 from presentations.forms import GroupForm
-from presentations.models import PresenterGroup, SwapStatus
+from presentations.models import IssueKind, PresenterGroup, SwapStatus
+from presentations.scheduling import OptionKind
 from presentations.services.calendar_feeds import calendar_feed_get, calendar_feed_rotate
 from presentations.services.groups import group_create, group_delete, group_update
 from presentations.services.invitations import (
@@ -35,7 +37,13 @@ from presentations.services.invitations import (
     invitation_decline,
     invitation_withdraw,
 )
-from presentations.services.schedules import schedule_adjust, schedule_generate, schedule_publish
+from presentations.services.schedule_issues import drift_repair, issue_options, issue_resolve
+from presentations.services.schedules import (
+    schedule_adjust,
+    schedule_generate,
+    schedule_publish,
+    start_over_preview,
+)
 from presentations.services.slides import slides_deadline, slides_set_link, slides_upload
 from presentations.services.swaps import swap_accept, swap_approve, swap_reject, swap_request
 
@@ -57,6 +65,10 @@ _FIELD_NAMES = {
     "invitation": "Invitation",
     "members": "Members",
     "name": "Group name",
+    "option": "Option",
+    "issue": "Decision",
+    "presentations_start": "First presentation date",
+    "presentations_end": "Last presentation date",
     "placements": "Dates",
     "preferences": "Preferences",
     "schedule": "Schedule",
@@ -106,6 +118,7 @@ def schedule_page(request: HttpRequest, course_id: int) -> HttpResponse:
             "seat_cells": seat_cells,
             "own_day": next((cell for cell in seat_cells if cell.own), None),
             "own_group": own,
+            "awaiting": selectors.group_awaiting_date(group=own) if own else None,
             "invitations": selectors.invitations_received(course=course, user=request.user),
             "changes": selectors.change_log(course=course)[:10],
         },
@@ -123,6 +136,10 @@ def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespons
     slot = None
     if group is not None and published is not None:
         slot = next((s for s in published.slots.all() if s.group_id == group.pk), None)
+    if slot is not None and slot.date not in selectors.presentation_dates(course=course):
+        # Never a presentation on a day without one: a calendar change took it, a new date is
+        # on its way (see "awaiting").
+        slot = None
     published_dates = {s.group_id: s.date for s in published.slots.all()} if published else {}
     feed = calendar_feed_get(user=request.user)
     context: dict[str, Any] = {
@@ -132,6 +149,7 @@ def group_page(request: AuthenticatedHttpRequest, course_id: int) -> HttpRespons
         "sessions": sessions,
         "ranks": {d: i + 1 for i, d in enumerate(group.preferences)} if group else {},
         "slot": slot,
+        "awaiting": selectors.group_awaiting_date(group=group) if group else None,
         "slides_deadline": slides_deadline(group=group) if group else None,
         "swaps": selectors.swap_list(membership=membership),
         "invitations": selectors.invitations_received(course=course, user=request.user),
@@ -331,11 +349,23 @@ def swap_decide(
 
 @login_required
 def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
-    membership = _staff(request, course_id)
+    return _manage_render(request, _staff(request, course_id))
+
+
+def _manage_render(
+    request: HttpRequest, membership: Membership, *, status: int = 200
+) -> HttpResponse:
+    """The staff scheduling page (with `status` 400 when it answers a refused form)."""
     course = membership.course
     draft = selectors.schedule_latest_draft(course=course)
     published = selectors.schedule_published(course=course)
     draft_days = selectors.schedule_days(course=course, schedule=draft) if draft else []
+    issues = list(selectors.issue_list(course=course))
+    decisions = [
+        {"issue": issue, "options": issue_options(issue)}
+        for issue in issues
+        if issue.kind == IssueKind.UNPLACED
+    ]
     return render(
         request,
         "presentations/manage.html",
@@ -353,7 +383,10 @@ def manage_page(request: HttpRequest, course_id: int) -> HttpResponse:
             "swaps": selectors.swap_list(membership=membership).filter(status=SwapStatus.ACCEPTED),
             "changes": selectors.change_log(course=course)[:20],
             "publish_confirm": PUBLISH_CONFIRM,
+            "decisions": decisions,
+            "drift": [issue for issue in issues if issue.kind != IssueKind.UNPLACED],
         },
+        status=status,
     )
 
 
@@ -387,6 +420,11 @@ def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str
             draft = selectors.schedule_latest_draft(course=course)
             if draft is None:
                 raise ValidationError({"schedule": "there is no draft to publish"})
+            published = selectors.schedule_published(course=course)
+            if published is not None and request.POST.get("reviewed") != str(draft.version):
+                # A published schedule is a promise: who moves is shown before it changes.
+                messages.info(request, "Review who moves before you publish.")
+                return redirect("presentations-publish-preview", course_id=course_id)
             refused = confirmation_refused(
                 request,
                 title=f"publish draft v{draft.version}",
@@ -407,6 +445,145 @@ def manage_action(request: AuthenticatedHttpRequest, course_id: int, action: str
         _flash_errors(request, error)
     except ValueError:
         messages.error(request, "Dates: choose each date from the list.")
+    return redirect("presentations-manage", course_id=course_id)
+
+
+@login_required
+def publish_preview(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Staff: who the latest draft moves off the published schedule, from what date to what
+    date and why, before they publish it."""
+    membership = _staff(request, course_id)
+    course = membership.course
+    draft = selectors.schedule_latest_draft(course=course)
+    if draft is None:
+        raise Http404("There is no draft to publish.")
+    published = selectors.schedule_published(course=course)
+    rows = (
+        selectors.schedule_diff(course=course, old=published, new=draft)
+        if published is not None
+        else []
+    )
+    return render(
+        request,
+        "presentations/publish_preview.html",
+        {
+            "course": course,
+            "membership": membership,
+            "draft": draft,
+            "published": published,
+            "rows": rows,
+            "moves": [row for row in rows if row.from_date and row.to_date],
+            "publish_confirm": PUBLISH_CONFIRM,
+        },
+    )
+
+
+START_OVER_CONFIRM = "I understand that starting over may move groups of the published schedule"
+
+
+@login_required
+def start_over(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """Staff: a draft solved without the published schedule as its baseline (presentations
+    already given stay). The page says first how many published groups it would move."""
+    membership = _staff(request, course_id)
+    course = membership.course
+    error = ""
+    try:
+        moving = start_over_preview(course=course)
+    except ValidationError as problem:
+        moving, error = 0, "; ".join(problem.messages)
+    if request.method == "POST" and not error:
+        refused = confirmation_refused(
+            request,
+            title="start the schedule over",
+            label=START_OVER_CONFIRM,
+            consequence=f"The new draft moves {moving} group(s) of the published schedule.",
+            action_url=reverse("presentations-start-over", args=[course_id]),
+            button="Make a draft from the start",
+            back_url=reverse("presentations-manage", args=[course_id]),
+        )
+        if refused is not None:
+            return refused
+        try:
+            draft = schedule_generate(course=course, actor=request.user, fresh=True)
+        except ValidationError as problem:
+            error = "; ".join(problem.messages)
+        else:
+            messages.success(request, f"Draft v{draft.version} is ready: review, then publish.")
+            return redirect("presentations-manage", course_id=course_id)
+    return render(
+        request,
+        "presentations/start_over.html",
+        {
+            "course": course,
+            "membership": membership,
+            "moving": moving,
+            "error": error,
+            "published": selectors.schedule_published(course=course),
+            "confirm_label": START_OVER_CONFIRM,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def issue_resolve_view(
+    request: AuthenticatedHttpRequest, course_id: int, issue_id: int
+) -> HttpResponse:
+    """Staff: give a group that lost its date one of the options listed for it."""
+    membership = _staff(request, course_id)
+    issue = get_object_or_404(selectors.issue_list(course=membership.course), pk=issue_id)
+    try:
+        kind = str(request.POST.get("option", ""))
+        kind, _, day = kind.partition("@")
+        if kind not in set(OptionKind):
+            raise ValidationError({"option": "choose one of the options listed"})
+        try:
+            date = dt.date.fromisoformat(day)
+        except ValueError:
+            raise ValidationError({"option": "choose one of the options listed"}) from None
+        issue_resolve(issue=issue, kind=kind, date=date, actor=request.user)
+    except ValidationError as problem:
+        _flash_errors(request, problem)
+        return _manage_render(request, membership, status=400)
+    messages.success(request, f"{issue.group.name} has a new date; its students are told.")
+    return redirect("presentations-manage", course_id=course_id)
+
+
+@login_required
+@require_POST
+def drift_repair_view(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """Staff: the one-click repair with the fewest moves."""
+    membership = _staff(request, course_id)
+    try:
+        moved = drift_repair(course=membership.course, actor=request.user)
+    except ValidationError as problem:
+        _flash_errors(request, problem)
+        return _manage_render(request, membership, status=400)
+    messages.success(request, f"Schedule repaired: {moved} group(s) moved and told.")
+    return redirect("presentations-manage", course_id=course_id)
+
+
+@login_required
+@require_POST
+def window_set(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
+    """Staff: the first and last presentation dates (either may be left empty)."""
+    membership = _staff(request, course_id)
+    values: dict[str, dt.date | None] = {}
+    try:
+        for field in ("presentations_start", "presentations_end"):
+            raw = str(request.POST.get(field, "")).strip()
+            try:
+                values[field] = dt.date.fromisoformat(raw) if raw else None
+            except ValueError:
+                raise ValidationError({field: "give a date such as 2017-09-12"}) from None
+        course_update(course=membership.course, **values)
+    except ValidationError as problem:
+        _flash_errors(request, problem)
+        membership.course.refresh_from_db()
+        return _manage_render(request, membership, status=400)
+    messages.success(request, "Presentation dates saved; new drafts keep to them.")
     return redirect("presentations-manage", course_id=course_id)
 
 

@@ -37,6 +37,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from courseportal import caching
 from courses.models import STAFF_ROLES, Course, Membership, Role
+from courses.signals import memberships_changed
 from roster.parsing import ParsedRoster, RosterFileError, RosterRole, RosterRow, RowError
 from roster.parsing import parse_roster as parse_core
 
@@ -405,6 +406,8 @@ def _write(course: Course, plan: RosterPlan) -> list[int]:
     # Bulk writes send no signal: what is kept of the course's memberships goes by hand. (The
     # accounts made here are in nothing kept until they join, which this is.)
     caching.changed(caching.course_scope(course.pk))
+    # A dropped student may be on a published presentation schedule (presentations listens).
+    memberships_changed.send(sender=Course, course=course)
     return [u.pk for u in new_users.values()]
 
 

@@ -8,6 +8,7 @@ values and back.
     schedule = solve(sessions, groups)            # or raises ScheduleInfeasible(reasons)
     fixed = repair(schedule.placements(), new_sessions, groups)   # fixed.moves: who moved
     problems = check(sessions, groups, hand_edited_placements)     # () when valid
+    kept = reschedule(sessions, groups, published, pinned=given)   # fewest moves off published
 
 Capacity is counted in seats, one per student: a group of two uses two of a session's seats.
 """
@@ -18,18 +19,23 @@ from presentations.scheduling.model import (
     Group,
     InfeasibilityReason,
     Move,
+    Option,
+    OptionKind,
     ReasonCode,
     Repair,
     Schedule,
     ScheduleInfeasible,
     Session,
+    Unplaced,
     Violation,
     ViolationCode,
 )
 from presentations.scheduling.solver import (
     CalendarSession,
     check,
+    options,
     repair,
+    reschedule,
     sessions_from_calendar,
     solve,
 )
@@ -41,15 +47,20 @@ __all__ = [
     "Group",
     "InfeasibilityReason",
     "Move",
+    "Option",
+    "OptionKind",
     "ReasonCode",
     "Repair",
     "Schedule",
     "ScheduleInfeasible",
     "Session",
+    "Unplaced",
     "Violation",
     "ViolationCode",
     "check",
+    "options",
     "repair",
+    "reschedule",
     "sessions_from_calendar",
     "solve",
 ]

@@ -17,6 +17,7 @@ then reports CANNOT_PACK.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,22 +258,113 @@ def _hall_reasons(
     for label in sorted(set(labels[: g_in.size].tolist())):
         comp_groups = g_in[labels[: g_in.size] == label]
         comp_sessions = s_in[labels[g_in.size :] == label]
+        if int(demand[comp_groups].sum()) <= int(places[comp_sessions].sum()):
+            continue
+        comp_groups, comp_sessions = _narrowest(edges, demand, places, comp_groups)
         needed = int(demand[comp_groups].sum())
         available = int(places[comp_sessions].sum())
-        if needed <= available:
-            continue
-        reasons.append(
-            _shortage(
-                problem,
-                [groups[i] for i in comp_groups],
-                [problem.sessions[j].date for j in comp_sessions],
-                needed,
-                available,
-                all_groups=comp_groups.size == len(problem.groups),
-                slots=unit is not None,
-            )
+        reason = _shortage(
+            problem,
+            [groups[i] for i in comp_groups],
+            [problem.sessions[j].date for j in comp_sessions],
+            needed,
+            available,
+            all_groups=comp_groups.size == len(problem.groups),
+            slots=unit is not None,
         )
+        remedies = _remedies(
+            problem,
+            [groups[i] for i in comp_groups],
+            set(comp_sessions.tolist()),
+            short=needed - available,
+            unit=unit,
+        )
+        reasons.append(dataclasses.replace(reason, remedies=remedies))
     return reasons
+
+
+def _deficient(edges: BoolMatrix, demand: IntArray, places: IntArray, rows: IntArray) -> bool:
+    """Whether the groups `rows` need more places than the sessions they can use offer
+    together, once each is placed where it can (a maximum flow: Hall's condition)."""
+    sub = edges[rows]
+    cols = np.nonzero(sub.any(axis=0))[0]
+    need = int(demand[rows].sum())
+    have = int(places[cols].sum())
+    if need > have:
+        return True
+    n, k = rows.size, cols.size
+    size = n + k + 2
+    gi, sj = np.nonzero(sub[:, cols])
+    big = need + 1
+    source_rows = np.concatenate([np.zeros(n, dtype=np.int64), 1 + gi, 1 + n + np.arange(k)])
+    target_cols = np.concatenate(
+        [1 + np.arange(n), 1 + n + sj, np.full(k, size - 1, dtype=np.int64)]
+    )
+    caps = np.concatenate(
+        [demand[rows], np.full(gi.size, big, dtype=np.int64), places[cols]]
+    ).astype(np.int32)
+    graph = csr_array(coo_array((caps, (source_rows, target_cols)), shape=(size, size)))
+    return int(maximum_flow(graph, 0, size - 1).flow_value) < need
+
+
+def _narrowest(
+    edges: BoolMatrix, demand: IntArray, places: IntArray, rows: IntArray
+) -> tuple[IntArray, IntArray]:
+    """The groups that cause a shortage, not every group that competes for the dates.
+
+    A deletion filter finds an inclusion-minimal deficient set S (no group can be left out and
+    still leave too few places); the answer is every group of `rows` confined to the dates S can
+    use, so that interchangeable groups are all named (not an arbitrary few of them), with
+    those dates."""
+    kept = list(rows.tolist())
+    for row in list(kept):
+        trial = [r for r in kept if r != row]
+        if trial and _deficient(edges, demand, places, np.array(trial, dtype=np.int64)):
+            kept = trial
+    dates = edges[kept].any(axis=0)
+    confined = np.array([r for r in rows.tolist() if not (edges[r] & ~dates).any()], dtype=np.int64)
+    return confined, np.nonzero(dates)[0]
+
+
+_REMEDIES_SHOWN = 3
+
+
+def _remedies(
+    problem: Problem, groups: list[Group], dates: set[int], *, short: int, unit: int | None
+) -> tuple[str, ...]:
+    """The cheapest changes that make room: seats on the dates in question first (one change
+    for everyone), then what a single group could be allowed (each frees one of the places)."""
+    chosen = [problem.sessions[j].date for j in sorted(dates)]
+    seats = short * unit if unit else short
+    found = [
+        f"add {_count(seats, 'seat')} on {_describe_dates(chosen)}"
+        + (f" (for example on {chosen[0]})" if len(chosen) > 1 else "")
+    ]
+    others = [
+        j
+        for j, session in enumerate(problem.sessions)
+        if j not in dates and int(problem.free[j]) > 0
+    ]
+    for group in groups:
+        if len(found) > _REMEDIES_SHOWN:
+            break
+        who = f"group {group.display}"
+        for j in others:
+            day = problem.sessions[j].date
+            if group.size > int(problem.free[j]):
+                continue
+            if group.fixed_date is not None and day != group.fixed_date:
+                found.append(f"let {who} present on {day} instead of its fixed date")
+                break
+            if day in group.unavailable:
+                found.append(f"let {who} present on {day}, a date it marked unavailable")
+                break
+    window = sorted(day for day, session in problem.known.items() if session.outside_window)
+    if window:
+        found.append(
+            f"open {_describe_dates(window)} (outside the presentation window) to presentations"
+        )
+    return tuple(found[: _REMEDIES_SHOWN + 1])
 
 
 def _shortage(

@@ -40,6 +40,9 @@ class Session:
     eligible: bool = True
     topic: str | None = None
     label: str = ""
+    # The class meets with presentations, but the date is outside the course's presentation
+    # window (so not eligible): a date staff may choose to open when a group has no other.
+    outside_window: bool = False
 
     def __post_init__(self) -> None:
         if not _is_date(self.date):
@@ -119,6 +122,9 @@ class Schedule:
     assignments: tuple[Assignment, ...]
     total_cost: int
     unranked_cost: int
+    # 0.0 when proven optimal; otherwise the solver stopped at its time limit with this schedule
+    # and proved it within `gap` (a fraction: 0.05 is 5 %) of the best possible.
+    gap: float = 0.0
 
     def placements(self) -> dict[str, dt.date]:
         """group id -> date, the form `repair` and `check` take."""
@@ -152,11 +158,44 @@ class Move:
 
 @dataclass(frozen=True)
 class Repair:
-    """The result of `repair`: the whole new schedule and the moves that led to it (the
-    groups not listed in `moves` present exactly where they did before)."""
+    """The result of `repair` and `reschedule`: the whole new schedule and the moves that led to
+    it (the groups not listed in `moves` present exactly where they did before, or are new).
+
+    `unplaced`: with `allow_unplaced`, the groups that could not be placed anywhere (they are
+    not in `schedule`); staff decide for them (see `options`)."""
 
     schedule: Schedule
     moves: tuple[Move, ...]
+    unplaced: tuple[Unplaced, ...] = ()
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A group no date can take as things stand. `from_date`: the date it had (None for a group
+    that had none). `reasons`: why, in plain words."""
+
+    group_id: str
+    from_date: dt.date | None
+    reasons: tuple[str, ...] = ()
+
+
+class OptionKind(StrEnum):
+    """What staff may allow so that an unplaced group gets a date."""
+
+    ADD_SEAT = "add_seat"  # one more seat (or a few) on a full date the group can attend
+    USE_DATE = "use_date"  # a class date outside the presentation window
+    ALLOW_UNAVAILABLE = "allow_unavailable"  # a date the group marked unavailable
+
+
+@dataclass(frozen=True)
+class Option:
+    """One concrete way to place an unplaced group: `kind` on `date`; `seats`: the seats to add
+    (ADD_SEAT), 0 otherwise."""
+
+    kind: OptionKind
+    date: dt.date
+    seats: int
+    message: str
 
 
 class ReasonCode(StrEnum):
@@ -169,6 +208,7 @@ class ReasonCode(StrEnum):
     UNAVAILABLE_ON_EVERY_DATE = "unavailable_on_every_date"  # unavailable on every candidate
     NOT_ENOUGH_SLOTS = "not_enough_slots"  # these groups need more places than their dates have
     CANNOT_PACK = "cannot_pack"  # enough seats in total, but whole groups cannot be fitted
+    TIME_LIMIT = "time_limit"  # the solver's time ran out before it found any schedule
 
 
 @dataclass(frozen=True)
@@ -183,6 +223,8 @@ class InfeasibilityReason:
     dates: tuple[dt.date, ...] = ()
     needed: int = 0
     available: int = 0
+    # The cheapest changes that would remove this reason, in plain words, cheapest first.
+    remedies: tuple[str, ...] = ()
 
 
 class ScheduleInfeasible(Exception):

@@ -25,7 +25,12 @@ from presentations.models import (
     ScheduleStatus,
     Slot,
 )
-from presentations.selectors import group_list, scheduler_group, scheduler_sessions
+from presentations.selectors import (
+    course_today,
+    group_list,
+    scheduler_groups,
+    scheduler_sessions,
+)
 
 # Preference cost and 1-based choice (None: not among the group's preferences) per group id.
 Costs = Mapping[str, tuple[int, int | None]]
@@ -110,7 +115,16 @@ def schedule_mark_published(schedule: PresentationSchedule) -> None:
 
 
 def infeasible_error(error: scheduling.ScheduleInfeasible) -> ValidationError:
-    return ValidationError({"schedule": [reason.message for reason in error.reasons]})
+    """Each reason, with its cheapest remedies when it has some."""
+    return ValidationError(
+        {
+            "schedule": [
+                reason.message
+                + (f". Cheapest fixes: {'; or '.join(reason.remedies)}" if reason.remedies else "")
+                for reason in error.reasons
+            ]
+        }
+    )
 
 
 def solver_costs(schedule: scheduling.Schedule) -> dict[str, tuple[int, int | None]]:
@@ -128,10 +142,15 @@ def placements_check(
     """The hard constraints, over every group of the course or (`placed_only`) over those that
     `placements` places: a group formed after publishing must not block a swap of two others.
     Raises ValidationError on `field` naming each problem."""
-    groups = [scheduler_group(g) for g in group_list(course=course)]
-    if placed_only:
-        groups = [g for g in groups if g.id in placements]
+    everyone = scheduler_groups(course=course)
+    groups = [g for g in everyone if g.id in placements] if placed_only else everyone
+    # A group whose students all left is off the next schedule; it blocks nothing meanwhile.
+    empty = {str(g.pk) for g in group_list(course=course)} - {g.id for g in everyone}
+    placements = {gid: day for gid, day in placements.items() if gid not in empty}
     problems = scheduling.check(scheduler_sessions(course=course), groups, placements)
+    # Presentations already given are history: a rule changed since does not concern them.
+    today = course_today(course)
+    problems = tuple(p for p in problems if p.date is None or p.date >= today)
     if problems:
         raise ValidationError({field: [problem.message for problem in problems]})
 
@@ -141,7 +160,7 @@ def placements_score(
 ) -> dict[str, tuple[int, int | None]]:
     """Preference cost and choice of each placement (for hand edits and swaps)."""
     sessions = {s.date: s for s in scheduler_sessions(course=course)}
-    groups = [scheduler_group(g) for g in group_list(course=course)]
+    groups = scheduler_groups(course=course)
     # As the solver counts it: a date outside a group's preferences costs the longest list.
     unranked = max((len(g.preferences) for g in groups), default=0)
     scores: dict[str, tuple[int, int | None]] = {}

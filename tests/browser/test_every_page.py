@@ -26,7 +26,7 @@ from courses.models import Announcement, Course, Membership
 from demo.seed import DEMO_PASSWORD, seed_demo
 from gradebook import services as gradebook_services
 from jobs import services as job_services
-from presentations.models import PresenterGroup
+from presentations.models import IssueKind, PresenterGroup, ScheduleIssue
 from presentations.services.schedules import schedule_generate, schedule_publish
 from presentations.services.slides import slides_set_link
 from presentations.services.swaps import swap_accept, swap_request
@@ -79,6 +79,10 @@ NOT_PAGES = {
     "lab-starter": "Python file download",
     # Staff pages for papers (issue #16, papers slice).
     "paper-release": "POST only, redirects",
+    # Issue #18, the scheduling half (branch h18core).
+    "presentations-issue-resolve": "POST only, redirects (or the scheduling page, 400)",
+    "presentations-repair": "POST only, redirects (or the scheduling page, 400)",
+    "presentations-window": "POST only, redirects (or the scheduling page, 400)",
 }
 # Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
 OTHER_PREFIXES = ("api/", "admin/")
@@ -191,6 +195,14 @@ VISITS: list[Visit] = [
     ("invited", "set-password", lambda scene: scene.set_password, 200),
     ("instructor", "course-calendar", course_url("course-calendar"), 200),
     ("instructor", "presentations-manage", course_url("presentations-manage"), 200),
+    # Issue #18, the scheduling half (branch h18core): the scene has a draft after publishing.
+    (
+        "instructor",
+        "presentations-publish-preview",
+        course_url("presentations-publish-preview"),
+        200,
+    ),
+    ("ta", "presentations-start-over", course_url("presentations-start-over"), 200),
     # Issue #16, presenter groups on the staff pages (h16-groups).
     ("instructor", "presentations-groups", course_url("presentations-groups"), 200),
     ("student1", "presentations-groups", course_url("presentations-groups"), 403),
@@ -402,6 +414,14 @@ def build_scene() -> Scene:
     )
     invitation = roster_services.set_password_link(user=invited, base_url="")
     uidb64 = invitation.rstrip("/").split("/")[-2]
+    # Issue #18 (branch h18core): a decision and a broken rule on the scheduling page.
+    for name, kind in (("Grad-CAM", IssueKind.UNPLACED), ("Explanations", IssueKind.UNAVAILABLE)):
+        ScheduleIssue.objects.create(
+            course=course,
+            group=PresenterGroup.objects.get(course=course, name=name),
+            kind=kind,
+            message=f"{name} lost its date (a cancelled class) and no date has room for it",
+        )
     return Scene(
         course=course,
         released_paper=released.pk,

@@ -23,6 +23,7 @@ from pytest_django import DjangoAssertNumQueries
 from convlab import services as lab_services
 from convlab.models import GradingRun, Submission
 from courses.models import ApiToken
+from courses.services import course_update
 from demo.seed import seed_demo
 from gradebook import services as gradebook_services
 from jobs import services as job_services
@@ -31,6 +32,7 @@ from presentations.models import PresenterGroup, ScheduleChange
 from presentations.services.calendar_feeds import calendar_feed_get
 from presentations.services.groups import group_create
 from presentations.services.invitations import invitation_create
+from presentations.services.schedule_issues import extra_seats_add, issues_sync
 from presentations.services.schedules import schedule_generate, schedule_publish
 from presentations.services.swaps import swap_request
 from reviews import services as review_services
@@ -125,6 +127,11 @@ def rows() -> None:
     )
     job_services.job_claim(job_id=job.pk, task_id="t-2")
     job_services.job_finish(job_id=job.pk, result={"regraded": 0}, message="Nothing to regrade.")
+    # Issue #18 (branch h18core): a seat added on one date; fewer seats leave the published
+    # schedule breaking a rule, an issue for staff.
+    extra_seats_add(course=course, date=dt.date(2017, 11, 30), seats=1)
+    course_update(course=course, presenters_per_class=2)
+    issues_sync(course=course)
 
 
 @pytest.fixture

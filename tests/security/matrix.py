@@ -28,8 +28,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from convlab.models import Assignment
-from presentations.models import GroupInvitation, GroupMember, SwapRequest
+from presentations.models import (
+    GroupInvitation,
+    GroupMember,
+    IssueKind,
+    ScheduleIssue,
+    SwapRequest,
+)
 from presentations.services.groups import group_create
+from presentations.services.schedules import schedule_generate
 from tests.factories import PASSWORD, make_member, make_user
 from tests.security.world import PDF, REVIEW, ROLES, ROSTER, SOURCE, World
 
@@ -187,6 +194,21 @@ def _fresh_group(world: World, role: str) -> dict[str, Any]:
     erin = make_member(world.course, "erin", "student")
     group = group_create(course=world.course, name="Deconvnets", members=[erin])
     return {"group_id": group.pk}
+
+
+# --- issue #18 (branch h18core) -----------------------------------------------------------
+def _with_draft(world: World, role: str) -> dict[str, Any]:
+    """A draft besides the published schedule: the publish review compares the two."""
+    schedule_generate(course=world.course, actor=None)
+    return {}
+
+
+def _with_issue(world: World, role: str) -> dict[str, Any]:
+    """A group waiting for a staff decision on its new date."""
+    issue = ScheduleIssue.objects.create(
+        course=world.course, group=world.group, kind=IssueKind.UNPLACED, message="lost its date"
+    )
+    return {"issue_id": issue.pk}
 
 
 def _invitable(world: World, role: str) -> dict[str, Any]:
@@ -534,6 +556,15 @@ ROWS: list[Row] = [
     row("presentations-group-edit", "GET", PAGE_STAFF),
     row("presentations-group-delete", "GET", PAGE_STAFF, note="on the published schedule: refused"),
     row("presentations-manage-action", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    # Issue #18 (branch h18core); their bad inputs: tests/presentations/test_stable_schedule.py.
+    row("presentations-publish-preview", "GET", PAGE_STAFF, setup=_with_draft),
+    row("presentations-start-over", "GET", PAGE_STAFF),
+    row("presentations-start-over", "POST", "login 403 404 400 400 403 404", body=_const({}),
+        note="not confirmed: the page asks for the box, nothing is made"),
+    row("presentations-issue-resolve", "POST", "login 403 404 400 400 403 404",
+        body=_const({}), setup=_with_issue, note="no option chosen"),
+    row("presentations-repair", "POST", "login 403 404 302 302 403 404", body=_const({})),
+    row("presentations-window", "POST", "login 403 404 302 302 403 404", body=_const({})),
     row("presentations-csv", "GET", PAGE_MEMBERS),
     row("course-ics", "GET", PAGE_MEMBERS),
     row("presentations-feed-rotate", "POST", "login 302 404 302 302 302 404", body=_const({})),
