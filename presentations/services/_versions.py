@@ -166,6 +166,7 @@ def placements_score(
     scores: dict[str, tuple[int, int | None]] = {}
     for group in groups:
         if group.id in placements:
-            rank = group.choice_rank(sessions[placements[group.id]])
+            session = sessions.get(placements[group.id])
+            rank = None if session is None else group.choice_rank(session)
             scores[group.id] = (rank, rank + 1) if rank is not None else (unranked, None)
     return scores

@@ -178,6 +178,17 @@ def schedule_adjust(
             {"schedule": "only drafts are adjusted by hand; a published schedule changes "
              "through swaps and calendar repairs"}
         )  # fmt: skip
+    # A hand move goes to a day with presentations, past or not: the check below leaves past
+    # dates alone (they are history), which a new placement is not.
+    sessions = {s.date: s for s in scheduler_sessions(course=schedule.course)}
+    closed = sorted({day for day in placements.values() if day not in sessions
+                     or not sessions[day].eligible})  # fmt: skip
+    if closed:
+        raise ValidationError(
+            {"placements": [f"{day_words(day)}, {day.year} has no presentations"
+                            f" ({sessions[day].label if day in sessions else 'no class'})"
+                            for day in closed]}
+        )  # fmt: skip
     merged = schedule_placements(schedule)
     merged.update({str(group_id): day for group_id, day in placements.items()})
     placements_check(schedule.course, merged, "placements")

@@ -105,3 +105,16 @@ def test_it_explains_an_infeasible_schedule(api, demo, users):
     assert response.status_code == 400
     assert any("seats" in message or "larger" in message for message in response.json()["schedule"])
     assert not PresentationSchedule.objects.exists()
+
+
+def test_a_hand_move_to_a_day_without_presentations_is_refused_even_in_the_past(api, demo, users):
+    # Found by the API fuzzer: a past date that is no class day reached the scoring as a 500.
+    api.force_authenticate(users["ta"])
+    draft = api.post(f"/api/v1/courses/{demo.pk}/schedules/").json()
+    slot = draft["slots"][0]
+    url = f"/api/v1/courses/{demo.pk}/schedules/{draft['id']}/"
+    for day in ("2017-10-11", "2017-10-10", "2016-01-05"):  # a Wednesday, the break, no term
+        bad = api.patch(url, {"placements": [{"group": slot["group"], "date": day}]}, format="json")
+        assert bad.status_code == 400, (day, bad.json())
+        assert "has no presentations" in " ".join(bad.json()["placements"])
+    assert api.get(url).json()["slots"] == draft["slots"]
