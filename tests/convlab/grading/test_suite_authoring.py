@@ -43,7 +43,7 @@ ACCUMULATE_DW = "dw[f] += "
 def doc_files() -> dict[str, str]:
     """The code blocks of docs/suites.md that follow a `<!-- file: PATH -->` line, by PATH."""
     pattern = re.compile(r"<!-- file: (\S+) -->\n```python\n(.*?)```\n", re.DOTALL)
-    return {path: code for path, code in pattern.findall(DOC.read_text())}
+    return dict(pattern.findall(DOC.read_text()))
 
 
 def cs231n() -> Assignment:
@@ -338,3 +338,62 @@ def test_a_lab_cannot_be_published_with_a_suite_that_fails_its_self_test(
     assert "never differs" in message
     assert "cs231n_conv.py, line" in message
     assert not course.assignments.exists()
+
+
+@pytest.mark.django_db
+def test_the_lab_form_shows_why_a_suite_fails_its_self_test(
+    client: Any, course: Any, ines: Any, settings: Settings, tmp_path: Path
+) -> None:
+    write_suite(tmp_path, GOOD_SUITE.replace('overwrite="dw"),', 'overwrite="none"),'))
+    settings.CONVLAB_SUITES_DIR = str(tmp_path)
+    client.force_login(ines)
+    form = {
+        "title": "Conv layer",
+        "slug": "",
+        "suite": "cs231n-conv",
+        "opens_at": "2030-01-07T09:00",
+        "due_at": "2030-02-07T23:59",
+        "closes_at": "",
+        "grace_minutes": "0",
+        "late_penalty_percent_per_day": "10",
+        "max_submissions_per_day": "5",
+    }
+    response = client.post(f"/courses/{course.pk}/labs/new/", form)
+    assert response.status_code == 400
+    assert "fails its self-test" in response.context["form"].errors["suite"][0]
+    assert not course.assignments.exists()
+
+
+@pytest.mark.django_db
+def test_a_suite_that_no_longer_loads_makes_an_attempt_not_gradable(
+    course: Any, alice: Any, settings: Settings, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from convlab.models import Assignment as Lab
+    from convlab.models import Submission
+
+    lab = Lab.objects.create(
+        course=course,
+        slug="conv",
+        title="Conv layer",
+        suite="cs231n-conv",
+        opens_at=dt.datetime(2017, 9, 26, tzinfo=dt.UTC),
+        due_at=dt.datetime(2099, 1, 1, tzinfo=dt.UTC),
+    )
+    path = write_suite(tmp_path, GOOD_SUITE + "\nraise RuntimeError('half-saved edit')\n")
+    settings.CONVLAB_SUITES_DIR = str(tmp_path)
+    submission = Submission.objects.create(
+        assignment=lab,
+        student=alice,
+        file="submissions/x.py",
+        sha256="0" * 64,
+        attempt=1,
+        received_at=timezone.now(),
+    )
+    result = services.submission_grade(submission=submission)
+    assert (result.gradable, result.score) == (False, None)
+    assert "suite error" in result.output
+    assert f"{path}, line {len(path.read_text().splitlines())}" in result.output
