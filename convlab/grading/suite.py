@@ -77,20 +77,20 @@ class Arg:
     key: int | str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Result:
     """In a ``Call`` or a check's ``returns``: what call number ``call`` (0 is the first)
     returned, then indexed by each of ``index`` in turn (``Result(0, 0)`` is ``out`` of a
     returned ``(out, cache)``; ``Result(0, (1, "x"))`` is ``cache[1]["x"]``)."""
 
     call: int
-    index: tuple[int | str, ...] = ()
+    index: tuple[int | str, ...]
 
-    def __post_init__(self) -> None:
-        if isinstance(self.index, int | str):
-            object.__setattr__(self, "index", (self.index,))
-        else:
-            object.__setattr__(self, "index", tuple(self.index))
+    def __init__(self, call: int, index: int | str | tuple[int | str, ...] = ()) -> None:
+        object.__setattr__(self, "call", call)
+        object.__setattr__(
+            self, "index", (index,) if isinstance(index, int | str) else tuple(index)
+        )
 
 
 Ref = Arg | Result

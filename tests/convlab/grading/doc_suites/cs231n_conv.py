@@ -48,7 +48,7 @@ def backward_reference(x, w, b, conv_param, dout):
     return numeric_gradient(loss, x), numeric_gradient(loss, w), numeric_gradient(loss, b)
 
 
-def looped_backward(x, w, conv_param, dout, overwrite=""):
+def looped_backward(x, w, conv_param, dout, *, overwrite=""):
     """The handout's loops (n, f, i, j), with `=` instead of `+=` for `overwrite` ("dx", "dw")."""
     stride, pad = conv_param["stride"], conv_param["pad"]
     padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
