@@ -134,10 +134,12 @@ def _resolve(
     path = ""
     for key in ref.get("index", []):
         if not isinstance(value, tuple | list | dict):
+            kind = type(value).__name__
+            kind = "a numpy array" if kind == "ndarray" else f"a {kind}"
+            what = f"returned {kind}" if not path else f"returned a value whose {path} is {kind}"
             raise _Unusable(
-                f"{names[ref['result']]} returned a {type(value).__name__}{path} where the "
-                f"grader expects a tuple to take [{key!r}] of; check what the handout says it "
-                "returns."
+                f"{names[ref['result']]} {what} where the grader expects a tuple to take "
+                f"[{key!r}] of; check what the handout says it returns."
             )
         try:
             value = value[key]

@@ -122,7 +122,7 @@ def test_a_forward_without_its_cache_is_told_what_the_grader_needs() -> None:
     assert result.gradable
     assert result.tests[1].score == 0
     assert "where the grader expects a tuple" in result.tests[0].output
-    assert "conv_forward_naive returned a ndarray" in result.tests[0].output
+    assert "conv_forward_naive returned a numpy array" in result.tests[0].output
 
 
 @pytest.mark.usefixtures("sandboxed")
@@ -397,3 +397,14 @@ def test_a_suite_that_no_longer_loads_makes_an_attempt_not_gradable(
     assert (result.gradable, result.score) == (False, None)
     assert "suite error" in result.output
     assert f"{path}, line {len(path.read_text().splitlines())}" in result.output
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_the_built_in_suite_passes_its_self_test_with_the_demo_solution() -> None:
+    import dataclasses
+
+    built_in = load_assignment("transposed-convolutions")
+    solution = (ROOT / "demo" / "solutions" / "transposed_convolutions.py").read_text()
+    result = self_test(dataclasses.replace(built_in, solution=solution))
+    assert result.ok, result.report()
+    assert result.solution_score == (100, 100)
