@@ -744,17 +744,9 @@ def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> Non
         refuse("suite", f"There is no check suite “{assignment.suite}” (available: {known}).")
     if suite is not None and "suite" in changed:
         # An assignment is never published with a suite that fails its self-test (issue #17).
-        tested = selectors.suite_self_test(slug=assignment.suite)
-        if tested is not None and not tested.ok:
-            shown = "; ".join(str(problem) for problem in tested.errors[:3])
-            more = len(tested.errors) - 3
-            refuse(
-                "suite",
-                f"The check suite “{assignment.suite}” fails its self-test, so it cannot grade "
-                f"this lab: {shown}"
-                + (f" (and {more} more)" if more > 0 else "")
-                + ". Run `python manage.py check_suite` on it for the whole report.",
-            )
+        failing = suite_self_test_failure(assignment.suite)
+        if failing:
+            refuse("suite", failing)
     if (
         suite is not None
         and assignment.needs_gpu
@@ -783,6 +775,21 @@ def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> Non
             )
     if errors:
         raise ValidationError(errors)
+
+
+def suite_self_test_failure(slug: str) -> str:
+    """Why the suite ``slug`` may not grade a lab (its self-test's first errors, with file and
+    line), or "" when it passes (or is not there: the caller says so in its own words)."""
+    tested = selectors.suite_self_test(slug=slug)
+    if tested is None or tested.ok:
+        return ""
+    shown = "; ".join(str(problem) for problem in tested.errors[:3])
+    more = len(tested.errors) - 3
+    return (
+        f"The check suite “{slug}” fails its self-test, so it cannot grade this lab: {shown}"
+        + (f" (and {more} more)" if more > 0 else "")
+        + ". Run `python manage.py check_suite` on it for the whole report."
+    )
 
 
 def _assignment_save(assignment: Assignment) -> None:
@@ -844,4 +851,10 @@ def assignment_open_now(*, assignment: Assignment, now: dt.datetime | None = Non
     """Open a lab that is not open yet, now: its opening time moves to `now`. False (and no
     change) when it is open already, whoever opened it."""
     now = now or timezone.now()
+    if Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).exists():
+        # Its suite file may have changed since the lab was set up: never open it on one that
+        # fails its self-test (issue #17). Raises ValidationError under "suite".
+        failing = suite_self_test_failure(assignment.suite)
+        if failing:
+            raise ValidationError({"suite": [failing]})
     return bool(Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).update(opens_at=now))

@@ -408,3 +408,39 @@ def test_the_built_in_suite_passes_its_self_test_with_the_demo_solution() -> Non
     result = self_test(dataclasses.replace(built_in, solution=solution))
     assert result.ok, result.report()
     assert result.solution_score == (100, 100)
+
+
+@pytest.mark.django_db
+def test_a_lab_is_not_opened_on_a_suite_that_fails_its_self_test(
+    client: Any, course: Any, ines: Any, settings: Settings, tmp_path: Path
+) -> None:
+    import datetime as dt
+
+    from convlab.models import Assignment as Lab
+
+    opens = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+    lab = Lab.objects.create(
+        course=course,
+        slug="conv",
+        title="Conv layer",
+        suite="cs231n-conv",
+        opens_at=opens,
+        due_at=dt.datetime(2030, 2, 1, tzinfo=dt.UTC),
+    )
+    # The suite passed when the lab was set up; its file was edited since.
+    write_suite(tmp_path, GOOD_SUITE.replace('overwrite="dw"),', 'overwrite="none"),'))
+    settings.CONVLAB_SUITES_DIR = str(tmp_path)
+    client.force_login(ines)
+    response = client.post(f"/courses/{course.pk}/labs/conv/open/")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'role="alert"' in page
+    assert "The lab was not opened." in page
+    assert "fails its self-test" in page
+    lab.refresh_from_db()
+    assert lab.opens_at == opens
+    # Fixed: it opens.
+    write_suite(tmp_path, GOOD_SUITE)
+    assert client.post(f"/courses/{course.pk}/labs/conv/open/").status_code == 302
+    lab.refresh_from_db()
+    assert lab.opens_at < opens
