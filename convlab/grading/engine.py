@@ -133,19 +133,10 @@ def _framed(data: bytes) -> bytes:
 _JSON_SCALARS = (type(None), bool, int, float, str)
 
 
-def _has_array(value: Any) -> bool:
-    if isinstance(value, np.ndarray | np.generic):
-        return True
-    if isinstance(value, tuple | list):
-        return any(_has_array(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_array(v) for v in value.values())
-    return False
-
-
 def _encode_value(value: Any, arrays: list[bytes], where: str) -> dict[str, Any]:
     """One argument as the harness reads it: arrays (anywhere in tuples, lists and dicts) go
-    into .npy frames; plain JSON values as before. Raises SuiteError for anything else."""
+    into .npy frames; tuples, lists and dicts keep their kind; numbers, strings and None go as
+    JSON. Raises SuiteError for anything else."""
     if isinstance(value, np.ndarray):
         buffer = io.BytesIO()
         try:
@@ -155,21 +146,20 @@ def _encode_value(value: Any, arrays: list[bytes], where: str) -> dict[str, Any]
         arrays.append(buffer.getvalue())
         return {"array": len(arrays) - 1}
     if isinstance(value, np.generic):
-        return _encode_value(np.asarray(value), arrays, where)
-    if isinstance(value, tuple | list) and _has_array(value):
+        number = value.item() if value.dtype.kind in "biuf" else np.asarray(value)
+        return _encode_value(number, arrays, where)
+    if isinstance(value, tuple | list):
         kind = "tuple" if isinstance(value, tuple) else "list"
         return {kind: [_encode_value(v, arrays, f"{where}[{i}]") for i, v in enumerate(value)]}
-    if isinstance(value, dict) and _has_array(value):
+    if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise SuiteError(f"{where} is a dict with keys that are not strings")
         return {"dict": {k: _encode_value(v, arrays, f"{where}[{k!r}]") for k, v in value.items()}}
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
+    if not isinstance(value, _JSON_SCALARS):
         raise SuiteError(
             f"{where} is a {type(value).__name__}, which cannot be sent to the sandbox (use "
             "numpy arrays, numbers, strings, None, and tuples, lists or dicts of them)"
-        ) from None
+        )
     return {"value": value}
 
 
