@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -43,6 +44,40 @@ def assignment_suite(*, assignment: Assignment) -> grading.Assignment | None:
     except Exception:  # a course's suite is arbitrary code: whatever it raises, the page opens
         logger.exception("could not load the suite %r of %s", assignment.suite, assignment)
         return None
+
+
+_SELF_TESTS: dict[tuple[str, str], Any] = {}
+
+
+def suite_self_test(*, slug: str) -> Any:
+    """The self-test (convlab.grading.selftest.SelfTest) of the suite ``slug``, or None when
+    there is no such suite. Remembered per suite file content for the life of the process; the
+    reference solution runs in the sandbox where there is one (else a warning says it did not)."""
+    from convlab.grading import selftest
+    from convlab.sandbox import bwrap_path
+
+    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
+    path = grading.suite_file(slug, extra)
+    if path is None:
+        return None
+    try:
+        content = path.read_bytes()
+    except OSError:
+        return None
+    key = (str(path), hashlib.sha256(content).hexdigest())
+    if key not in _SELF_TESTS:
+        insecure = bool(settings.CONVLAB_SANDBOX_INSECURE)
+        can_run = bwrap_path() is not None or insecure
+        result = selftest.self_test_file(path, run_solution=can_run, insecure=insecure)
+        if not can_run:
+            result.problems.append(
+                selftest.Problem(
+                    "the reference solution was not graded here (no sandbox on this machine)",
+                    severity="warning",
+                )
+            )
+        _SELF_TESTS[key] = result
+    return _SELF_TESTS[key]
 
 
 def assignment_has_submissions(*, assignment: Assignment) -> bool:

@@ -16,6 +16,7 @@ import json
 import logging
 import math
 import time
+import traceback
 import urllib.error
 import urllib.request
 import uuid
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from convlab import selectors, webhooks
 from convlab.grading import GradingResult, grade, load_assignment, to_gradescope
+from convlab.grading.engine import error_location
 from convlab.models import (
     FINAL_STATUSES,
     Assignment,
@@ -267,7 +269,19 @@ def submission_claim(*, submission_id: int, task_id: str, worker: str) -> Submis
 def submission_grade(*, submission: Submission) -> GradingResult:
     """Run the check suite on the submission in the sandbox. Slow: call outside transactions."""
     extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
-    assignment = load_assignment(submission.assignment.suite, extra)
+    try:
+        assignment = load_assignment(submission.assignment.suite, extra)
+    except Exception as error:  # a suite that no longer loads is staff's to fix, never a zero
+        logger.exception("could not load the suite of submission %s", submission.pk)
+        why = suite_error_text_for(submission.assignment.suite, error)
+        return GradingResult(
+            assignment=submission.assignment.suite,
+            gradable=False,
+            score=None,
+            max_score=0.0,
+            output=f"Not graded: the grader failed ({why}). This attempt does not count.",
+            tests=(),
+        )
     with submission.file.open("rb") as handle:
         source = handle.read().decode("utf-8")
     return grade(
@@ -279,6 +293,13 @@ def submission_grade(*, submission: Submission) -> GradingResult:
         # gradable: a submission that hangs in every function is timed out and scored instead.
         deadline_seconds=0.75 * settings.CONVLAB_GRADING_SOFT_LIMIT,
     )
+
+
+def suite_error_text_for(slug: str, error: BaseException) -> str:
+    """A suite that fails to load, as staff read it: the file and line where it failed."""
+    where = error_location(error)
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return f"suite error in “{slug}”" + (f" at {where}" if where else "") + f": {detail}"
 
 
 def late_days(assignment: Assignment, received_at: dt.datetime) -> int:
@@ -724,6 +745,11 @@ def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> Non
     if suite is None and "suite" in changed:
         known = ", ".join(choices) or "none"
         refuse("suite", f"There is no check suite “{assignment.suite}” (available: {known}).")
+    if suite is not None and "suite" in changed:
+        # An assignment is never published with a suite that fails its self-test (issue #17).
+        failing = suite_self_test_failure(assignment.suite)
+        if failing:
+            refuse("suite", failing)
     if (
         suite is not None
         and assignment.needs_gpu
@@ -754,6 +780,21 @@ def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> Non
             )
     if errors:
         raise ValidationError(errors)
+
+
+def suite_self_test_failure(slug: str) -> str:
+    """Why the suite ``slug`` may not grade a lab (its self-test's first errors, with file and
+    line), or "" when it passes (or is not there: the caller says so in its own words)."""
+    tested = selectors.suite_self_test(slug=slug)
+    if tested is None or tested.ok:
+        return ""
+    shown = "; ".join(str(problem) for problem in tested.errors[:3])
+    more = len(tested.errors) - 3
+    return (
+        f"The check suite “{slug}” fails its self-test, so it cannot grade this lab: {shown}"
+        + (f" (and {more} more)" if more > 0 else "")
+        + ". Run `python manage.py check_suite` on it for the whole report."
+    )
 
 
 def _assignment_save(assignment: Assignment) -> None:
@@ -815,4 +856,10 @@ def assignment_open_now(*, assignment: Assignment, now: dt.datetime | None = Non
     """Open a lab that is not open yet, now: its opening time moves to `now`. False (and no
     change) when it is open already, whoever opened it."""
     now = now or timezone.now()
+    if Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).exists():
+        # Its suite file may have changed since the lab was set up: never open it on one that
+        # fails its self-test (issue #17). Raises ValidationError under "suite".
+        failing = suite_self_test_failure(assignment.suite)
+        if failing:
+            raise ValidationError({"suite": [failing]})
     return bool(Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).update(opens_at=now))

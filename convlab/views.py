@@ -378,12 +378,18 @@ def assignment_open(request: HttpRequest, course_id: int, slug: str) -> HttpResp
     """A confirmation page; its POST opens a lab that is not open yet, now."""
     membership = _staff_membership(request, course_id)
     assignment = selectors.assignment_get(course=membership.course, slug=slug)
+    refused: list[str] = []
     if request.method == "POST":
-        if services.assignment_open_now(assignment=assignment):
-            messages.success(request, f"“{assignment.title}” is open to students now.")
+        try:
+            opened = services.assignment_open_now(assignment=assignment)
+        except ValidationError as error:
+            refused = [m for messages_ in error.message_dict.values() for m in messages_]
         else:
-            messages.error(request, f"“{assignment.title}” was open already; nothing changed.")
-        return redirect("labs", course_id=course_id)
+            if opened:
+                messages.success(request, f"“{assignment.title}” is open to students now.")
+            else:
+                messages.error(request, f"“{assignment.title}” was open already; nothing changed.")
+            return redirect("labs", course_id=course_id)
     return render(
         request,
         "convlab/assignment_open.html",
@@ -392,5 +398,7 @@ def assignment_open(request: HttpRequest, course_id: int, slug: str) -> HttpResp
             "membership": membership,
             "assignment": assignment,
             "is_open": timezone.now() >= assignment.opens_at,
+            "refused": refused,
         },
+        status=400 if refused else 200,
     )

@@ -10,26 +10,36 @@ from __future__ import annotations
 from convlab.grading.engine import grade
 from convlab.grading.results import CheckResult, GradingResult, render_text, to_gradescope
 from convlab.grading.suite import (
+    Arg,
     Assignment,
+    Call,
     Case,
     Check,
     Function,
+    Result,
+    SuiteError,
     Variant,
     available_assignments,
     load_assignment,
+    suite_file,
 )
 
 __all__ = [
+    "Arg",
     "Assignment",
+    "Call",
     "Case",
     "Check",
     "CheckResult",
     "Function",
     "GradingResult",
+    "Result",
+    "SuiteError",
     "Variant",
     "available_assignments",
     "grade",
     "load_assignment",
     "render_text",
+    "suite_file",
     "to_gradescope",
 ]

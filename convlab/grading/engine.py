@@ -42,9 +42,9 @@ import numpy as np
 from convlab import sandbox
 from convlab.grading.feedback import Verdict, as_outputs, compare
 from convlab.grading.results import CheckResult, GradingResult
-from convlab.grading.suite import Assignment, Case, Check
+from convlab.grading.suite import Arg, Assignment, Case, Check, Result, SuiteError
 
-__all__ = ["MAX_SOURCE_BYTES", "grade"]
+__all__ = ["MAX_SOURCE_BYTES", "error_location", "grade", "suite_error_text"]
 
 MAX_SOURCE_BYTES = 256 * 1024
 HARNESS = Path(__file__).with_name("harness.py")
@@ -130,26 +130,97 @@ def _framed(data: bytes) -> bytes:
     return len(data).to_bytes(4, "big") + data
 
 
+_JSON_SCALARS = (type(None), bool, int, float, str)
+
+
+def _encode_value(value: Any, arrays: list[bytes], where: str) -> dict[str, Any]:
+    """One argument as the harness reads it: arrays (anywhere in tuples, lists and dicts) go
+    into .npy frames; tuples, lists and dicts keep their kind; numbers, strings and None go as
+    JSON. Raises SuiteError for anything else."""
+    if isinstance(value, np.ndarray):
+        buffer = io.BytesIO()
+        try:
+            np.save(buffer, value, allow_pickle=False)
+        except ValueError as error:
+            raise SuiteError(f"{where} is an array of dtype {value.dtype}: {error}") from None
+        arrays.append(buffer.getvalue())
+        return {"array": len(arrays) - 1}
+    if isinstance(value, np.generic):
+        number = value.item() if value.dtype.kind in "biuf" else np.asarray(value)
+        return _encode_value(number, arrays, where)
+    if isinstance(value, tuple | list):
+        kind = "tuple" if isinstance(value, tuple) else "list"
+        return {kind: [_encode_value(v, arrays, f"{where}[{i}]") for i, v in enumerate(value)]}
+    if isinstance(value, dict):
+        if not all(isinstance(k, str) for k in value):
+            raise SuiteError(f"{where} is a dict with keys that are not strings")
+        return {"dict": {k: _encode_value(v, arrays, f"{where}[{k!r}]") for k, v in value.items()}}
+    if not isinstance(value, _JSON_SCALARS):
+        raise SuiteError(
+            f"{where} is a {type(value).__name__}, which cannot be sent to the sandbox (use "
+            "numpy arrays, numbers, strings, None, and tuples, lists or dicts of them)"
+        )
+    return {"value": value}
+
+
+def _encode_ref(ref: Any, case: Case, step: int, where: str) -> dict[str, Any]:
+    """A ``calls``/``returns`` reference as the harness reads it, checked against the case."""
+    if isinstance(ref, Arg):
+        if isinstance(ref.key, int):
+            if not 0 <= ref.key < len(case.args):
+                raise SuiteError(
+                    f"{where}: Arg({ref.key}) but the case has {len(case.args)} positional "
+                    "argument(s)"
+                )
+            return {"arg": ref.key}
+        if ref.key not in case.kwargs:
+            raise SuiteError(f"{where}: Arg({ref.key!r}) but the case has no such keyword")
+        return {"kwarg": ref.key}
+    if isinstance(ref, Result):
+        if not 0 <= ref.call < step:
+            raise SuiteError(f"{where}: Result({ref.call}) refers to no earlier call")
+        return {"result": ref.call, "index": list(ref.index)}
+    raise SuiteError(f"{where}: {ref!r} is neither an Arg nor a Result")
+
+
 def _encode_case(item: _Planned) -> bytes:
     """One case as the harness reads it from the feed: a JSON header, then its arrays."""
     arrays: list[bytes] = []
-
-    def encode(value: Any) -> dict[str, Any]:
-        if isinstance(value, np.ndarray):
-            buffer = io.BytesIO()
-            np.save(buffer, value, allow_pickle=False)
-            arrays.append(buffer.getvalue())
-            return {"array": len(arrays) - 1}
-        return {"value": value}
-
+    check, case = item.check, item.case
+    where = f"check {check.name!r}, case {case.label!r}"
     header: dict[str, Any] = {
         "id": item.id,
-        "function": item.check.function,
-        "args": [encode(v) for v in item.case.args],
-        "kwargs": {k: encode(v) for k, v in item.case.kwargs.items()},
+        "function": check.function,
+        "args": [
+            _encode_value(v, arrays, f"{where}: argument {i}") for i, v in enumerate(case.args)
+        ],
+        "kwargs": {
+            k: _encode_value(v, arrays, f"{where}: argument {k!r}") for k, v in case.kwargs.items()
+        },
     }
+    if check.calls:
+        header["calls"] = [
+            {
+                "function": call.function,
+                "args": [_encode_ref(r, case, step, f"{where}, call {step}") for r in call.args],
+                "kwargs": {
+                    k: _encode_ref(r, case, step, f"{where}, call {step}")
+                    for k, r in call.kwargs.items()
+                },
+            }
+            for step, call in enumerate(check.calls)
+        ]
+    if check.returns:
+        steps = len(check.calls) or 1
+        header["returns"] = [
+            _encode_ref(r, case, steps, f"{where}, returns") for r in check.returns
+        ]
     header["arrays"] = len(arrays)
-    return b"".join(_framed(part) for part in [json.dumps(header).encode(), *arrays])
+    try:
+        encoded = json.dumps(header).encode()
+    except (TypeError, ValueError) as error:
+        raise SuiteError(f"{where}: {error}") from None
+    return b"".join(_framed(part) for part in [encoded, *arrays])
 
 
 @dataclass
@@ -251,7 +322,12 @@ def _parse(data: bytes, arrivals: Sequence[tuple[int, float]] = ()) -> _Channel:
                 since_ready = arrived(position) - ready_at
                 channel.results[case] = _Returned(outputs=outputs, since_ready=since_ready)
         elif kind == "result" and event.get("status") == "missing":
-            channel.results[case] = _Returned(error="Your file does not define this function.")
+            name = event.get("name")
+            channel.results[case] = _Returned(
+                error=f"Your file does not define the function {name}."
+                if isinstance(name, str) and name.isidentifier()
+                else "Your file does not define this function."
+            )
         elif kind == "result":
             error = str(event.get("error", ""))
             channel.results[case] = _Returned(
@@ -323,6 +399,32 @@ def _judge(item: _Planned, returned: _Returned, too_slow: str) -> Verdict:
     return verdict
 
 
+def suite_error_text(assignment: Assignment, error: BaseException) -> str:
+    """A suite's failure as staff should read it: "suite error in <file>, line N: ..."."""
+    where = error_location(error)
+    detail = str(error) if isinstance(error, SuiteError) else f"{type(error).__name__}: {error}"
+    return f"suite error in “{assignment.slug}”" + (f" at {where}" if where else "") + f": {detail}"
+
+
+def error_location(error: BaseException) -> str:
+    """The innermost "file, line N" of ``error``'s traceback outside convlab's grading code,
+    numpy and the standard library: the suite's own line, where there is one."""
+    import traceback
+
+    if isinstance(error, SyntaxError) and error.filename:
+        return f"{error.filename}, line {error.lineno}"
+    grading = str(Path(__file__).parent)
+    frames = [
+        f
+        for f in traceback.extract_tb(error.__traceback__)
+        if not f.filename.startswith(grading)
+        and "site-packages" not in f.filename
+        and "/lib/python3" not in f.filename
+        and not f.filename.startswith("<")
+    ]
+    return f"{frames[-1].filename}, line {frames[-1].lineno}" if frames else ""
+
+
 def _not_gradable(assignment: Assignment, why: str, timings: dict[str, float]) -> GradingResult:
     return GradingResult(
         assignment=assignment.slug,
@@ -361,8 +463,13 @@ def grade(
         return _finish(assignment, [], {}, [], timings, "Your file is larger than 256 KiB.", "")
     try:
         planned = _plan(assignment, seed)
+        encoded = {item.id: _encode_case(item) for item in planned}
+    except Exception as error:  # a broken suite is never the student's fault
+        timings["prepare"] = time.perf_counter() - began
+        return _not_gradable(assignment, suite_error_text(assignment, error), timings)
+    try:
         view = sandbox.python_view(assignment.packages)
-    except Exception as error:  # a broken suite or grader setup is never the student's fault
+    except Exception as error:  # nor is a broken grader setup
         timings["prepare"] = time.perf_counter() - began
         return _not_gradable(assignment, f"{type(error).__name__}: {error}", timings)
     timings["prepare"] = time.perf_counter() - began
@@ -381,7 +488,6 @@ def grade(
         shutil.copy(HARNESS, workdir / "harness.py")
         for path in workdir.iterdir():
             path.chmod(0o644)
-        encoded = {item.id: _encode_case(item) for item in planned}
         function_of = {item.id: item.check.function for item in planned}
         batches = _batches(assignment, planned)
         stopped: set[str] = set()  # functions that stopped a process: not run again

@@ -18,7 +18,12 @@ each next one once it reports the previous case's ``result``, so no case is in t
 its file system) while the submission is imported, and a case is here only from the moment it
 is due to run. A case is a JSON header ``{"id", "function", "args", "kwargs", "arrays": n}``,
 each argument ``{"array": index}`` (one of the n .npy frames that follow, loaded with
-``allow_pickle=False``) or ``{"value": json_value}`` (lists become tuples); ``{"end": true}``
+``allow_pickle=False``), ``{"value": json_value}`` (lists become tuples), or ``{"tuple": [...]}``,
+``{"list": [...]}``, ``{"dict": {...}}`` of arguments (containers holding arrays). A case may
+add ``"calls"`` (student calls made in turn, each ``{"function", "args", "kwargs"}`` whose
+entries are ``{"arg": i}``, ``{"kwarg": name}`` or ``{"result": step, "index": [...]}``: a
+case's argument or an earlier call's result, indexed) and ``"returns"`` (such entries: the
+outputs to send back); without them the case is one call of ``function``. ``{"end": true}``
 (or the feed's end) means there is no case left. Everything here runs in the same process as
 the student's code, so the grader treats every frame as a claim to be checked, never as a
 trusted verdict.
@@ -100,8 +105,74 @@ def _next_case(fd: int, np: Any) -> tuple[dict[str, Any], list[Any]] | None:
 def _value(spec: dict[str, Any], arrays: list[Any]) -> Any:
     if "array" in spec:
         return arrays[spec["array"]]
+    if "tuple" in spec:
+        return tuple(_value(item, arrays) for item in spec["tuple"])
+    if "list" in spec:
+        return [_value(item, arrays) for item in spec["list"]]
+    if "dict" in spec:
+        return {key: _value(item, arrays) for key, item in spec["dict"].items()}
     value = spec["value"]
     return tuple(value) if isinstance(value, list) else value
+
+
+class _Unusable(Exception):
+    """A student's return value that a later call or the grader cannot index as declared."""
+
+
+def _resolve(
+    ref: dict[str, Any],
+    args: list[Any],
+    kwargs: dict[str, Any],
+    results: list[Any],
+    names: list[str],
+) -> Any:
+    if "arg" in ref:
+        return args[ref["arg"]]
+    if "kwarg" in ref:
+        return kwargs[ref["kwarg"]]
+    value = results[ref["result"]]
+    path = ""
+    for key in ref.get("index", []):
+        if not isinstance(value, tuple | list | dict):
+            kind = type(value).__name__
+            kind = "a numpy array" if kind == "ndarray" else f"a {kind}"
+            what = f"returned {kind}" if not path else f"returned a value whose {path} is {kind}"
+            raise _Unusable(
+                f"{names[ref['result']]} {what} where the grader expects a tuple to take "
+                f"[{key!r}] of; check what the handout says it returns."
+            )
+        try:
+            value = value[key]
+        except (IndexError, KeyError, TypeError) as error:
+            raise _Unusable(
+                f"{names[ref['result']]} returned a value whose {path}[{key!r}] the grader "
+                f"needs, but it has none ({type(error).__name__}: {error}); check what the "
+                "handout says it returns."
+            ) from None
+        path += f"[{key!r}]"
+    return value
+
+
+def _run_calls(
+    module: Any, case: dict[str, Any], args: list[Any], kwargs: dict[str, Any]
+) -> tuple[str, Any]:
+    """Run the case's declared calls in turn: ("missing", name) for a function the file lacks,
+    else ("ok", outputs), where outputs are the declared returns (or the last call's value)."""
+    results: list[Any] = []
+    names: list[str] = []
+    for call in case["calls"]:
+        function = getattr(module, call["function"], None)
+        if not callable(function):
+            return "missing", call["function"]
+        names.append(call["function"])
+        call_args = [_resolve(r, args, kwargs, results, names) for r in call["args"]]
+        call_kwargs = {
+            k: _resolve(r, args, kwargs, results, names) for k, r in call["kwargs"].items()
+        }
+        results.append(function(*call_args, **call_kwargs))
+    if "returns" in case:
+        return "ok", tuple(_resolve(r, args, kwargs, results, names) for r in case["returns"])
+    return "ok", results[-1]
 
 
 def _outputs(result: Any, np: Any) -> list[bytes] | str:
@@ -145,15 +216,25 @@ def main(argv: list[str]) -> int:
         case, arrays = received
         case_id = case["id"]
         _event(channel, event="start", case=case_id)
-        function = getattr(module, case["function"], None)
-        if not callable(function):
-            _event(channel, event="result", case=case_id, status="missing")
-            continue
         args = [_value(a, arrays) for a in case["args"]]
         kwargs = {k: _value(v, arrays) for k, v in case["kwargs"].items()}
+        if "calls" not in case:
+            case["calls"] = [
+                {
+                    "function": case["function"],
+                    "args": [{"arg": i} for i in range(len(args))],
+                    "kwargs": {k: {"kwarg": k} for k in kwargs},
+                }
+            ]
         try:
-            result = function(*args, **kwargs)
+            status, result = _run_calls(module, case, args, kwargs)
+            if status == "missing":
+                _event(channel, event="result", case=case_id, status="missing", name=result)
+                continue
             payloads = _outputs(result, np)
+        except _Unusable as error:
+            _event(channel, event="result", case=case_id, status="invalid", error=str(error))
+            continue
         except BaseException as error:
             trimmed = _student_traceback(error, submission)
             _event(channel, event="result", case=case_id, status="error", error=trimmed)

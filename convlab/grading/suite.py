@@ -7,8 +7,15 @@ output with the reference's (outside the sandbox) within a tolerance, optionally
 budget relative to the reference, and names a misconception (``Variant``) when a wrong output
 matches a known-wrong implementation.
 
+A check may call the student's functions in a declared sequence inside the sandbox (``calls``:
+``Call`` steps whose arguments are the case's (``Arg``) or earlier steps' results (``Result``),
+and ``returns``: which values are compared), for example forward then backward with the forward's
+cache, or only ``[0]`` of a returned ``(out, cache)`` tuple. These are data, never code: the
+sandbox runs nothing of the suite's.
+
 Built-in suites live in ``convlab.suites``; a course adds its own as ``<slug>.py`` files (slug
-with ``-`` written ``_``) in a directory passed to ``load_assignment``.
+with ``-`` written ``_``) in a directory passed to ``load_assignment``. docs/suites.md tells how
+to write one; ``convlab.grading.selftest`` checks one.
 """
 
 from __future__ import annotations
@@ -26,18 +33,81 @@ import numpy as np
 from convlab.sandbox import Limits
 
 __all__ = [
+    "Arg",
     "Assignment",
+    "Call",
     "Case",
     "Check",
     "Function",
+    "Result",
+    "SuiteError",
     "Variant",
     "Visibility",
     "available_assignments",
     "load_assignment",
+    "suite_file",
 ]
 
 Visibility = Literal["visible", "hidden", "after_due"]
 Outputs = tuple[np.ndarray[Any, Any], ...]
+_HERE = str(Path(__file__))
+
+
+class SuiteError(Exception):
+    """A check suite that cannot grade: the suite's fault, never the student's."""
+
+
+def _defined_at() -> str:
+    """Where the suite wrote the object being built: "file, line N" of the first frame outside
+    this module and the dataclass machinery (empty when there is none)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if name != _HERE and not name.endswith(("dataclasses.py", "<string>")):
+            return f"{name}, line {frame.f_lineno}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return ""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """In a ``Call`` or a check's ``returns``: the case's positional argument ``key`` (an int)
+    or its keyword argument ``key`` (a str)."""
+
+    key: int | str
+
+
+@dataclass(frozen=True, init=False)
+class Result:
+    """In a ``Call`` or a check's ``returns``: what call number ``call`` (0 is the first)
+    returned, then indexed by each of ``index`` in turn (``Result(0, 0)`` is ``out`` of a
+    returned ``(out, cache)``; ``Result(0, (1, "x"))`` is ``cache[1]["x"]``)."""
+
+    call: int
+    index: tuple[int | str, ...]
+
+    def __init__(self, call: int, index: int | str | tuple[int | str, ...] = ()) -> None:
+        object.__setattr__(self, "call", call)
+        object.__setattr__(
+            self, "index", (index,) if isinstance(index, int | str) else tuple(index)
+        )
+
+
+Ref = Arg | Result
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call of a student function inside the sandbox, in a check's ``calls``."""
+
+    function: str
+    args: tuple[Ref, ...] = ()
+    kwargs: Mapping[str, Ref] = field(default_factory=dict)
+    defined_at: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "args", tuple(self.args))
+        object.__setattr__(self, "defined_at", _defined_at())
 
 
 @dataclass(frozen=True)
@@ -66,6 +136,10 @@ class Variant:
     name: str
     explanation: str
     compute: Callable[[Case], Any]
+    defined_at: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "defined_at", _defined_at())
 
 
 @dataclass(frozen=True)
@@ -79,6 +153,10 @@ class Check:
     ``reference`` for checks whose expected value needs ``case.extra``. ``time_budget`` is a
     multiple of the reference's time for all the check's cases together, measured from outside
     the student's process (None: no budget).
+
+    ``calls`` (default: one call of ``function`` with the case's arguments) is the sequence of
+    student calls the sandbox makes for each case, and ``returns`` (default: everything the last
+    call returned) the values sent back and compared with the reference's outputs.
     """
 
     name: str
@@ -95,6 +173,19 @@ class Check:
     output_names: tuple[str, ...] = ()
     transform: Callable[[Case, Outputs], Outputs] | None = None
     case_reference: Callable[[Case], Any] | None = None
+    calls: tuple[Call, ...] = ()
+    returns: tuple[Ref, ...] = ()
+    defined_at: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "calls", tuple(self.calls))
+        object.__setattr__(self, "returns", tuple(self.returns))
+        object.__setattr__(self, "defined_at", _defined_at())
+
+    @property
+    def functions(self) -> tuple[str, ...]:
+        """The student functions the check calls (``function`` first)."""
+        return tuple(dict.fromkeys([self.function, *(call.function for call in self.calls)]))
 
     def expected(self, case: Case) -> Any:
         """The reference output(s) for ``case`` (``case_reference`` wins when set)."""
@@ -123,6 +214,12 @@ class Assignment:
     handout: str
     packages: tuple[str, ...] = ("numpy",)
     limits: Limits = field(default_factory=lambda: Limits(cpu_seconds=10, wall_seconds=20))
+    # The text of a correct student file: the self-test grades it and wants full marks.
+    solution: str | None = None
+    defined_at: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "defined_at", _defined_at())
 
     @property
     def max_score(self) -> float:
@@ -155,6 +252,15 @@ def available_assignments(extra_dir: Path | None = None) -> list[str]:
     if extra_dir is not None and extra_dir.is_dir():
         slugs |= {p.stem.replace("_", "-") for p in extra_dir.glob("*.py") if p.stem[0] != "_"}
     return sorted(slugs)
+
+
+def suite_file(slug: str, extra_dir: Path | None = None) -> Path | None:
+    """The file that defines the suite ``slug`` (None when there is no such suite)."""
+    if slug in BUILTIN:
+        spec = importlib.util.find_spec(BUILTIN[slug])
+        return Path(spec.origin) if spec is not None and spec.origin else None
+    path = extra_dir / f"{_module_name(slug)}.py" if extra_dir is not None else None
+    return path if path is not None and path.is_file() else None
 
 
 def load_assignment(slug: str, extra_dir: Path | None = None) -> Assignment:
