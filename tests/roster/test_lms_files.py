@@ -268,3 +268,20 @@ def test_students_get_403_and_other_courses_404(api, client, course, tara, alice
     assert client.post(f"/courses/{course.pk}/roster/", {"file": csv_file(text)}).status_code == 404
     assert api.post(roster_url(other, "preview"), {}, format="multipart").status_code == 404
     assert not Membership.objects.filter(course=course).exclude(lms_name="").exists()
+
+
+def test_gradescope_export_gives_back_the_sid(api, course, tara):
+    api.force_authenticate(tara)
+    apply(api, course, fixture("gradescope_roster.csv"))
+    response = api.get(f"/api/v1/courses/{course.pk}/grades/gradescope.csv")
+    assert response.status_code == 200
+    header, *students = rows_of(response.content.decode())
+    assert header[:3] == ["Name", "Email", "SID"]
+    sids = {row[1]: row[2] for row in students}
+    grace = Membership.objects.get(course=course, user__email="ghopper3@gatech.edu").user
+    assert sids == {
+        "alovelace1@gatech.edu": "903000001",
+        "aturing2@gatech.edu": "903000002",
+        # No SID in Gradescope's roster: the username, which Gradescope matches by e-mail anyway.
+        "ghopper3@gatech.edu": grace.username,
+    }
