@@ -274,14 +274,14 @@ class _RowReader:
             return None, [RowError(number, "row", message)]
         email = self.cell(record, "email").lower()
         if "email" not in self.columns:
-            # Matched by SIS user id or login id: the row needs one of them.
-            if not (self.cell(record, "sis_id") or self.cell(record, "login_id")):
-                titles = " or ".join(
-                    f'"{self.title(n)}"' for n in ("sis_id", "login_id") if n in self.columns
-                )
-                column = self.title("sis_id" if "sis_id" in self.columns else "login_id")
+            # Matched by SIS user id, login id or Canvas user id: the row needs one of them.
+            ids: list[str] = [n for n in ("sis_id", "login_id") if n in self.columns]
+            if self.canvas and "lms_user_id" in self.columns:
+                ids.append("lms_user_id")
+            if not any(self.cell(record, n) for n in ids):
+                titles = " or ".join(f'"{self.title(n)}"' for n in ids)
                 message = f"the row has no {titles} to match the student by"
-                errors.append(RowError(number, column, message))
+                errors.append(RowError(number, self.title(ids[0]), message))
         elif not email:
             errors.append(RowError(number, self.title("email"), "the email is missing"))
         elif not is_email(email):

@@ -38,7 +38,8 @@ class PlannedRowOutput(serializers.Serializer):
     membership_id = serializers.IntegerField(allow_null=True)
     match = serializers.ChoiceField(
         choices=list(MATCHES),
-        help_text="How the row found its account: by SIS user id, login id or e-mail; or new.",
+        help_text="How the row found its account: by SIS user id, login id, e-mail or (a row "
+        "without e-mail) Canvas user id; or new.",
     )
     sis_login_id = serializers.CharField(help_text='Canvas "SIS Login ID", as the file wrote it.')
     lms_user_id = serializers.CharField(help_text='Canvas "ID" (its own user id).')

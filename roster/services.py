@@ -10,8 +10,9 @@ campus login from the file's "SIS Login ID" column when it has one that is free,
 from the person's name ("ada.lovelace", "ada.lovelace2").
 
 A row is matched to an account by its SIS user id (the member of this course with that id),
-then its login id (the member with that SIS login id), then its e-mail; the preview says which
-matched, and a row whose e-mail is not that member's is refused. A file without e-mails
+then its login id (the member with that SIS login id), then its e-mail, and a row without an
+e-mail, as a last resort, by Canvas's own user id ("ID"); the preview says which matched, and a
+row whose e-mail is not that member's is refused. A file without e-mails
 (Canvas's gradebook export) therefore updates the students it names but cannot make accounts.
 The LMS identity of each membership (SIS user id, SIS login id, Canvas user id, the name as
 the LMS writes it, section) is kept as the file wrote it, for the grade export to give back; a
@@ -89,8 +90,12 @@ class PlannedRow:
 MATCH_SIS = "SIS user id"
 MATCH_LOGIN = "login id"
 MATCH_EMAIL = "e-mail"
+MATCH_LMS = "Canvas user id"
 MATCH_NEW = "new"
-MATCHES = (MATCH_SIS, MATCH_LOGIN, MATCH_EMAIL, MATCH_NEW)
+MATCHES = (MATCH_SIS, MATCH_LOGIN, MATCH_EMAIL, MATCH_LMS, MATCH_NEW)
+# An id a row is matched by: the parsed column it comes from, and how a message names it.
+_ID_COLUMNS = {MATCH_SIS: ("sis_id", "SIS id"), MATCH_LOGIN: ("login_id", "login id")}
+_ID_COLUMNS[MATCH_LMS] = ("lms_user_id", "Canvas user id")
 # The membership fields a roster sets, and how a change to each is shown.
 MEMBERSHIP_FIELDS = {
     "role": "role",
@@ -161,7 +166,13 @@ class RosterPlan:
 
 
 def how_value(row: RosterRow, how: str) -> str:
-    return row.sis_id if how == MATCH_SIS else row.login_id if how == MATCH_LOGIN else row.email
+    values = {
+        MATCH_SIS: row.sis_id,
+        MATCH_LOGIN: row.login_id,
+        MATCH_LMS: row.lms_user_id,
+        MATCH_EMAIL: row.email,
+    }
+    return values.get(how, "")
 
 
 class RosterRejected(Exception):
@@ -193,6 +204,7 @@ class _Planner:
         self.login_holders = {
             m.sis_login_id.lower(): m for m in self.memberships.values() if m.sis_login_id
         }
+        self.lms_holders = {m.lms_user_id: m for m in self.memberships.values() if m.lms_user_id}
         self.rows: list[PlannedRow] = []
         self.errors: list[RowError] = list(parsed.errors)
 
@@ -220,8 +232,7 @@ class _Planner:
                 if row.email and holder.user.email.lower() != row.email:
                     # The file gives this id to someone else than the member who has it.
                     who = holder.user.email or holder.user.get_username()
-                    name = "sis_id" if how == MATCH_SIS else "login_id"
-                    id_name = "SIS id" if how == MATCH_SIS else "login id"
+                    name, id_name = _ID_COLUMNS[how]
                     message = f"{id_name} {how_value(row, how)} belongs to {who} in this course"
                     self.error(row, name, message)
                     continue
@@ -229,17 +240,14 @@ class _Planner:
                 continue
             matches = users.get(row.email, []) if row.email else []
             if not row.email:
-                column = "sis_id" if row.sis_id else "login_id"
-                ids = " or ".join(
-                    f"{how} {how_value(row, how)}"
-                    for how in (MATCH_SIS, MATCH_LOGIN)
-                    if how_value(row, how)
-                )
+                given = [how for how in _ID_COLUMNS if how_value(row, how)]
+                ids = " or ".join(f"{how} {how_value(row, how)}" for how in given)
                 self.error(
                     row,
-                    column,
+                    _ID_COLUMNS[given[0]][0],
                     f"no student of this course has {ids}, and without an e-mail no account "
-                    "can be made: import a roster with e-mails (Canvas People, Gradescope) first",
+                    "can be made: import a roster with e-mails first (Canvas's users CSV, "
+                    "Gradescope's roster)",
                 )
             elif len(matches) > 1:
                 self.error(row, "email", f"{len(matches)} accounts use {row.email}: merge them")
@@ -252,12 +260,14 @@ class _Planner:
 
     def match(self, row: RosterRow) -> tuple[Membership, str] | None:
         """The member of the course with the row's SIS user id, else with its SIS login id;
-        None to go by e-mail."""
+        None to go by e-mail (a row without one: by its Canvas user id, as a last resort)."""
         if row.sis_id and row.sis_id in self.sis_holders:
             return self.sis_holders[row.sis_id], MATCH_SIS
         login = row.login_id.lower()
         if login and login in self.login_holders:
             return self.login_holders[login], MATCH_LOGIN
+        if not row.email and row.lms_user_id in self.lms_holders:
+            return self.lms_holders[row.lms_user_id], MATCH_LMS
         return None
 
     def check_new_role(self, row: RosterRow) -> bool:
@@ -275,11 +285,18 @@ class _Planner:
         return True
 
     def check_login(self, row: RosterRow, user_id: int | None) -> bool:
-        holder = self.login_holders.get(row.login_id.lower()) if row.login_id else None
-        if holder is not None and holder.user_id != user_id:
-            who = holder.user.email or holder.user.get_username()
-            self.error(row, "login_id", f"login id {row.login_id} belongs to {who} in this course")
-            return False
+        """The row's login id and Canvas user id are no other member's."""
+        holders = [
+            (MATCH_LOGIN, self.login_holders.get(row.login_id.lower()) if row.login_id else None),
+            (MATCH_LMS, self.lms_holders.get(row.lms_user_id) if row.lms_user_id else None),
+        ]
+        for how, holder in holders:
+            if holder is not None and holder.user_id != user_id:
+                who = holder.user.email or holder.user.get_username()
+                name, id_name = _ID_COLUMNS[how]
+                message = f"{id_name} {how_value(row, how)} belongs to {who} in this course"
+                self.error(row, name, message)
+                return False
         return True
 
     def plan_new(self, row: RosterRow, user: Any, how: str) -> None:

@@ -203,8 +203,10 @@ def test_canvas_identity_round_trips(api, course, tara):
 def test_a_gradebook_row_nobody_has_is_refused_naming_row_and_column(api, course, tara):
     api.force_authenticate(tara)
     apply(api, course, fixture("canvas_users.csv"))
-    text = fixture("canvas_grades.csv").replace("903000002,aturing2", "903999999,nobody9")
-    text = text.replace('"Hopper, Grace",48213,,ghopper3', '"Hopper, Grace",48213,,')
+    text = fixture("canvas_grades.csv").replace(
+        "48212,903000002,aturing2", "48298,903999999,nobody9"
+    )
+    text = text.replace('"Hopper, Grace",48213,,ghopper3', '"Hopper, Grace",,,')
     before = snapshot()
     response = upload(api, course, text, "apply")
     assert response.status_code == 400
@@ -214,11 +216,28 @@ def test_a_gradebook_row_nobody_has_is_refused_naming_row_and_column(api, course
         (5, "SIS User ID"),
         (6, "SIS User ID"),
     ]
-    assert "no student of this course has SIS user id 903999999" in body["errors"][0]["message"]
+    assert body["errors"][0]["message"].startswith(
+        "no student of this course has SIS user id 903999999 or login id nobody9 or "
+        "Canvas user id 48298, and without an e-mail no account can be made"
+    )
     assert body["errors"][1]["message"] == (
-        'the row has no "SIS User ID" or "SIS Login ID" to match the student by'
+        'the row has no "SIS User ID" or "SIS Login ID" or "ID" to match the student by'
     )
     assert snapshot() == before
+
+
+def test_a_row_with_only_canvas_id_is_matched_by_it(api, course, tara):
+    """A student without SIS data (enrolled by hand in Canvas) has only Canvas's own id."""
+    api.force_authenticate(tara)
+    apply(api, course, fixture("canvas_users.csv"))
+    text = fixture("canvas_grades.csv").replace(
+        '"Hopper, Grace",48213,,ghopper3', '"Hopper, Grace",48213,,'
+    )
+    body = upload(api, course, text).json()
+    assert body["errors"] == []
+    assert [r["match"] for r in body["rows"]] == ["SIS user id", "SIS user id", "Canvas user id"]
+    # The file has a login id column, and it is empty for her: that is what is kept.
+    assert body["rows"][2]["changes"][-1] == "SIS login id: 'ghopper3' → ''"
 
 
 def test_a_sis_id_given_to_someone_else_is_refused(api, course, tara):
