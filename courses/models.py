@@ -42,6 +42,10 @@ class Course(models.Model):
     )
     # A past term kept for the record: listed apart, under "Archived", on the home page.
     archived = models.BooleanField(default=False)
+    # The assignment columns of the last Canvas grades export imported as a roster, as Canvas
+    # titled them ("Quiz 1 (87568490)"): the Canvas export names a grade column after the one of
+    # the same title, so that Canvas's gradebook import updates that assignment.
+    lms_columns = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -83,6 +87,12 @@ class Membership(models.Model):
     # From the registrar's roster (Canvas "SIS User ID", Gradescope "SID"), per course.
     sis_id = models.CharField("SIS id", max_length=64, blank=True)
     section = models.CharField(max_length=100, blank=True)
+    # The rest of the LMS identity, kept exactly as the roster file wrote it so that the grade
+    # export gives it back unchanged: Canvas "SIS Login ID", Canvas "ID" (its own user id) and
+    # the "Student" cell ("Last, First").
+    sis_login_id = models.CharField("SIS login id", max_length=255, blank=True)
+    lms_user_id = models.CharField("LMS user id", max_length=32, blank=True)
+    lms_name = models.CharField("name in the LMS", max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,24 +8,26 @@ from courseportal.openapi import CsvFile, request_example, response_example
 
 
 class CanvasGradesCsv(CsvFile):
-    """Canvas gradebook import: "Student", "ID", "SIS User ID", "SIS Login ID" (the
-    username), "Section", one column per graded item; the second row gives "Points Possible".
-    An empty cell is no grade yet, which Canvas leaves alone."""
+    """Canvas gradebook import: "Student", "ID", "SIS User ID", "SIS Login ID", "Section"
+    exactly as the roster import took them from Canvas's own export (else "Last, First" and the
+    username as login), one column per graded item (under Canvas's own "Title (id)" header
+    when its gradebook has an assignment of that title); the second row gives "Points
+    Possible". An empty cell is no grade yet, which Canvas leaves alone."""
 
 
 class GradescopeGradesCsv(CsvFile):
-    """Gradescope grade sheet: "Name", "Email", "SID" (the username), then per item its score
-    and "<item> - Max Points". An empty cell is no grade yet."""
+    """Gradescope grade sheet: "Name", "Email", "SID" (the SIS id, else the username), then
+    per item its score and "<item> - Max Points". An empty cell is no grade yet."""
 
 
 CANVAS_CSV = (
     "Student,ID,SIS User ID,SIS Login ID,Section,Reviews (courseportal),"
     "Presentation (courseportal),"
-    "Lab 2: transposed convolutions (convlab transposed-convolutions)\r\n"
+    "Lab 2: transposed convolutions (87568490)\r\n"
     "    Points Possible,,,,,12,10,100\r\n"
-    '"Hopper, Grace",,,student3,CS 7643 Fall 2017,11,,88\r\n'
-    '"Lovelace, Ada",,,student1,CS 7643 Fall 2017,11.5,9,92.5\r\n'
-    '"Turing, Alan",,,student2,CS 7643 Fall 2017,12,9,\r\n'
+    '"Hopper, Grace",48213,903000003,ghopper3,CS-7643-A,11,,88\r\n'
+    '"Lovelace, Ada",48211,903000001,alovelace1,CS-7643-A,11.5,9,92.5\r\n'
+    '"Turing, Alan",48212,903000002,aturing2,CS-7643-O01,12,9,\r\n'
 )
 GRADESCOPE_CSV = (
     "Name,Email,SID,Reviews,Reviews - Max Points,Presentation,Presentation - Max Points,"

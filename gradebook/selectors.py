@@ -76,8 +76,13 @@ class StudentGrades:
     last_name: str
     email: str
     items: list[GradedItem] = field(default_factory=list)
-    # Column key -> total final score; a key is absent when the column has no grade yet.
     scores: dict[str, float] = field(default_factory=dict)
+    # The membership's LMS identity as the roster file wrote it (courses.Membership).
+    section: str = ""
+    sis_id: str = ""
+    sis_login_id: str = ""
+    lms_user_id: str = ""
+    lms_name: str = ""
 
     @property
     def name(self) -> str:
@@ -244,7 +249,16 @@ def gradebook_compute(
     columns = grade_columns(policy=policy, released_papers=len(papers), assignments=assignments)
     rows = {
         m.user_id: StudentGrades(
-            m.user_id, m.user.username, m.user.first_name, m.user.last_name, m.user.email
+            m.user_id,
+            m.user.username,
+            m.user.first_name,
+            m.user.last_name,
+            m.user.email,
+            section=m.section,
+            sis_id=m.sis_id,
+            sis_login_id=m.sis_login_id,
+            lms_user_id=m.lms_user_id,
+            lms_name=m.lms_name,
         )
         for m in _students(course, user_ids)
     }

@@ -10,7 +10,10 @@ from roster.parsing import MAX_BYTES
 class RosterUploadForm(forms.Form):
     file = forms.FileField(
         label="Roster export (CSV)",
-        help_text="From Canvas (People or Grades) or Gradescope (Roster → Download).",
+        help_text=(
+            "From Canvas (Grades → Export, or its users CSV), Gradescope (Roster → Download "
+            "Roster), or any CSV with an Email column."
+        ),
     )
 
     def clean_file(self) -> Any:

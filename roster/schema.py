@@ -36,6 +36,10 @@ NEW_STUDENT: dict[str, Any] = {
     "changes": [],
     "user_id": None,
     "membership_id": None,
+    "match": "new",
+    "sis_login_id": "",
+    "lms_user_id": "",
+    "lms_name": "",
 }
 
 
@@ -49,7 +53,8 @@ def _counts(**nonzero: int) -> dict[str, int]:
 UNCHANGED = [
     {"row": row, "email": f"student{n}@example.edu", "first_name": first, "last_name": last,
      "role": "student", "section": "", "sis_id": "", "action": "unchanged", "changes": [],
-     "user_id": n + 2, "membership_id": n + 2}
+     "user_id": n + 2, "membership_id": n + 2, "match": "e-mail", "sis_login_id": "",
+     "lms_user_id": "", "lms_name": ""}
     for row, (first, last, n) in enumerate(SEED_STUDENTS, start=2)
 ]  # fmt: skip
 APPLIED = {
@@ -61,6 +66,7 @@ APPLIED = {
     "rows": [*UNCHANGED, {"row": 14, **NEW_STUDENT}],
     "deactivate": [],
     "skipped_rows": [],
+    "lms_columns": [],
 }
 WITH_ERRORS = {
     "applied": False,
@@ -71,6 +77,7 @@ WITH_ERRORS = {
     "rows": [{"row": 2, **NEW_STUDENT}],
     "deactivate": [],
     "skipped_rows": [],
+    "lms_columns": [],
 }
 LARGE_FILE = {**QUEUED, "kind": "roster_import", "id": 8, "url": "/api/v1/courses/1/jobs/8/"}
 

@@ -5,6 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from roster.parsing import MAX_BYTES
+from roster.services import MATCHES
 
 
 class RosterUploadInput(serializers.Serializer):
@@ -35,6 +36,14 @@ class PlannedRowOutput(serializers.Serializer):
     changes = serializers.ListField(child=serializers.CharField())
     user_id = serializers.IntegerField(allow_null=True)
     membership_id = serializers.IntegerField(allow_null=True)
+    match = serializers.ChoiceField(
+        choices=list(MATCHES),
+        help_text="How the row found its account: by SIS user id, login id, e-mail or (a row "
+        "without e-mail) Canvas user id; or new.",
+    )
+    sis_login_id = serializers.CharField(help_text='Canvas "SIS Login ID", as the file wrote it.')
+    lms_user_id = serializers.CharField(help_text='Canvas "ID" (its own user id).')
+    lms_name = serializers.CharField(help_text='Canvas "Student" ("Last, First"), as written.')
 
 
 class DepartureOutput(serializers.Serializer):
@@ -54,6 +63,10 @@ class RosterPlanOutput(serializers.Serializer):
     rows = PlannedRowOutput(many=True)
     deactivate = DepartureOutput(many=True)
     skipped_rows = serializers.ListField(child=serializers.IntegerField())
+    lms_columns = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="A Canvas gradebook's assignment columns, kept for the Canvas grade export.",
+    )
 
 
 class RosterRejectedOutput(RosterPlanOutput):

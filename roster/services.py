@@ -7,8 +7,16 @@ are never deactivated nor have their role changed by a roster, and only instruct
 instructors. People new to the portal get an account without a password and an email with a
 link to set one. Its username is never the e-mail address (classmates must not learn it): the
 campus login from the file's "SIS Login ID" column when it has one that is free, else one made
-from the person's name ("ada.lovelace", "ada.lovelace2"). Accounts are matched by e-mail, so
-accounts made before, whose username is their e-mail, keep working unchanged.
+from the person's name ("ada.lovelace", "ada.lovelace2").
+
+A row is matched to an account by its SIS user id (the member of this course with that id),
+then its login id (the member with that SIS login id), then its e-mail, and a row without an
+e-mail, as a last resort, by Canvas's own user id ("ID"); the preview says which matched, and a
+row whose e-mail is not that member's is refused. A file without e-mails
+(Canvas's gradebook export) therefore updates the students it names but cannot make accounts.
+The LMS identity of each membership (SIS user id, SIS login id, Canvas user id, the name as
+the LMS writes it, section) is kept as the file wrote it, for the grade export to give back; a
+Canvas gradebook's assignment columns are kept on the course for the same reason.
 
 Apply re-plans inside one transaction (the course row locked, so two imports of one course
 run one after the other) and refuses, writing nothing, when any row has an error.
@@ -72,6 +80,40 @@ class PlannedRow:
     login_id: str = ""
     user_id: int | None = None
     membership_id: int | None = None
+    # How the row found its account: one of MATCHES.
+    match: str = "new"
+    sis_login_id: str = ""
+    lms_user_id: str = ""
+    lms_name: str = ""
+
+
+# PlannedRow.match: the account was found by SIS user id, login id or e-mail, or is new.
+MATCH_SIS = "SIS user id"
+MATCH_LOGIN = "login id"
+MATCH_EMAIL = "e-mail"
+MATCH_LMS = "Canvas user id"
+MATCH_NEW = "new"
+MATCHES = (MATCH_SIS, MATCH_LOGIN, MATCH_EMAIL, MATCH_LMS, MATCH_NEW)
+# An id a row is matched by: the parsed column it comes from, and how a message names it.
+_ID_COLUMNS = {MATCH_SIS: ("sis_id", "SIS id"), MATCH_LOGIN: ("login_id", "login id")}
+_ID_COLUMNS[MATCH_LMS] = ("lms_user_id", "Canvas user id")
+# The membership fields a roster sets, and how a change to each is shown.
+MEMBERSHIP_FIELDS = {
+    "role": "role",
+    "section": "section",
+    "sis_id": "SIS user id",
+    "sis_login_id": "SIS login id",
+    "lms_user_id": "LMS user id",
+    "lms_name": "name in the LMS",
+}
+# The parsed column each of them comes from.
+SOURCE_COLUMNS = {
+    "section": "section",
+    "sis_id": "sis_id",
+    "sis_login_id": "login_id",
+    "lms_user_id": "lms_user_id",
+    "lms_name": "lms_name",
+}
 
 
 @dataclass
@@ -91,6 +133,7 @@ class RosterPlan:
     deactivate: list[Departure]
     skipped: list[int]
     applied: bool = False
+    lms_columns: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> int:
@@ -116,7 +159,21 @@ class RosterPlan:
             "rows": [{**asdict(r), "action": r.action.value} for r in self.rows],
             "deactivate": [asdict(d) for d in self.deactivate],
             "skipped_rows": self.skipped,
+            "lms_columns": self.lms_columns,
+            "match_counts": {
+                how: n for how in MATCHES if (n := sum(1 for r in self.rows if r.match == how))
+            },
         }
+
+
+def how_value(row: RosterRow, how: str) -> str:
+    values = {
+        MATCH_SIS: row.sis_id,
+        MATCH_LOGIN: row.login_id,
+        MATCH_LMS: row.lms_user_id,
+        MATCH_EMAIL: row.email,
+    }
+    return values.get(how, "")
 
 
 class RosterRejected(Exception):
@@ -145,6 +202,10 @@ class _Planner:
             m.user_id: m for m in Membership.objects.filter(course=course).select_related("user")
         }
         self.sis_holders = {m.sis_id: m for m in self.memberships.values() if m.sis_id}
+        self.login_holders = {
+            m.sis_login_id.lower(): m for m in self.memberships.values() if m.sis_login_id
+        }
+        self.lms_holders = {m.lms_user_id: m for m in self.memberships.values() if m.lms_user_id}
         self.rows: list[PlannedRow] = []
         self.errors: list[RowError] = list(parsed.errors)
 
@@ -155,26 +216,60 @@ class _Planner:
         self.errors.append(RowError(row.row, self.column(name), message))
 
     def plan_chunk(self, rows: list[RosterRow]) -> None:
-        emails = [r.email for r in rows]
+        emails = [r.email for r in rows if r.email]
+        user_model = get_user_model()
         users: dict[str, list[Any]] = {}
-        for user in get_user_model().objects.annotate(e=Lower("email")).filter(e__in=emails):
+        for user in user_model.objects.annotate(e=Lower("email")).filter(e__in=emails):
             users.setdefault(user.e, []).append(user)
         taken = set(
-            get_user_model()
-            .objects.annotate(u=Lower("username"))
+            user_model.objects.annotate(u=Lower("username"))
             .filter(u__in=emails)
             .values_list("u", flat=True)
         )
         for row in rows:
-            matches = users.get(row.email, [])
-            if len(matches) > 1:
+            found = self.match(row)
+            if found is not None:
+                holder, how = found
+                if row.email and holder.user.email.lower() != row.email:
+                    # The file gives this id to someone else than the member who has it.
+                    who = holder.user.email or holder.user.get_username()
+                    name, id_name = _ID_COLUMNS[how]
+                    message = f"{id_name} {how_value(row, how)} belongs to {who} in this course"
+                    self.error(row, name, message)
+                    continue
+                self.plan_existing(row, holder.user, how)
+                continue
+            matches = users.get(row.email, []) if row.email else []
+            if not row.email:
+                given = [how for how in _ID_COLUMNS if how_value(row, how)]
+                ids = " or ".join(f"{how} {how_value(row, how)}" for how in given)
+                self.error(
+                    row,
+                    _ID_COLUMNS[given[0]][0],
+                    f"no student of this course has {ids}, and without an e-mail no account "
+                    "can be made: import a roster with e-mails first (Canvas's users CSV, "
+                    "Gradescope's roster)",
+                )
+            elif len(matches) > 1:
                 self.error(row, "email", f"{len(matches)} accounts use {row.email}: merge them")
             elif matches:
-                self.plan_existing(row, matches[0])
+                self.plan_existing(row, matches[0], MATCH_EMAIL)
             elif row.email in taken:
                 self.error(row, "email", f"an account named {row.email} has another email")
             else:
-                self.plan_new(row, None)
+                self.plan_new(row, None, MATCH_NEW)
+
+    def match(self, row: RosterRow) -> tuple[Membership, str] | None:
+        """The member of the course with the row's SIS user id, else with its SIS login id;
+        None to go by e-mail (a row without one: by its Canvas user id, as a last resort)."""
+        if row.sis_id and row.sis_id in self.sis_holders:
+            return self.sis_holders[row.sis_id], MATCH_SIS
+        login = row.login_id.lower()
+        if login and login in self.login_holders:
+            return self.login_holders[login], MATCH_LOGIN
+        if not row.email and row.lms_user_id in self.lms_holders:
+            return self.lms_holders[row.lms_user_id], MATCH_LMS
+        return None
 
     def check_new_role(self, row: RosterRow) -> bool:
         if row.role == RosterRole.INSTRUCTOR and self.importer_role != Role.INSTRUCTOR:
@@ -190,18 +285,36 @@ class _Planner:
             return False
         return True
 
-    def plan_new(self, row: RosterRow, user: Any) -> None:
+    def check_login(self, row: RosterRow, user_id: int | None) -> bool:
+        """The row's login id and Canvas user id are no other member's."""
+        holders = [
+            (MATCH_LOGIN, self.login_holders.get(row.login_id.lower()) if row.login_id else None),
+            (MATCH_LMS, self.lms_holders.get(row.lms_user_id) if row.lms_user_id else None),
+        ]
+        for how, holder in holders:
+            if holder is not None and holder.user_id != user_id:
+                who = holder.user.email or holder.user.get_username()
+                name, id_name = _ID_COLUMNS[how]
+                message = f"{id_name} {how_value(row, how)} belongs to {who} in this course"
+                self.error(row, name, message)
+                return False
+        return True
+
+    def plan_new(self, row: RosterRow, user: Any, how: str) -> None:
         user_id = user.pk if user is not None else None
         role_ok = self.check_new_role(row)
         sis_ok = self.check_sis(row, user_id)  # checked too, so that both errors are reported
-        if role_ok and sis_ok:
+        login_ok = self.check_login(row, user_id)
+        if role_ok and sis_ok and login_ok:
             action = Action.ADD if user is not None else Action.CREATE
-            self.rows.append(self._planned(row, action, user_id=user_id))
+            planned = self._planned(row, action, user_id=user_id)
+            planned.match = how
+            self.rows.append(planned)
 
-    def plan_existing(self, row: RosterRow, user: Any) -> None:
+    def plan_existing(self, row: RosterRow, user: Any, how: str) -> None:
         membership = self.memberships.get(user.pk)
         if membership is None:
-            self.plan_new(row, user)
+            self.plan_new(row, user, how)
             return
         if membership.role == Role.AUTOGRADER:
             self.error(row, "email", f"{row.email} is the course's autograder account")
@@ -214,14 +327,15 @@ class _Planner:
             return
         if role != membership.role and not self.check_new_role(row):
             return
-        if not self.check_sis(row, user.pk):
+        if not (self.check_sis(row, user.pk) and self.check_login(row, user.pk)):
             return
         planned = self._planned(row, Action.UNCHANGED, user_id=user.pk, membership=membership)
         planned.role = role
-        wanted = {"role": role, "section": planned.section, "sis_id": planned.sis_id}
-        for name, value in wanted.items():
+        planned.match = how
+        for name, label in MEMBERSHIP_FIELDS.items():
+            value = getattr(planned, name)
             if getattr(membership, name) != value:
-                planned.changes.append(f"{name}: {getattr(membership, name)!r} → {value!r}")
+                planned.changes.append(f"{label}: {getattr(membership, name)!r} → {value!r}")
         if not membership.is_active:
             planned.action = Action.REACTIVATE
         elif planned.changes:
@@ -233,20 +347,35 @@ class _Planner:
     ) -> PlannedRow:
         # A column the file does not have keeps what the membership has.
         columns = self.parsed.columns
-        keep_section = membership.section if membership else ""
-        keep_sis = membership.sis_id if membership else ""
+        given = {
+            "section": row.section,
+            "sis_id": row.sis_id,
+            "sis_login_id": row.login_id,
+            "lms_user_id": row.lms_user_id,
+            "lms_name": row.lms_name,
+        }
+        values = {
+            name: given[name]
+            if SOURCE_COLUMNS[name] in columns
+            else (getattr(membership, name) if membership else "")
+            for name in SOURCE_COLUMNS
+        }
+        email = row.email or (membership.user.email if membership else "")
         return PlannedRow(
             row=row.row,
-            email=row.email,
+            email=email,
             first_name=row.first_name,
             last_name=row.last_name,
             role=row.role.value,
-            section=row.section if "section" in columns else keep_section,
-            sis_id=row.sis_id if "sis_id" in columns else keep_sis,
             login_id=row.login_id,
             action=action,
             user_id=user_id,
             membership_id=membership.pk if membership else None,
+            section=values["section"],
+            sis_id=values["sis_id"],
+            sis_login_id=values["sis_login_id"],
+            lms_user_id=values["lms_user_id"],
+            lms_name=values["lms_name"],
         )
 
     def departures(self) -> list[Departure]:
@@ -290,6 +419,7 @@ def roster_plan(
         errors=planner.errors,
         deactivate=planner.departures() if not planner.errors else [],
         skipped=list(parsed.skipped),
+        lms_columns=list(parsed.lms_columns),
     )
 
 
@@ -387,8 +517,7 @@ def _write(course: Course, plan: RosterPlan) -> list[int]:
             course=course,
             user_id=r.user_id if r.user_id is not None else new_users[r.row].pk,
             role=r.role,
-            section=r.section,
-            sis_id=r.sis_id,
+            **{name: getattr(r, name) for name in SOURCE_COLUMNS},
         )
         for r in joining
     )
@@ -397,12 +526,16 @@ def _write(course: Course, plan: RosterPlan) -> list[int]:
     )
     changed = [r for r in plan.rows if r.action in {Action.UPDATE, Action.REACTIVATE}]
     updates = [
-        Membership(pk=r.membership_id, role=r.role, section=r.section, sis_id=r.sis_id)
+        Membership(
+            pk=r.membership_id, role=r.role, **{name: getattr(r, name) for name in SOURCE_COLUMNS}
+        )
         for r in changed
     ]
     for update in updates:
         update.is_active = True
-    Membership.objects.bulk_update(updates, ["role", "section", "sis_id", "is_active"])
+    Membership.objects.bulk_update(updates, [*MEMBERSHIP_FIELDS, "is_active"])
+    if plan.lms_columns:
+        Course.objects.filter(pk=course.pk).update(lms_columns=plan.lms_columns)
     # Bulk writes send no signal: what is kept of the course's memberships goes by hand. (The
     # accounts made here are in nothing kept until they join, which this is.)
     caching.changed(caching.course_scope(course.pk))

@@ -69,7 +69,9 @@ def test_it_exports_the_canvas_gradebook_import_format(api, scenario):
     # Active students only, sorted by last name; the dropped student and the staff are out.
     assert [row[3] for row in students] == ["carol", "alice"]
     by_login = {row[3]: row for row in students}
-    assert by_login["alice"][:5] == ["Liddell, Alice", "", "", "alice", "CS 7643 Fall 2017"]
+    # Never came in from Canvas: the name Canvas-style, the username as login, no section of
+    # ours made up (the term is not a section).
+    assert by_login["alice"][:5] == ["Liddell, Alice", "", "", "alice", ""]
     # The formula-like first name is quoted, never run by a spreadsheet.
     assert by_login["carol"][0] == "Danvers, =Carol"
     for key, cell in zip(keys, range(5, 5 + len(keys)), strict=True):

@@ -72,7 +72,9 @@ def test_it_answers_bad_uploads_with_form_errors(client, course, tara):
     assert "binary file" in binary.text
     headers = client.post(page(course), {"file": csv_file("Name\nAnn\n")})
     assert headers.status_code == 400
-    assert "no &quot;Email&quot; column" in headers.text
+    assert "no &quot;Email&quot;, &quot;SIS User ID&quot; or &quot;SIS Login ID&quot; column" in (
+        headers.text
+    )
     nothing = client.post(f"/courses/{course.pk}/roster/apply/", {}, follow=True)
     assert "Upload the roster and preview it first." in nothing.text
 

@@ -140,7 +140,11 @@ def test_it_skips_blank_lines():
         (b"", "the file is empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
         ("Email\nzoë@x.edu\n".encode("latin-1"), "not UTF-8"),
-        (b"Name,SID\nAnn,1\n", 'no "Email" column (columns found: "Name", "SID")'),
+        (
+            b"Name,Section\nAnn,A\n",
+            'no "Email", "SIS User ID" or "SIS Login ID" column to match people by '
+            '(columns found: "Name", "Section")',
+        ),
         (b"Email,E-mail Address\na@x.edu,a@x.edu\n", "both give the email"),
         (b",,\na@x.edu\n", "the first line must be the header"),
         (b'Email\n"unterminated\x00\n', "binary file"),
