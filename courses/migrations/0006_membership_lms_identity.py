@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0004_course_archived'),
+        ('courses', '0005_presentation_window'),
     ]
 
     operations = [
