@@ -353,9 +353,9 @@ EXPLAIN = {
     "the input at offset a*dilation, without flipping the kernel (rows x, y, z of the matrix X).",
     LAYOUT: "a conv weight is (C_out, C_in/groups, k...) but a transposed conv weight is "
     "(C_in, C_out/groups, k...): transposing X swaps the roles of input and output channels.",
-    OUTPUT_PADDING: "output_padding only makes the output longer; the extra pixels are not "
-    "zeros but real values of the overlap-sum (when padding >= output_padding): crop less "
-    "instead of appending zeros.",
+    OUTPUT_PADDING: "output_padding only makes the output longer; the first extra pixels are "
+    "not zeros but values of the overlap-sum that the crop would otherwise drop: crop fewer "
+    "pixels at the end, and only past the end of the full sum are there zeros.",
     GROUPS: "with groups=g the input channels are split into g blocks, and output block j reads "
     "only input block j; yours reads the first block for every group.",
     BIAS: "add b[c] to every position of output channel c after the convolution.",

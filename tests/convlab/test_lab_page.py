@@ -279,7 +279,8 @@ def test_it_opens_failed_checks_and_folds_passed_ones(client, lab, alice):
     assert page.count("<details open>") == 1
     assert page.count("<details>") == 1
     assert "import-error" not in page
-    assert "for the first of the failing cases above" in page
+    assert "for the first of the failing cases whose output has the right shape" in page
+    assert "right within the check's tolerance" in page
 
 
 def test_it_escapes_the_handout_markup():
