@@ -263,7 +263,8 @@ _HIGH = np.array([160, 0, 0], dtype=np.float64)  # the largest error
 
 
 def _colour(fraction: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    return np.round(_LOW + (_HIGH - _LOW) * fraction[..., None]).astype(np.uint8)
+    shade: np.ndarray[Any, Any] = np.round(_LOW + (_HIGH - _LOW) * fraction[..., None])
+    return shade.astype(np.uint8)
 
 
 def heatmap_png(
@@ -324,8 +325,8 @@ def _spatial(values: np.ndarray[Any, Any], reduce: str) -> np.ndarray[Any, Any] 
         return values
     if values.ndim == 4:
         flat = values.reshape(-1, *values.shape[-2:])
-        collapsed: np.ndarray[Any, Any] = flat.any(axis=0) if reduce == "any" else flat.max(0)
-        return collapsed
+        collapsed = flat.any(axis=0) if reduce == "any" else flat.max(axis=0)
+        return np.asarray(collapsed)
     return None
 
 

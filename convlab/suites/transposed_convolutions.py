@@ -171,7 +171,7 @@ def _layout(function: Callable[..., Any], weight_at: int = 1) -> Callable[[Case]
     return compute
 
 
-def _zeros_for_output_padding(case: Case) -> Array | None:
+def _zeros_for_output_padding(case: Case) -> Any:
     x = case.args[0]
     ndim = x.ndim - 2
     o = _opts(case, ("padding", "output_padding"), ndim)

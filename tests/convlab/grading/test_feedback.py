@@ -4,6 +4,7 @@ heatmaps of what is outside the tolerance, and the numpy version where an old na
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ CRASHES_K3 = Variant("k=3 crashes", "k=3 is special.", lambda c: CRASHES if c.kw
 CHECK = Check("doubles", "f", 1, _cases, _double, variants=(PLUS_ONE, ONLY_K1, CRASHES_K3))
 
 
-def _judged(outputs: list[np.ndarray | None]) -> list[tuple[Case, Verdict]]:
+def _judged(outputs: Sequence[np.ndarray | None]) -> list[tuple[Case, Verdict]]:
     judged = []
     for case, out in zip(_cases(np.random.default_rng()), outputs, strict=True):
         expected = (CHECK.expected(case),)
