@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import itertools
 import json
 import math
 import shutil
@@ -592,7 +593,8 @@ def _finish(
         own = (printed or {}).get(index, "").rstrip()
         if own:
             lines += ["", "Your code printed while this check ran:", own]
-        heatmaps = tuple(v.heatmap for _, v in failures if v.heatmap)[:1]
+        # The first failure's heatmap that there is: only it is drawn.
+        heatmaps = tuple(itertools.islice((v.heatmap for _, v in failures if v.heatmap), 1))
         tests.append(
             CheckResult(
                 name=check.name,

@@ -14,9 +14,10 @@ with the case's label and shape, a legend and a scale.
 
 from __future__ import annotations
 
+import functools
 import io
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -63,15 +64,20 @@ class Verdict:
     ``claimed`` are the variants whose output differs from the reference's on the case, and
     ``matched`` those of them that the student's output matches. ``diagnosis`` is the first
     matched one (a single case's guess; the check names only what ``named_diagnoses`` says).
+    ``heatmap`` is drawn when first read (a check shows one: the others are never drawn).
     """
 
     passed: bool
     message: str = ""
     diagnosis: str | None = None
-    heatmap: bytes | None = None
     compared: bool = False
     claimed: tuple[str, ...] = ()
     matched: tuple[str, ...] = ()
+    draw: Callable[[], bytes | None] | None = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def heatmap(self) -> bytes | None:
+        return self.draw() if self.draw is not None else None
 
 
 def as_outputs(value: Any) -> Outputs:
@@ -157,6 +163,7 @@ def named_diagnoses(check: Check, judged: Sequence[tuple[Case, Verdict]]) -> tup
         for case, v in failing
         if not v.compared and "does not define this function" not in v.message
     ]
+    crash_claims = [_crash_claims(check, case) for case, _ in judged] if crashed else []
     named = []
     for name in names:
         claims = [v for v in compared if name in v.claimed]
@@ -165,7 +172,9 @@ def named_diagnoses(check: Check, judged: Sequence[tuple[Case, Verdict]]) -> tup
             continue
         if not crashed or any(name in v.claimed and name not in v.matched for v in compared):
             continue
-        crash_claimed = [case for case, _ in judged if name in _crash_claims(check, case)]
+        crash_claimed = [
+            case for (case, _), names in zip(judged, crash_claims, strict=True) if name in names
+        ]
         passed_any = any(v.passed for _, v in judged)
         crashed_ids = {id(case) for case in crashed}
         claimed_ids = {id(case) for case in crash_claimed}
@@ -398,7 +407,7 @@ def compare(
             elif not matched:
                 message += " Check the output-size formula for this case."
             first = matched[0] if matched else None
-            return Verdict(False, message, first, None, True, claimed, matched)
+            return Verdict(False, message, first, True, claimed, matched)
         if not np.all(np.isfinite(got)):
             count = int(np.sum(~np.isfinite(got)))
             return Verdict(
@@ -407,8 +416,8 @@ def compare(
         if np.allclose(got, want, rtol=check.rtol, atol=check.atol):
             continue
         claimed, matched = _diagnose(check, case, index, got, want)
-        picture = _picture(got, want, check, case)
         values = _describe_values(got, want, check)
         first = matched[0] if matched else None
-        return Verdict(False, f"{label}: {values}", first, picture, True, claimed, matched)
+        draw = functools.partial(_picture, got, want, check, case)
+        return Verdict(False, f"{label}: {values}", first, True, claimed, matched, draw)
     return Verdict(True, compared=True)
