@@ -240,10 +240,12 @@ def explain_error(message: str, packages: Sequence[str] = ("numpy",)) -> str:
         hint = f"np.{name} was removed in NumPy {removed[0]}; use {removed[1]}"
     else:
         hint = f"np.{name} does not exist in this numpy"
-    return (
-        f"{message}\n{hint} (the grader runs numpy {version}; "
-        f"the packages your file may import: {allowed})."
-    )
+    line_end = message.find("\n", start)
+    line_end = len(message) if line_end < 0 else line_end
+    note = f"{hint} (the grader runs numpy {version}; the packages your file may import: "
+    note += f"{allowed})."
+    # Right under the error's line: numpy's own text after it can be long.
+    return f"{message[:line_end]}\n{note}{message[line_end:]}"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -357,7 +357,8 @@ EXPLAIN = {
     "not zeros but values of the overlap-sum that the crop would otherwise drop: crop fewer "
     "pixels at the end, and only past the end of the full sum are there zeros.",
     GROUPS: "with groups=g the input channels are split into g blocks, and output block j reads "
-    "only input block j; yours reads the first block for every group.",
+    "only input block j (so the weight has C_in/g input channels); yours reads the first block "
+    "for every group, or fails only on the cases with groups > 1.",
     BIAS: "add b[c] to every position of output channel c after the convolution.",
     STRIDE_KERNEL: "the stride is how far the window (or, transposed, the copy of the filter) "
     "moves between neighbouring positions; the kernel's taps stay `dilation` apart. Yours "

@@ -147,13 +147,18 @@ def test_a_removed_numpy_name_is_explained_with_the_version(name: str, modern: s
 
 
 @pytest.mark.usefixtures("sandboxed")
-def test_2017_code_using_np_int_is_told_the_numpy_version_in_its_first_error() -> None:
-    source = REFERENCE.replace(
-        "def overlap_map(kernel_size, stride, input_size):\n",
-        "def overlap_map(kernel_size, stride, input_size):\n    _ = np.zeros(3, dtype=np.int)\n",
-    )
+@pytest.mark.parametrize(
+    ("where", "check_name"),
+    [("def overlap_map(kernel_size, stride, input_size):\n", "overlap_map"),
+     ("import numpy as np\n", "conv_matrix: the slides' matrices")],
+)  # fmt: skip
+def test_2017_code_using_np_int_is_told_the_numpy_version_in_its_first_error(
+    where: str, check_name: str
+) -> None:
+    indent = "    " if where.startswith("def") else ""
+    source = REFERENCE.replace(where, f"{where}{indent}_ = np.zeros(3, dtype=np.int)\n", 1)
     result = grade(ASSIGNMENT, source)
-    check = next(t for t in result.tests if t.name == "overlap_map")
+    check = next(t for t in result.tests if t.name == check_name)
     version = ".".join(np.__version__.split(".")[:2])
     first = check.output.split("\n- case ")[1]
     assert "np.int was removed in NumPy 1.24; use int or np.int64" in first
