@@ -163,3 +163,14 @@ def test_2017_code_using_np_int_is_told_the_numpy_version_in_its_first_error(
     first = check.output.split("\n- case ")[1]
     assert "np.int was removed in NumPy 1.24; use int or np.int64" in first
     assert f"the grader runs numpy {version}" in first
+
+
+def test_a_channels_last_output_is_an_axes_problem_not_an_output_size_one() -> None:
+    check = next(c for c in ASSIGNMENT.checks if c.name == "conv2d")
+    case = ASSIGNMENT.cases(check)[1]
+    expected = (check.expected(case),)
+    verdict = compare(check, case, expected, (np.moveaxis(expected[0], 1, -1).copy(),))
+    assert "The sizes are right but the axes are in another order." in verdict.message
+    assert "output-size formula" not in verdict.message
+    assert verdict.matched == (suite.AXES,)
+    assert named_diagnoses(check, [(case, verdict)]) == (suite.AXES,)
