@@ -188,11 +188,14 @@ class SubmissionResultsApi(APIView):
             now=timezone.now(),
             full=membership.is_staff_role,
         )
+        shown, _ = selectors.shown_score(
+            submission=submission, now=timezone.now(), full=membership.is_staff_role
+        )
         return Response(
             final_gradescope(
                 results,
                 gradable=bool(submission.gradable),
-                score=submission.score,  # after the late penalty
+                score=shown,  # after the late penalty; before the due date, what is shown
                 raw_score=submission.raw_score,
                 late_days=submission.late_days,
             )

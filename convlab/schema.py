@@ -41,6 +41,11 @@ class HiddenChecksOutput(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+class AfterDueChecksOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    max_score = serializers.FloatField()
+
+
 class ResultsOutput(serializers.Serializer):
     """Gradescope's results.json, plus `max_score`, `gradable` and `timings`.
 
@@ -61,6 +66,11 @@ class ResultsOutput(serializers.Serializer):
     visibility = serializers.ChoiceField(choices=VISIBILITY, required=False)
     tests = ResultTestOutput(many=True, required=False)
     hidden_checks = HiddenChecksOutput(required=False)
+    after_due_checks = AfterDueChecksOutput(
+        required=False,
+        help_text="before the due date, for a student: the checks that open after it, counted "
+        "with their points; `score` and `max_score` then leave them out",
+    )
     gradable = serializers.BooleanField(required=False)
     timings = serializers.DictField(
         child=serializers.FloatField(), required=False, help_text="seconds per grading phase"

@@ -174,21 +174,53 @@ def visible_results(
     """The results as the viewer may see them.
 
     Staff (`full`) see everything. Others: until the due date, hidden checks show only how many
-    passed, and after_due checks are left out; after the due date everything opens.
+    passed (`hidden_checks`), and after_due checks are left out, only counted with their points
+    (`after_due_checks`); after the due date everything opens. Before it, `score` and
+    `max_score` are those of what is shown, the listed checks and the hidden ones, so that what
+    a student reads adds up: an after_due check counts only once it is shown.
     """
     if full or now >= due_at or not results:
         return results
     shown, hidden_total, hidden_passed = [], 0, 0
+    later_total, later_points, counted, counted_max = 0, 0.0, 0.0, 0.0
     for test in results.get("tests", []):
+        if test.get("visibility") == "after_due_date":
+            later_total += 1
+            later_points += _points(test.get("max_score"))
+            continue
+        counted += _points(test.get("score"))
+        counted_max += _points(test.get("max_score"))
         if test.get("visibility") == "hidden":
             hidden_total += 1
             hidden_passed += int(test.get("status") == "passed")
-        elif test.get("visibility") != "after_due_date":
+        else:
             shown.append(test)
     visible = {**results, "tests": shown}
     if hidden_total:
         visible["hidden_checks"] = {"passed": hidden_passed, "total": hidden_total}
+    if later_total:
+        visible["after_due_checks"] = {"total": later_total, "max_score": round(later_points, 2)}
+        if results.get("score") is not None:
+            visible["score"] = round(counted, 2)
+        visible["max_score"] = round(counted_max, 2)
     return visible
+
+
+def _points(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def shown_score(
+    *, submission: Submission, now: dt.datetime, full: bool
+) -> tuple[float | None, float | None]:
+    """The score and maximum the viewer is shown for `submission`: before the due date, a
+    student's leave out the checks that open after it (``visible_results``)."""
+    results = visible_results(
+        results=submission.results or {}, due_at=submission.assignment.due_at, now=now, full=full
+    )
+    if "after_due_checks" not in results or submission.late_days:
+        return submission.score, submission.max_score
+    return results.get("score"), results.get("max_score")
 
 
 def not_gradable_recently(*, assignment: Assignment, hours: int = 24) -> int:

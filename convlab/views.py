@@ -78,6 +78,12 @@ def assignment_page(request: AuthenticatedHttpRequest, course_id: int, slug: str
     if membership.is_staff_role and student_filter:
         submissions = submissions.filter(student__username__icontains=student_filter)
     listed = list(submissions[:200])
+    for listed_submission in listed:  # before the due date, what the student is shown adds up
+        shown = selectors.shown_score(
+            submission=listed_submission, now=now, full=membership.is_staff_role
+        )
+        setattr(listed_submission, "shown_score", shown[0])  # noqa: B010 - for the template
+        setattr(listed_submission, "shown_max", shown[1])  # noqa: B010
     listing = {
         "membership": membership,
         "submissions": listed,
@@ -167,11 +173,16 @@ def _submission_context(request: HttpRequest, submission_id: int) -> dict[str, A
         now=timezone.now(),
         full=membership.is_staff_role,
     )
+    shown_score, shown_max = selectors.shown_score(
+        submission=submission, now=timezone.now(), full=membership.is_staff_role
+    )
     return {
         "submission": submission,
         "membership": membership,
         "course": submission.assignment.course,
         "results": results,
+        "shown_score": shown_score,
+        "shown_max": shown_max,
         "feedback": selectors.feedback(results=results or {}),
         # Staff compare a regrade with what came before; students see the current result only.
         "runs": (

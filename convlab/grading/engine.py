@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import itertools
 import json
 import math
 import shutil
@@ -40,7 +41,14 @@ from typing import Any
 import numpy as np
 
 from convlab import sandbox
-from convlab.grading.feedback import Verdict, as_outputs, compare
+from convlab.grading.feedback import (
+    Verdict,
+    as_outputs,
+    compare,
+    explain_error,
+    explanations,
+    named_diagnoses,
+)
 from convlab.grading.results import CheckResult, GradingResult
 from convlab.grading.suite import Arg, Assignment, Case, Check, Result, SuiteError
 
@@ -384,9 +392,11 @@ def _too_slow(check: Check, items: Sequence[_Planned], returned: dict[str, _Retu
     )
 
 
-def _judge(item: _Planned, returned: _Returned, too_slow: str) -> Verdict:
+def _judge(
+    item: _Planned, returned: _Returned, too_slow: str, packages: Sequence[str] = ("numpy",)
+) -> Verdict:
     if returned.error is not None or returned.outputs is None:
-        return Verdict(False, returned.error or "no result.")
+        return Verdict(False, explain_error(returned.error or "no result.", packages))
     actual = tuple(returned.outputs)
     if item.check.transform is not None:
         try:
@@ -667,7 +677,8 @@ def _finish(
         too_slow = _too_slow(check, items, returned)
         missing = _Returned(error=refusal or "no result.")
         verdicts = [
-            (item, _judge(item, returned.get(item.id, missing), too_slow)) for item in items
+            (item, _judge(item, returned.get(item.id, missing), too_slow, assignment.packages))
+            for item in items
         ]
         passed = sum(1 for _, v in verdicts if v.passed)
         total = len(verdicts) or 1
@@ -682,11 +693,14 @@ def _finish(
                 lines.append(f"- case {item.case.label}: {verdict.message}")
             if len(failures) > _SHOWN_FAILURES:
                 lines.append(f"- ... and {len(failures) - _SHOWN_FAILURES} more failing cases.")
+        diagnoses = named_diagnoses(check, [(item.case, v) for item, v in verdicts])
+        if diagnoses and not refusal:
+            lines += explanations(check, diagnoses)
         own = (printed or {}).get(index, "").rstrip()
         if own:
             lines += ["", "Your code printed while this check ran:", own]
-        diagnoses = tuple(dict.fromkeys(v.diagnosis for _, v in failures if v.diagnosis))
-        heatmaps = tuple(v.heatmap for _, v in failures if v.heatmap)[:1]
+        # The first failure's heatmap that there is: only it is drawn.
+        heatmaps = tuple(itertools.islice((v.heatmap for _, v in failures if v.heatmap), 1))
         tests.append(
             CheckResult(
                 name=check.name,

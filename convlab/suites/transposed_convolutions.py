@@ -8,7 +8,8 @@ references are ``convlab.kernels``; the variants are the misconceptions the feed
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from types import EllipsisType
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from convlab import kernels
+from convlab.grading.feedback import CRASHES, Alternatives
 from convlab.grading.suite import Assignment, Case, Check, Function, Outputs, Variant
 from convlab.sandbox import Limits
 
@@ -48,8 +50,9 @@ def _bias(case: Case) -> Array | None:
     return b if isinstance(b, np.ndarray) else None
 
 
-def _overwrite_transpose(case: Case) -> Array | None:
-    """Copies of the filter written (not added) where they overlap, later ones winning."""
+def _overwrite_transpose(case: Case) -> Any:
+    """Copies of the filter written (not added) where they overlap, later ones winning: a loop
+    over the input's positions, or over the kernel's taps."""
     x, w = case.args[0], case.args[1]
     ndim = x.ndim - 2
     o = _opts(case, ("stride", "padding", "output_padding", "dilation"), ndim)
@@ -62,36 +65,52 @@ def _overwrite_transpose(case: Case) -> Array | None:
     full = [(n - 1) * ss + dd * (kk - 1) + 1 + oo for n, ss, dd, kk, oo in zip(
         x.shape[2:], s, d, k, op, strict=True)]  # fmt: skip
     y = np.zeros((x.shape[0], cog * groups, *full))
+    by_tap = np.zeros_like(y)
     for g in range(groups):
         xg, wg = x[:, g * cig : (g + 1) * cig], w[g * cig : (g + 1) * cig]
+        channels = slice(g * cog, (g + 1) * cog)
         for position in np.ndindex(*x.shape[2:]):
             patch = np.einsum("ni,io...->no...", xg[(slice(None), slice(None), *position)], wg)
             where = tuple(
                 slice(i * ss, i * ss + dd * (kk - 1) + 1, dd)
                 for i, ss, dd, kk in zip(position, s, d, k, strict=True)
             )
-            y[(slice(None), slice(g * cog, (g + 1) * cog), *where)] = patch
+            y[(slice(None), channels, *where)] = patch
+        for taps in np.ndindex(*k):
+            spots = tuple(
+                slice(t * dd, t * dd + (n - 1) * ss + 1, ss)
+                for t, dd, n, ss in zip(taps, d, x.shape[2:], s, strict=True)
+            )
+            tap = wg[(slice(None), slice(None), *taps)]
+            by_tap[(slice(None), channels, *spots)] = np.einsum("ni...,io->no...", xg, tap)
     size = [f - 2 * pp for f, pp in zip(full, p, strict=True)]
     crop: Index = (Ellipsis, *(slice(pp, pp + n) for pp, n in zip(p, size, strict=True)))
-    y = y[crop]
     b = _bias(case)
-    return y + b.reshape(1, -1, *[1] * ndim) if b is not None else y
+    bias = 0.0 if b is None else b.reshape(1, -1, *[1] * ndim)
+    return Alternatives((y[crop] + bias, by_tap[crop] + bias))
 
 
-def _crop_variants(case: Case) -> list[Array]:
+def _crop_variants(case: Case) -> list[Any]:
     """The full overlap-sum cropped one pixel off: shifted by one, or one pixel too long/short."""
     x = case.args[0]
     ndim = x.ndim - 2
     o = _opts(case, ("padding", "output_padding"), ndim)
     p, op = o["padding"], o["output_padding"]
     transpose = kernels.conv_transpose1d if ndim == 1 else kernels.conv_transpose2d
-    full = _call(transpose, case, padding=0, output_padding=0)
-    full = np.pad(full, [(0, 0), (0, 0), *[(1, oo + 2) for oo in op]])  # 1 pixel margin
+    margin = [(0, 0), (0, 0), *[(1, oo + 2) for oo in op]]  # 1 pixel margin
+    full = np.pad(_call(transpose, case, padding=0, output_padding=0, b=None), margin)
     right = _call(transpose, case)
     size = right.shape[2:]
-    shapes: list[tuple[int, tuple[int, ...]]] = [(1, size), (-1, size)]
-    shapes += [(0, tuple(n + 1 for n in size)), (0, tuple(n - 1 for n in size))]
-    out = []
+    # Shifted by one, one pixel too long or short, or both (a slice cut short by the end).
+    shapes = [
+        (shift, tuple(n + grow for n in size))
+        for shift in (0, 1, -1)
+        for grow in (0, 1, -1)
+        if (shift, grow) != (0, 0)
+    ]
+    b = _bias(case)
+    with_bias = np.pad(_call(transpose, case, padding=0, output_padding=0), margin)
+    out: list[Any] = []
     for shift, shape in shapes:
         if min(shape) < 1 or min(pp + shift + 1 for pp in p) < 0:
             continue
@@ -99,7 +118,13 @@ def _crop_variants(case: Case) -> list[Array]:
             Ellipsis,
             *(slice(pp + 1 + shift, pp + 1 + shift + n) for pp, n in zip(p, shape, strict=True)),
         )
-        out.append(full[index])
+        if b is None:
+            out.append(full[index])
+            continue
+        # Students add the bias after cropping (everywhere); the bias may also have been added
+        # to the full sum before the crop, leaving the zero margin without it.
+        after = full[index] + b.reshape(1, -1, *[1] * ndim)
+        out += [after, with_bias[index]]
     return out
 
 
@@ -146,17 +171,22 @@ def _layout(function: Callable[..., Any], weight_at: int = 1) -> Callable[[Case]
     return compute
 
 
-def _zeros_for_output_padding(case: Case) -> Array | None:
+def _zeros_for_output_padding(case: Case) -> Any:
     x = case.args[0]
     ndim = x.ndim - 2
     o = _opts(case, ("padding", "output_padding"), ndim)
-    if not any(0 < oo <= pp for oo, pp in zip(o["output_padding"], o["padding"], strict=True)):
-        return None  # the extra rows are zero anyway: nothing to tell apart
+    pairs = zip(o["output_padding"], o["padding"], strict=True)
+    if not any(oo > 0 and pp > 0 for oo, pp in pairs):
+        return None  # without a crop the extra rows are zero anyway: nothing to tell apart
     transpose = kernels.conv_transpose1d if ndim == 1 else kernels.conv_transpose2d
-    y = _call(transpose, case, output_padding=0, b=None)
-    y = np.pad(y, [(0, 0), (0, 0), *[(0, oo) for oo in o["output_padding"]]])
+    pad = [(0, 0), (0, 0), *[(0, oo) for oo in o["output_padding"]]]
+    y = np.pad(_call(transpose, case, output_padding=0, b=None), pad)
     b = _bias(case)
-    return y + b.reshape(1, -1, *[1] * ndim) if b is not None else y
+    if b is None:
+        return y
+    # The bias added after the zeros were appended, or before (the zeros kept bare).
+    return Alternatives((y + b.reshape(1, -1, *[1] * ndim),
+                         np.pad(_call(transpose, case, output_padding=0), pad)))  # fmt: skip
 
 
 def _groups_ignored(function: Callable[..., Any]) -> Callable[[Case], Any]:
@@ -169,7 +199,11 @@ def _groups_ignored(function: Callable[..., Any]) -> Callable[[Case], Any]:
         x = case.args[0]
         cig = x.shape[1] // groups
         tiled = np.concatenate([x[:, :cig]] * groups, axis=1)
-        return function(tiled, *case.args[1:], **case.kwargs)
+        options = [function(tiled, *case.args[1:], **case.kwargs)]
+        if case.args[1].shape[0] == x.shape[1] and _bias(case) is None:
+            # Transposed, groups dropped: C_out/groups output channels, every input read.
+            options.append(function(*case.args, **{**case.kwargs, "groups": 1}))
+        return Alternatives(tuple(options))
 
     return compute
 
@@ -181,6 +215,125 @@ def _bias_missing(function: Callable[..., Any]) -> Callable[[Case], Any]:
     return compute
 
 
+def _stride_on_kernel(function: Callable[..., Any]) -> Callable[[Case], Any]:
+    """The stride spaces the kernel's taps instead of the positions (steps of 1 there)."""
+
+    def compute(case: Case) -> Any:
+        ndim = case.args[0].ndim - 2
+        o = _opts(case, ("stride", "dilation"), ndim)
+        if all(ss == 1 for ss in o["stride"]):
+            return None
+        spread = tuple(ss * dd for ss, dd in zip(o["stride"], o["dilation"], strict=True))
+        changes: dict[str, Any] = {"stride": 1, "dilation": spread[0] if ndim == 1 else spread}
+        if "output_padding" in case.kwargs:
+            changes["output_padding"] = 0
+        wrong = _call(function, case, **changes)
+        right = _call(function, case)
+        options = [wrong]
+        if case.kwargs.get("output_padding"):
+            kept = {**changes, "output_padding": case.kwargs["output_padding"]}
+            with contextlib.suppress(ValueError):  # output_padding kept at the end
+                options.append(_call(function, case, **kept))
+        # The output sized by the right formula, its first positions kept.
+        if all(a >= r for a, r in zip(wrong.shape[2:], right.shape[2:], strict=True)):
+            options.append(wrong[(Ellipsis, *(slice(0, n) for n in right.shape[2:]))])
+        return Alternatives(tuple(options))
+
+    return compute
+
+
+def _kernel_transposed(function: Callable[..., Any], weight_at: int = 1) -> Callable[[Case], Any]:
+    """A 2-D kernel read with its rows and columns swapped (w[..., j, i] for w[..., i, j])."""
+
+    def compute(case: Case) -> Any:
+        w = case.args[weight_at]
+        if w.ndim != 4:
+            return None
+        args = list(case.args)
+        args[weight_at] = np.ascontiguousarray(np.swapaxes(w, -1, -2))
+        return function(*args, **case.kwargs)
+
+    return compute
+
+
+def _padding_added(case: Case) -> Any:
+    """`padding` zeros added around the full overlap-sum (or around the input) instead of
+    `padding` pixels cropped from it."""
+    x = case.args[0]
+    ndim = x.ndim - 2
+    o = _opts(case, ("padding",), ndim)
+    if all(pp == 0 for pp in o["padding"]):
+        return None
+    transpose = kernels.conv_transpose1d if ndim == 1 else kernels.conv_transpose2d
+    pad = [(0, 0), (0, 0), *[(pp, pp) for pp in o["padding"]]]
+    b = _bias(case)
+    bare = np.pad(_call(transpose, case, padding=0, b=None), pad)
+    padded_input = transpose(np.pad(x, pad), *case.args[1:], **{**case.kwargs, "padding": 0})
+    options = [bare, padded_input]
+    if b is not None:
+        options += [bare + b.reshape(1, -1, *[1] * ndim),
+                    np.pad(_call(transpose, case, padding=0), pad)]  # fmt: skip
+    return Alternatives(tuple(options))
+
+
+def _not_cropped(case: Case) -> Array | None:
+    """X^T x of the explicit matrix, padded length and all: the padding never cropped."""
+    x = case.args[0]
+    ndim = x.ndim - 2
+    if all(pp == 0 for pp in _opts(case, ("padding",), ndim)["padding"]):
+        return None
+    transpose = kernels.conv_transpose1d if ndim == 1 else kernels.conv_transpose2d
+    return np.asarray(_call(transpose, case, padding=0))
+
+
+def _axes_permuted(function: Callable[..., Any]) -> Callable[[Case], Any]:
+    """The right values with the axes in another order (channels last, or H and W swapped)."""
+
+    def compute(case: Case) -> Any:
+        right = np.asarray(_call(function, case))
+        if right.ndim < 3:
+            return None
+        same = tuple(range(right.ndim))
+        orders = [p for p in itertools.permutations(same) if p != same]
+        return Alternatives(tuple(np.transpose(right, order) for order in orders))
+
+    return compute
+
+
+def _groups_crash(case: Case) -> Any:
+    """A student who ignores groups builds arrays whose shapes disagree once groups > 1."""
+    return CRASHES if int(case.kwargs.get("groups", 1)) > 1 else None
+
+
+def _matrix_unpadded(case: Case) -> Any:
+    """conv_matrix built without the padding: over the bare input, or with its padded columns
+    dropped."""
+    w, size = case.args
+    stride, padding = case.kwargs.get("stride", 1), case.kwargs.get("padding", 0)
+    if padding == 0:
+        return None
+    options = []
+    if size >= len(w):
+        options.append(_matrix_reference(w, size, stride, 0))
+    options.append(_matrix_reference(w, size, stride, padding)[:, padding : padding + size])
+    return Alternatives(tuple(options))
+
+
+def _matrix_unpadded_transposed(case: Case) -> Any:
+    """What the transpose check sees of an unpadded matrix with the right number of rows."""
+    found = _matrix_unpadded(case)
+    if found is None:
+        return None
+    y = case.extra["y"]
+    return Alternatives(tuple(m.T @ y for m in found.options if m.shape[0] == len(y)))
+
+
+STRIDE_KERNEL = "stride applied to the kernel"
+KERNEL_TRANSPOSED = "kernel transposed spatially"
+PADDING_ADDED = "padding added instead of cropped"
+NOT_CROPPED = "padding not cropped from the matrix form"
+MATRIX_UNPADDED = "conv_matrix built without padding"
+AXES = "axes permuted"
 OVERLAP = "overlapping copies overwritten instead of summed"
 CROP = "crop off by one"
 FLIPPED = "kernel flipped"
@@ -200,12 +353,28 @@ EXPLAIN = {
     "the input at offset a*dilation, without flipping the kernel (rows x, y, z of the matrix X).",
     LAYOUT: "a conv weight is (C_out, C_in/groups, k...) but a transposed conv weight is "
     "(C_in, C_out/groups, k...): transposing X swaps the roles of input and output channels.",
-    OUTPUT_PADDING: "output_padding only makes the output longer; the extra pixels are not "
-    "zeros but real values of the overlap-sum (when padding >= output_padding): crop less "
-    "instead of appending zeros.",
+    OUTPUT_PADDING: "output_padding only makes the output longer; the first extra pixels are "
+    "not zeros but values of the overlap-sum that the crop would otherwise drop: crop fewer "
+    "pixels at the end, and only past the end of the full sum are there zeros.",
     GROUPS: "with groups=g the input channels are split into g blocks, and output block j reads "
-    "only input block j; yours reads the first block for every group.",
+    "only input block j (so the weight has C_in/g input channels); yours reads the first block "
+    "for every group, or fails only on the cases with groups > 1.",
     BIAS: "add b[c] to every position of output channel c after the convolution.",
+    STRIDE_KERNEL: "the stride is how far the window (or, transposed, the copy of the filter) "
+    "moves between neighbouring positions; the kernel's taps stay `dilation` apart. Yours "
+    "spaces the kernel's taps by the stride and moves one position at a time.",
+    KERNEL_TRANSPOSED: "w[o, i, a, b] multiplies the input at row offset a and column offset b; "
+    "yours reads the kernel with rows and columns swapped (w[..., b, a]).",
+    PADDING_ADDED: "in a transposed convolution `padding` removes pixels: crop `padding` from "
+    "each side of the full overlap-sum. Yours adds `padding` zeros (around the output or the "
+    "input), as a convolution's padding would.",
+    NOT_CROPPED: "X^T maps to the padded length (input_size + 2*padding): the transposed "
+    "convolution is X^T y with the `padding` entries at each end dropped. Yours returns X^T y "
+    "whole.",
+    MATRIX_UNPADDED: "X acts on the zero-padded input: it has input_size + 2*padding columns and "
+    "floor((input_size + 2*padding - k) / stride) + 1 rows. Yours leaves the padding out.",
+    AXES: "outputs are (N, C, L) or (N, C, H, W), channels first as in PyTorch; yours has the "
+    "right values with the axes in another order (channels last?).",
 }
 
 
@@ -218,24 +387,36 @@ def _forward_variants(function: Callable[..., Any], transposed: bool) -> tuple[V
         _variant(FLIPPED, _flipped(function)),
         _variant(LAYOUT, _layout(function)),
         _variant(GROUPS, _groups_ignored(function)),
+        _variant(GROUPS, _groups_crash),
         _variant(BIAS, _bias_missing(function)),
+        _variant(STRIDE_KERNEL, _stride_on_kernel(function)),
+        _variant(KERNEL_TRANSPOSED, _kernel_transposed(function)),
+        _variant(AXES, _axes_permuted(function)),
     ]
     if transposed:
         variants = [
             _variant(OVERLAP, _overwrite_transpose),
-            *[
-                Variant(CROP, EXPLAIN[CROP], functools.partial(_nth_crop_variant, i))
-                for i in range(4)
-            ],
+            _variant(CROP, _crop_alternatives),
             _variant(OUTPUT_PADDING, _zeros_for_output_padding),
+            _variant(PADDING_ADDED, _padding_added),
+            _variant(NOT_CROPPED, _not_cropped),
             *variants,
         ]
     return tuple(variants)
 
 
-def _nth_crop_variant(index: int, case: Case) -> Array | None:
-    items = _crop_variants(case)
-    return items[index] if index < len(items) else None
+def _backward_variants(function: Callable[..., Any]) -> tuple[Variant, ...]:
+    return (
+        _variant(FLIPPED, _flipped_backward(function)),
+        _variant(LAYOUT, _layout(function, weight_at=2)),
+        _variant(KERNEL_TRANSPOSED, _kernel_transposed(function, weight_at=2)),
+        _variant(GROUPS, _groups_crash),
+    )
+
+
+def _crop_alternatives(case: Case) -> Any:
+    found = _crop_variants(case)
+    return Alternatives(tuple(found)) if found else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,6 +575,7 @@ def _matrix_transpose_check() -> Check:
         case_reference=_transpose_reference_for,
         transform=_apply_transpose,
         seed=12,
+        variants=(_variant(MATRIX_UNPADDED, _matrix_unpadded_transposed),),
     )
 
 
@@ -433,7 +615,8 @@ CHECKS = (
            _matrix_reference, seed=11, variants=(
                Variant(FLIPPED, EXPLAIN[FLIPPED],
                        lambda c: _matrix_reference(c.args[0][::-1].copy(), *c.args[1:],
-                                                   **c.kwargs)),)),
+                                                   **c.kwargs)),
+               _variant(MATRIX_UNPADDED, _matrix_unpadded))),
     _matrix_transpose_check(),
     _check("conv1d", "conv1d", 10, _conv_cases(1, False, CONV1D), kernels.conv1d, seed=21,
            variants=_forward_variants(kernels.conv1d, False)),
@@ -449,14 +632,12 @@ CHECKS = (
            _conv_cases(2, True, CONV_T2D_HIDDEN), kernels.conv_transpose2d, seed=52,
            visibility="hidden", variants=_forward_variants(kernels.conv_transpose2d, True)),
     _check("conv2d_backward", "conv2d_backward", 10, _backward_cases(2, False, BACKWARD),
-           kernels.conv2d_backward, seed=61, output_names=GRADS, variants=(
-               _variant(FLIPPED, _flipped_backward(kernels.conv2d_backward)),
-               _variant(LAYOUT, _layout(kernels.conv2d_backward, weight_at=2)))),
+           kernels.conv2d_backward, seed=61, output_names=GRADS,
+           variants=_backward_variants(kernels.conv2d_backward)),
     _check("conv_transpose2d_backward", "conv_transpose2d_backward", 10,
            _backward_cases(2, True, BACKWARD_T), kernels.conv_transpose2d_backward, seed=71,
-           output_names=GRADS, variants=(
-               _variant(FLIPPED, _flipped_backward(kernels.conv_transpose2d_backward)),
-               _variant(LAYOUT, _layout(kernels.conv_transpose2d_backward, weight_at=2)))),
+           output_names=GRADS,
+           variants=_backward_variants(kernels.conv_transpose2d_backward)),
     _check("overlap_map", "overlap_map", 5, _overlap_cases, _overlap_reference, seed=81,
            variants=(_variant(OVERLAP, _overlap_overwritten),)),
     _check("conv_transpose1d: a larger input within a time budget", "conv_transpose1d", 5,

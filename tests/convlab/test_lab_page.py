@@ -279,7 +279,8 @@ def test_it_opens_failed_checks_and_folds_passed_ones(client, lab, alice):
     assert page.count("<details open>") == 1
     assert page.count("<details>") == 1
     assert "import-error" not in page
-    assert "for the first of the failing cases above" in page
+    assert "for the first of the failing cases whose output has the right shape" in page
+    assert "right within the check's tolerance" in page
 
 
 def test_it_escapes_the_handout_markup():
@@ -330,3 +331,66 @@ def test_it_shows_a_course_suite_from_the_suites_folder(client, course, alice, t
     assert "<p>Implement <code>relu(x)</code>.</p>" in page
     starter = client.get(starter_url(warmup)).content.decode()
     assert "def relu(x):" in starter
+
+
+def _with_a_timed_check(lab: Assignment, alice: Any) -> Submission:
+    """The issue's case: listed checks worth 80 (one hidden), and a timed after-due check."""
+    made = services.submission_create(
+        assignment=lab, student=alice, submitted_by=alice, content=SOURCE
+    )
+    tests = [
+        {"name": "listed", "visibility": "visible", "status": "passed", "score": 40.0,
+         "max_score": 40.0, "output": "All 4 cases passed."},
+        {"name": "secret", "visibility": "hidden", "status": "failed", "score": 10.0,
+         "max_score": 40.0, "output": "1 of 4 cases passed."},
+        {"name": "timed", "visibility": "after_due_date", "status": "passed", "score": 20.0,
+         "max_score": 20.0, "output": "All 2 cases passed."},
+    ]  # fmt: skip
+    results = {"score": 70.0, "max_score": 100.0, "output": "", "tests": tests}
+    Submission.objects.filter(pk=made.submission.pk).update(
+        status="done", gradable=True, score=70, raw_score=70, max_score=100, results=results
+    )
+    return made.submission
+
+
+def test_before_the_due_date_the_score_a_student_sees_adds_up(client, lab, alice, tara):
+    submission = _with_a_timed_check(lab, alice)
+    client.force_login(alice)
+    page = text_of(client.get(f"/submissions/{submission.pk}/"))
+    assert "Score so far: 50 / 80" in page  # the listed check and the hidden one
+    assert "1 more check, worth 20 points, opens after the due date and counts only then" in page
+    assert "timed" not in page
+    listing = text_of(client.get(page_url(lab)))
+    assert "50 / 80" in listing
+    assert "70 / 100" not in listing
+    client.force_login(tara)  # staff see the whole score
+    assert "Score: 70 / 100" in text_of(client.get(f"/submissions/{submission.pk}/"))
+    assert "70 / 100" in text_of(client.get(page_url(lab)))
+
+
+def test_after_the_due_date_the_timed_check_is_shown_and_counted(client, lab, alice):
+    submission = _with_a_timed_check(lab, alice)
+    Assignment.objects.filter(pk=lab.pk).update(
+        opens_at=dt.datetime(2017, 1, 1, tzinfo=dt.UTC),
+        due_at=dt.datetime(2018, 1, 1, tzinfo=dt.UTC),
+    )
+    client.force_login(alice)
+    page = text_of(client.get(f"/submissions/{submission.pk}/"))
+    assert "Score: 70 / 100" in page
+    assert "timed" in page
+    assert "after the due date and count" not in page
+
+
+def test_the_handout_says_hidden_checks_open_at_the_due_date_as_the_code_does() -> None:
+    text = " ".join(SUITE.handout.split())
+    assert "hidden until the due date" in text
+    assert "grades are published" not in text
+    assert any(c.visibility == "hidden" for c in SUITE.checks)
+    # The code: hidden and after-due checks open at the due date (no later "publish" step).
+    due = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+    results = {"score": 1.0, "max_score": 2.0, "tests": [
+        {"name": "h", "visibility": "hidden", "status": "passed", "score": 1.0, "max_score": 1.0},
+        {"name": "a", "visibility": "after_due_date", "status": "failed", "score": 0.0,
+         "max_score": 1.0}]}  # fmt: skip
+    after = selectors.visible_results(results=results, due_at=due, now=due, full=False)
+    assert [t["name"] for t in after["tests"]] == ["h", "a"]

@@ -131,13 +131,18 @@ def test_before_it_is_final_it_answers_409_naming_the_status(api, lab, alice, st
 def test_a_graded_submission_is_valid_for_the_student_and_the_staff(api, lab, alice, tara):
     submission = finished(lab, alice, graded())
     mine = valid_results(api, alice, submission)
-    assert mine["score"] == 70.0
+    # Before the due date the score is what is shown: the listed check and the hidden one
+    # (40 + 10 of 80), not the 20 points of the check that opens after the due date.
+    assert (mine["score"], mine["max_score"]) == (50.0, 80.0)
+    assert mine["after_due_checks"] == {"total": 1, "max_score": 20.0}
     assert mine["gradable"] is True
     # Before the due date a student sees the visible check, and the hidden one only counted.
     assert [t["name"] for t in mine["tests"]] == ["shapes"]
     assert mine["hidden_checks"] == {"passed": 0, "total": 1}
     full = valid_results(api, tara, submission)
     assert [t["name"] for t in full["tests"]] == ["shapes", "overlap", "stride 3"]
+    assert (full["score"], full["max_score"]) == (70.0, 100.0)
+    assert "after_due_checks" not in full
 
 
 def test_a_late_submission_is_valid_and_says_how_it_was_reduced(api, lab, alice):
