@@ -37,9 +37,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["student__username", "student__last_name", "sha256", "idempotency_key"]
     date_hierarchy = "received_at"
     readonly_fields = [
-        "assignment", "student", "submitted_by", "file", "sha256", "attempt", "received_at",
-        "queued_at", "started_at", "finished_at", "task_id", "idempotency_key", "raw_score",
-        "score", "max_score", "late_days", "results",
+        "assignment", "student", "submitted_by", "source", "file", "sha256", "attempt",
+        "received_at", "queued_at", "started_at", "finished_at", "task_id", "idempotency_key",
+        "raw_score", "score", "max_score", "late_days", "results",
     ]  # fmt: skip
     inlines = [GradingRunInline]
 

@@ -27,7 +27,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import F, Max, Q
@@ -60,6 +59,11 @@ class SubmissionLimitReached(Exception):
 class StorageUnavailable(Exception):
     """The submitted file could not be written (media folder missing, not writable, full):
     nothing was saved, and the student may simply try again later."""
+
+
+class SourceUnavailable(Exception):
+    """A submission made before sources were kept in the database, whose file is not readable
+    on this host (a worker on another machine, or the file is gone): it cannot be graded here."""
 
 
 class IdempotencyKeyReused(Exception):
@@ -146,7 +150,8 @@ def submission_create(
                     created=True,
                 )
         except OSError as error:
-            # The row is rolled back with the transaction: no submission without its file.
+            # The source is stored in the row itself; whatever else the transaction could not
+            # write is rolled back with it.
             logger.error("could not store a submission to %s: %s", assignment, error)
             raise StorageUnavailable(
                 "Your file could not be saved: the portal's storage is not available right now. "
@@ -211,8 +216,9 @@ def _store(
         idempotency_key=idempotency_key or None,
         use_gpu=assignment.needs_gpu,
         received_at=now,
+        # In the database, not under MEDIA_ROOT: a worker on another host reads it there.
+        source=source,
     )
-    submission.file.save(f"attempt-{attempt}.py", ContentFile(source.encode()), save=False)
     submission.save()
     transaction.on_commit(lambda: submission_enqueue(submission_id=submission.pk))
     return submission
@@ -268,8 +274,14 @@ def submission_grade(*, submission: Submission) -> GradingResult:
     """Run the check suite on the submission in the sandbox. Slow: call outside transactions."""
     extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
     assignment = load_assignment(submission.assignment.suite, extra)
-    with submission.file.open("rb") as handle:
-        source = handle.read().decode("utf-8")
+    try:
+        source = submission.source_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceUnavailable(
+            f"the submitted file is not readable on this worker ({type(error).__name__}); it was "
+            "made before sources were kept in the database: grade it where MEDIA_ROOT has it, "
+            "or run `manage.py migrate` there to copy it into the database"
+        ) from error
     return grade(
         assignment,
         source,

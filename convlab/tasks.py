@@ -97,6 +97,11 @@ def grade_submission(self: Any, submission_id: int) -> str:
             error="the grader ran past its time limit",
         )
         return "not gradable: time limit"
+    except services.SourceUnavailable as unavailable:
+        services.submission_finish(
+            submission_id=submission_id, task_id=task_id, result=None, error=str(unavailable)
+        )
+        return "not gradable: the source is not readable here"
     if not result.gradable and self.request.retries < 2:
         # The grader's own failure (sandbox could not start, ...): try again before giving up.
         raise self.retry(countdown=2 * (self.request.retries + 1))

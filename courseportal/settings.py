@@ -348,6 +348,16 @@ CELERY_BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL is None or CELERY_BROKER_URL.startswith("filesystem"):
     # The embedded broker: message files in a folder that the web process writes and a separate
     # worker process polls. Zero set-up, one machine only; production sets REDIS_URL.
+    # `filesystem:///abs/folder` names the folder (default: broker/ under COURSEPORTAL_VAR_DIR),
+    # so that processes with private var folders can still share it.
+    _broker_folder = (CELERY_BROKER_URL or "").partition("://")[2]
+    if _broker_folder:
+        if not Path(_broker_folder).is_absolute():
+            raise ImproperlyConfigured(
+                f"CELERY_BROKER_URL={CELERY_BROKER_URL!r}: name an absolute folder, "
+                "filesystem:///path/to/folder"
+            )
+        CELERY_BROKER_DIR = Path(_broker_folder)
     CELERY_BROKER_URL = "filesystem://"
     # kombu's filesystem transport, made safe for several processes (courseportal/broker.py).
     CELERY_BROKER_TRANSPORT = "courseportal.broker:Transport"
