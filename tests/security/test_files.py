@@ -161,7 +161,7 @@ def test_a_slides_file_name_from_a_group_name_cannot_break_the_header(world):
 def test_a_missing_or_unknown_file_is_a_404_not_a_500(world):
     submission = made_before_sources_in_the_database(world.submission)
     assert get(world, "student1", f"/submissions/{submission.pk}/source.py").status_code == 200
-    submission.file.storage.delete(submission.file.name)
+    submission.file.storage.delete(str(submission.file.name))
     assert get(world, "student1", f"/submissions/{submission.pk}/source.py").status_code == 404
     assert get(world, "instructor", "/submissions/999999/source.py").status_code == 404
 
