@@ -226,3 +226,16 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} of submission {self.submission_id} ({self.state})"
+
+
+class PeriodicLease(models.Model):
+    """Who runs a periodic task's work for the current period: two `celery beat` processes
+    started by mistake each send it, and only the run that takes the lease does the work. The
+    lease expires by itself, so that losing its holder stops the work for one period at most."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"

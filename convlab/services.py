@@ -39,6 +39,7 @@ from convlab.models import (
     Assignment,
     GradingRun,
     GradingRunStatus,
+    PeriodicLease,
     Submission,
     SubmissionStatus,
     WebhookDelivery,
@@ -477,6 +478,35 @@ def assignment_regrade(*, assignment: Assignment) -> int:
         for pk in ids:
             transaction.on_commit(functools.partial(submission_enqueue, submission_id=pk))
     return len(ids)
+
+
+def periodic_lease_take(
+    *, name: str, seconds: float, holder: str = "", now: dt.datetime | None = None
+) -> bool:
+    """Take the lease of periodic work `name` for `seconds` if nobody holds it (it expired or
+    was never taken); True when this caller took it and should do the work.
+
+    One conditional UPDATE takes an expired lease (a concurrent taker's UPDATE waits for the
+    row, then finds it no longer expired: PostgreSQL re-reads the row after the wait, SQLite
+    runs one writing transaction at a time), and the first taker of a new name inserts the row
+    (a second insert fails on the primary key). Works on both databases, with nothing else
+    shared between the hosts.
+    """
+    now = now or timezone.now()
+    until = now + dt.timedelta(seconds=seconds)
+    holder = holder or uuid.uuid4().hex
+    with transaction.atomic():
+        taken = PeriodicLease.objects.filter(name=name, expires_at__lte=now).update(
+            holder=holder, expires_at=until
+        )
+    if taken:
+        return True
+    try:
+        with transaction.atomic():
+            PeriodicLease.objects.create(name=name, holder=holder, expires_at=until)
+    except IntegrityError:
+        return False
+    return True
 
 
 def submissions_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, int]:

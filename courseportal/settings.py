@@ -187,6 +187,9 @@ CONVLAB_STUCK_AFTER = envint("CONVLAB_STUCK_AFTER", CONVLAB_GRADING_HARD_LIMIT +
 CONVLAB_SWEEP_EVERY = envint("CONVLAB_SWEEP_EVERY", 30, minimum=1)
 # The sweeper's own queue, so that a backlog of gradings never delays it.
 CONVLAB_SWEEP_QUEUE = envstr("CONVLAB_SWEEP_QUEUE") or "celery"
+# Each periodic task's work is done by the run that takes its lease for the period (two beats
+# started by mistake do it once): three quarters of a period (convlab/tasks.py, _this_period).
+CONVLAB_SWEEP_LEASE = 0.75 * CONVLAB_SWEEP_EVERY
 # Queues of gradings: CPU workers consume CONVLAB_QUEUE, workers with CUDA CONVLAB_GPU_QUEUE.
 CONVLAB_QUEUE = envstr("CONVLAB_QUEUE") or "grading"
 CONVLAB_GPU_QUEUE = envstr("CONVLAB_GPU_QUEUE") or "gpu"
