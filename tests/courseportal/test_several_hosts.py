@@ -161,3 +161,23 @@ def test_workers_with_private_folders_grade_what_the_web_took(
     last = GradingRun.objects.filter(submission=legacy).order_by("number").last()
     assert last is not None
     assert "not readable on this worker" in last.error
+
+
+BROKER = """
+import django; django.setup()
+from django.conf import settings as s
+print(s.CELERY_BROKER_URL, s.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"])
+"""
+
+
+def test_the_embedded_brokers_folder_can_be_named(tmp_path: Path) -> None:
+    from tests.courseportal.test_tls import django_with
+
+    shown = django_with(BROKER, CELERY_BROKER_URL=f"filesystem://{tmp_path / 'shared'}")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == ["filesystem://", str(tmp_path / "shared" / "messages")]
+    default = django_with(BROKER, COURSEPORTAL_VAR_DIR=str(tmp_path / "var"))
+    assert default.stdout.split()[1] == str(tmp_path / "var" / "broker" / "messages")
+    refused = django_with(BROKER, CELERY_BROKER_URL="filesystem://relative/folder")
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured: CELERY_BROKER_URL=" in refused.stderr
