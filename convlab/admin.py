@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from convlab.models import Assignment, GradingRun, Submission, WebhookDelivery
+from convlab.models import Assignment, GradingRun, PeriodicLease, Submission, WebhookDelivery
 from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin, HistoryInline
 
 
@@ -68,3 +68,12 @@ class WebhookDeliveryAdmin(HistoryAdmin):
     list_select_related = ["submission__assignment__course", "submission__student"]
     search_fields = ["id", "submission__student__username", "last_error"]
     date_hierarchy = "created_at"
+
+
+@admin.register(PeriodicLease)
+class PeriodicLeaseAdmin(HistoryAdmin):
+    """Which run of a periodic task (the sweeper, the webhook deliverer) holds the current
+    period's lease, and until when: a lease far past its end means no beat is running."""
+
+    list_display = ["name", "holder", "expires_at"]
+    search_fields = ["name", "holder"]
