@@ -473,19 +473,18 @@ HEALTHZ_CACHE_SECONDS = envint("HEALTHZ_CACHE_SECONDS", 10, minimum=1)
 # the CPU of each cache call, and API requests make several (bench/cache.py).
 READ_CACHE_ENTRIES = envint("READ_CACHE_ENTRIES", 1000 if REDIS_URL else 0, minimum=0)
 READ_CACHE_SECONDS = envint("READ_CACHE_SECONDS", 120, minimum=1)
+# A Redis that is down or stopped answering costs a request at most this long per call (its
+# callers degrade: courseportal/caching.py, the submit rate limit), never a hang. rediss://: the
+# server's certificate is checked (against REDIS_TLS_CA_FILE when it is set).
+_REDIS_CACHE_OPTIONS: dict[str, Any] = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+if redis_tls(REDIS_URL):
+    _REDIS_CACHE_OPTIONS["CONNECTION_POOL_KWARGS"] = redis_tls(REDIS_URL)
 CACHES = {
     "default": (
         {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis that is down or stopped answering costs a request at most this long per
-            # call (its callers degrade: courseportal/caching.py, the submit rate limit), never
-            # a hang.
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                "CONNECTION_POOL_KWARGS": redis_tls(REDIS_URL) or {},
-            },
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -69,7 +69,7 @@ def test_a_misspelt_sslmode_stops_start_up_naming_it() -> None:
 def test_plain_redis_urls_get_no_tls_options() -> None:
     shown = django_with(SHOW, REDIS_URL="redis://127.0.0.1:6379/0")
     assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.splitlines()[1:] == ["None None", "{}"]
+    assert shown.stdout.splitlines()[1:] == ["None None", "-"]
 
 
 def test_a_rediss_url_verifies_the_server_against_the_named_ca(tmp_path: Path) -> None:
