@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +19,14 @@ from django.utils import timezone
 
 from convlab import services, tasks
 from convlab.models import PeriodicLease, Submission
+from tests.conftest import (
+    ROOT,
+    database_url,
+    start_worker,
+    stop_worker,
+    wait_until_ready,
+    worker_env,
+)
 from tests.convlab.service.conftest import REFERENCE
 
 
@@ -91,3 +103,53 @@ def test_two_deliverers_sent_at_once_do_the_work_once(settings):
     PeriodicLease.objects.update(expires_at=timezone.now())
     assert tasks._this_period("convlab.deliver_webhooks")
     assert not tasks._this_period("convlab.deliver_webhooks")
+
+
+def start_beat(env: dict[str, str], folder: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "celery", "-A", "courseportal", "beat", "--loglevel", "INFO",
+               "--schedule", str(folder / "celerybeat-schedule")]  # fmt: skip
+    log = (folder / "beat.log").open("wb")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def sweeps_in(log: Path) -> list[str]:
+    """What each run of the sweeper returned, from the worker's log."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return re.findall(r"Task convlab\.requeue_stuck\[[^\]]+\] succeeded in [^:]+: (.*)", text)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_two_beat_processes_do_the_sweep_once(lab, alice, tmp_path, processes):
+    stamp = f"{os.getpid()}-{time.monotonic_ns()}"
+    long_ago = timezone.now() - dt.timedelta(minutes=5)
+    for n in range(3):
+        services.submission_create(
+            assignment=lab, student=alice, submitted_by=alice, content=REFERENCE + b"#%d" % n
+        )
+    # As if the broker had been down: received, never queued.
+    Submission.objects.update(status="received", received_at=long_ago)
+    # A period long enough that both beats' first sweeps fall in it, however far apart the two
+    # processes start on a busy machine; queues of this test's own.
+    env = worker_env(
+        DATABASE_URL=database_url(),
+        CONVLAB_SWEEP_EVERY="20",
+        CONVLAB_SWEEP_QUEUE=f"sweep-{stamp}",
+        CONVLAB_QUEUE=f"nobody-{stamp}",
+    )
+    log = tmp_path / "worker.log"
+    processes.append(start_worker(env, log, queues=f"sweep-{stamp}"))
+    wait_until_ready(processes[0], log)
+    for name in ("beat-a", "beat-b"):
+        (tmp_path / name).mkdir()
+        processes.append(start_beat(env, tmp_path / name))
+    deadline = time.monotonic() + 120
+    while len(sweeps_in(log)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    for beat in processes[1:]:
+        stop_worker(beat)
+    runs = sweeps_in(log)
+    assert len(runs) >= 2, (log.read_text()[-3000:], (tmp_path / "beat-b" / "beat.log").read_text())
+    first_period = runs[:2]
+    assert sorted(first_period) == ["{'received': 3, 'queued': 0, 'running': 0}", "{}"], runs
+    assert set(Submission.objects.values_list("status", flat=True)) == {"queued"}
