@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from convlab.models import Assignment, GradingRun, Submission, WebhookDelivery
+from convlab.models import Assignment, GradingRun, PeriodicLease, Submission, WebhookDelivery
 from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin, HistoryInline
 
 
@@ -37,9 +37,9 @@ class SubmissionAdmin(admin.ModelAdmin):
     search_fields = ["student__username", "student__last_name", "sha256", "idempotency_key"]
     date_hierarchy = "received_at"
     readonly_fields = [
-        "assignment", "student", "submitted_by", "file", "sha256", "attempt", "received_at",
-        "queued_at", "started_at", "finished_at", "task_id", "idempotency_key", "raw_score",
-        "score", "max_score", "late_days", "results",
+        "assignment", "student", "submitted_by", "source", "file", "sha256", "attempt",
+        "received_at", "queued_at", "started_at", "finished_at", "task_id", "idempotency_key",
+        "raw_score", "score", "max_score", "late_days", "results",
     ]  # fmt: skip
     inlines = [GradingRunInline]
 
@@ -68,3 +68,12 @@ class WebhookDeliveryAdmin(HistoryAdmin):
     list_select_related = ["submission__assignment__course", "submission__student"]
     search_fields = ["id", "submission__student__username", "last_error"]
     date_hierarchy = "created_at"
+
+
+@admin.register(PeriodicLease)
+class PeriodicLeaseAdmin(HistoryAdmin):
+    """Which run of a periodic task (the sweeper, the webhook deliverer) holds the current
+    period's lease, and until when: a lease far past its end means no beat is running."""
+
+    list_display = ["name", "holder", "expires_at"]
+    search_fields = ["name", "holder"]

@@ -87,7 +87,12 @@ class Submission(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    file = models.FileField(upload_to=submission_path)
+    # The submitted source (UTF-8 text, at most CONVLAB_MAX_SOURCE_BYTES), in the database so
+    # that a worker on any host grades it with nothing local (issue #20). Empty only on rows
+    # made before it existed, whose source is still the file below (`Submission.source_text`).
+    source = models.TextField(blank=True)
+    # Submissions before the source was kept in the database: their file under MEDIA_ROOT.
+    file = models.FileField(upload_to=submission_path, blank=True)
     sha256 = models.CharField(max_length=64)
     attempt = models.PositiveIntegerField()
     status = models.CharField(
@@ -133,6 +138,14 @@ class Submission(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def source_text(self) -> str:
+        """The submitted source: from the database, or, for a row older than that, from its
+        file (OSError when the file is gone or this host cannot read it)."""
+        if self.source or not self.file:
+            return self.source
+        with self.file.open("rb") as handle:
+            return bytes(handle.read()).decode("utf-8")
 
 
 class GradingRunStatus(models.TextChoices):
@@ -213,3 +226,16 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} of submission {self.submission_id} ({self.state})"
+
+
+class PeriodicLease(models.Model):
+    """Who runs a periodic task's work for the current period: two `celery beat` processes
+    started by mistake each send it, and only the run that takes the lease does the work. The
+    lease expires by itself, so that losing its holder stops the work for one period at most."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"

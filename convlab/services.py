@@ -28,7 +28,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import F, Max, Q
@@ -42,6 +41,7 @@ from convlab.models import (
     Assignment,
     GradingRun,
     GradingRunStatus,
+    PeriodicLease,
     Submission,
     SubmissionStatus,
     WebhookDelivery,
@@ -62,6 +62,11 @@ class SubmissionLimitReached(Exception):
 class StorageUnavailable(Exception):
     """The submitted file could not be written (media folder missing, not writable, full):
     nothing was saved, and the student may simply try again later."""
+
+
+class SourceUnavailable(Exception):
+    """A submission made before sources were kept in the database, whose file is not readable
+    on this host (a worker on another machine, or the file is gone): it cannot be graded here."""
 
 
 class IdempotencyKeyReused(Exception):
@@ -148,7 +153,8 @@ def submission_create(
                     created=True,
                 )
         except OSError as error:
-            # The row is rolled back with the transaction: no submission without its file.
+            # The source is stored in the row itself; whatever else the transaction could not
+            # write is rolled back with it.
             logger.error("could not store a submission to %s: %s", assignment, error)
             raise StorageUnavailable(
                 "Your file could not be saved: the portal's storage is not available right now. "
@@ -213,8 +219,9 @@ def _store(
         idempotency_key=idempotency_key or None,
         use_gpu=assignment.needs_gpu,
         received_at=now,
+        # In the database, not under MEDIA_ROOT: a worker on another host reads it there.
+        source=source,
     )
-    submission.file.save(f"attempt-{attempt}.py", ContentFile(source.encode()), save=False)
     submission.save()
     transaction.on_commit(lambda: submission_enqueue(submission_id=submission.pk))
     return submission
@@ -282,8 +289,14 @@ def submission_grade(*, submission: Submission) -> GradingResult:
             output=f"Not graded: the grader failed ({why}). This attempt does not count.",
             tests=(),
         )
-    with submission.file.open("rb") as handle:
-        source = handle.read().decode("utf-8")
+    try:
+        source = submission.source_text()
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceUnavailable(
+            f"the submitted file is not readable on this worker ({type(error).__name__}); it was "
+            "made before sources were kept in the database: grade it where MEDIA_ROOT has it, "
+            "or run `manage.py migrate` there to copy it into the database"
+        ) from error
     return grade(
         assignment,
         source,
@@ -486,6 +499,35 @@ def assignment_regrade(*, assignment: Assignment) -> int:
         for pk in ids:
             transaction.on_commit(functools.partial(submission_enqueue, submission_id=pk))
     return len(ids)
+
+
+def periodic_lease_take(
+    *, name: str, seconds: float, holder: str = "", now: dt.datetime | None = None
+) -> bool:
+    """Take the lease of periodic work `name` for `seconds` if nobody holds it (it expired or
+    was never taken); True when this caller took it and should do the work.
+
+    One conditional UPDATE takes an expired lease (a concurrent taker's UPDATE waits for the
+    row, then finds it no longer expired: PostgreSQL re-reads the row after the wait, SQLite
+    runs one writing transaction at a time), and the first taker of a new name inserts the row
+    (a second insert fails on the primary key). Works on both databases, with nothing else
+    shared between the hosts.
+    """
+    now = now or timezone.now()
+    until = now + dt.timedelta(seconds=seconds)
+    holder = holder or uuid.uuid4().hex
+    with transaction.atomic():
+        taken = PeriodicLease.objects.filter(name=name, expires_at__lte=now).update(
+            holder=holder, expires_at=until
+        )
+    if taken:
+        return True
+    try:
+        with transaction.atomic():
+            PeriodicLease.objects.create(name=name, holder=holder, expires_at=until)
+    except IntegrityError:
+        return False
+    return True
 
 
 def submissions_requeue_stuck(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -97,6 +97,11 @@ def grade_submission(self: Any, submission_id: int) -> str:
             error="the grader ran past its time limit",
         )
         return "not gradable: time limit"
+    except services.SourceUnavailable as unavailable:
+        services.submission_finish(
+            submission_id=submission_id, task_id=task_id, result=None, error=str(unavailable)
+        )
+        return "not gradable: the source is not readable here"
     if not result.gradable and self.request.retries < 2:
         # The grader's own failure (sandbox could not start, ...): try again before giving up.
         raise self.retry(countdown=2 * (self.request.retries + 1))
@@ -109,11 +114,35 @@ def grade_submission(self: Any, submission_id: int) -> str:
     return "done" if finished.gradable else "not gradable"
 
 
+def _this_period(name: str) -> bool:
+    """Whether this run does the periodic work `name` (issue #20): two `celery beat` processes
+    started by mistake both send it every period, and only the run that takes the lease for
+    the period goes on. The lease lasts three quarters of a period: one beat's next run finds
+    it expired (its messages may wait up to a quarter period in the queue), a second beat's
+    run within the period finds it held, and a beat host that is lost stops the work for
+    less than a period."""
+    taken = services.periodic_lease_take(
+        name=name, seconds=settings.CONVLAB_SWEEP_LEASE, holder=_holder()
+    )
+    if not taken:
+        logger.info("%s: another run has this period's lease; nothing to do", name)
+    return taken
+
+
+def _holder() -> str:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    return f"{getattr(request, 'hostname', '') or 'local'} {getattr(request, 'id', '') or ''}"[:200]
+
+
 @shared_task(name="convlab.requeue_stuck", ignore_result=True)
 def requeue_stuck() -> dict[str, int]:
     # Also on this machine: the groups of a killed grading whose sandbox was still exiting
-    # when the next grading process started.
+    # when the next grading process started (every worker host's own, so outside the lease).
     sandbox.remove_orphaned_cgroups()
+    if not _this_period("convlab.requeue_stuck"):
+        return {}
     return services.submissions_requeue_stuck()
 
 
@@ -133,4 +162,6 @@ def deliver_webhook(delivery_id: str) -> str:
 @shared_task(name="convlab.deliver_webhooks", acks_late=False, ignore_result=True)
 def deliver_webhooks() -> dict[str, int]:
     """The periodic deliverer (celery beat): every due event of the outbox."""
+    if not _this_period("convlab.deliver_webhooks"):
+        return {}
     return services.webhooks_deliver_due()

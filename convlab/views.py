@@ -3,6 +3,7 @@ the staff pages that create, edit and open labs, and the account page's API toke
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -205,11 +206,11 @@ def submission_source(request: HttpRequest, submission_id: int) -> FileResponse:
         user=request.user, submission_id=submission_id
     )
     try:
-        handle = submission.file.open("rb")
-    except OSError:
+        source = submission.source_text()
+    except OSError:  # a submission from before the database kept sources, its file gone
         raise Http404("The submitted file is missing.") from None
     return FileResponse(
-        handle,
+        io.BytesIO(source.encode()),
         as_attachment=True,
         filename=f"{submission.assignment.slug}-attempt-{submission.attempt}.py",
         content_type="text/plain; charset=utf-8",

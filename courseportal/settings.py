@@ -7,7 +7,9 @@ broker that a separate `celery worker` process reads, never eager tasks in the w
 
 from __future__ import annotations
 
+import ssl
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -100,6 +102,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+PG_SSLMODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 _database_url = envurl(
     "DATABASE_URL",
     f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
@@ -117,6 +120,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# TLS to a PostgreSQL on another host: libpq's parameters in the URL's query, e.g.
+# postgres://portal:pw@db.example.edu:5432/portal?sslmode=verify-full&sslrootcert=/etc/ca.pem
+# (dj-database-url hands them to psycopg as OPTIONS). A misspelt sslmode stops start-up here
+# rather than at the first query.
+_sslmode = DATABASES["default"].get("OPTIONS", {}).get("sslmode")
+if _sslmode is not None and _sslmode not in PG_SSLMODES:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL has sslmode={_sslmode!r}: use one of {', '.join(PG_SSLMODES)} "
+        "(verify-full to check the server's certificate and name)"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # A web process and worker processes share the file: wait for locks instead of failing,
@@ -187,6 +200,9 @@ CONVLAB_STUCK_AFTER = envint("CONVLAB_STUCK_AFTER", CONVLAB_GRADING_HARD_LIMIT +
 CONVLAB_SWEEP_EVERY = envint("CONVLAB_SWEEP_EVERY", 30, minimum=1)
 # The sweeper's own queue, so that a backlog of gradings never delays it.
 CONVLAB_SWEEP_QUEUE = envstr("CONVLAB_SWEEP_QUEUE") or "celery"
+# Each periodic task's work is done by the run that takes its lease for the period (two beats
+# started by mistake do it once): three quarters of a period (convlab/tasks.py, _this_period).
+CONVLAB_SWEEP_LEASE = 0.75 * CONVLAB_SWEEP_EVERY
 # Queues of gradings: CPU workers consume CONVLAB_QUEUE, workers with CUDA CONVLAB_GPU_QUEUE.
 CONVLAB_QUEUE = envstr("CONVLAB_QUEUE") or "grading"
 CONVLAB_GPU_QUEUE = envstr("CONVLAB_GPU_QUEUE") or "gpu"
@@ -341,6 +357,23 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = envurl("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
+# TLS to a Redis on another host: a rediss:// URL. The server's certificate is always verified,
+# against the system's CAs or the one in REDIS_TLS_CA_FILE (a PEM file: a private CA's).
+REDIS_TLS_CA_FILE = envstr("REDIS_TLS_CA_FILE") or None
+if REDIS_TLS_CA_FILE is not None and not Path(REDIS_TLS_CA_FILE).is_file():
+    raise ImproperlyConfigured(f"REDIS_TLS_CA_FILE={REDIS_TLS_CA_FILE!r} is not a file")
+
+
+def redis_tls(url: str | None) -> dict[str, Any] | None:
+    """The TLS options of a connection to `url`: None unless it is rediss://."""
+    if not url or not url.startswith("rediss://"):
+        return None
+    options: dict[str, Any] = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+    if REDIS_TLS_CA_FILE:
+        options["ssl_ca_certs"] = REDIS_TLS_CA_FILE
+    return options
+
+
 CELERY_BROKER_URL = envurl(
     "CELERY_BROKER_URL", REDIS_URL, schemes=("redis", "rediss", "unix", "amqp", "filesystem")
 )
@@ -348,6 +381,16 @@ CELERY_BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL is None or CELERY_BROKER_URL.startswith("filesystem"):
     # The embedded broker: message files in a folder that the web process writes and a separate
     # worker process polls. Zero set-up, one machine only; production sets REDIS_URL.
+    # `filesystem:///abs/folder` names the folder (default: broker/ under COURSEPORTAL_VAR_DIR),
+    # so that processes with private var folders can still share it.
+    _broker_folder = (CELERY_BROKER_URL or "").partition("://")[2]
+    if _broker_folder:
+        if not Path(_broker_folder).is_absolute():
+            raise ImproperlyConfigured(
+                f"CELERY_BROKER_URL={CELERY_BROKER_URL!r}: name an absolute folder, "
+                "filesystem:///path/to/folder"
+            )
+        CELERY_BROKER_DIR = Path(_broker_folder)
     CELERY_BROKER_URL = "filesystem://"
     # kombu's filesystem transport, made safe for several processes (courseportal/broker.py).
     CELERY_BROKER_TRANSPORT = "courseportal.broker:Transport"
@@ -374,6 +417,10 @@ else:
     CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
         "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
     }
+    # rediss://: Celery wants the certificate check named (it refuses a rediss:// result store
+    # without it); None leaves plain connections as they are.
+    CELERY_BROKER_USE_SSL = redis_tls(CELERY_BROKER_URL)
+    CELERY_REDIS_BACKEND_USE_SSL = redis_tls(CELERY_RESULT_BACKEND)
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -426,15 +473,18 @@ HEALTHZ_CACHE_SECONDS = envint("HEALTHZ_CACHE_SECONDS", 10, minimum=1)
 # the CPU of each cache call, and API requests make several (bench/cache.py).
 READ_CACHE_ENTRIES = envint("READ_CACHE_ENTRIES", 1000 if REDIS_URL else 0, minimum=0)
 READ_CACHE_SECONDS = envint("READ_CACHE_SECONDS", 120, minimum=1)
+# A Redis that is down or stopped answering costs a request at most this long per call (its
+# callers degrade: courseportal/caching.py, the submit rate limit), never a hang. rediss://: the
+# server's certificate is checked (against REDIS_TLS_CA_FILE when it is set).
+_REDIS_CACHE_OPTIONS: dict[str, Any] = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+if redis_tls(REDIS_URL):
+    _REDIS_CACHE_OPTIONS["CONNECTION_POOL_KWARGS"] = redis_tls(REDIS_URL)
 CACHES = {
     "default": (
         {
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # A Redis that is down or stopped answering costs a request at most this long per
-            # call (its callers degrade: courseportal/caching.py, the submit rate limit), never
-            # a hang.
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1},
+            "OPTIONS": _REDIS_CACHE_OPTIONS,
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

@@ -21,7 +21,7 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from convlab import services as lab_services
-from convlab.models import GradingRun, Submission
+from convlab.models import GradingRun, PeriodicLease, Submission
 from courses.models import ApiToken
 from courses.services import course_update
 from demo.seed import seed_demo
@@ -42,7 +42,7 @@ from tests.factories import make_member, make_user
 pytestmark = pytest.mark.django_db
 
 # Models whose rows are a record of what happened: shown, never changed or added by hand.
-HISTORY = [ReviewVersion, ScheduleChange, GradingRun, Job]
+HISTORY = [ReviewVersion, ScheduleChange, GradingRun, Job, PeriodicLease]
 EDT = dt.timezone(dt.timedelta(hours=-4))
 
 
@@ -127,6 +127,8 @@ def rows() -> None:
     )
     job_services.job_claim(job_id=job.pk, task_id="t-2")
     job_services.job_finish(job_id=job.pk, result={"regraded": 0}, message="Nothing to regrade.")
+    # Issue #20 (branch h20hosts): the sweeper's lease for the current period.
+    lab_services.periodic_lease_take(name="convlab.requeue_stuck", seconds=30, holder="beat@a")
     # Issue #18 (branch h18core): a seat added on one date; fewer seats leave the published
     # schedule breaking a rule, an issue for staff.
     extra_seats_add(course=course, date=dt.date(2017, 11, 30), seats=1)

@@ -71,7 +71,9 @@ def test_every_compose_command_names_real_services() -> None:
 def test_every_variable_the_docs_name_is_read_somewhere() -> None:
     settings_source = (ROOT / "courseportal" / "settings.py").read_text()
     read_by_settings = set(re.findall(r'env\w*\(\s*"([A-Z][A-Z0-9_]+)"', settings_source))
-    compose_source = (ROOT / "docker-compose.yml").read_text()
+    compose_source = "".join(
+        (ROOT / name).read_text() for name in ("docker-compose.yml", "docker-compose.worker.yml")
+    )
     read_by_compose = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", compose_source))
     run_source = (ROOT / "scripts" / "run-portal.sh").read_text()
     read_by_run = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", run_source))

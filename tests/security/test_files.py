@@ -45,6 +45,16 @@ def outsider(world, bob):
     return world
 
 
+def made_before_sources_in_the_database(submission: Submission) -> Submission:
+    """The submission as rows made before issue #20 are: its source only in a file under
+    MEDIA_ROOT."""
+    source = submission.source_text()
+    submission.file.save("attempt-1.py", ContentFile(source.encode()), save=False)
+    Submission.objects.filter(pk=submission.pk).update(source="", file=submission.file.name)
+    submission.refresh_from_db()
+    return submission
+
+
 @pytest.fixture
 def heatmap(world):
     submission = world.submission
@@ -92,7 +102,8 @@ def test_no_uploaded_file_is_served_from_a_media_url(world, settings):
     group.slides_file.save("group-x.pdf", ContentFile(PDF))
     client = Client()
     client.force_login(world.users["instructor"])
-    for stored in (world.submission.file, group.slides_file):
+    submission = made_before_sources_in_the_database(world.submission)
+    for stored in (submission.file, group.slides_file):
         assert (settings.MEDIA_ROOT / stored.name).exists()
         for url in (f"/media/{stored.name}", f"/{stored.name}", f"/static/{stored.name}"):
             assert client.get(url).status_code == 404, url
@@ -148,8 +159,9 @@ def test_a_slides_file_name_from_a_group_name_cannot_break_the_header(world):
 
 
 def test_a_missing_or_unknown_file_is_a_404_not_a_500(world):
-    submission = world.submission
-    submission.file.storage.delete(submission.file.name)
+    submission = made_before_sources_in_the_database(world.submission)
+    assert get(world, "student1", f"/submissions/{submission.pk}/source.py").status_code == 200
+    submission.file.storage.delete(str(submission.file.name))
     assert get(world, "student1", f"/submissions/{submission.pk}/source.py").status_code == 404
     assert get(world, "instructor", "/submissions/999999/source.py").status_code == 404
 
