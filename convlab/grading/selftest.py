@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from convlab.grading.engine import _encode_case, _Planned, error_location, grade
-from convlab.grading.feedback import as_outputs, compare
+from convlab.grading.feedback import (
+    CRASHES,
+    Alternatives,
+    Verdict,
+    as_outputs,
+    compare,
+    named_diagnoses,
+)
 from convlab.grading.suite import Assignment, Case, Check
 
 __all__ = ["Problem", "SelfTest", "self_test", "self_test_file"]
@@ -251,12 +258,22 @@ def _check_cases(assignment: Assignment, check: Check, problems: list[Problem]) 
             return
         expected_of.append((case, expected))
     for variant in check.variants:
-        named_as: set[str] = set()
+        # Judged as the grader judges a student whose code has this mistake: every case, then
+        # the check names what `named_diagnoses` names over all of them.
+        judged: list[tuple[Case, Verdict]] = []
         shows = False
-        caught = False
         for case, expected in expected_of:
             try:
                 wrong = variant.compute(case)
+                if wrong is None:  # the mistake does not change this case
+                    judged.append((case, Verdict(True, compared=True)))
+                    continue
+                if wrong is CRASHES:
+                    shows = True
+                    judged.append((case, Verdict(False, "the function raised an error")))
+                    continue
+                first = wrong.options[0] if isinstance(wrong, Alternatives) else wrong
+                verdict = compare(check, case, expected, as_outputs(first))
             except Exception as error:
                 problems.append(
                     Problem(
@@ -266,16 +283,8 @@ def _check_cases(assignment: Assignment, check: Check, problems: list[Problem]) 
                     )
                 )
                 break
-            if wrong is None:
-                continue
-            verdict = compare(check, case, expected, as_outputs(wrong))
-            if verdict.passed:
-                continue
-            shows = True
-            if verdict.diagnosis == variant.name:
-                caught = True
-                break
-            named_as.add(verdict.diagnosis or "no misconception")
+            shows = shows or not verdict.passed
+            judged.append((case, verdict))
         else:
             if not shows:
                 problems.append(
@@ -285,12 +294,18 @@ def _check_cases(assignment: Assignment, check: Check, problems: list[Problem]) 
                         variant.defined_at,
                     )
                 )
-            elif not caught:
+                continue
+            named = named_diagnoses(check, judged)
+            # Caught when the feedback names it first: a variant named after another that
+            # matches the same outputs (an earlier one, in the suite's order) is shadowed.
+            if not named or named[0] != variant.name:
+                others = [name for name in named if name != variant.name]
                 problems.append(
                     Problem(
                         f"check {check.name!r}: variant {variant.name!r} fails the check but "
-                        f"the feedback names {', '.join(sorted(named_as))} instead (an earlier "
-                        "variant computes the same thing, or its tolerance is too tight)",
+                        f"the feedback names {', '.join(others) or 'no misconception'} instead "
+                        "(an earlier variant computes the same thing, or its tolerance is too "
+                        "tight)",
                         variant.defined_at,
                     )
                 )

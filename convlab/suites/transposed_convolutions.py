@@ -382,7 +382,9 @@ def _variant(name: str, compute: Callable[[Case], Any]) -> Variant:
     return Variant(name, EXPLAIN[name], compute)
 
 
-def _forward_variants(function: Callable[..., Any], transposed: bool) -> tuple[Variant, ...]:
+def _forward_variants(
+    function: Callable[..., Any], transposed: bool, spatial_dims: int = 2
+) -> tuple[Variant, ...]:
     variants = [
         _variant(FLIPPED, _flipped(function)),
         _variant(LAYOUT, _layout(function)),
@@ -390,9 +392,10 @@ def _forward_variants(function: Callable[..., Any], transposed: bool) -> tuple[V
         _variant(GROUPS, _groups_crash),
         _variant(BIAS, _bias_missing(function)),
         _variant(STRIDE_KERNEL, _stride_on_kernel(function)),
-        _variant(KERNEL_TRANSPOSED, _kernel_transposed(function)),
         _variant(AXES, _axes_permuted(function)),
     ]
+    if spatial_dims == 2:  # a 1-D kernel has no rows and columns to swap
+        variants.insert(-1, _variant(KERNEL_TRANSPOSED, _kernel_transposed(function)))
     if transposed:
         variants = [
             _variant(OVERLAP, _overwrite_transpose),
@@ -619,10 +622,10 @@ CHECKS = (
                _variant(MATRIX_UNPADDED, _matrix_unpadded))),
     _matrix_transpose_check(),
     _check("conv1d", "conv1d", 10, _conv_cases(1, False, CONV1D), kernels.conv1d, seed=21,
-           variants=_forward_variants(kernels.conv1d, False)),
+           variants=_forward_variants(kernels.conv1d, False, 1)),
     _check("conv_transpose1d", "conv_transpose1d", 15, _conv_cases(1, True, CONV_T1D),
            kernels.conv_transpose1d, seed=31,
-           variants=_forward_variants(kernels.conv_transpose1d, True)),
+           variants=_forward_variants(kernels.conv_transpose1d, True, 1)),
     _check("conv2d", "conv2d", 10, _conv_cases(2, False, CONV2D), kernels.conv2d, seed=41,
            variants=_forward_variants(kernels.conv2d, False)),
     _check("conv_transpose2d", "conv_transpose2d", 15, _conv_cases(2, True, CONV_T2D),
