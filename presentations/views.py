@@ -233,13 +233,17 @@ def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> Ht
         # The private bucket's signed URL, valid for COURSEPORTAL_S3_URL_EXPIRY_S seconds.
         disposition = content_disposition_header(False, f"{group.name}.pdf") or "inline"
         storage: Any = group.slides_file.storage  # S3Storage: url() takes the response headers
-        signed = storage.url(
-            group.slides_file.name,
-            parameters={
-                "ResponseContentType": "application/pdf",
-                "ResponseContentDisposition": disposition,
-            },
-        )
+        try:
+            signed = storage.url(
+                group.slides_file.name,
+                parameters={
+                    "ResponseContentType": "application/pdf",
+                    "ResponseContentDisposition": disposition,
+                },
+            )
+        except (BotoCoreError, ClientError) as error:  # no credentials to sign with
+            logger.error("could not sign the slides URL of group %s: %s", group.pk, error)
+            raise Http404("The slides file is not available right now.") from None
         response = HttpResponseRedirect(signed)
         response["Cache-Control"] = "private, no-store"  # a kept link would have expired
         return response

@@ -331,3 +331,22 @@ def test_copy_media_to_storage_refuses_without_a_bucket(settings, old_media):
         call_command("copy_media_to_storage", source=old_media)
     with pytest.raises(CommandError, match=r"--source: .* is not a folder"):
         call_command("copy_media_to_storage", source=old_media / "missing")
+
+
+def test_redirect_mode_without_credentials_is_a_404_not_a_500(
+    client, uploaded, users, settings, monkeypatch, tmp_path
+):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    options = dict(settings.STORAGES["default"]["OPTIONS"], access_key=None, secret_key=None)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": options},
+    }
+    settings.SLIDES_SERVE = "redirect"
+    client.force_login(users["student5"])
+    page = f"/courses/{uploaded.course_id}/presentations/groups/{uploaded.pk}/slides.pdf"
+    assert client.get(page).status_code == 404
