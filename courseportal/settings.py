@@ -161,8 +161,44 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT") or VAR_DIR / "media")
 # collectstatic into STATIC_ROOT (the Dockerfile does).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
+# Uploads (slides PDFs) go through Django's storage API: the local MEDIA_ROOT by default, an
+# S3-compatible bucket (AWS S3, MinIO, Ceph, Garage...) once COURSEPORTAL_S3_BUCKET is set, so
+# that every host reaches them. The bucket stays private: objects are written with a private
+# ACL, the app streams them after its permission check, and any URL the storage makes is a
+# signed one that expires after COURSEPORTAL_S3_URL_EXPIRY_S seconds.
+COURSEPORTAL_S3_BUCKET = envstr("COURSEPORTAL_S3_BUCKET") or ""
+# How the slides download answers, after its permission check: "stream" (the app reads the
+# object and sends it) or "redirect" (a 302 to the object's signed, short-lived URL: the bytes
+# go from the bucket to the browser, which must then reach the bucket's endpoint).
+SLIDES_SERVE = envstr("COURSEPORTAL_S3_SERVE") or "stream"
+if SLIDES_SERVE not in {"stream", "redirect"}:
+    raise ImproperlyConfigured(
+        f"COURSEPORTAL_S3_SERVE={SLIDES_SERVE!r} must be 'stream' or 'redirect'"
+    )
+if SLIDES_SERVE == "redirect" and not COURSEPORTAL_S3_BUCKET:
+    raise ImproperlyConfigured(
+        "COURSEPORTAL_S3_SERVE='redirect' needs a bucket: set COURSEPORTAL_S3_BUCKET"
+    )
+DEFAULT_STORAGE: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if COURSEPORTAL_S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": COURSEPORTAL_S3_BUCKET,
+            "endpoint_url": envurl("COURSEPORTAL_S3_ENDPOINT_URL", None, schemes=("https", "http")),
+            "region_name": envstr("COURSEPORTAL_S3_REGION") or None,
+            "access_key": envstr("COURSEPORTAL_S3_ACCESS_KEY_ID") or None,
+            "secret_key": envstr("COURSEPORTAL_S3_SECRET_ACCESS_KEY") or None,
+            "location": envstr("COURSEPORTAL_S3_PREFIX") or "",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": envint("COURSEPORTAL_S3_URL_EXPIRY_S", 60, minimum=1),
+            # Like the filesystem: a second file of the same name gets a new name.
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

@@ -4,17 +4,22 @@ the staff scheduling and presenter-group pages, CSV and iCalendar exports."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from courseportal import caching
@@ -46,6 +51,8 @@ from presentations.services.schedules import (
 )
 from presentations.services.slides import slides_deadline, slides_set_link, slides_upload
 from presentations.services.swaps import swap_accept, swap_approve, swap_reject, swap_request
+
+logger = logging.getLogger(__name__)
 
 
 def _staff(request: HttpRequest, course_id: int) -> Membership:
@@ -216,14 +223,38 @@ def group_slides(request: HttpRequest, course_id: int) -> HttpResponse:
 
 
 @login_required
-def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> FileResponse:
+def group_slides_file(request: HttpRequest, course_id: int, group_id: int) -> HttpResponseBase:
     """The uploaded PDF, only to members of the course."""
     membership = membership_get(user=request.user, course_id=course_id)
     group = selectors.group_get(course=membership.course, group_id=group_id)
     if not group.slides_file:
         raise Http404("No slides uploaded.")
+    if settings.SLIDES_SERVE == "redirect":
+        # The private bucket's signed URL, valid for COURSEPORTAL_S3_URL_EXPIRY_S seconds.
+        disposition = content_disposition_header(False, f"{group.name}.pdf") or "inline"
+        storage: Any = group.slides_file.storage  # S3Storage: url() takes the response headers
+        try:
+            signed = storage.url(
+                group.slides_file.name,
+                parameters={
+                    "ResponseContentType": "application/pdf",
+                    "ResponseContentDisposition": disposition,
+                },
+            )
+        except (BotoCoreError, ClientError) as error:  # no credentials to sign with
+            logger.error("could not sign the slides URL of group %s: %s", group.pk, error)
+            raise Http404("The slides file is not available right now.") from None
+        response = HttpResponseRedirect(signed)
+        response["Cache-Control"] = "private, no-store"  # a kept link would have expired
+        return response
+    try:
+        # Streamed from the storage (the filesystem or the private bucket) after the check.
+        handle = group.slides_file.open("rb")
+    except (OSError, BotoCoreError, ClientError) as error:
+        logger.error("could not read the slides of group %s: %s", group.pk, error)
+        raise Http404("The slides file is not available right now.") from None
     return FileResponse(
-        group.slides_file.open("rb"),
+        handle,
         content_type="application/pdf",
         filename=f"{group.name}.pdf",
     )

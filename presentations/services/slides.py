@@ -9,6 +9,7 @@ import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -102,8 +103,9 @@ def slides_upload(
     old = group.slides_file.name if group.slides_file else None
     try:
         group.slides_file.save(f"group-{group.pk}.pdf", upload, save=False)
-    except OSError as error:
-        # Media folder missing, read-only or full: the group keeps its earlier slides.
+    except (OSError, BotoCoreError, ClientError) as error:
+        # Media folder missing, read-only or full, or the bucket unreachable or refusing the
+        # write: the group keeps its earlier slides.
         logger.error("could not store the slides of group %s: %s", group.pk, error)
         raise ValidationError(
             {
