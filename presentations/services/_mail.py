@@ -9,7 +9,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 
 from courses.models import Course, Membership, Role
@@ -28,22 +28,34 @@ def mail_group(group: PresenterGroup, *, subject: str, body: str) -> None:
     """Mail each active member of `group`, after the commit."""
     emails = [m.user.email for m in active_members().filter(group=group) if m.user.email]
     code = group.course.code
-    transaction.on_commit(lambda: _each(emails, f"[{code}] {subject}", body))
+    transaction.on_commit(lambda: send_each(subject=f"[{code}] {subject}", body=body, to=emails))
+
+
+def staff_emails(course: Course) -> list[str]:
+    """The addresses of the course's active instructors and TAs."""
+    staff = Membership.objects.filter(
+        course=course, role__in=[Role.TA, Role.INSTRUCTOR], is_active=True
+    ).select_related("user")
+    return sorted({m.user.email for m in staff if m.user.email and m.user.is_active})
 
 
 def mail_staff(course: Course, *, subject: str, body: str) -> None:
     """Mail the course's active instructors and TAs, after the commit."""
-    staff = Membership.objects.filter(
-        course=course, role__in=[Role.TA, Role.INSTRUCTOR], is_active=True
-    ).select_related("user")
-    emails = [m.user.email for m in staff if m.user.email]
+    emails = staff_emails(course)
     code = course.code
     transaction.on_commit(lambda: send(subject=f"[{code}] {subject}", body=body, to=emails))
 
 
-def _each(emails: Iterable[str], subject: str, body: str) -> None:
-    for email in emails:
-        send(subject=subject, body=body, to=[email])
+def send_each(subject: str, body: str, to: Iterable[str]) -> None:
+    """One message per address, so that nobody learns the others'; a mail server that fails
+    is logged, never raised: the change is already saved."""
+    messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in to]
+    if not messages:
+        return
+    try:
+        get_connection().send_messages(messages)
+    except OSError:
+        logger.exception("could not send %r", subject)
 
 
 def send(*, subject: str, body: str, to: list[str]) -> None:

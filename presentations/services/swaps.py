@@ -12,15 +12,13 @@ the acceptance to staff and the requester, the decision to both groups.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from courses.models import Course, Membership, Role
+from courses.models import Course, Membership
 from presentations.models import ChangeKind, PresenterGroup, ScheduleStatus, SwapRequest, SwapStatus
 from presentations.selectors import (
     group_list,
@@ -29,6 +27,7 @@ from presentations.selectors import (
     scheduler_group,
     scheduler_sessions,
 )
+from presentations.services._mail import day_words, send_each, staff_emails
 from presentations.services._versions import (
     change_log_add,
     placements_score,
@@ -36,13 +35,6 @@ from presentations.services._versions import (
     schedule_placements,
     schedule_version_create,
 )
-
-logger = logging.getLogger(__name__)
-
-
-def day_label(day: dt.date) -> str:
-    """A date as people read it: "Tuesday, October 17"."""
-    return f"{day:%A, %B} {day.day}"
 
 
 def _member_of(group: PresenterGroup, user: User) -> bool:
@@ -76,7 +68,7 @@ def swap_problems(
     a_day, b_day = placements[a], placements[b]
     if a_day == b_day:
         return [
-            f"{from_group.name} and {to_group.name} both present on {day_label(a_day)} already: "
+            f"{from_group.name} and {to_group.name} both present on {day_words(a_day)} already: "
             "there is nothing to swap"
         ]
     sessions = {s.date: s for s in scheduler_sessions(course=course)}
@@ -87,7 +79,7 @@ def swap_problems(
         if session is None or not session.eligible:
             why = f" ({session.label})" if session is not None and session.label else ""
             problems.append(
-                f"{group.name} cannot move to {day_label(new_day)}: there are no presentations "
+                f"{group.name} cannot move to {day_words(new_day)}: there are no presentations "
                 f"that day{why}"
             )
             continue
@@ -95,9 +87,9 @@ def swap_problems(
         if spec is None:
             continue
         if new_day in spec.unavailable:
-            problems.append(f"{group.name} marked {day_label(new_day)} as unavailable")
+            problems.append(f"{group.name} marked {day_words(new_day)} as unavailable")
         if spec.fixed_date is not None and spec.fixed_date != new_day:
-            problems.append(f"{group.name} must present on {day_label(spec.fixed_date)}")
+            problems.append(f"{group.name} must present on {day_words(spec.fixed_date)}")
     if problems:
         return problems
     after = dict(placements)
@@ -111,7 +103,7 @@ def swap_problems(
         now, then = used(placements), used(after)
         if then > seats and then > now:
             problems.append(
-                f"{day_label(day)} would have {then} presenters, more than the {seats} "
+                f"{day_words(day)} would have {then} presenters, more than the {seats} "
                 "a class allows"
             )
     return problems
@@ -128,7 +120,7 @@ def _validate(swap: SwapRequest) -> tuple[dict[str, dt.date], dt.date, dt.date]:
     ):
         if asked is not None and asked != now:
             moved.append(
-                f"{group.name} moved from {day_label(asked)} to {day_label(now)} since this swap "
+                f"{group.name} moved from {day_words(asked)} to {day_words(now)} since this swap "
                 "was requested: decline it and ask again"
             )
     if moved:
@@ -248,33 +240,16 @@ def _group_emails(group: PresenterGroup) -> list[str]:
     return sorted({m.user.email for m in active if m.user.email and m.user.is_active})
 
 
-def _staff_emails(course: Course) -> list[str]:
-    staff = Membership.objects.filter(
-        course=course, role__in=[Role.TA, Role.INSTRUCTOR], is_active=True
-    ).select_related("user")
-    return sorted({m.user.email for m in staff if m.user.email and m.user.is_active})
-
-
 def _trade(swap: SwapRequest) -> str:
     def on(day: dt.date | None) -> str:
-        return f" (presents on {day_label(day)})" if day is not None else ""
+        return f" (presents on {day_words(day)})" if day is not None else ""
 
     return f"{swap.from_group.name}{on(swap.from_date)} and {swap.to_group.name}{on(swap.to_date)}"
 
 
-def _send(subject: str, body: str, to: list[str]) -> None:
-    messages = [EmailMessage(subject=subject, body=body, to=[email]) for email in to]
-    if not messages:
-        return
-    try:
-        get_connection().send_messages(messages)
-    except OSError:
-        logger.exception("could not send %r", subject)
-
-
 def _mail_requested(swap: SwapRequest) -> None:
     course = swap.course
-    _send(
+    send_each(
         f"[{course.code}] {swap.from_group.name} asks to swap presentation dates",
         f"{swap.from_group.name} asks {swap.to_group.name} to trade presentation dates: "
         f"{_trade(swap)}.\nAccept or decline it on your group's page in {course.code}. Once "
@@ -287,15 +262,15 @@ def _mail_accepted(swap: SwapRequest) -> None:
     course = swap.course
     subject = f"[{course.code}] Swap accepted: {swap.from_group.name} and {swap.to_group.name}"
     trade = _trade(swap)
-    _send(
+    send_each(
         subject,
         f"{swap.to_group.name} accepted the swap of presentation dates: {trade}.\n"
         f"It waits for your approval on the presentations page of {course.code}.",
-        _staff_emails(course),
+        staff_emails(course),
     )
     requester = swap.requested_by
     if requester is not None and requester.email and requester.is_active:
-        _send(
+        send_each(
             subject,
             f"{swap.to_group.name} accepted your swap of presentation dates: {trade}.\n"
             "Course staff approve it next; you will get a mail when they decide.",
@@ -310,8 +285,8 @@ def _mail_decided(swap: SwapRequest) -> None:
         subject = f"[{course.code}] Swap approved: your presentation date changed"
         body = (
             f"The swap of presentation dates was approved: {swap.from_group.name} now presents "
-            f"on {day_label(swap.to_date)} and {swap.to_group.name} on "
-            f"{day_label(swap.from_date)}.\nYour calendar feed shows the new date."
+            f"on {day_words(swap.to_date)} and {swap.to_group.name} on "
+            f"{day_words(swap.from_date)}.\nYour calendar feed shows the new date."
         )
     else:
         subject = f"[{course.code}] Swap declined: {swap.from_group.name} and {swap.to_group.name}"
@@ -320,4 +295,4 @@ def _mail_decided(swap: SwapRequest) -> None:
             "their dates."
         )
     emails = sorted(set(_group_emails(swap.from_group)) | set(_group_emails(swap.to_group)))
-    _send(subject, body, emails)
+    send_each(subject, body, emails)
