@@ -23,6 +23,7 @@ _SECTIONS = (
     ("course-calendar", "calendar"),
     ("course-home", "home"),
     ("course-settings", "staff"),
+    ("course-staff", "staff"),
     ("announcement", "staff"),
     ("paper", "papers"),
     ("review", "papers"),
