@@ -31,7 +31,7 @@ from courses.models import (
 )
 from courses.people import display_name
 from courses.selectors import calendar_exception_to_core, course_pattern
-from courses.signals import calendar_changed
+from courses.signals import CalendarMove, calendar_change_previewed, calendar_changed
 
 logger = logging.getLogger(__name__)
 
@@ -176,6 +176,31 @@ def calendar_exception_create(
     exception = CalendarException(course=course, date=date, kind=kind, title=title, reason=reason)
     _check_exception(course, exception)
     return _save_exception(exception, actor=actor)
+
+
+class _TriedOut(Exception):
+    """Rolls back the savepoint of a calendar change that was only tried out."""
+
+
+def calendar_exception_moves(
+    *, course: Course, date: dt.date, kind: str, title: str = "", reason: str = ""
+) -> list[CalendarMove]:
+    """What adding this calendar exception would move (presenter groups, in order), without
+    keeping anything: it is checked and saved as `calendar_exception_create` would, the apps
+    that react to calendar changes say what they would move, and the savepoint is rolled back
+    (with the on-commit announcement it queued). Raises ValidationError as the create does."""
+    moves: list[CalendarMove] = []
+    try:
+        with transaction.atomic():
+            calendar_exception_create(
+                course=course, date=date, kind=kind, title=title, reason=reason
+            )
+            for _receiver, answer in calendar_change_previewed.send(sender=Course, course=course):
+                moves += [move for move in answer or () if isinstance(move, CalendarMove)]
+            raise _TriedOut
+    except _TriedOut:
+        pass
+    return moves
 
 
 def calendar_exception_update(

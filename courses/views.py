@@ -26,11 +26,12 @@ from courses.forms import (
     StaffAddForm,
     TokenForm,
 )
-from courses.models import Announcement, Membership, Role
+from courses.models import Announcement, CalendarException, Membership, Role
 from courses.month_grid import month_grid
 from courses.people import display_name
 from courses.selectors import calendar_exception_to_core
 from courses.services import api_token_create, api_token_revoke
+from courses.signals import CalendarMove
 
 
 @login_required
@@ -68,19 +69,62 @@ def course_home(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @login_required
 def course_calendar(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
-    """Every class date; staff also add and remove calendar exceptions here."""
+    """Every class date; staff also add and remove calendar exceptions here. A change that would
+    move presenter groups of the published schedule is first shown with those groups, and only
+    made once confirmed (see `_moves_to_confirm`)."""
     membership = selectors.membership_get(user=request.user, course_id=course_id)
     form = CalendarExceptionForm()
     status = 200
     if request.method == "POST":
         _require_staff(membership)
         form = CalendarExceptionForm(request.POST)
+        confirmation = _moves_to_confirm(request, membership, form)
+        if confirmation is not None:
+            return confirmation
         if _exception_add(request, membership, form):
             return redirect("course-calendar", course_id=course_id)
         status = 400
     return render(
         request, "courses/course_calendar.html", _calendar_context(membership, form), status=status
     )
+
+
+def _moves_signature(moves: list[CalendarMove]) -> str:
+    return ";".join(f"{m.group}|{m.from_date}|{m.to_date or ''}" for m in moves)
+
+
+def _moves_to_confirm(
+    request: AuthenticatedHttpRequest, membership: Membership, form: CalendarExceptionForm
+) -> HttpResponse | None:
+    """The confirmation page when the change would move presenter groups and the staff member
+    has not yet confirmed exactly these moves; None when the change can go ahead (or the form
+    is invalid, which `_exception_add` reports)."""
+    if not form.is_valid():
+        return None
+    try:
+        moves = services.calendar_exception_moves(course=membership.course, **form.cleaned_data)
+    except ValidationError:
+        return None  # _exception_add names the field
+    signature = _moves_signature(moves)
+    confirmed = request.POST.get("confirm") == "yes"
+    if not moves or (confirmed and request.POST.get("moves") == signature):
+        return None
+    day = form.cleaned_data["date"]
+    exception = CalendarException(course=membership.course, **form.cleaned_data)
+    context = {
+        "course": membership.course,
+        "membership": membership,
+        "day": day,
+        "label": calendar_exception_to_core(exception).label,
+        "moves": moves,
+        "moved": [m for m in moves if m.to_date is not None],
+        "unplaced": [m for m in moves if m.to_date is None],
+        "signature": signature,
+        "fields": form.cleaned_data,
+        # Confirmed, but the schedule changed in between: these are the moves as they are now.
+        "changed": confirmed,
+    }
+    return render(request, "courses/calendar_confirm.html", context)
 
 
 def _require_staff(membership: Membership) -> None:

@@ -13,7 +13,7 @@ class PresentationsConfig(AppConfig):
 
     def ready(self) -> None:
         from courseportal import caching
-        from courses.signals import calendar_changed, memberships_changed
+        from courses.signals import calendar_change_previewed, calendar_changed, memberships_changed
         from presentations.models import (
             CalendarFeed,
             GroupMember,
@@ -23,6 +23,7 @@ class PresentationsConfig(AppConfig):
         )
 
         calendar_changed.connect(_repair_schedule, dispatch_uid="presentations-repair")
+        calendar_change_previewed.connect(_repair_preview, dispatch_uid="presentations-preview")
 
         # Constraint drift: the seats, the window or the calendar (Course), the memberships and
         # a group's members or unavailable dates can make the published schedule break a rule.
@@ -56,6 +57,12 @@ def _repair_schedule(sender: Any, *, course: Any, actor: Any, description: str, 
     from presentations.services.calendar_repair import schedule_repair_after_calendar_change
 
     schedule_repair_after_calendar_change(course=course, actor=actor, description=description)
+
+
+def _repair_preview(sender: Any, *, course: Any, **_: Any) -> list[Any]:
+    from presentations.services.calendar_repair import schedule_repair_preview
+
+    return schedule_repair_preview(course=course)
 
 
 def _drift_of_course(sender: Any, *, instance: Any, **_: Any) -> None:

@@ -5,12 +5,15 @@ concrete options): the others still move, and nobody is ever shown on a day with
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from courses.models import Course
+from courses.signals import CalendarMove
 from presentations import scheduling
-from presentations.models import ChangeKind, ScheduleChange, ScheduleStatus
+from presentations.models import ChangeKind, PresentationSchedule, ScheduleChange, ScheduleStatus
 from presentations.selectors import (
     DiffRow,
     course_today,
@@ -29,6 +32,45 @@ from presentations.services.schedule_issues import issues_sync, unplaced_record
 from presentations.services.schedules import announce_moves
 
 
+def _repair_plan(
+    course: Course,
+) -> tuple[PresentationSchedule, dict[str, dt.date], dict[str, dt.date], scheduling.Repair] | None:
+    """The published schedule, all its placements, the upcoming ones and the repair the
+    course's calendar, as it is now in the database, calls for; None with nothing published."""
+    published = schedule_published(course=course)
+    if published is None:
+        return None
+    everything = schedule_placements(published)
+    today = course_today(course)
+    groups = [g for g in scheduler_groups(course=course) if g.id in everything]
+    placements = {g.id: everything[g.id] for g in groups if everything[g.id] >= today}
+    upcoming = [g for g in groups if g.id in placements]
+    repaired = scheduling.repair(
+        placements, scheduler_sessions(course=course), upcoming, allow_unplaced=True
+    )
+    return published, everything, placements, repaired
+
+
+def schedule_repair_preview(*, course: Course) -> list[CalendarMove]:
+    """What `schedule_repair_after_calendar_change` would move for the calendar as it is now,
+    without changing anything: each moved group with its old and new date, then each group no
+    date could take (new date None)."""
+    plan = _repair_plan(course)
+    if plan is None:
+        return []
+    repaired = plan[3]
+    names = {str(g.pk): g.name for g in group_list(course=course)}
+    moves = [CalendarMove(names[m.group_id], m.from_date, m.to_date) for m in repaired.moves]
+    unplaced = [
+        CalendarMove(names[u.group_id], u.from_date, None)
+        for u in repaired.unplaced
+        if u.from_date is not None
+    ]
+    return sorted(moves, key=lambda m: (m.from_date, m.group)) + sorted(
+        unplaced, key=lambda m: (m.from_date, m.group)
+    )
+
+
 def schedule_repair_after_calendar_change(
     *, course: Course, actor: User | None, description: str
 ) -> ScheduleChange | None:
@@ -40,17 +82,10 @@ def schedule_repair_after_calendar_change(
     staff (see `schedule_issues`); the calendar change stands.
     """
     with transaction.atomic():
-        published = schedule_published(course=course)
-        if published is None:
+        plan = _repair_plan(course)
+        if plan is None:
             return None
-        everything = schedule_placements(published)
-        today = course_today(course)
-        groups = [g for g in scheduler_groups(course=course) if g.id in everything]
-        placements = {g.id: everything[g.id] for g in groups if everything[g.id] >= today}
-        upcoming = [g for g in groups if g.id in placements]
-        repaired = scheduling.repair(
-            placements, scheduler_sessions(course=course), upcoming, allow_unplaced=True
-        )
+        _, everything, placements, repaired = plan
         if not repaired.moves and not repaired.unplaced:
             issues_sync(course=course)
             return None

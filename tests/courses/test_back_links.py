@@ -39,4 +39,3 @@ def _only_the_breadcrumb(client, course, name):
     assert "← CS 7643" not in page
     assert "← Course page" not in page
     assert page.count(f'href="{reverse("course-home", args=[course.pk])}"') == 2  # crumb + Home
-
