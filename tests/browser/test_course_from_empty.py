@@ -1,11 +1,12 @@
 """An instructor sets a course up from empty in the pages only — no API, no admin: the
-calendar, a TA, a paper, presenter groups, a lab, an announcement — and publishes the
+calendar, a TA, a paper, presenter groups, a lab with its handout, an announcement — and publishes the
 presentation schedule; then a student finds it all from the course home. Every page is checked
 with axe-core and saved as screenshots at 1280 and 375 px (see test_journeys.Person)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 person = test_journeys.person
 Person = test_journeys.Person
+HANDOUT = "## Lab 2\n\nWrite `conv_transpose2d` by **summing** the overlapping outputs."
 STUDENTS = {
     "ada": ("Ada", "Lovelace"),
     "alan": ("Alan", "Turing"),
@@ -93,14 +95,14 @@ def test_an_instructor_sets_up_a_course_from_empty_and_a_student_finds_it(
     ines.follow("Scheduling", "**/presentations/manage/")
     ines.follow("Create, edit or delete presenter groups", "**/presentations/groups/")
     for name, members, choice in [
-        ("Visualizations", ["ada", "alan"], 3),
-        ("Saliency", ["grace", "claude"], 4),
+        ("Visualizations", ["ada", "alan"], paper_day),
+        ("Saliency", ["grace", "claude"], paper_day + dt.timedelta(5)),
     ]:
         page.get_by_label("Group name").fill(name)
         for username in members:
             first, last = STUDENTS[username]
             page.get_by_label(f"{first} {last} ({username})", exact=True).check()
-        page.get_by_label("1st choice").select_option(index=choice)  # a class date
+        page.get_by_label("1st choice").select_option(choice.isoformat())  # a class ahead
         page.get_by_role("button", name="Create the group").click()
         page.get_by_text(f"Group {name} created.").wait_for()
         ines.check()
@@ -112,6 +114,7 @@ def test_an_instructor_sets_up_a_course_from_empty_and_a_student_finds_it(
     page.get_by_label("Check suite").select_option("transposed-convolutions")
     page.get_by_label("Opens").fill(f"{today - dt.timedelta(1)}T09:00")
     page.get_by_label("Due", exact=True).fill(f"{today + dt.timedelta(30)}T23:59")
+    page.get_by_label("Handout (Markdown)").fill(HANDOUT)
     page.get_by_role("button", name="Create lab").click()
     page.get_by_text("“Lab 2: transposed convolutions” is created.").wait_for()
     ines.check()
@@ -152,3 +155,32 @@ def test_an_instructor_sets_up_a_course_from_empty_and_a_student_finds_it(
     assert f"{day:%B} {day.day}" in panel
     assert "Lab 2 is out" in ada.page.locator("main").inner_text()
     ada.check()
+    ada.follow("Labs", "**/labs/")
+    ada.follow("Lab 2: transposed convolutions", "**/labs/*/")
+    assert ada.page.locator("main strong", has_text="summing").count() == 1  # rendered Markdown
+
+    # A class with presenters cancelled after publishing: the page first says who would move;
+    # cancelling changes nothing, confirming moves them.
+    ines.follow("Calendar", "**/calendar/")
+    for attempt in ("cancel", "confirm"):
+        page.get_by_label("Date", exact=True).fill(day.isoformat())
+        page.get_by_label("What happens").select_option("no_class")
+        page.get_by_label("Why there is no class").select_option("cancelled")
+        page.get_by_label("Title", exact=True).fill("Instructor travel")
+        page.get_by_role("button", name="Add to the calendar").click()
+        moves = page.locator("#calendar-moves")
+        moves.wait_for()
+        ines.check()
+        assert "Visualizations" in moves.inner_text()
+        if attempt == "cancel":
+            ines.follow("Cancel, keep the calendar and the schedule as they are", "**/calendar/")
+            assert "Instructor travel" not in page.locator(f'tr[data-date="{day}"]').inner_text()
+            assert PresentationSchedule.objects.get(course=course, status="published").pk == (
+                published.pk
+            )
+    page.get_by_role("button", name=re.compile(r"^Change the calendar and move")).click()
+    page.get_by_text(f"{day:%a, %b} {day.day} is now: No class — Instructor travel.").wait_for()
+    ines.check()
+    moved = PresentationSchedule.objects.get(course=course, status="published")
+    assert moved.version == published.version + 1
+    assert moved.slots.get(group__name="Visualizations").date != day
