@@ -1,7 +1,8 @@
 """An instructor sets a course up from empty in the pages only — no API, no admin: the
-calendar, a TA, a paper, presenter groups, a lab with its handout, an announcement — and publishes the
-presentation schedule; then a student finds it all from the course home. Every page is checked
-with axe-core and saved as screenshots at 1280 and 375 px (see test_journeys.Person)."""
+calendar, a TA, a paper, presenter groups, a lab with its handout, an announcement — and
+publishes the presentation schedule; a student finds it all from the course home; a class with
+presenters is then cancelled, after the page says who would move. Every page is checked with
+axe-core and saved as screenshots at 1280 and 375 px (see test_journeys.Person)."""
 
 from __future__ import annotations
 
