@@ -51,8 +51,8 @@ def test_a_student_forms_a_group_reviews_a_paper_submits_a_lab_and_requests_a_sw
     _with_demo_password(make_member(course, "alan", "student"), "Alan", "Turing")
     _with_demo_password(make_member(course, "ines", "instructor"), "Ines", "Montani")
     today = timezone.localdate()
-    paper = Paper.objects.filter(course=course, session_date__gt=today + dt.timedelta(1))
-    paper = paper.order_by("session_date", "title").first()
+    ahead = Paper.objects.filter(course=course, session_date__gt=today + dt.timedelta(1))
+    paper = ahead.order_by("session_date", "title").first()
     assert paper is not None
     solution = tmp_path / "transposed.py"
     solution.write_bytes(OVERLAP_BUG)
