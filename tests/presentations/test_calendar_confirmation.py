@@ -151,3 +151,17 @@ def test_a_student_can_neither_see_the_moves_nor_confirm_them(client, demo, user
     assert client.post(url(demo), {**cancel(day), "confirm": "yes", "moves": ""}).status_code == 403
     assert CalendarException.objects.filter(course=demo).count() == before
     assert published(demo) == (version, dates)
+
+
+def test_a_guest_lecture_on_a_presentation_day_asks_too(client, demo, users, schedule):
+    version, dates = schedule
+    day, groups = busiest_day(dates)
+    client.force_login(users["ta"])
+    lecture = {"date": day.isoformat(), "kind": "guest_lecture", "title": "Dr. Stefan Lee"}
+    response = client.post(url(demo), lecture)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Guest lecture" in page
+    assert all(name in page for name in groups)
+    assert not CalendarException.objects.filter(course=demo, date=day).exists()
+    assert published(demo) == (version, dates)
