@@ -42,7 +42,12 @@ from presentations.services.invitations import (
     invitation_decline,
     invitation_withdraw,
 )
-from presentations.services.schedule_issues import drift_repair, issue_options, issue_resolve
+from presentations.services.schedule_issues import (
+    drift_repair,
+    drift_repair_preview,
+    issue_options,
+    issue_resolve,
+)
 from presentations.services.schedules import (
     schedule_adjust,
     schedule_generate,
@@ -397,6 +402,8 @@ def _manage_render(
         for issue in issues
         if issue.kind == IssueKind.UNPLACED
     ]
+    drift = [issue for issue in issues if issue.kind != IssueKind.UNPLACED]
+    repair_moves, repair_error = _repair_moves(course) if drift else ([], "")
     return render(
         request,
         "presentations/manage.html",
@@ -415,10 +422,24 @@ def _manage_render(
             "changes": selectors.change_log(course=course)[:20],
             "publish_confirm": PUBLISH_CONFIRM,
             "decisions": decisions,
-            "drift": [issue for issue in issues if issue.kind != IssueKind.UNPLACED],
+            "drift": drift,
+            "repair_moves": repair_moves,
+            "repair_error": repair_error,
+            "repair_confirm": REPAIR_CONFIRM,
         },
         status=status,
     )
+
+
+def _repair_moves(course: Course) -> tuple[list[Any], str]:
+    """The groups the drift repair would move (shown before it runs), or the reason it can't."""
+    try:
+        return drift_repair_preview(course=course), ""
+    except ValidationError as problem:
+        return [], "; ".join(problem.messages)
+
+
+REPAIR_CONFIRM = "I understand that the repair moves these groups and e-mails their students"
 
 
 PUBLISH_CONFIRM = "I understand that publishing moves every group to its date in this draft"
@@ -585,8 +606,21 @@ def issue_resolve_view(
 @login_required
 @require_POST
 def drift_repair_view(request: AuthenticatedHttpRequest, course_id: int) -> HttpResponse:
-    """Staff: the one-click repair with the fewest moves."""
+    """Staff: the one-click repair with the fewest moves, once confirmed (the scheduling page
+    lists the groups it moves)."""
     membership = _staff(request, course_id)
+    refused = confirmation_refused(
+        request,
+        title="repair the published schedule",
+        label=REPAIR_CONFIRM,
+        consequence="The repair moves as few groups as possible, publishes the schedule at once "
+        "and e-mails every student who moves; the scheduling page lists who moves.",
+        action_url=reverse("presentations-repair", args=[course_id]),
+        button="Repair with the fewest moves",
+        back_url=reverse("presentations-manage", args=[course_id]),
+    )
+    if refused is not None:
+        return refused
     try:
         moved = drift_repair(course=membership.course, actor=request.user)
     except ValidationError as problem:

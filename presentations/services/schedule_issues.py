@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from courses.models import Course
 from courses.services import course_update
+from courses.signals import CalendarMove
 from presentations import scheduling
 from presentations.models import (
     ChangeKind,
@@ -108,6 +109,32 @@ def issues_sync(*, course: Course) -> list[ScheduleIssue]:
                 "The scheduling page offers a repair that moves as few groups as possible.",
             )
         return opened
+
+
+def drift_repair_preview(*, course: Course) -> list[CalendarMove]:
+    """What `drift_repair` would do now, without changing anything: each group it would move
+    (old and new date), then each group no date could take (new date None). Raises
+    ValidationError as the repair does."""
+    published = schedule_published(course=course)
+    if published is None:
+        raise ValidationError({"schedule": "there is no published schedule to repair"})
+    result, given = stable_solution(course, allow_unplaced=True)
+    placements = {**result.schedule.placements(), **given}
+    before = schedule_placements(published)
+    names = {str(g.pk): g.name for g in PresenterGroup.objects.filter(course=course)}
+    moved = [
+        CalendarMove(names[gid], day, placements[gid])
+        for gid, day in before.items()
+        if gid in placements and placements[gid] != day
+    ]
+    unplaced = [
+        CalendarMove(names[u.group_id], before[u.group_id], None)
+        for u in result.unplaced
+        if u.group_id in before
+    ]
+    return sorted(moved, key=lambda m: (m.from_date, m.group)) + sorted(
+        unplaced, key=lambda m: (m.from_date, m.group)
+    )
 
 
 @transaction.atomic

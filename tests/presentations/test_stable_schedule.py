@@ -36,6 +36,7 @@ from presentations.services.swaps import swap_accept, swap_approve, swap_request
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+CONFIRM = {"confirm": "yes"}
 
 
 def published_dates(course: Course) -> dict[str, dt.date]:
@@ -310,7 +311,7 @@ def test_students_and_other_courses_cannot_use_the_staff_pages(client, demo, use
             client.post(url("presentations-start-over", demo), {"confirm": "yes"}).status_code
             == status
         )
-        assert client.post(url("presentations-repair", demo)).status_code == status
+        assert client.post(url("presentations-repair", demo), CONFIRM).status_code == status
         assert client.post(url("presentations-window", demo), {}).status_code == status
     assert PresentationSchedule.objects.filter(course=demo).count() == 2
 
@@ -333,10 +334,22 @@ def test_fewer_seats_is_flagged_told_and_repaired_with_the_fewest_moves(
     client.force_login(instructor)
     manage = client.get(url("presentations-manage", demo)).content.decode()
     assert "breaks these rules now" in manage
+    # The page says whom the repair would move; unconfirmed, the repair does nothing.
+    shown = manage[manage.index('id="repair-moves"') :].split("</table>")[0]
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(url("presentations-repair", demo)).status_code == 302
+        refused = client.post(url("presentations-repair", demo))
+    assert refused.status_code == 400
+    assert "Nothing was done yet" in refused.content.decode()
+    assert published_dates(demo) == before
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url("presentations-repair", demo), CONFIRM).status_code == 302
     after = published_dates(demo)
     moved = {name for name in before if after.get(name) != before[name]}
+    assert f"The repair would move {len(moved)} group" in manage
+    for name in before:
+        assert (f"<td>{name}</td>" in shown) == (name in moved)
+        if name in moved:
+            assert f'<time datetime="{after[name].isoformat()}">' in shown
     # Each crowded day keeps one pair of its groups: the others (and only they) move.
     by_day: dict[dt.date, int] = {}
     for name in crowded:
@@ -366,7 +379,7 @@ def test_a_dropped_student_is_no_longer_listed_and_an_empty_group_is_flagged(
     assert issue.group.name == "Grad-CAM"
     client.force_login(users["instructor"])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("presentations-repair", demo))
+        client.post(url("presentations-repair", demo), CONFIRM)
     assert "Grad-CAM" not in published_dates(demo)
 
 
@@ -507,7 +520,7 @@ def test_narrowing_the_window_flags_the_groups_outside_it(
     assert outside
     assert flagged == outside
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("presentations-repair", demo))
+        client.post(url("presentations-repair", demo), CONFIRM)
     after = published_dates(demo)
     assert all(after[name] >= D(2017, 10, 19) for name in after)
     assert {name for name in before if after[name] != before[name]} == outside
