@@ -7,7 +7,7 @@
 1. creates a fresh PostgreSQL database (``--postgres``, dropped at the end), migrates it and
    fills one course the way a term does: ``--students`` users and memberships, one assignment of
    the built-in suite, ``--graded`` submissions graded for real by the sandbox (half the reference
-   solution, half a buggy one, whose results carry the failing cases' feedback), cloned to
+   solution, half a buggy one: conv2d with its kernel flipped), cloned to
    ``--submissions`` rows with their grading runs, and ``--reviews`` 400-word reviews written
    through ``reviews.services.review_create`` (the analyzer's real findings in each version);
    then VACUUM ANALYZE and, for each table, ``pg_total_relation_size`` (heap, TOAST and indexes)
