@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -209,6 +210,7 @@ def main() -> None:
     finally:
         with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as conn:
             conn.execute(drop)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
