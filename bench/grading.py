@@ -11,14 +11,27 @@ and reads the phase timestamps back. It prints:
 
 Everything it creates lives in a temporary folder (SQLite by default) or the database given.
 Run as root with bubblewrap installed, from the repository root.
+
+``python bench/grading.py --workers 1,2,4 [--rounds 3] [--submissions 100] [--concurrency 2]``
+measures instead how throughput grows with worker *hosts*: for each N it starts N `celery
+worker` processes (each with ``--concurrency`` pool children, 2 as docker-compose.worker.yml
+deploys), every one with its own private COURSEPORTAL_VAR_DIR and MEDIA_ROOT folder (hosts
+simulated by folders: web and workers share only PostgreSQL and Redis), submits all the
+solutions at once through the REST API and prints submissions per minute. The values of N
+alternate within each round (the order rotates from round to round) so that every N sees the
+same machine; it prints each run, then the median per N and its ratio to the median of the first
+N. The database is a fresh PostgreSQL one (``--postgres``, dropped at the end); Redis db 14 is
+emptied first.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -108,11 +121,13 @@ def seconds(state: dict, start: str, end: str) -> float:
     ).total_seconds()
 
 
-def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    env: dict[str, str], name: str, log: Path, *, concurrency: int = 1, loglevel: str = "WARNING"
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [PYTHON, "-m", "celery", "-A", "courseportal", "worker", "--queues", "celery,grading",
-         "--concurrency", "1", "--without-gossip", "--without-mingle", "--hostname",
-         f"{name}@%h", "--loglevel", "WARNING"],
+         "--concurrency", str(concurrency), "--without-gossip", "--without-mingle", "--hostname",
+         f"{name}@%h", "--loglevel", loglevel],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
 
@@ -138,12 +153,153 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
+def wait_ready(workers: list[tuple[subprocess.Popen[bytes], Path]], timeout: float = 120) -> None:
+    """Every worker has logged its "ready." line: it consumes, its pool is forked."""
+    deadline = time.monotonic() + timeout
+    pending = list(workers)
+    while pending and time.monotonic() < deadline:
+        for process, log in list(pending):
+            if process.poll() is not None:
+                raise SystemExit(f"a worker exited:\n{log.read_text()[-2000:]}")
+            if " ready." in log.read_text(errors="replace"):
+                pending.remove((process, log))
+        time.sleep(0.2)
+    if pending:
+        raise SystemExit(f"{len(pending)} worker(s) not ready after {timeout:.0f} s")
+
+
+def private_host(root: Path, name: str) -> dict[str, str]:
+    """A simulated host: its own var and media folders, nothing shared with the others."""
+    var, media = root / name / "var", root / name / "media"
+    var.mkdir(parents=True)
+    media.mkdir()
+    return {"COURSEPORTAL_VAR_DIR": str(var), "MEDIA_ROOT": str(media)}
+
+
+def burst(portal: Portal, count: int) -> tuple[int, float]:
+    """Submit COUNT solutions at once (8 clients in parallel) and wait for all of them; returns
+    how many were graded and the span from the first received_at to the last finished_at (the
+    server's own timestamps: the waiting loop's polling does not enter the figure)."""
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(portal.submit, [f"s{i % 4}" for i in range(count)]))
+    deadline = time.monotonic() + 900
+    pending = list(ids)
+    while pending and time.monotonic() < deadline:  # cheap polling: stop at the first unfinished
+        if portal.call("GET", f"/api/v1/submissions/{pending[0]}/")["status"] in {"done", "error"}:
+            pending.pop(0)
+        else:
+            time.sleep(0.25)
+    states = [portal.call("GET", f"/api/v1/submissions/{pid}/") for pid in ids]
+    finished = [s for s in states if s["status"] == "done"]
+    if len(finished) < count:
+        raise SystemExit(f"only {len(finished)} of {count} graded: {states[-1]}")
+    from datetime import datetime
+
+    first = min(datetime.fromisoformat(s["received_at"]) for s in states)
+    last = max(datetime.fromisoformat(s["finished_at"]) for s in states)
+    return len(finished), (last - first).total_seconds()
+
+
+def scaling(args: argparse.Namespace) -> None:
+    import psycopg
+    import redis
+    from psycopg import sql
+
+    counts = [int(n) for n in args.workers.split(",")]
+    folder = Path(tempfile.mkdtemp(prefix="courseportal-bench-hosts-"))
+    name = "courseportal_bench_grading"
+    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+    with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as conn:
+        conn.execute(drop)
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    redis.Redis.from_url(args.redis).flushdb()
+    shared = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "courseportal.settings",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": f"{args.postgres}/{name}",
+        "REDIS_URL": args.redis,
+        "SUBMIT_RATE": "100000/min",
+        "LOG_LEVEL": "WARNING",
+    }
+    web_env = {**shared, **private_host(folder, "web")}
+    manage(web_env, "migrate", "--no-input", "-v", "0")
+    course, key = manage(web_env, "shell", "-c", SETUP).strip().splitlines()[-1].split()
+    port = free_port()
+    web = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "courseportal.wsgi:application", "--bind",
+         f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, env=web_env, stdout=(folder / "web.log").open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    rates: dict[int, list[float]] = {n: [] for n in counts}
+    print(
+        f"machine: {os.cpu_count()} CPUs; PostgreSQL {args.postgres}/{name}; Redis {args.redis};"
+        f" {args.submissions} submissions per run; {args.concurrency} pool processes per worker"
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/v1/")
+        portal = Portal(web_env, port, int(course), key)
+        for round_ in range(args.rounds):
+            shift = round_ % len(counts)
+            for n in counts[shift:] + counts[:shift]:
+                run = folder / f"round{round_}-n{n}"
+                workers = []
+                for i in range(n):
+                    env = {**shared, **private_host(run, f"worker{i}")}
+                    log = run / f"worker{i}.log"
+                    process = start_worker(
+                        env, f"r{round_}n{n}w{i}", log, concurrency=args.concurrency,
+                        loglevel="INFO",
+                    )  # fmt: skip
+                    workers.append((process, log))
+                try:
+                    wait_ready(workers)
+                    portal.wait([portal.submit("s0")])  # warm up: the pools' first imports
+                    done, span = burst(portal, args.submissions)
+                finally:
+                    for process, _ in workers:
+                        stop(process)
+                rate = 60 * done / span
+                rates[n].append(rate)
+                print(f"round {round_ + 1}, N={n}: {done} graded in {span:.1f} s = {rate:.0f}/min")
+                written = sum(
+                    1 for i in range(n) for _ in (run / f"worker{i}" / "media").rglob("*")
+                )
+                if written:
+                    print(
+                        f"  note: the workers wrote {written} files into their private MEDIA_ROOTs"
+                    )
+    finally:
+        stop(web)
+        with psycopg.connect(f"{args.postgres}/postgres", autocommit=True) as conn:
+            conn.execute(drop)
+        redis.Redis.from_url(args.redis).flushdb()
+    shutil.rmtree(folder)
+    base = statistics.median(rates[counts[0]])
+    print(f"| worker processes (x{args.concurrency} pool) | runs (per minute) | median | ratio |")
+    print("|---:|---|---:|---:|")
+    for n in counts:
+        runs = ", ".join(f"{r:.0f}" for r in rates[n])
+        median = statistics.median(rates[n])
+        print(f"| {n} | {runs} | {median:.0f} | {median / base:.2f}x |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--submissions", type=int, default=100)
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--workers", default="", help="e.g. 1,2,4: the scaling run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=2, help="pool size per worker")
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
+    if args.workers:
+        scaling(args)
+        return
     folder = Path(tempfile.mkdtemp(prefix="courseportal-bench-"))
     env = {
         **os.environ,
