@@ -108,7 +108,8 @@ def test_a_suite_failing_its_self_test_is_refused_with_its_line(client, course, 
     assert "uploaded/scale.py, line 17" in message  # the check's line in the suite
     broken_cases = SUITE.replace("float(k)", "1 / 0")
     (message,) = errors(upload(client, course, broken_cases))["suite"]
-    assert "uploaded/scale.py, line 9" in message and "ZeroDivisionError" in message
+    assert "uploaded/scale.py, line 9" in message
+    assert "ZeroDivisionError" in message
     no_assignment = "x = 1\n"
     (message,) = errors(upload(client, course, no_assignment))["suite"]
     assert "ASSIGNMENT" in message
@@ -154,7 +155,9 @@ def test_an_uploaded_suite_grades_a_lab_and_a_correct_solution_scores_full_marks
     assert response.status_code == 302, errors(response)
     lab = course.assignments.get(slug="lab-1")
     assert lab.suite == "uploaded:scaling"
-    assert selectors.assignment_suite(assignment=lab).title == "Scaling"
+    loaded = selectors.assignment_suite(assignment=lab)
+    assert loaded is not None
+    assert loaded.title == "Scaling"
 
     def graded(source: str) -> Any:
         submission = Submission.objects.create(
@@ -168,9 +171,11 @@ def test_an_uploaded_suite_grades_a_lab_and_a_correct_solution_scores_full_marks
         return services.submission_grade(submission=submission)
 
     result = graded(CORRECT)
-    assert result.gradable and result.score == result.max_score == 10
+    assert result.gradable
+    assert result.score == result.max_score == 10
     wrong = graded("def scale(x, k):\n    return x + k\n")
-    assert wrong.score == 0 and wrong.tests[0].diagnoses == ("added",)
+    assert wrong.score == 0
+    assert wrong.tests[0].diagnoses == ("added",)
 
 
 @needs_sandbox
@@ -198,5 +203,6 @@ def test_turning_uploads_off_makes_the_lab_not_gradable_never_a_zero(
         received_at=timezone.now(),
     )
     result = services.submission_grade(submission=submission)
-    assert not result.gradable and result.score is None
+    assert not result.gradable
+    assert result.score is None
     assert "CONVLAB_ALLOW_SUITE_UPLOAD" in result.output

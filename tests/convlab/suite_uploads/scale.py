@@ -19,7 +19,7 @@ ASSIGNMENT = Assignment(
             function="scale",
             points=10,
             generate=_cases,
-            reference=lambda x, k: x * k,
+            reference=lambda x, k: np.multiply(x, k),
             variants=(Variant("added", "Scaling multiplies.", lambda c: c.args[0] + c.args[1]),),
         ),
     ),
