@@ -255,7 +255,9 @@ def test_the_feeder_ends_the_feed_on_a_frame_it_cannot_read() -> None:
     assert feeder(_frame({"event": "imported"})) == b""
 
 
-def test_an_interrupted_grading_stops_every_process_it_started_ahead(monkeypatch) -> None:
+def test_an_interrupted_grading_stops_every_process_it_started_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A Celery time limit raised while one process runs: the processes started ahead of their
     turn are stopped, none is left running, and grade() raises at once."""
     from convlab.grading import engine
