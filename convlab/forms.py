@@ -225,7 +225,7 @@ class SuiteUploadForm(forms.Form):
         upload = self.cleaned_data["suite"]
         name = (upload.name or "").rsplit("/", 1)[-1]
         content = upload.read(SUITE_MAX_BYTES + 1)
-        problem = suite_text_problem(name, content)
+        problem = suite_text_problem(name, content, upload.size)
         if problem:
             raise forms.ValidationError(problem, code="bad_suite")
         return name, content

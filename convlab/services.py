@@ -915,14 +915,16 @@ def assignment_open_now(*, assignment: Assignment, now: dt.datetime | None = Non
 SUITE_MAX_BYTES = 128 * 1024
 
 
-def suite_text_problem(name: str, content: bytes) -> str:
+def suite_text_problem(name: str, content: bytes, size: int | None = None) -> str:
     """Why an uploaded file cannot be a suite (not .py, too big, not UTF-8 text, not Python),
-    or "". Compiles the text, never runs it."""
+    or "". ``size``: the whole file's, when ``content`` may be its start only. Compiles the
+    text, never runs it."""
     if not name.lower().endswith(".py"):
         return f"“{name}” is not a .py file: a check suite is a Python source file."
-    if len(content) > SUITE_MAX_BYTES:
+    size = max(size or 0, len(content))
+    if size > SUITE_MAX_BYTES:
         return (
-            f"“{name}” is {len(content):,} bytes; a check suite may be {SUITE_MAX_BYTES // 1024} "
+            f"“{name}” is {size:,} bytes; a check suite may be {SUITE_MAX_BYTES // 1024} "
             f"KB ({SUITE_MAX_BYTES:,} bytes) at most."
         )
     try:
