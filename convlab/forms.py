@@ -199,3 +199,33 @@ class AssignmentForm(forms.Form):
                 )
             cleaned["slug"] = slug
         return cleaned
+
+
+class SuiteUploadForm(forms.Form):
+    """An instructor's check suite: a .py file, then a short name (from the file's when left
+    empty). The file is checked here (type, size, text, Python syntax) without running it; the
+    service runs the self-test."""
+
+    suite = forms.FileField(
+        label="Check suite (.py)",
+        help_text="A suite file as docs/suites.md describes it, with its reference solution "
+        "(Assignment(solution=...)); 128 KB at most.",
+    )
+    slug = forms.SlugField(
+        label="Short name",
+        max_length=50,
+        required=False,
+        help_text="How the lab form lists it: lowercase letters, digits and hyphens. Leave it "
+        "empty to use the file's name.",
+    )
+
+    def clean_suite(self) -> tuple[str, bytes]:
+        from convlab.services import SUITE_MAX_BYTES, suite_text_problem
+
+        upload = self.cleaned_data["suite"]
+        name = (upload.name or "").rsplit("/", 1)[-1]
+        content = upload.read(SUITE_MAX_BYTES + 1)
+        problem = suite_text_problem(name, content, upload.size)
+        if problem:
+            raise forms.ValidationError(problem, code="bad_suite")
+        return name, content

@@ -239,3 +239,38 @@ class PeriodicLease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} held by {self.holder} until {self.expires_at:%H:%M:%S}"
+
+
+class CourseSuite(models.Model):
+    """A check suite an instructor uploaded for their course's labs (docs/suites.md, "Uploading
+    a suite"). Its text is kept here and never changes; a lab names it as ``uploaded:<slug>``.
+    Only used while the server allows suite uploads (``CONVLAB_ALLOW_SUITE_UPLOAD``)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="suites")
+    slug = models.SlugField(max_length=50)
+    title = models.CharField(max_length=200)
+    filename = models.CharField(max_length=100)
+    source = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    supports_gpu = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["course", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="course_suite_slug_in_course")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.code}: suite {self.slug}"
+
+    @property
+    def reference(self) -> str:
+        """How a lab's ``suite`` names it."""
+        return f"{UPLOADED_PREFIX}{self.slug}"
+
+
+UPLOADED_PREFIX = "uploaded:"

@@ -18,7 +18,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from convlab import grading
-from convlab.models import Assignment, GradingRun, Submission, SubmissionStatus
+from convlab.models import (
+    UPLOADED_PREFIX,
+    Assignment,
+    CourseSuite,
+    GradingRun,
+    Submission,
+    SubmissionStatus,
+)
 from courses.models import Course, Membership, Role
 
 logger = logging.getLogger(__name__)
@@ -35,12 +42,45 @@ def assignment_get(*, course: Course, slug: str) -> Assignment:
     return assignment
 
 
+def uploaded_suite(*, course_id: int, suite: str) -> CourseSuite | None:
+    """The course's uploaded suite a lab's ``suite`` names (``uploaded:<slug>``), if any."""
+    if not suite.startswith(UPLOADED_PREFIX):
+        return None
+    slug = suite.removeprefix(UPLOADED_PREFIX)
+    return CourseSuite.objects.filter(course_id=course_id, slug=slug).first()
+
+
+def course_suites(*, course: Course) -> QuerySet[CourseSuite]:
+    return CourseSuite.objects.filter(course=course).select_related("uploaded_by")
+
+
+def suite_filename(suite: CourseSuite) -> str:
+    """The name tracebacks and self-test problems give an uploaded suite's text."""
+    return f"uploaded/{suite.slug}.py"
+
+
+def load_suite(*, course_id: int, suite: str) -> grading.Assignment:
+    """The check suite a lab of course ``course_id`` names: built in, in CONVLAB_SUITES_DIR, or
+    uploaded by the course's instructors (only while CONVLAB_ALLOW_SUITE_UPLOAD is on). Raises
+    whatever loading it raises (``LookupError`` for none), never for the student to pay."""
+    if suite.startswith(UPLOADED_PREFIX):
+        if not settings.CONVLAB_ALLOW_SUITE_UPLOAD:
+            raise grading.SuiteError(
+                "uploaded suites are turned off on this server (CONVLAB_ALLOW_SUITE_UPLOAD)"
+            )
+        uploaded = uploaded_suite(course_id=course_id, suite=suite)
+        if uploaded is None:
+            raise LookupError(f"no uploaded suite {suite!r} in this course")
+        return grading.load_source(uploaded.source, suite_filename(uploaded))
+    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
+    return grading.load_assignment(suite, extra)
+
+
 def assignment_suite(*, assignment: Assignment) -> grading.Assignment | None:
     """The check suite that grades `assignment`, or None when it cannot be loaded (a course
     suite missing or broken: its page still opens, and says so, rather than failing)."""
-    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
     try:
-        return grading.load_assignment(assignment.suite, extra)
+        return load_suite(course_id=assignment.course_id, suite=assignment.suite)
     except Exception:  # a course's suite is arbitrary code: whatever it raises, the page opens
         logger.exception("could not load the suite %r of %s", assignment.suite, assignment)
         return None
@@ -49,26 +89,41 @@ def assignment_suite(*, assignment: Assignment) -> grading.Assignment | None:
 _SELF_TESTS: dict[tuple[str, str], Any] = {}
 
 
-def suite_self_test(*, slug: str) -> Any:
-    """The self-test (convlab.grading.selftest.SelfTest) of the suite ``slug``, or None when
-    there is no such suite. Remembered per suite file content for the life of the process; the
-    reference solution runs in the sandbox where there is one (else a warning says it did not)."""
+def suite_self_test(*, slug: str, course_id: int | None = None) -> Any:
+    """The self-test (convlab.grading.selftest.SelfTest) of the suite ``slug`` (of the course
+    ``course_id``, for an uploaded one), or None when there is no such suite. Remembered per
+    suite content for the life of the process; the reference solution runs in the sandbox where
+    there is one (else a warning says it did not)."""
     from convlab.grading import selftest
     from convlab.sandbox import bwrap_path
 
-    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
-    path = grading.suite_file(slug, extra)
-    if path is None:
-        return None
-    try:
-        content = path.read_bytes()
-    except OSError:
-        return None
-    key = (str(path), hashlib.sha256(content).hexdigest())
+    uploaded = None
+    path = None
+    if slug.startswith(UPLOADED_PREFIX):
+        uploaded = uploaded_suite(course_id=course_id or 0, suite=slug)
+        if uploaded is None or not settings.CONVLAB_ALLOW_SUITE_UPLOAD:
+            return None
+        key = (f"{course_id}:{slug}", uploaded.sha256)
+    else:
+        extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
+        path = grading.suite_file(slug, extra)
+        if path is None:
+            return None
+        try:
+            content = path.read_bytes()
+        except OSError:
+            return None
+        key = (str(path), hashlib.sha256(content).hexdigest())
     if key not in _SELF_TESTS:
         insecure = bool(settings.CONVLAB_SANDBOX_INSECURE)
         can_run = bwrap_path() is not None or insecure
-        result = selftest.self_test_file(path, run_solution=can_run, insecure=insecure)
+        if uploaded is not None:
+            result = selftest.self_test_source(
+                uploaded.source, suite_filename(uploaded), run_solution=can_run, insecure=insecure
+            )
+        else:
+            assert path is not None
+            result = selftest.self_test_file(path, run_solution=can_run, insecure=insecure)
         if not can_run:
             result.problems.append(
                 selftest.Problem(
@@ -93,9 +148,12 @@ class SuiteChoice:
     supports_gpu: bool
 
 
-def suite_choices() -> list[SuiteChoice]:
+def suite_choices(course_id: int | None = None) -> list[SuiteChoice]:
     """The suites an assignment may use: the built-in ones and those of CONVLAB_SUITES_DIR,
-    by slug. A suite that cannot be loaded is left out (and logged): it could grade nothing."""
+    by slug, then (while CONVLAB_ALLOW_SUITE_UPLOAD is on) those uploaded for the course
+    ``course_id`` as ``uploaded:<slug>``. A suite that cannot be loaded is left out (and
+    logged): it could grade nothing. Uploaded ones are listed from what was kept at their
+    upload, without running them."""
     extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
     choices = []
     for slug in grading.available_assignments(extra):
@@ -105,6 +163,15 @@ def suite_choices() -> list[SuiteChoice]:
             logger.exception("could not load the suite %r", slug)
             continue
         choices.append(SuiteChoice(slug=slug, title=suite.title, supports_gpu=suite.supports_gpu))
+    if course_id is not None and settings.CONVLAB_ALLOW_SUITE_UPLOAD:
+        for uploaded in CourseSuite.objects.filter(course_id=course_id):
+            choices.append(
+                SuiteChoice(
+                    slug=uploaded.reference,
+                    title=f"{uploaded.title} (uploaded)",
+                    supports_gpu=uploaded.supports_gpu,
+                )
+            )
     return choices
 
 

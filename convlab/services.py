@@ -21,24 +21,25 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
+from django.utils.text import slugify
 
 from convlab import selectors, webhooks
-from convlab.grading import GradingResult, grade, load_assignment, to_gradescope
+from convlab.grading import GradingResult, grade, load_source, to_gradescope
 from convlab.grading.engine import error_location
 from convlab.models import (
     FINAL_STATUSES,
     Assignment,
+    CourseSuite,
     GradingRun,
     GradingRunStatus,
     PeriodicLease,
@@ -47,6 +48,7 @@ from convlab.models import (
     WebhookDelivery,
     WebhookState,
 )
+from courses.models import Membership, Role
 
 logger = logging.getLogger(__name__)
 
@@ -275,9 +277,10 @@ def submission_claim(*, submission_id: int, task_id: str, worker: str) -> Submis
 
 def submission_grade(*, submission: Submission) -> GradingResult:
     """Run the check suite on the submission in the sandbox. Slow: call outside transactions."""
-    extra = Path(settings.CONVLAB_SUITES_DIR) if settings.CONVLAB_SUITES_DIR else None
     try:
-        assignment = load_assignment(submission.assignment.suite, extra)
+        assignment = selectors.load_suite(
+            course_id=submission.assignment.course_id, suite=submission.assignment.suite
+        )
     except Exception as error:  # a suite that no longer loads is staff's to fix, never a zero
         logger.exception("could not load the suite of submission %s", submission.pk)
         why = suite_error_text_for(submission.assignment.suite, error)
@@ -763,7 +766,7 @@ ASSIGNMENT_FIELDS = (
     "starter_name",
 )
 # Page paths under a course's labs/ that a lab's slug may not take.
-RESERVED_SLUGS = frozenset({"new"})
+RESERVED_SLUGS = frozenset({"new", "suites"})
 
 
 def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> None:
@@ -782,14 +785,14 @@ def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> Non
         assignment.clean_fields(exclude=["course", "webhook_url", "webhook_secret"])
     except ValidationError as error:
         errors.update(error.message_dict)
-    choices = {choice.slug: choice for choice in selectors.suite_choices()}
+    choices = {choice.slug: choice for choice in selectors.suite_choices(assignment.course_id)}
     suite = choices.get(assignment.suite)
     if suite is None and "suite" in changed:
         known = ", ".join(choices) or "none"
         refuse("suite", f"There is no check suite “{assignment.suite}” (available: {known}).")
     if suite is not None and "suite" in changed:
         # An assignment is never published with a suite that fails its self-test (issue #17).
-        failing = suite_self_test_failure(assignment.suite)
+        failing = suite_self_test_failure(assignment.suite, assignment.course_id)
         if failing:
             refuse("suite", failing)
     if (
@@ -824,10 +827,10 @@ def _assignment_check(assignment: Assignment, *, changed: frozenset[str]) -> Non
         raise ValidationError(errors)
 
 
-def suite_self_test_failure(slug: str) -> str:
+def suite_self_test_failure(slug: str, course_id: int | None = None) -> str:
     """Why the suite ``slug`` may not grade a lab (its self-test's first errors, with file and
     line), or "" when it passes (or is not there: the caller says so in its own words)."""
-    tested = selectors.suite_self_test(slug=slug)
+    tested = selectors.suite_self_test(slug=slug, course_id=course_id)
     if tested is None or tested.ok:
         return ""
     shown = "; ".join(str(problem) for problem in tested.errors[:3])
@@ -901,7 +904,97 @@ def assignment_open_now(*, assignment: Assignment, now: dt.datetime | None = Non
     if Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).exists():
         # Its suite file may have changed since the lab was set up: never open it on one that
         # fails its self-test (issue #17). Raises ValidationError under "suite".
-        failing = suite_self_test_failure(assignment.suite)
+        failing = suite_self_test_failure(assignment.suite, assignment.course_id)
         if failing:
             raise ValidationError({"suite": [failing]})
     return bool(Assignment.objects.filter(pk=assignment.pk, opens_at__gt=now).update(opens_at=now))
+
+
+# --- Uploaded check suites (issues #16 and #17; docs/suites.md, "Uploading a suite"). ----------
+
+SUITE_MAX_BYTES = 128 * 1024
+
+
+def suite_text_problem(name: str, content: bytes, size: int | None = None) -> str:
+    """Why an uploaded file cannot be a suite (not .py, too big, not UTF-8 text, not Python),
+    or "". ``size``: the whole file's, when ``content`` may be its start only. Compiles the
+    text, never runs it."""
+    if not name.lower().endswith(".py"):
+        return f"“{name}” is not a .py file: a check suite is a Python source file."
+    size = max(size or 0, len(content))
+    if size > SUITE_MAX_BYTES:
+        return (
+            f"“{name}” is {size:,} bytes; a check suite may be {SUITE_MAX_BYTES // 1024} "
+            f"KB ({SUITE_MAX_BYTES:,} bytes) at most."
+        )
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"“{name}” is not UTF-8 text (byte {error.start}); save it as UTF-8."
+    if "\x00" in text:
+        return f"“{name}” is a binary file, not Python source text."
+    try:
+        compile(text, name, "exec", dont_inherit=True)
+    except SyntaxError as error:
+        return f"“{name}” is not valid Python: line {error.lineno}: {error.msg}."
+    return ""
+
+
+def course_suite_upload(
+    *, membership: Membership, filename: str, content: bytes, slug: str = ""
+) -> CourseSuite:
+    """Keep an instructor's uploaded suite for their course, once it passes the self-test (its
+    reference solution graded in the sandbox at full marks, every variant caught, cases
+    serialisable). Raises PermissionDenied unless uploads are on and ``membership`` is an
+    instructor's; ValidationError naming the field ("suite", "slug") otherwise, with the
+    suite's line for a failing self-test. Nothing is kept when it raises."""
+    from convlab.grading import selftest
+    from convlab.sandbox import bwrap_path
+
+    if not settings.CONVLAB_ALLOW_SUITE_UPLOAD:
+        raise PermissionDenied(
+            "Uploading check suites is turned off on this server (CONVLAB_ALLOW_SUITE_UPLOAD)."
+        )
+    if membership.role != Role.INSTRUCTOR:
+        raise PermissionDenied("Only the course's instructors upload check suites.")
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1][:100] or "suite.py"
+    problem = suite_text_problem(name, content)
+    if problem:
+        raise ValidationError({"suite": [problem]})
+    slug = slugify(slug or name.removesuffix(".py").removesuffix(".PY"))[:50].strip("-")
+    if not slug:
+        raise ValidationError({"slug": ["Give the suite a short name (letters, digits, -)."]})
+    if CourseSuite.objects.filter(course_id=membership.course_id, slug=slug).exists():
+        raise ValidationError(
+            {"slug": [f"This course already has a suite “{slug}”; upload under another name."]}
+        )
+    text = content.decode("utf-8")
+    filename_shown = f"uploaded/{slug}.py"
+    insecure = bool(settings.CONVLAB_SANDBOX_INSECURE)
+    if bwrap_path() is None and not insecure:
+        raise ValidationError(
+            {"suite": ["No sandbox on this server: the suite's reference solution cannot be run."]}
+        )
+    tested = selftest.self_test_source(text, filename_shown, insecure=insecure)
+    if not tested.ok:
+        shown = "; ".join(str(problem) for problem in tested.errors[:3])
+        more = len(tested.errors) - 3
+        raise ValidationError(
+            {
+                "suite": [
+                    f"The suite fails its self-test, so it was not kept: {shown}"
+                    + (f" (and {more} more)" if more > 0 else "")
+                ]
+            }
+        )
+    suite = load_source(text, filename_shown)
+    return CourseSuite.objects.create(
+        course_id=membership.course_id,
+        slug=slug,
+        title=suite.title[:200],
+        filename=name,
+        source=text,
+        sha256=hashlib.sha256(content).hexdigest(),
+        supports_gpu=suite.supports_gpu,
+        uploaded_by=membership.user,
+    )

@@ -44,8 +44,9 @@ api_urlpatterns = [
 
 page_urlpatterns = [
     path("courses/<id:course_id>/labs/", views.assignment_list, name="labs"),
-    # Before the lab's own page: "new" is not a lab's slug (services.RESERVED_SLUGS).
+    # Before the lab's own page: "new" and "suites" are not labs' slugs (services.RESERVED_SLUGS).
     path("courses/<id:course_id>/labs/new/", views.assignment_create, name="lab-create"),
+    path("courses/<id:course_id>/labs/suites/", views.suite_upload, name="lab-suites"),
     path("courses/<id:course_id>/labs/<slug:slug>/edit/", views.assignment_edit, name="lab-edit"),
     path("courses/<id:course_id>/labs/<slug:slug>/open/", views.assignment_open, name="lab-open"),
     path(

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +21,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from convlab import handout, selectors, services
-from convlab.forms import AssignmentForm, UploadForm
+from convlab.forms import AssignmentForm, SuiteUploadForm, UploadForm
 from convlab.models import Assignment, SubmissionStatus
 from courseportal.confirm import confirmation_refused
 from courseportal.types import AuthenticatedHttpRequest
@@ -280,11 +281,13 @@ def _staff_membership(request: HttpRequest, course_id: int) -> Membership:
     return membership
 
 
-def _suite_options(keep: str | None = None) -> tuple[list[tuple[str, str]], list[str]]:
+def _suite_options(
+    course_id: int, keep: str | None = None
+) -> tuple[list[tuple[str, str]], list[str]]:
     """The suites the form offers (slug, "title (slug)"), and those that support a GPU.
     `keep`, a lab's own suite, is offered even if it can no longer be loaded, so that the form
     shows it instead of silently choosing another."""
-    choices = selectors.suite_choices()
+    choices = selectors.suite_choices(course_id)
     options = [(c.slug, f"{c.title} ({c.slug})") for c in choices]
     if keep and keep not in {c.slug for c in choices}:
         options.append((keep, f"{keep} (not available now)"))
@@ -324,7 +327,7 @@ def _assignment_form_page(
 def assignment_create(request: HttpRequest, course_id: int) -> HttpResponse:
     membership = _staff_membership(request, course_id)
     course = membership.course
-    options, gpu_suites = _suite_options()
+    options, gpu_suites = _suite_options(course.pk)
     with timezone.override(ZoneInfo(course.time_zone)):
         data = request.POST if request.method == "POST" else None
         files = request.FILES if request.method == "POST" else None
@@ -349,7 +352,7 @@ def assignment_edit(request: HttpRequest, course_id: int, slug: str) -> HttpResp
     membership = _staff_membership(request, course_id)
     course = membership.course
     assignment = selectors.assignment_get(course=course, slug=slug)
-    options, gpu_suites = _suite_options(keep=assignment.suite)
+    options, gpu_suites = _suite_options(course.pk, keep=assignment.suite)
     with timezone.override(ZoneInfo(course.time_zone)):
         initial = {name: getattr(assignment, name) for name in services.ASSIGNMENT_FIELDS}
         for name in ("opens_at", "due_at", "closes_at"):
@@ -413,4 +416,52 @@ def assignment_open(request: HttpRequest, course_id: int, slug: str) -> HttpResp
             "refused": refused,
         },
         status=400 if refused else 200,
+    )
+
+
+@login_required
+def suite_upload(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The course's uploaded check suites, and (instructors only, while the server allows it)
+    the form that uploads one; a lab then picks it in its "Check suite" field."""
+    membership = membership_get(user=request.user, course_id=course_id)
+    if membership.role != Role.INSTRUCTOR:
+        raise PermissionDenied("Check suites are uploaded by the course's instructors.")
+    enabled = bool(settings.CONVLAB_ALLOW_SUITE_UPLOAD)
+    if request.method == "POST" and not enabled:
+        raise PermissionDenied(
+            "Uploading check suites is turned off on this server (CONVLAB_ALLOW_SUITE_UPLOAD)."
+        )
+    form = SuiteUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        name, content = form.cleaned_data["suite"]
+        try:
+            suite = services.course_suite_upload(
+                membership=membership,
+                filename=name,
+                content=content,
+                slug=form.cleaned_data.get("slug") or "",
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"The suite “{suite.title}” passed its self-test and is kept; choose "
+                f"“{suite.title} (uploaded)” as a lab's check suite.",
+            )
+            return redirect("lab-suites", course_id=course_id)
+    return render(
+        request,
+        "convlab/suite_upload.html",
+        {
+            "course": membership.course,
+            "membership": membership,
+            "form": form,
+            "enabled": enabled,
+            "suites": selectors.course_suites(course=membership.course),
+        },
+        status=400 if form.errors else 200,
     )

@@ -225,6 +225,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 # bubblewrap (development only: the sandbox refuses otherwise, and says so).
 CONVLAB_SUITES_DIR = envstr("CONVLAB_SUITES_DIR") or None
 CONVLAB_SANDBOX_INSECURE = envbool("CONVLAB_SANDBOX_INSECURE", False)
+# Instructors may upload check suites in the pages. Off by default: a suite is Python code that
+# the web and worker processes run outside the sandbox (docs/suites.md, "Uploading a suite").
+CONVLAB_ALLOW_SUITE_UPLOAD = envbool("CONVLAB_ALLOW_SUITE_UPLOAD", False)
 CONVLAB_MAX_SOURCE_BYTES = envint("CONVLAB_MAX_SOURCE_KB", 256, minimum=1) * 1024
 # The largest file any form takes, for views that name no limit of their own.
 UPLOAD_MAX_BYTES = max(SLIDES_MAX_BYTES, CONVLAB_MAX_SOURCE_BYTES)

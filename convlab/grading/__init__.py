@@ -21,6 +21,7 @@ from convlab.grading.suite import (
     Variant,
     available_assignments,
     load_assignment,
+    load_source,
     suite_file,
 )
 
@@ -39,6 +40,7 @@ __all__ = [
     "available_assignments",
     "grade",
     "load_assignment",
+    "load_source",
     "render_text",
     "suite_file",
     "to_gradescope",

@@ -26,14 +26,16 @@ itself (no sandbox, a broken suite) gives a result that is not gradable, never a
 from __future__ import annotations
 
 import bisect
+import concurrent.futures
 import io
 import itertools
 import json
 import math
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,21 +82,38 @@ class _Returned:
 class _Feeder:
     """Answers the harness's channel with the feed: the batch's cases, one at a time.
 
-    Sends the first case when the harness reports the submission imported, each next one when
-    it reports the previous case's result, and the end once every case is out. Reads the
-    channel's frames as they arrive (payload frames after a result are skipped); a frame it
-    cannot read ends the feed. The student's code can forge these reports, and so get the cases
-    of its own process a little earlier: never those of another process.
+    Held (``cases`` None) until ``release`` gives it its cases: the harness, once warm, waits
+    for the go frame, sent when it is both warm and released (``release`` from another thread,
+    then the run's ``Wakeup``, which calls the feeder with no data). Sends the first case when
+    the harness reports the submission imported, each next one when it reports the previous
+    case's result, and the end once every case is out. Reads the channel's frames as they
+    arrive (payload frames after a result are skipped); a frame it cannot read ends the feed.
+    The student's code can forge these reports, and so get the cases of its own process a
+    little earlier: never those of another process.
     """
 
-    def __init__(self, cases: Sequence[bytes]) -> None:
-        self._cases = list(cases)
+    def __init__(self, cases: Sequence[bytes] | None = None) -> None:
+        self._cases = list(cases) if cases is not None else None
         self._sent = 0
         self._buffer = bytearray()
         self._skip = 0
         self._ended = False
+        self._warm = False
+        self._gone = False
+        self.warmed = threading.Event()
+
+    def release(self, cases: Sequence[bytes]) -> None:
+        self._cases = list(cases)
+
+    def _go(self) -> bytes:
+        if self._gone or not self._warm or self._cases is None or self._ended:
+            return b""
+        self._gone = True
+        return _framed(json.dumps({"go": True}).encode())
 
     def _next(self) -> bytes:
+        if self._cases is None:  # only the student's code could report this: it cannot run yet
+            return self._end()
         if self._sent < len(self._cases):
             self._sent += 1
             return self._cases[self._sent - 1]
@@ -108,7 +127,7 @@ class _Feeder:
 
     def __call__(self, data: bytes) -> bytes:
         self._buffer += data
-        out = bytearray()
+        out = bytearray(self._go())
         while len(self._buffer) >= 4 and not self._ended:
             size = int.from_bytes(self._buffer[:4], "big")
             if len(self._buffer) < 4 + size:
@@ -126,12 +145,100 @@ class _Feeder:
                 out += self._end()
                 break
             kind = event.get("event")
+            if kind == "warm":
+                self._warm = True
+                self.warmed.set()
+                out += self._go()
             if kind == "result":
                 count = event.get("outputs", 0)
                 self._skip = count if isinstance(count, int) and 0 < count <= 16 else 0
             if kind in ("imported", "result"):
                 out += self._next()
         return bytes(out)
+
+
+class _Started:
+    """One harness process, started in a thread before its cases are known (held)."""
+
+    def __init__(
+        self,
+        pool: concurrent.futures.ThreadPoolExecutor,
+        start: Callable[[_Feeder, sandbox.Wakeup], sandbox.RunResult],
+    ) -> None:
+        self.feeder = _Feeder()
+        self.wakeup = sandbox.Wakeup()
+        self.began = time.perf_counter()
+        self.future = pool.submit(start, self.feeder, self.wakeup)
+
+    def go(self, cases: Sequence[bytes]) -> sandbox.RunResult:
+        self.feeder.release(cases)
+        self.wakeup.release()
+        return self.future.result()
+
+    def settled(self) -> bool:
+        """Whether it is waiting (warm) or over: no longer starting up."""
+        return self.feeder.warmed.is_set() or self.future.done()
+
+
+class _Processes:
+    """The grading's sandboxed processes, started ahead of their turn.
+
+    Starting a process (bubblewrap, Python, numpy) costs more than running a correct
+    submission's cases, so while one process runs its cases the next ones start: each imports
+    numpy, reports ``warm`` and waits, holding no case and having imported nothing of the
+    student's, until ``run`` releases it with its cases (its wall limit counts from then, see
+    ``sandbox.Wakeup``). One that has waited longer than a wall limit is stopped and a new one
+    started. A timed run is released only once no other process is starting up beside it.
+    ``close`` stops whatever still runs.
+    """
+
+    def __init__(
+        self, start: Callable[[_Feeder, sandbox.Wakeup], sandbox.RunResult], wall: float
+    ) -> None:
+        self._start = start
+        self._wall = wall
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1 + _AHEAD, thread_name_prefix="convlab-run"
+        )
+        self._all: list[_Started] = []
+        self._ahead: list[_Started] = []
+
+    def _new(self) -> _Started:
+        started = _Started(self._pool, self._start)
+        self._all.append(started)
+        return started
+
+    def run(self, cases: Sequence[bytes], *, ahead: int, timed: bool) -> sandbox.RunResult:
+        """Run ``cases`` in the first process started ahead, if it is still usable, else in a
+        new one; first start more, up to ``ahead`` waiting beside it."""
+        current = self._ahead.pop(0) if self._ahead else None
+        if current is not None and (
+            current.future.done() or time.perf_counter() - current.began > self._wall
+        ):
+            current.wakeup.stop()
+            current = None
+        if current is None:
+            current = self._new()
+        while len(self._ahead) < ahead:
+            self._ahead.append(self._new())
+        if timed:
+            for other in self._ahead:
+                while not other.settled():
+                    other.feeder.warmed.wait(0.05)
+        return current.go(cases)
+
+    def close(self) -> None:
+        for started in self._all:
+            if not started.future.done():
+                started.wakeup.stop()
+        concurrent.futures.wait([started.future for started in self._all])
+        self._pool.shutdown(wait=True)
+        for started in self._all:
+            started.wakeup.close()
+
+
+# How many processes a grading starts ahead of the one running (each one numpy's import).
+_AHEAD = 2
 
 
 def _framed(data: bytes) -> bytes:
@@ -291,8 +398,18 @@ def _parse(data: bytes, arrivals: Sequence[tuple[int, float]] = ()) -> _Channel:
         position += 4 + size
         return payload
 
+    start = 0
+    opening = frame()
+    try:
+        warm = opening is not None and json.loads(opening) == {"event": "warm"}
+    except (ValueError, UnicodeDecodeError):
+        warm = False
+    if warm:
+        start = position  # the harness's warm frame comes before the ready one (harness.py)
+    else:
+        position = 0
     while position < len(data):
-        first = position == 0
+        first = position == start
         header = frame()
         try:
             event = json.loads(header) if header is not None else None
@@ -491,6 +608,7 @@ def grade(
     stdout_parts: list[str] = []
     printed: dict[int, list[str]] = {}  # a hidden check's index: what its processes printed
     sandboxed = True
+    processes: _Processes | None = None
     try:
         # The sandbox's uid must read these; nothing here is secret (no case is ever here).
         workdir.chmod(0o755)
@@ -499,12 +617,35 @@ def grade(
         for path in workdir.iterdir():
             path.chmod(0o644)
         function_of = {item.id: item.check.function for item in planned}
+        check_of = {item.id: item.check for item in planned}
         batches = _batches(assignment, planned)
+        bwrap = sandbox.bwrap_path()
+        argv = [
+            *(view.insecure_argv if insecure and not bwrap else view.argv),
+            "/grader/harness.py",
+            view.packages_dir if bwrap or not insecure else view.insecure_packages_dir,
+            "/grader/submission.py",
+        ]
+
+        def start(feeder: _Feeder, wakeup: sandbox.Wakeup) -> sandbox.RunResult:
+            return sandbox.run(
+                argv,
+                binds=[*view.binds, sandbox.Bind(workdir, "/grader")],
+                hidden=view.hidden,
+                env=dict(view.env),
+                limits=assignment.limits,
+                channel=True,
+                feed=feeder,
+                wakeup=wakeup,
+                insecure=insecure,
+            )
+
+        processes = _Processes(start, assignment.limits.wall)
         stopped: set[str] = set()  # functions that stopped a process: not run again
         unimportable: str | None = None
         runs = 0
         out_of_time = False
-        for shown_as, batch in batches:
+        for number, (shown_as, batch) in enumerate(batches):
             for case_id in batch:
                 if unimportable is not None:
                     returned[case_id] = _Returned(error=unimportable)
@@ -529,26 +670,13 @@ def grade(
                     out_of_time = True
                     break
                 runs += 1
-                run = sandbox.run(
-                    [
-                        *(
-                            view.insecure_argv
-                            if insecure and not sandbox.bwrap_path()
-                            else view.argv
-                        ),
-                        "/grader/harness.py",
-                        view.packages_dir
-                        if sandbox.bwrap_path() or not insecure
-                        else view.insecure_packages_dir,
-                        "/grader/submission.py",
-                    ],
-                    binds=[*view.binds, sandbox.Bind(workdir, "/grader")],
-                    hidden=view.hidden,
-                    env=dict(view.env),
-                    limits=assignment.limits,
-                    channel=True,
-                    feed=_Feeder([encoded[i] for i in pending]),
-                    insecure=insecure,
+                # The next processes start (and import numpy) while this one runs, unless this
+                # one is timed: then nothing else starts beside it.
+                timed = any(check_of[i].time_budget is not None for i in pending)
+                run = processes.run(
+                    [encoded[i] for i in pending],
+                    ahead=0 if timed else min(_AHEAD, len(batches) - 1 - number),
+                    timed=timed,
                 )
                 sandboxed = run.sandboxed
                 if shown_as is None:
@@ -613,6 +741,8 @@ def grade(
         timings["run"] = time.perf_counter() - began
         return _not_gradable(assignment, str(error), timings)
     finally:
+        if processes is not None:
+            processes.close()
         shutil.rmtree(workdir, ignore_errors=True)
     timings["run"] = time.perf_counter() - began
     return _finish(

@@ -6,11 +6,13 @@ not visible in the sandbox). Usage::
     python -I -S harness.py PACKAGES_DIR SUBMISSION
 
 Events go to the pipe whose fd number is in ``$CONVLAB_CHANNEL_FD`` as frames: 4-byte
-big-endian length, then bytes. A JSON header frame per event (``ready``, ``imported``,
-``import_error``, ``start``, ``result``, ``done``); ``ready`` is always the first, written just
-before the submission is imported, so its presence proves the grader's own setup worked and its
-absence that the student's code never ran; a ``result`` with ``"outputs": n`` is followed by n
-frames, each one array in .npy format.
+big-endian length, then bytes. A JSON header frame per event (``warm``, ``ready``,
+``imported``, ``import_error``, ``start``, ``result``, ``done``). ``warm`` is always the first:
+numpy is imported, and the harness waits for a ``{"go": true}`` frame on the feed (anything
+else, or the feed's end, ends it), so that the grader can start a process ahead of its turn.
+``ready`` comes next, written just before the submission is imported, so its presence proves
+the grader's own setup worked and its absence that the student's code never ran; a ``result``
+with ``"outputs": n`` is followed by n frames, each one array in .npy format.
 
 The cases arrive on the pipe whose fd number is in ``$CONVLAB_FEED_FD``, in frames of the same
 kind, one case at a time: the grader sends the first once the harness reports ``imported`` and
@@ -199,6 +201,12 @@ def main(argv: list[str]) -> int:
     import numpy as np
 
     os.close(0)
+    # Started ahead of its turn (while another process of the grading runs), the harness waits
+    # here, numpy imported, until the grader lets it go on: nothing of the student's has run.
+    _event(channel, event="warm")
+    go = _read_frame(feed)
+    if go is None or not json.loads(go).get("go"):
+        return 0
     _event(channel, event="ready")
     started = time.perf_counter()
     try:

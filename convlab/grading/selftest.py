@@ -34,7 +34,7 @@ from convlab.grading.feedback import (
     compare,
     named_diagnoses,
 )
-from convlab.grading.suite import Assignment, Case, Check
+from convlab.grading.suite import Assignment, Case, Check, load_source
 
 __all__ = ["Problem", "SelfTest", "self_test", "self_test_file"]
 
@@ -111,6 +111,21 @@ def self_test_file(path: Path, *, run_solution: bool = True, insecure: bool = Fa
         message = "the file has no ASSIGNMENT = Assignment(...)"
         return SelfTest(str(path), [Problem(message, str(path))])
     return self_test(assignment, run_solution=run_solution, insecure=insecure, label=str(path))
+
+
+def self_test_source(
+    source: str, filename: str, *, run_solution: bool = True, insecure: bool = False
+) -> SelfTest:
+    """Self-test a suite given as text (an upload), its problems located in ``filename``."""
+    try:
+        assignment = load_source(source, filename)
+    except SyntaxError as error:
+        where = f"{filename}, line {error.lineno}"
+        return SelfTest(filename, [Problem(f"the suite does not load: {_failure(error)}", where)])
+    except Exception as error:
+        where = _where(error, filename)
+        return SelfTest(filename, [Problem(f"the suite does not load: {_failure(error)}", where)])
+    return self_test(assignment, run_solution=run_solution, insecure=insecure, label=filename)
 
 
 def self_test(

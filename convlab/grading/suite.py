@@ -23,6 +23,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ __all__ = [
     "Visibility",
     "available_assignments",
     "load_assignment",
+    "load_source",
     "suite_file",
 ]
 
@@ -261,6 +263,25 @@ def suite_file(slug: str, extra_dir: Path | None = None) -> Path | None:
         return Path(spec.origin) if spec is not None and spec.origin else None
     path = extra_dir / f"{_module_name(slug)}.py" if extra_dir is not None else None
     return path if path is not None and path.is_file() else None
+
+
+def load_source(source: str, filename: str) -> Assignment:
+    """The assignment defined by a suite's text (an uploaded suite, see docs/suites.md), run as a
+    module whose tracebacks name ``filename``. Raises what the text raises (``SyntaxError``
+    first), and ``TypeError`` when it defines no ``ASSIGNMENT`` of type ``Assignment``."""
+    code = compile(source, filename, "exec", dont_inherit=True)
+    name = "convlab_uploaded_suites." + "".join(c if c.isalnum() else "_" for c in filename)
+    module = types.ModuleType(name)
+    module.__file__ = filename
+    sys.modules[name] = module  # dataclasses and pickling look the module up while it runs
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - an instructor's suite, see docs/suites.md
+    finally:
+        sys.modules.pop(name, None)
+    assignment = module.__dict__.get("ASSIGNMENT")
+    if not isinstance(assignment, Assignment):
+        raise TypeError(f"{filename} has no ASSIGNMENT of type Assignment")
+    return assignment
 
 
 def load_assignment(slug: str, extra_dir: Path | None = None) -> Assignment:

@@ -15,6 +15,7 @@ from convlab.sandbox.runner import (
     Bind,
     RunResult,
     SandboxUnavailable,
+    Wakeup,
     bwrap_path,
     run,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "PythonView",
     "RunResult",
     "SandboxUnavailable",
+    "Wakeup",
     "bwrap_path",
     "python_view",
     "remove_orphaned_cgroups",

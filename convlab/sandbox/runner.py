@@ -52,6 +52,7 @@ __all__ = [
     "Bind",
     "RunResult",
     "SandboxUnavailable",
+    "Wakeup",
     "bwrap_path",
     "run",
 ]
@@ -99,6 +100,57 @@ class RunResult:
     setup_seconds: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
     started: bool = True
+    stopped: bool = False  # killed by ``Wakeup.stop``, not by anything the command did
+
+
+class Wakeup:
+    """Lets another thread act on a ``run`` in progress: ``wake`` makes it call its feed (with
+    ``b""``) and write what that returns; ``release`` does so and starts the run's wall clock
+    (a run with a wakeup is held until then: its wall limit counts from its release, and while
+    held it is bounded by ``HELD_WALLS`` times the limit); ``stop`` kills the run now (its
+    result then says ``stopped``). Used once, by one run; closed by its owner (``close``) after
+    the run ended.
+    """
+
+    HELD_WALLS = 4
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._read, False)
+        os.set_blocking(self._write, False)
+        self.stopped = False
+        self.released_at: float | None = None
+
+    def release(self) -> None:
+        self.released_at = time.monotonic()
+        self.wake()
+
+    def deadline(self, started: float, wall: float) -> float:
+        if self.released_at is None:
+            return started + self.HELD_WALLS * wall
+        return max(started, self.released_at) + wall
+
+    @property
+    def fd(self) -> int:
+        return self._read
+
+    def wake(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):  # a full pipe is awake already
+            os.write(self._write, b"w")
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.wake()
+
+    def drain(self) -> None:
+        with contextlib.suppress(BlockingIOError, OSError):
+            while os.read(self._read, 4096):
+                pass
+
+    def close(self) -> None:
+        for end in (self._read, self._write):
+            with contextlib.suppress(OSError):
+                os.close(end)
 
 
 class _HeadTail:
@@ -245,6 +297,7 @@ def run(
     limits: Limits | None = None,
     channel: bool = False,
     feed: Callable[[bytes], bytes] | None = None,
+    wakeup: Wakeup | None = None,
     insecure: bool = False,
 ) -> RunResult:
     """Run ``argv`` (paths as seen inside) in a fresh sandbox and wait for it to end.
@@ -256,7 +309,9 @@ def run(
     come back in ``RunResult.channel``. ``feed`` (with ``channel``) answers it: it is called with
     each part of the channel as it arrives and returns bytes for the grader to write to a second
     pipe, whose fd the command finds in ``$CONVLAB_FEED_FD``; so the command gets its input only
-    once it asks. Never raises for anything the command does; raises
+    once it asks. ``wakeup`` (with ``feed``) lets another thread make the run call its feed
+    unprompted, or stop the run (a stopped run says so in ``RunResult.stopped``). Never raises
+    for anything the command does; raises
     ``SandboxUnavailable`` when bubblewrap is missing and ``insecure`` is false, or when the
     sandbox cannot be started at all, or when libseccomp is missing for bubblewrap's filter.
     Whatever it raises, the command is not left running.
@@ -317,6 +372,7 @@ def run(
             read_end=read_end,
             passed=(write_end, status_write, seccomp_fd, feed_read),
             feed=(feed_write, feed) if feed is not None and feed_write >= 0 else None,
+            wakeup=wakeup,
             env=popen_env,
             started=started,
         )
@@ -351,6 +407,7 @@ def run(
         setup_seconds=ended.setup_seconds,
         notes=() if sandboxed else ("ran WITHOUT a sandbox (insecure development setting)",),
         started=command_started,
+        stopped=ended.stopped,
     )
 
 
@@ -408,6 +465,7 @@ class _Ended:
     channel_arrivals: tuple[tuple[int, float], ...]
     setup_seconds: float
     wall_seconds: float
+    stopped: bool = False
 
 
 def _pump(
@@ -420,6 +478,7 @@ def _pump(
     feed: tuple[int, Callable[[bytes], bytes]] | None,
     env: Mapping[str, str],
     started: float,
+    wakeup: Wakeup | None = None,
 ) -> _Ended:
     """Start ``command`` in a new session, collect its output within the limits, and reap it.
 
@@ -449,8 +508,20 @@ def _pump(
                 read_end,
                 _arrival_clock(groups, started),
                 feed,
+                wakeup,
             )
-            timed_out = _collect(capture, leader, deadline=started + limits.wall)
+            if wakeup is not None and feed is not None:
+                held = wakeup
+
+                def deadline() -> float:
+                    return held.deadline(started, limits.wall)
+
+            else:
+
+                def deadline() -> float:
+                    return started + limits.wall
+
+            timed_out = _collect(capture, leader, deadline)
         finally:
             returncode, usage = leader.kill()
         wall = time.monotonic() - started
@@ -471,6 +542,7 @@ def _pump(
             channel_arrivals=tuple(capture.arrivals),
             setup_seconds=setup,
             wall_seconds=wall,
+            stopped=capture.stopped,
         )
 
 
@@ -589,8 +661,11 @@ class _Capture:
         channel: int,
         clock: Callable[[], float],
         feed: tuple[int, Callable[[bytes], bytes]] | None = None,
+        wakeup: Wakeup | None = None,
     ) -> None:
         self._limits = limits
+        self.wakeup = wakeup if feed is not None else None
+        self.stopped = False
         self._clock = clock
         self.arrivals: list[tuple[int, float]] = []
         self.stdout = _HeadTail(limits.kept_output_bytes)
@@ -617,6 +692,15 @@ class _Capture:
             self.arrivals[-1] = arrival
         if self._answer is not None and self.feed_fd >= 0:
             self.outbox += self._answer(data)
+
+    def woken(self) -> None:
+        """The wakeup's fd was readable: stop, or let the feed say what it has to say."""
+        assert self.wakeup is not None
+        self.wakeup.drain()
+        if self.wakeup.stopped:
+            self.stopped = True
+        elif self._answer is not None and self.feed_fd >= 0:
+            self.outbox += self._answer(b"")
 
     @property
     def fds(self) -> list[int]:
@@ -648,7 +732,7 @@ class _Capture:
         )
 
 
-def _collect(capture: _Capture, leader: _Leader, deadline: float) -> bool:
+def _collect(capture: _Capture, leader: _Leader, deadline_of: Callable[[], float]) -> bool:
     """Read the run's pipes into ``capture`` (and write its feed) until they close, a cap is
     passed or time is up.
 
@@ -660,8 +744,11 @@ def _collect(capture: _Capture, leader: _Leader, deadline: float) -> bool:
         feeding = -1  # the feed's fd while it is in the selector
         for fd in reading:
             selector.register(fd, selectors.EVENT_READ)
-        while reading and not capture.over_cap:
+        if capture.wakeup is not None:
+            selector.register(capture.wakeup.fd, selectors.EVENT_READ)
+        while reading and not capture.over_cap and not capture.stopped:
             now = time.monotonic()
+            deadline = deadline_of()
             if now >= deadline:
                 return True
             reaped_at = leader.poll(now)
@@ -677,12 +764,12 @@ def _collect(capture: _Capture, leader: _Leader, deadline: float) -> bool:
                 feeding = -1
             timeout = min(deadline - now, 0.05 if reaped_at is None else 0.2)
             _serve_ready(selector, capture, reading, timeout)
-    if leader.reaped_at is not None or capture.over_cap:
+    if leader.reaped_at is not None or capture.over_cap or capture.stopped:
         return False
     # Every pipe is closed but the command has not been reaped yet: it is exiting. Give it
     # until the deadline to finish by itself; killing it now would report a clean exit as
     # "killed by SIGKILL".
-    return not leader.wait_until(deadline)
+    return not leader.wait_until(deadline_of())
 
 
 def _serve_ready(
@@ -691,6 +778,9 @@ def _serve_ready(
     """Read what the ready pipes hold into ``capture`` (a pipe at its end leaves ``reading``
     and the selector) and write the feed when it is ready."""
     for key, _ in selector.select(timeout):
+        if capture.wakeup is not None and key.fd == capture.wakeup.fd:
+            capture.woken()
+            continue
         if key.fd not in reading:  # the feed: given up on EPIPE, it leaves the selector next
             capture.write_feed()
             continue

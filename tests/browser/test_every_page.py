@@ -282,6 +282,7 @@ VISITS: list[Visit] = [
     # Issue #16, the lab staff pages slice: create, edit and open labs.
     ("ta", "lab-create", course_url("lab-create"), 200),
     ("student1", "lab-create", course_url("lab-create"), 403),
+    ("instructor", "lab-suites", course_url("lab-suites"), 200),
     (
         "instructor",
         "lab-edit",

@@ -158,6 +158,10 @@ def _upload(world: World, role: str) -> dict[str, Any]:
     return {"file": SimpleUploadedFile("solution.py", SOURCE.encode(), "text/x-python")}
 
 
+def _suite_upload(world: World, role: str) -> dict[str, Any]:
+    return {"suite": SimpleUploadedFile("suite.py", b"x = 1\n", "text/x-python")}
+
+
 def _exception_body(world: World, role: str) -> dict[str, Any]:
     return {"date": world.day(41).isoformat(), "kind": "no_class", "reason": "holiday"}
 
@@ -588,6 +592,11 @@ ROWS: list[Row] = [
     row("lab-open", "GET", PAGE_STAFF, note="asks for confirmation"),
     row("lab-open", "POST", "login 403 404 302 302 403 404", body=_const({}),
         setup=_unopened_lab),
+    # Issues #16/#17: the course's uploaded check suites, instructors only; uploading is off by
+    # default (CONVLAB_ALLOW_SUITE_UPLOAD), so even they get 403 here; with it on,
+    # tests/convlab/test_suite_upload.py checks who may upload.
+    row("lab-suites", "GET", "login 403 404 403 200 403 404"),
+    row("lab-suites", "POST", "login 403 404 403 403 403 404", body=_suite_upload),
     row("submission", "GET", PAGE_MEMBERS),
     row("submission-status", "GET", PAGE_MEMBERS),
     row("submission-source", "GET", "login 200 404 200 200 200 404",

@@ -232,8 +232,53 @@ def test_the_feeder_sends_each_case_only_after_the_import_or_the_previous_result
     assert feeder(_frame({"event": "result", "status": "error"})) == b""
 
 
+def test_a_held_feeder_lets_the_harness_go_only_once_it_is_warm_and_released() -> None:
+    feeder = _Feeder()  # a process started ahead of its turn: no cases yet
+    assert feeder(_frame({"event": "warm"})) == b""
+    assert feeder(b"") == b""  # woken before its release: still nothing
+    feeder.release([b"CASE1"])
+    go = feeder(b"")
+    assert json.loads(go[4:]) == {"go": True}
+    assert feeder(b"") == b""  # the go frame is sent once
+    assert feeder(_frame({"event": "ready"})) == b""
+    assert feeder(_frame({"event": "imported"})) == b"CASE1"
+    released_first = _Feeder()
+    released_first.release([b"CASE1"])
+    assert released_first(b"") == b""  # not warm yet
+    assert json.loads(released_first(_frame({"event": "warm"}))[4:]) == {"go": True}
+
+
 def test_the_feeder_ends_the_feed_on_a_frame_it_cannot_read() -> None:
     feeder = _Feeder([b"CASE1"])
     ended = feeder((5).to_bytes(4, "big") + b"\xff\xfe{{{")
     assert json.loads(ended[4:]) == {"end": True}
     assert feeder(_frame({"event": "imported"})) == b""
+
+
+def test_an_interrupted_grading_stops_every_process_it_started_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Celery time limit raised while one process runs: the processes started ahead of their
+    turn are stopped, none is left running, and grade() raises at once."""
+    from convlab.grading import engine
+
+    started: list[Any] = []
+    new = engine._Processes._new
+
+    def recorded(self: Any) -> Any:
+        process = new(self)
+        started.append(process)
+        return process
+
+    def interrupted(self: Any, cases: Any) -> Any:
+        raise TimeoutError("the task's soft time limit")
+
+    monkeypatch.setattr(engine._Processes, "_new", recorded)
+    monkeypatch.setattr(engine._Started, "go", interrupted)
+    with pytest.raises(TimeoutError):
+        grade(SECRET, CORRECT)
+    assert len(started) == 3  # the listed checks' process and two ahead (hidden, after due)
+    results = [process.future.result() for process in started]
+    assert all(process.future.done() for process in started)
+    assert all(result.stopped for result in results)
+    assert all(result.wall_seconds < SECRET.limits.wall for result in results)

@@ -153,3 +153,68 @@ def test_a_command_that_never_reads_its_feed_ends_normally() -> None:
                          channel=True, feed=lambda data: b"y" * (1 << 20))  # fmt: skip
     assert result.outcome is sandbox.Outcome.OK
     assert result.stdout == "bye\n"
+
+
+_WAIT_FOR_GO = """
+import os
+channel, feed = int(os.environ['CONVLAB_CHANNEL_FD']), int(os.environ['CONVLAB_FEED_FD'])
+os.write(channel, b'warm')
+print(os.read(feed, 2).decode())
+"""
+
+
+def _held_run(wakeup: sandbox.Wakeup, limits: sandbox.Limits) -> sandbox.RunResult:
+    """A command that says it is warm, then waits for the feed's word: "go" once released."""
+    view = sandbox.python_view(())
+    released: list[bool] = []
+
+    def answer(data: bytes) -> bytes:
+        if wakeup.released_at is None or released:
+            return b""
+        released.append(True)
+        return b"go"
+
+    return sandbox.run([*view.argv, "-c", _WAIT_FOR_GO], binds=view.binds, env=dict(view.env),
+                       limits=limits, channel=True, feed=answer, wakeup=wakeup)  # fmt: skip
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_a_held_run_s_wall_limit_counts_from_its_release() -> None:
+    import threading
+    import time
+
+    wakeup = sandbox.Wakeup()
+    limits = sandbox.Limits(cpu_seconds=0.2)  # a wall limit of 1.4 s
+    results: list[sandbox.RunResult] = []
+    thread = threading.Thread(target=lambda: results.append(_held_run(wakeup, limits)))
+    thread.start()
+    time.sleep(limits.wall + 0.6)  # held longer than a wall limit: not the command's time
+    wakeup.release()
+    thread.join(timeout=30)
+    wakeup.close()
+    (result,) = results
+    assert result.outcome is sandbox.Outcome.OK, result.message
+    assert result.stdout == "go\n"
+    assert not result.stopped
+    assert result.wall_seconds > limits.wall
+
+
+@pytest.mark.usefixtures("sandboxed")
+def test_a_stopped_run_ends_at_once_and_says_it_was_stopped() -> None:
+    import threading
+    import time
+
+    wakeup = sandbox.Wakeup()
+    results: list[sandbox.RunResult] = []
+    thread = threading.Thread(
+        target=lambda: results.append(_held_run(wakeup, sandbox.Limits(cpu_seconds=5)))
+    )
+    thread.start()
+    time.sleep(0.5)
+    wakeup.stop()
+    thread.join(timeout=30)
+    wakeup.close()
+    (result,) = results
+    assert result.stopped
+    assert result.stdout == ""  # never released: the command never heard "go"
+    assert result.wall_seconds < 5
