@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "roster",
     "gradebook",
     "demo",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -334,6 +335,33 @@ LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
 # the right (entries further left come from the client and are not believed). 0, no proxy:
 # REMOTE_ADDR. Used by the login limits; with a proxy and 0, every client shares its address.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# --- LTI 1.3 (lti/, docs/lms.md) ----------------------------------------------------------------
+# LTI_ENABLED: the portal is launched inside LMS iframes. Browsers then send the session and
+# CSRF cookies to the framed portal only when they are SameSite=None; Secure (the LMS page is
+# another site), so both are set so, and HTTPS is required (a Secure cookie over plain HTTP is
+# dropped): put the portal behind TLS (SECURE_PROXY_SSL_HEADER above when a proxy terminates it).
+# LTI_FRAME_ANCESTORS: the LMS origins allowed to frame the portal (CSP frame-ancestors), e.g.
+# https://canvas.example.edu; without any, pages open in a new window instead of the iframe.
+LTI_ENABLED = envbool("LTI_ENABLED", False)
+LTI_FRAME_ANCESTORS = envlist("LTI_FRAME_ANCESTORS", [])
+if LTI_ENABLED:
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if LTI_FRAME_ANCESTORS:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] = ["'self'", *LTI_FRAME_ANCESTORS]
+        # CSP frame-ancestors governs framing in every current browser; X-Frame-Options would
+        # forbid the LMS iframe outright, so it is left to CSP.
+        X_FRAME_OPTIONS = "SAMEORIGIN"
+# How long a retired tool key stays in the JWKS (platforms cache it), and the platform's JWKS in
+# the tool's cache.
+LTI_KEY_RETIRED_KEEP_S = envint("LTI_KEY_RETIRED_KEEP_S", 7 * 24 * 3600, minimum=0)
+LTI_PLATFORM_JWKS_CACHE_S = envint("LTI_PLATFORM_JWKS_CACHE_S", 600, minimum=0)
+# An id_token is accepted for at most this many seconds after its `iat` (its `exp` still rules
+# when sooner); used nonces are kept this long.
+LTI_ID_TOKEN_MAX_AGE_S = envint("LTI_ID_TOKEN_MAX_AGE_S", 3600, minimum=60)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
