@@ -4,9 +4,16 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from convlab.webhooks import check_webhook_url
 from lti.models import Registration
+
+
+def _https_by_default(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class RegistrationForm(forms.ModelForm):
@@ -21,6 +28,7 @@ class RegistrationForm(forms.ModelForm):
 
     class Meta:
         model = Registration
+        formfield_callback = _https_by_default
         fields = [
             "name",
             "issuer",
