@@ -30,6 +30,7 @@ from courses.models import Role
 from courses.selectors import membership_get
 from lti import launch as claims
 from lti.forms import RegistrationForm
+from lti.http import PlatformSession
 from lti.models import Registration, ResourceLink, ToolKey, UsedNonce
 from lti.tool_conf import LaunchRefused, PortalToolConf
 from reviews.models import Paper
@@ -102,13 +103,16 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         return _refused(request, _explain(error))
 
 
-def _message_launch(request: HttpRequest) -> tuple[DjangoMessageLaunch, PortalToolConf]:
+def _message_launch(
+    request: HttpRequest, *, cached_keys: bool = True
+) -> tuple[DjangoMessageLaunch, PortalToolConf]:
     conf = PortalToolConf()
-    message = DjangoMessageLaunch(request, conf)
-    message.set_public_key_caching(
-        DjangoCacheDataStorage(cache_name="default"),
-        cache_lifetime=settings.LTI_PLATFORM_JWKS_CACHE_S,
-    )
+    message = DjangoMessageLaunch(request, conf, requests_session=PlatformSession())
+    if cached_keys:
+        message.set_public_key_caching(
+            DjangoCacheDataStorage(cache_name="default"),
+            cache_lifetime=settings.LTI_PLATFORM_JWKS_CACHE_S,
+        )
     message.set_auto_validation(enable=False)
     # pylti1p3's validate() without its last step (save_launch_data, a session write) and with
     # each step's error explained: nothing is kept unless every check passed.
@@ -148,7 +152,14 @@ def _forget_old_nonces() -> None:
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
     try:
-        message, conf = _message_launch(request)
+        try:
+            message, conf = _message_launch(request)
+        except LtiException as error:
+            if "Unable to find public key" not in str(error):
+                raise
+            # A kid the cached JWKS lacks: the platform may have rotated its key. Once more
+            # with its JWKS fetched now (every check is read-only, so repeating them is safe).
+            message, conf = _message_launch(request, cached_keys=False)
         body: dict[str, Any] = dict(message.get_launch_data())
         _check_age(body)
         assert conf.registration is not None
