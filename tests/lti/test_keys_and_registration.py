@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+import urllib.parse
 
 import pytest
 from django.core.management import call_command
@@ -76,6 +77,10 @@ def _signed_in(role: str) -> tuple[Client, int]:
 
 def test_instructor_sees_the_values_to_paste_and_registers() -> None:
     client, course_id = _signed_in(Role.INSTRUCTOR)
+    assert (
+        f'href="/courses/{course_id}/lti/"'
+        in client.get(f"/courses/{course_id}/staff/").content.decode()
+    )
     page = client.get(f"/courses/{course_id}/lti/")
     assert page.status_code == 200
     text = page.content.decode()
@@ -180,12 +185,21 @@ def test_launch_behind_a_tls_proxy_sets_secure_cookies(lti_platform: object) -> 
         resource_link_id="r",
         target_link_uri="https://testserver/lti/launch/",
     )
-    answer = Client().get(
+    client = Client()
+    answer = client.get(
         lti_platform.login_url(claims), HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="testserver"
     )
     assert answer.status_code == 302, answer.content.decode()[-800:]
     assert "redirect_uri=https%3A%2F%2Ftestserver%2Flti%2Flaunch%2F" in answer["Location"]
     state = [c for name, c in answer.cookies.items() if name.startswith("lti1p3-state")]
+    # ... and the launch through the same proxy lands.
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(answer["Location"]).query))
+    lti_platform.tool_redirect_uris = ["https://testserver/lti/launch/"]
+    _, form = lti_platform.authorize(params)
+    landed = client.post(
+        "/lti/launch/", form, HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="testserver"
+    )
+    assert landed.status_code == 302, landed.content.decode()[-600:]
     assert state
     assert state[0]["secure"]
     assert state[0]["samesite"] == "None"
