@@ -64,6 +64,8 @@ def _explain(error: Exception) -> str:
     if "Error during fetch URL" in text or "Invalid response from" in text:
         # Never the answer itself: the URL was typed by a person, the answer may be anything.
         return "The LMS's JWKS URL did not answer with its keys (check the registration)."
+    if "Must support resource link placement types" in text:
+        return "This place in the LMS takes no LTI links (ltiResourceLink)."
     if "Missing id_token" in text:
         return "The launch carries no id_token."
     return f"Launch refused: {text}"
@@ -221,26 +223,31 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     if not membership.is_staff_role:
         raise PermissionDenied("Only the course's instructors and TAs place labs or papers.")
     course = membership.course
-    labs = list(Assignment.objects.filter(course=course).order_by("due_at"))
-    papers = list(Paper.objects.filter(course=course).order_by("session_date"))
-    if request.method == "GET":
-        return render(
-            request, "lti/deep_link.html", {"course": course, "labs": labs, "papers": papers}
-        )
-    chosen_labs = [lab for lab in labs if f"lab-{lab.pk}" in request.POST.getlist("item")]
-    chosen_papers = [p for p in papers if f"paper-{p.pk}" in request.POST.getlist("item")]
-    if not chosen_labs and not chosen_papers:
-        return render(
-            request,
-            "lti/deep_link.html",
-            {"course": course, "labs": labs, "papers": papers, "error": "Pick at least one."},
-            status=400,
-        )
     try:
         message = DjangoMessageLaunch.from_cache(pending["launch_id"], request, PortalToolConf())
     except LtiException:
         del request.session[DEEP_LINK_SESSION_KEY]
         return _refused(request, "The deep linking request expired: start it again from the LMS.")
+    settings_claim: Any = dict(message.get_launch_data()).get(DEEP_LINKING_SETTINGS) or {}
+    if "ltiResourceLink" not in (settings_claim.get("accept_types") or []):
+        del request.session[DEEP_LINK_SESSION_KEY]
+        return _refused(request, "This place in the LMS takes no LTI links (ltiResourceLink).")
+    multiple = settings_claim.get("accept_multiple", True) is not False
+    labs = list(Assignment.objects.filter(course=course).order_by("due_at"))
+    papers = list(Paper.objects.filter(course=course).order_by("session_date"))
+    page = {"course": course, "labs": labs, "papers": papers, "multiple": multiple}
+    if request.method == "GET":
+        return render(request, "lti/deep_link.html", page)
+    picked = request.POST.getlist("item")
+    chosen_labs = [lab for lab in labs if f"lab-{lab.pk}" in picked]
+    chosen_papers = [p for p in papers if f"paper-{p.pk}" in picked]
+    error = ""
+    if not chosen_labs and not chosen_papers:
+        error = "Pick at least one lab or paper."
+    elif len(chosen_labs) + len(chosen_papers) > 1 and not multiple:
+        error = "This place in the LMS takes one item: pick one."
+    if error:
+        return render(request, "lti/deep_link.html", {**page, "error": error}, status=400)
     target = request.build_absolute_uri(reverse("lti-launch"))
     resources = [
         DeepLinkResource()
@@ -257,7 +264,6 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     ]
     deep = message.get_deep_link()
     jwt_value = deep.get_response_jwt(resources)
-    settings_claim: Any = dict(message.get_launch_data()).get(DEEP_LINKING_SETTINGS) or {}
     return_url = str(settings_claim["deep_link_return_url"])
     del request.session[DEEP_LINK_SESSION_KEY]
     response = render(

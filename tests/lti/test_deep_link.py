@@ -76,6 +76,37 @@ def test_picking_nothing_is_refused(lti_platform: LtiPlatform) -> None:
     assert "Pick at least one" in answer.content.decode()
 
 
+def test_one_item_where_the_lms_takes_one(lti_platform: LtiPlatform) -> None:
+    setup = course_with_platform(lti_platform)
+    client = Client()
+    claims = lti_platform.deep_linking_claims(
+        user_id="t", context_id="ctx-1", target_link_uri=LAUNCH, accept_multiple=False
+    )
+    launch(client, lti_platform, claims)
+    assert 'type="radio"' in client.get("/lti/deep-link/").content.decode()
+    both = {"item": [f"lab-{setup.lab.pk}", f"paper-{setup.paper.pk}"]}
+    answer = client.post("/lti/deep-link/", both)
+    assert answer.status_code == 400
+    assert "takes one item" in answer.content.decode()
+    answer = client.post("/lti/deep-link/", {"item": [f"lab-{setup.lab.pk}"]})
+    assert answer.status_code == 200
+    assert 'name="JWT"' in answer.content.decode()
+
+
+def test_place_that_takes_no_links_is_refused(lti_platform: LtiPlatform) -> None:
+    course_with_platform(lti_platform)
+    client = Client()
+    claims = deep_link_claims(lti_platform)
+    claims[DL + "deep_linking_settings"]["accept_types"] = ["file", "html"]  # type: ignore[index]
+    before = counts()
+    answer = launch(client, lti_platform, claims)
+    assert answer.status_code == 400
+    assert "takes no LTI links" in answer.content.decode()
+    assert {k: v for k, v in counts().items() if k != "sessions"} == {
+        k: v for k, v in before.items() if k != "sessions"
+    }
+
+
 def test_student_cannot_deep_link(lti_platform: LtiPlatform) -> None:
     course_with_platform(lti_platform)
     before = counts()
