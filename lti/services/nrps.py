@@ -28,9 +28,12 @@ RANK = {Role.STUDENT: 0, Role.TA: 1, Role.INSTRUCTOR: 2}
 def role_from_lti(roles: Iterable[str]) -> str | None:
     """The portal role of a set of LTI roles (full URIs or the short names NRPS may use):
     Instructor or Administrator -> instructor, Instructor#TeachingAssistant, TeachingAssistant
-    or ContentDeveloper -> ta, Learner -> student; None for anything else (a Mentor, a guest)."""
+    or ContentDeveloper -> ta, Learner -> student; None for anything else (a Mentor, a guest,
+    institution and system roles, which say nothing of the course)."""
     found: set[str] = set()
     for role in roles:
+        if "/" in str(role) and "/membership" not in str(role):
+            continue  # an institution or system role says nothing of this course
         name = str(role).rsplit("/", 1)[-1]
         base, _, sub = name.partition("#")
         if base == "membership" and sub:  # .../membership#Instructor
