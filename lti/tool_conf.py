@@ -15,7 +15,12 @@ from lti.models import Registration, ToolKey
 
 
 class LaunchRefused(LtiException):
-    """A launch or login refused: `str()` is the message shown (it names what was wrong)."""
+    """A launch or login refused: `str()` is the message shown (it names what was wrong), and
+    `status` the page's status (400 bad input, 403 a person without the role)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 def to_pylti(registration: Registration) -> PyltiRegistration:
