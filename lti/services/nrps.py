@@ -1,14 +1,15 @@
 """Names and Role Provisioning Services (https://www.imsglobal.org/spec/lti-nrps/v2p0/): the
 roster of an LMS course (context) read page by page from its `context_memberships_url` and
 written to the portal course: a user and an LTI identity for each new member, memberships with
-the role mapped from the LTI roles; members the LMS marks Inactive, or no longer lists, lose an
-active *student* membership (deactivated, never deleted). Staff memberships are never removed
-nor demoted by a sync: an LMS that drops a TA does not lock them out of grading."""
+the role a launch would give (lti.launch.role_from_lti); members the LMS marks Inactive, or no
+longer lists, lose an active *student* membership (deactivated, never deleted). Staff
+memberships are never removed nor demoted by a sync: an LMS that drops a TA does not lock them
+out of grading."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,36 +19,12 @@ from pylti1p3.names_roles import NamesRolesProvisioningService
 
 from courses.models import STAFF_ROLES, Membership, Role
 from courses.signals import memberships_changed
+from lti.launch import role_from_lti
 from lti.models import CourseContext, Identity
 from lti.services.connector import PortalServiceConnector
 
 Progress = Callable[[int, int, str], None]
 RANK = {Role.STUDENT: 0, Role.TA: 1, Role.INSTRUCTOR: 2}
-
-
-def role_from_lti(roles: Iterable[str]) -> str | None:
-    """The portal role of a set of LTI roles (full URIs or the short names NRPS may use):
-    Instructor or Administrator -> instructor, Instructor#TeachingAssistant, TeachingAssistant
-    or ContentDeveloper -> ta, Learner -> student; None for anything else (a Mentor, a guest,
-    institution and system roles, which say nothing of the course)."""
-    found: set[str] = set()
-    for role in roles:
-        if "/" in str(role) and "/membership" not in str(role):
-            continue  # an institution or system role says nothing of this course
-        name = str(role).rsplit("/", 1)[-1]
-        base, _, sub = name.partition("#")
-        if base == "membership" and sub:  # .../membership#Instructor
-            base, _, sub = sub.partition("#")
-        found.add(base)
-        if sub:
-            found.add(f"{base}#{sub}")
-    if "Instructor#TeachingAssistant" in found or {"TeachingAssistant", "ContentDeveloper"} & found:
-        return Role.TA
-    if {"Instructor", "Administrator"} & found:
-        return Role.INSTRUCTOR
-    if "Learner" in found:
-        return Role.STUDENT
-    return None
 
 
 @dataclass
@@ -113,7 +90,7 @@ def roster_sync(
     with transaction.atomic():
         for n, member in enumerate(members, 1):
             sub = str(member.get("user_id") or "")
-            role = role_from_lti(member.get("roles") or [])
+            role = role_from_lti(list(member.get("roles") or []))
             if not sub or role is None:
                 result.skipped.append(sub or "(no user_id)")
                 continue

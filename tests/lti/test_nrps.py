@@ -12,32 +12,11 @@ from jobs.models import Job
 from jobs.registry import JobFailed
 from lti.jobs import KIND, roster_sync_run
 from lti.models import Identity
-from lti.services.nrps import role_from_lti
 from tests.factories import make_member
 from tests.lti.conftest import link_course
 from tests.lti.platform import INSTRUCTOR, LEARNER, ROLE, TEACHING_ASSISTANT
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.mark.parametrize(
-    ("roles", "role"),
-    [
-        ([LEARNER], "student"),
-        ([INSTRUCTOR], "instructor"),
-        ([TEACHING_ASSISTANT], "ta"),
-        ([INSTRUCTOR, TEACHING_ASSISTANT], "ta"),
-        (["Instructor"], "instructor"),
-        (["Learner"], "student"),
-        ([ROLE + "ContentDeveloper"], "ta"),
-        ([ROLE + "Mentor"], None),
-        ([ROLE + "Administrator"], "instructor"),
-        (["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator"], None),
-        ([], None),
-    ],
-)
-def test_lti_roles_map_to_portal_roles(roles, role):
-    assert role_from_lti(roles) == role
 
 
 def run(course, context, progress_log):
