@@ -21,7 +21,7 @@ import datetime as dt
 import functools
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import requests
 from django.conf import settings
@@ -36,6 +36,9 @@ from pylti1p3.lineitem import LineItem
 from convlab.models import Submission, SubmissionStatus
 from lti.models import Identity, ResourceLink, ScoreDelivery, ScoreState
 from lti.services.connector import PortalServiceConnector
+
+if TYPE_CHECKING:
+    from pylti1p3.assignments_grades import TAssignmentsGradersData
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +152,8 @@ def _service(link: ResourceLink) -> AssignmentsGradesService:
     data: dict[str, Any] = {"scope": _scopes(link), "lineitems": link.context.lineitems_url}
     if link.lineitem_url:
         data["lineitem"] = link.lineitem_url
-    return AssignmentsGradesService(PortalServiceConnector(link.context.registration), data)
+    connector = PortalServiceConnector(link.context.registration)
+    return AssignmentsGradesService(connector, cast("TAssignmentsGradersData", data))
 
 
 def lineitem_for(link: ResourceLink, delivery: ScoreDelivery) -> str:

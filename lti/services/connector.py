@@ -16,7 +16,7 @@ from lti.tool_conf import to_pylti
 
 
 class _TimedSession(requests.Session):
-    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+    def request(self, method: Any, url: Any, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", settings.LTI_SCORE_TIMEOUT)
         return super().request(method, url, *args, **kwargs)
 

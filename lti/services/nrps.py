@@ -24,7 +24,7 @@ from lti.models import CourseContext, Identity
 from lti.services.connector import PortalServiceConnector
 
 Progress = Callable[[int, int, str], None]
-RANK = {Role.STUDENT: 0, Role.TA: 1, Role.INSTRUCTOR: 2}
+RANK: dict[str, int] = {Role.STUDENT: 0, Role.TA: 1, Role.INSTRUCTOR: 2}
 
 
 @dataclass

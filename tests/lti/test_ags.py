@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from convlab import services
 from convlab.grading.results import GradingResult
-from convlab.models import Submission
+from convlab.models import Assignment, Submission
 from lti.models import ScoreDelivery
 from lti.services import ags
 from tests.convlab.service.conftest import REFERENCE
@@ -20,7 +21,9 @@ from tests.lti.conftest import link_course
 pytestmark = pytest.mark.django_db
 
 
-def graded(lab, student, score: float | None = 7.5, max_score: float = 10.0) -> Submission:
+def graded(
+    lab: Assignment, student: User, score: float | None = 7.5, max_score: float = 10.0
+) -> Submission:
     made = services.submission_create(
         assignment=lab, student=student, submitted_by=student, content=REFERENCE
     ).submission
