@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
-from tests.convlab.service.conftest import lab  # noqa: F401 - the built-in lab, as a fixture
+# The labs, grading queue, suites and process list of the convlab service tests, as fixtures.
+from tests.convlab.service.conftest import lab, processes, queue, suites, warmup  # noqa: F401
+from tests.convlab.service.test_kills import redis_server  # noqa: F401 - a Redis of the test's
 from tests.lti.platform import AGS_CLAIM, NRPS_CLAIM, LtiPlatform
 
 
