@@ -32,7 +32,6 @@ from lti.services import ags
 from tests.conftest import database_url, start_worker, wait_until_ready, worker_env
 from tests.convlab.service.conftest import submit_url, wait_final
 from tests.convlab.service.test_fault_injection import RELU, create_in_subprocess
-from tests.convlab.service.test_kills import Redis
 from tests.lti.conftest import tool_jwks
 from tests.lti.platform import LtiPlatform, Score
 from tests.lti.tool import LAUNCH, LOGIN, launch
@@ -203,7 +202,7 @@ def test_a_worker_killed_before_delivery_still_delivers_once(
 
 
 def test_redis_lost_before_delivery_still_delivers_once(
-    lti_platform, course, warmup, queue, suites, tmp_path, processes, redis_server: Redis
+    lti_platform, course, warmup, queue, suites, tmp_path, processes, redis_server
 ):
     linked_lab(lti_platform, course, warmup)
     stalled = f"{queue}-stalled"
