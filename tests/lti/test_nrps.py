@@ -100,3 +100,35 @@ def test_a_context_of_another_course_is_not_synced(lti_platform, course, lab, al
     job = Job.objects.create(course=other, kind=KIND, input={"context": linked.context.pk})
     with pytest.raises(JobFailed, match="no longer linked"):
         roster_sync_run(job, lambda *a: None)
+
+
+def test_staff_start_a_sync_from_the_jobs_api_and_students_cannot(
+    api, lti_platform, course, lab, alice, tara, bob
+):
+    linked = link_course(lti_platform, course, lab, alice)
+    url = f"/api/v1/courses/{course.pk}/jobs/"
+    api.force_authenticate(tara)
+    started = api.post(url, {"kind": KIND, "lms_course": "ctx-1"}, format="json")
+    assert started.status_code == 202, started.content
+    assert Job.objects.get().input == {"context": linked.context.pk}
+    bad = api.post(url, {"kind": KIND, "lms_course": "ctx-nope"}, format="json")
+    assert bad.status_code == 400
+    assert "lms_course" in bad.json()
+    # A student is refused; someone of another course is not told the course exists.
+    for user, refused in ((alice, 403), (bob, 404)):
+        api.force_authenticate(user)
+        answer = api.post(url, {"kind": KIND, "lms_course": "ctx-1"}, format="json")
+        assert answer.status_code == refused
+    assert Job.objects.count() == 1
+
+
+def test_the_jobs_page_offers_the_linked_lms_courses_only(lti_platform, course, lab, alice, tara):
+    from django.test import Client
+
+    linked = link_course(lti_platform, course, lab, alice)
+    client = Client()
+    client.force_login(tara)
+    page = client.get(f"/courses/{course.pk}/jobs/")
+    assert page.status_code == 200
+    assert "Start roster sync" in page.content.decode()
+    assert f'value="{linked.context.pk}"' in page.content.decode()
