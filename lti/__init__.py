@@ -21,6 +21,15 @@ Models (lti/models.py):
   ``userId`` of that user on that platform is ``sub``).
 - ``UsedNonce``: nonces of accepted id_tokens (replay refused).
 
+Launches (lti/views.py, lti/launch.py): /lti/login/ (OIDC initiation), /lti/launch/ (id_token
+checked by pylti1p3: state, nonce issued to this session, registration, signature against the
+platform's JWKS, deployment, message; then iat age and the used-nonce record), /lti/jwks/,
+/lti/deep-link/, and /courses/<id>/lti/ where a course's instructors register their LMS (site
+admins register site-wide ones in the admin and link their contexts to courses there). A new
+(registration, sub) gets a new account; only a site-wide registration links an existing account
+by its e-mail. The LMS role updates the course membership at each launch (LMS is the roster's
+source of truth), an ended (inactive) membership is refused.
+
 lti/tool_conf.py adapts the models to pylti1p3 (``PortalToolConf``; ``registration.to_pylti()``
 gives a pylti1p3 ``Registration`` with the tool's signing key, for its NRPS/AGS services).
 """

@@ -30,6 +30,7 @@ from courses.models import Role
 from courses.selectors import membership_get
 from lti import launch as claims
 from lti.forms import RegistrationForm
+from lti.http import PlatformSession
 from lti.models import Registration, ResourceLink, ToolKey, UsedNonce
 from lti.tool_conf import LaunchRefused, PortalToolConf
 from reviews.models import Paper
@@ -63,6 +64,8 @@ def _explain(error: Exception) -> str:
     if "Error during fetch URL" in text or "Invalid response from" in text:
         # Never the answer itself: the URL was typed by a person, the answer may be anything.
         return "The LMS's JWKS URL did not answer with its keys (check the registration)."
+    if "Must support resource link placement types" in text:
+        return "This place in the LMS takes no LTI links (ltiResourceLink)."
     if "Missing id_token" in text:
         return "The launch carries no id_token."
     return f"Launch refused: {text}"
@@ -102,13 +105,16 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         return _refused(request, _explain(error))
 
 
-def _message_launch(request: HttpRequest) -> tuple[DjangoMessageLaunch, PortalToolConf]:
+def _message_launch(
+    request: HttpRequest, *, cached_keys: bool = True
+) -> tuple[DjangoMessageLaunch, PortalToolConf]:
     conf = PortalToolConf()
-    message = DjangoMessageLaunch(request, conf)
-    message.set_public_key_caching(
-        DjangoCacheDataStorage(cache_name="default"),
-        cache_lifetime=settings.LTI_PLATFORM_JWKS_CACHE_S,
-    )
+    message = DjangoMessageLaunch(request, conf, requests_session=PlatformSession())
+    if cached_keys:
+        message.set_public_key_caching(
+            DjangoCacheDataStorage(cache_name="default"),
+            cache_lifetime=settings.LTI_PLATFORM_JWKS_CACHE_S,
+        )
     message.set_auto_validation(enable=False)
     # pylti1p3's validate() without its last step (save_launch_data, a session write) and with
     # each step's error explained: nothing is kept unless every check passed.
@@ -148,7 +154,14 @@ def _forget_old_nonces() -> None:
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
     try:
-        message, conf = _message_launch(request)
+        try:
+            message, conf = _message_launch(request)
+        except LtiException as error:
+            if "Unable to find public key" not in str(error):
+                raise
+            # A kid the cached JWKS lacks: the platform may have rotated its key. Once more
+            # with its JWKS fetched now (every check is read-only, so repeating them is safe).
+            message, conf = _message_launch(request, cached_keys=False)
         body: dict[str, Any] = dict(message.get_launch_data())
         _check_age(body)
         assert conf.registration is not None
@@ -210,26 +223,31 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     if not membership.is_staff_role:
         raise PermissionDenied("Only the course's instructors and TAs place labs or papers.")
     course = membership.course
-    labs = list(Assignment.objects.filter(course=course).order_by("due_at"))
-    papers = list(Paper.objects.filter(course=course).order_by("session_date"))
-    if request.method == "GET":
-        return render(
-            request, "lti/deep_link.html", {"course": course, "labs": labs, "papers": papers}
-        )
-    chosen_labs = [lab for lab in labs if f"lab-{lab.pk}" in request.POST.getlist("item")]
-    chosen_papers = [p for p in papers if f"paper-{p.pk}" in request.POST.getlist("item")]
-    if not chosen_labs and not chosen_papers:
-        return render(
-            request,
-            "lti/deep_link.html",
-            {"course": course, "labs": labs, "papers": papers, "error": "Pick at least one."},
-            status=400,
-        )
     try:
         message = DjangoMessageLaunch.from_cache(pending["launch_id"], request, PortalToolConf())
     except LtiException:
         del request.session[DEEP_LINK_SESSION_KEY]
         return _refused(request, "The deep linking request expired: start it again from the LMS.")
+    settings_claim: Any = dict(message.get_launch_data()).get(DEEP_LINKING_SETTINGS) or {}
+    if "ltiResourceLink" not in (settings_claim.get("accept_types") or []):
+        del request.session[DEEP_LINK_SESSION_KEY]
+        return _refused(request, "This place in the LMS takes no LTI links (ltiResourceLink).")
+    multiple = settings_claim.get("accept_multiple", True) is not False
+    labs = list(Assignment.objects.filter(course=course).order_by("due_at"))
+    papers = list(Paper.objects.filter(course=course).order_by("session_date"))
+    page = {"course": course, "labs": labs, "papers": papers, "multiple": multiple}
+    if request.method == "GET":
+        return render(request, "lti/deep_link.html", page)
+    picked = request.POST.getlist("item")
+    chosen_labs = [lab for lab in labs if f"lab-{lab.pk}" in picked]
+    chosen_papers = [p for p in papers if f"paper-{p.pk}" in picked]
+    error = ""
+    if not chosen_labs and not chosen_papers:
+        error = "Pick at least one lab or paper."
+    elif len(chosen_labs) + len(chosen_papers) > 1 and not multiple:
+        error = "This place in the LMS takes one item: pick one."
+    if error:
+        return render(request, "lti/deep_link.html", {**page, "error": error}, status=400)
     target = request.build_absolute_uri(reverse("lti-launch"))
     resources = [
         DeepLinkResource()
@@ -246,7 +264,6 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     ]
     deep = message.get_deep_link()
     jwt_value = deep.get_response_jwt(resources)
-    settings_claim: Any = dict(message.get_launch_data()).get(DEEP_LINKING_SETTINGS) or {}
     return_url = str(settings_claim["deep_link_return_url"])
     del request.session[DEEP_LINK_SESSION_KEY]
     response = render(

@@ -35,6 +35,7 @@ _SECTIONS = (
     ("staff", "staff"),
     ("roster", "staff"),
     ("job", "staff"),
+    ("lti", "staff"),
 )
 
 

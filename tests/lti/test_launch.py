@@ -382,3 +382,37 @@ def test_launch_claims_message_type(lti_platform: LtiPlatform) -> None:
     assert {k: v for k, v in counts().items() if k != "sessions"} == {
         k: v for k, v in before.items() if k != "sessions"
     }
+
+
+def test_jwks_url_inside_the_network_is_not_fetched(
+    lti_platform: LtiPlatform, settings: object
+) -> None:
+    """The registration's JWKS URL is checked again when fetched: with private addresses
+    refused (production), the loopback platform's keys are never asked for."""
+    course_with_platform(lti_platform)
+    settings.CONVLAB_WEBHOOK_ALLOW_PRIVATE = False  # type: ignore[attr-defined]
+    before = counts()
+    answer = launch(Client(), lti_platform, student_claims(lti_platform))
+    _refused(answer, 400, "JWKS URL did not answer")
+    assert lti_platform.requests_to("/.well-known/jwks.json") == []
+    assert {k: v for k, v in counts().items() if k != "sessions"} == {
+        k: v for k, v in before.items() if k != "sessions"
+    }
+
+
+def test_platform_jwks_is_cached(lti_platform: LtiPlatform) -> None:
+    course_with_platform(lti_platform)
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    assert len(lti_platform.requests_to("/.well-known/jwks.json")) == 1
+
+
+def test_platform_key_rotation_is_followed(lti_platform: LtiPlatform) -> None:
+    """A kid the cached JWKS lacks makes the tool fetch the platform's JWKS again."""
+    from jwcrypto import jwk
+
+    course_with_platform(lti_platform)
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    lti_platform.key = jwk.JWK.generate(kty="RSA", size=2048, kid="platform-rotated")
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    assert len(lti_platform.requests_to("/.well-known/jwks.json")) == 2
