@@ -260,10 +260,10 @@ CONVLAB_WEBHOOK_BACKOFF = 10
 CONVLAB_WEBHOOK_BACKOFF_MAX = 3600
 CONVLAB_WEBHOOK_LEASE = 120
 # LTI grade passback (lti/services/ags.py): the AGS score outbox retries as the webhook outbox
-# does (the same attempts, back-off and lease); its nudge after a grading goes to
-# LTI_SCORE_QUEUE (the sweeper's queue unless named), its periodic deliverer with the sweeper.
+# does (the same attempts, back-off and lease; lti.http's timeout and address rules). Its nudge
+# after a grading goes to LTI_SCORE_QUEUE (the sweeper's queue unless named), its periodic
+# deliverer with the sweeper.
 LTI_SCORE_QUEUE = envstr("LTI_SCORE_QUEUE") or CONVLAB_SWEEP_QUEUE
-LTI_SCORE_TIMEOUT = CONVLAB_WEBHOOK_TIMEOUT
 LTI_SCORE_ATTEMPTS = CONVLAB_WEBHOOK_ATTEMPTS
 LTI_SCORE_BACKOFF = CONVLAB_WEBHOOK_BACKOFF
 LTI_SCORE_BACKOFF_MAX = CONVLAB_WEBHOOK_BACKOFF_MAX

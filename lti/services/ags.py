@@ -217,6 +217,8 @@ def _attempt(delivery: ScoreDelivery, claimed_at: dt.datetime) -> ScoreDelivery:
             service = _service(link)
             service.put_grade(score_grade(delivery), LineItem({"id": url}))
             status = 200
+        except requests.exceptions.InvalidURL as refusal:  # lti.http's address rules
+            refused, error = True, str(refusal)
         except LtiServiceException as answer:
             status = int(answer.response.status_code)
             error = f"answered {status}: {answer.response.text[:500]}"

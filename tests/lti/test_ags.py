@@ -158,3 +158,14 @@ def test_it_gives_up_after_the_last_attempt(linked, alice, settings):
     failed = ScoreDelivery.objects.get()
     assert (failed.state, failed.attempts, failed.last_status) == ("failed", 2, 500)
     assert linked.platform.scores == []
+
+
+def test_a_platform_on_a_private_address_is_refused_without_a_request(linked, alice, settings):
+    """The webhook address rules (lti.http): off in tests, which speak to 127.0.0.1."""
+    settings.CONVLAB_WEBHOOK_ALLOW_PRIVATE = False
+    graded(linked.lab, alice)
+    done = ags.score_deliver(delivery_id=ScoreDelivery.objects.get().pk)
+    assert done is not None
+    assert done.state == "refused"
+    assert "private or reserved address" in done.last_error
+    assert linked.platform.requests == []
