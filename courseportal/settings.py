@@ -259,6 +259,15 @@ CONVLAB_WEBHOOK_ATTEMPTS = 15
 CONVLAB_WEBHOOK_BACKOFF = 10
 CONVLAB_WEBHOOK_BACKOFF_MAX = 3600
 CONVLAB_WEBHOOK_LEASE = 120
+# LTI grade passback (lti/services/ags.py): the AGS score outbox retries as the webhook outbox
+# does (the same attempts, back-off and lease; lti.http's timeout and address rules). Its nudge
+# after a grading goes to LTI_SCORE_QUEUE (the sweeper's queue unless named), its periodic
+# deliverer with the sweeper.
+LTI_SCORE_QUEUE = envstr("LTI_SCORE_QUEUE") or CONVLAB_SWEEP_QUEUE
+LTI_SCORE_ATTEMPTS = CONVLAB_WEBHOOK_ATTEMPTS
+LTI_SCORE_BACKOFF = CONVLAB_WEBHOOK_BACKOFF
+LTI_SCORE_BACKOFF_MAX = CONVLAB_WEBHOOK_BACKOFF_MAX
+LTI_SCORE_LEASE = CONVLAB_WEBHOOK_LEASE
 # Course staff get a mail when the grader fails on a submission, at most once per assignment
 # in this many seconds.
 CONVLAB_ALERT_EVERY = envint("CONVLAB_ALERT_EVERY", 900, minimum=1)
@@ -500,6 +509,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "convlab.grade_submission": {"queue": CONVLAB_QUEUE},
     "convlab.deliver_webhook": {"queue": CONVLAB_SWEEP_QUEUE},
+    "lti.deliver_score": {"queue": LTI_SCORE_QUEUE},
 }
 # Publishing must not hang a web request while the broker is down: the submission is already
 # saved, and the sweeper queues it once the broker is back.
@@ -518,6 +528,12 @@ CELERY_BEAT_SCHEDULE = {
     # The webhook outbox: what the nudge after a grading did not deliver, and every retry.
     "convlab-deliver-webhooks": {
         "task": "convlab.deliver_webhooks",
+        "schedule": float(CONVLAB_SWEEP_EVERY),
+        "options": {"queue": CONVLAB_SWEEP_QUEUE},
+    },
+    # The LTI score outbox (AGS grade passback), as the webhook outbox.
+    "lti-deliver-scores": {
+        "task": "lti.deliver_scores",
         "schedule": float(CONVLAB_SWEEP_EVERY),
         "options": {"queue": CONVLAB_SWEEP_QUEUE},
     },

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from lti.models import CourseContext, Identity, Registration, ResourceLink, ToolKey
+from courseportal.admin_history import HistoryAdmin
+from lti.models import (
+    CourseContext,
+    Identity,
+    Registration,
+    ResourceLink,
+    ScoreDelivery,
+    ToolKey,
+)
 
 
 @admin.register(Registration)
@@ -32,3 +40,19 @@ class ToolKeyAdmin(admin.ModelAdmin):
     list_display = ["kid", "created_at", "retired_at"]
     readonly_fields = ["kid", "public_jwk", "created_at"]
     exclude = ["private_pem"]
+
+
+@admin.register(ScoreDelivery)
+class ScoreDeliveryAdmin(HistoryAdmin):
+    """Every score sent (or to send) to an LMS gradebook and how its delivery went: *failed*
+    (every attempt failed) and *refused* (no AGS any more, or an address that may not be called)
+    are the ones to fix in the LMS or its registration."""
+
+    list_display = [
+        "id", "submission", "user_id", "score_given", "score_maximum", "state", "attempts",
+        "last_status", "next_attempt_at", "delivered_at",
+    ]  # fmt: skip
+    list_filter = ["state", "link__context__course"]
+    list_select_related = ["submission__assignment", "submission__student"]
+    search_fields = ["id", "user_id", "submission__student__username", "last_error"]
+    date_hierarchy = "created_at"

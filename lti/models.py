@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from convlab.models import Assignment
+from convlab.models import Assignment, Submission
 from courses.models import Course
 from reviews.models import Paper
 
@@ -219,3 +220,51 @@ class UsedNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+# --- Grade passback: the AGS outbox (lti/services/ags.py) -------------------------------------
+
+
+class ScoreState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"  # gave up after LTI_SCORE_ATTEMPTS attempts
+    REFUSED = "refused", "Refused"  # cannot be sent (no AGS any more, the platform said no)
+
+
+class ScoreDelivery(models.Model):
+    """One score for the LMS gradebook (AGS), written in the transaction that records the
+    grading's final state and delivered later by whichever worker claims it, with the webhook
+    outbox's back-off (convlab.WebhookDelivery). Its `timestamp` is the grading's: the platform
+    keeps the latest score per (line item, user), so a repeated delivery changes nothing."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    link = models.ForeignKey(ResourceLink, on_delete=models.CASCADE, related_name="scores")
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="lti_score_deliveries"
+    )
+    user_id = models.CharField("LMS user id", max_length=255)  # the platform's `sub`
+    score_given = models.FloatField()
+    score_maximum = models.FloatField()
+    timestamp = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=ScoreState.choices, default=ScoreState.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    # When a deliverer may next claim it; a claim pushes it past the attempt's end (a lease).
+    next_attempt_at = models.DateTimeField()
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "score deliveries"
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["link", "submission", "timestamp"], name="lti_score_once_per_grading"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"score of submission {self.submission_id} for {self.user_id} ({self.state})"

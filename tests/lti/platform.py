@@ -89,7 +89,10 @@ ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 LEARNER = ROLE + "Learner"
 INSTRUCTOR = ROLE + "Instructor"
-TEACHING_ASSISTANT = ROLE + "Instructor#TeachingAssistant"
+# A sub-role is its context role's URI path, then #SubRole (LTI 1.3 core A.2.3.1).
+TEACHING_ASSISTANT = (
+    "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"
+)
 CONTENT_DEVELOPER = ROLE + "ContentDeveloper"
 
 ACTIVITY_PROGRESS = {"Initialized", "Started", "InProgress", "Submitted", "Completed"}
@@ -784,6 +787,7 @@ def auto_post_form(action: str, fields: dict[str, str]) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     platform: LtiPlatform
+    _seen: tuple[str, str, dict[str, str], bytes]
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -801,21 +805,18 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         parsed = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(parsed.query))
-        status = 500
+        # Recorded as the answer goes out (before it is written: a test that has its answer
+        # finds the request in `requests`).
+        self._seen = (method, parsed.path, headers, body)
         try:
-            status = self._fault(parsed.path) or self._route(
-                method, parsed.path, query, headers, body
-            )
+            self._fault(parsed.path) or self._route(method, parsed.path, query, headers, body)
         except PlatformError as refused:
-            status = refused.status
-            self._json(status, {"error": refused.error, "error_description": refused.description})
-        finally:
-            with self.platform.lock:
-                self.platform.requests.append(
-                    Request(
-                        method=method, path=parsed.path, status=status, headers=headers, body=body
-                    )
-                )
+            self._json(
+                refused.status, {"error": refused.error, "error_description": refused.description}
+            )
+        except Exception as bug:
+            self._json(500, {"error": "server_error", "error_description": repr(bug)})
+            raise
 
     def _fault(self, path: str) -> int:
         with self.platform.lock:
@@ -914,6 +915,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(
         self, status: int, media: str, payload: bytes, extra: dict[str, str] | None = None
     ) -> int:
+        method, path, headers, body = self._seen
+        with self.platform.lock:
+            self.platform.requests.append(
+                Request(method=method, path=path, status=status, headers=headers, body=body)
+            )
         self.send_response(status)
         if media:
             self.send_header("Content-Type", media)
