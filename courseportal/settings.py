@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "roster",
     "gradebook",
     "demo",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -261,6 +262,15 @@ CONVLAB_WEBHOOK_ATTEMPTS = 15
 CONVLAB_WEBHOOK_BACKOFF = 10
 CONVLAB_WEBHOOK_BACKOFF_MAX = 3600
 CONVLAB_WEBHOOK_LEASE = 120
+# LTI grade passback (lti/services/ags.py): the AGS score outbox retries as the webhook outbox
+# does (the same attempts, back-off and lease; lti.http's timeout and address rules). Its nudge
+# after a grading goes to LTI_SCORE_QUEUE (the sweeper's queue unless named), its periodic
+# deliverer with the sweeper.
+LTI_SCORE_QUEUE = envstr("LTI_SCORE_QUEUE") or CONVLAB_SWEEP_QUEUE
+LTI_SCORE_ATTEMPTS = CONVLAB_WEBHOOK_ATTEMPTS
+LTI_SCORE_BACKOFF = CONVLAB_WEBHOOK_BACKOFF
+LTI_SCORE_BACKOFF_MAX = CONVLAB_WEBHOOK_BACKOFF_MAX
+LTI_SCORE_LEASE = CONVLAB_WEBHOOK_LEASE
 # Course staff get a mail when the grader fails on a submission, at most once per assignment
 # in this many seconds.
 CONVLAB_ALERT_EVERY = envint("CONVLAB_ALERT_EVERY", 900, minimum=1)
@@ -337,6 +347,33 @@ LOGIN_FAILURE_WINDOW = envint("LOGIN_FAILURE_WINDOW", 900, minimum=1)
 # the right (entries further left come from the client and are not believed). 0, no proxy:
 # REMOTE_ADDR. Used by the login limits; with a proxy and 0, every client shares its address.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0, minimum=0)
+
+# --- LTI 1.3 (lti/, docs/lms.md) ----------------------------------------------------------------
+# LTI_ENABLED: the portal is launched inside LMS iframes. Browsers then send the session and
+# CSRF cookies to the framed portal only when they are SameSite=None; Secure (the LMS page is
+# another site), so both are set so, and HTTPS is required (a Secure cookie over plain HTTP is
+# dropped): put the portal behind TLS (SECURE_PROXY_SSL_HEADER above when a proxy terminates it).
+# LTI_FRAME_ANCESTORS: the LMS origins allowed to frame the portal (CSP frame-ancestors), e.g.
+# https://canvas.example.edu; without any, pages open in a new window instead of the iframe.
+LTI_ENABLED = envbool("LTI_ENABLED", False)
+LTI_FRAME_ANCESTORS = envlist("LTI_FRAME_ANCESTORS", [])
+if LTI_ENABLED:
+    SESSION_COOKIE_SAMESITE = "None"
+    CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    if LTI_FRAME_ANCESTORS:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-ancestors"] = ["'self'", *LTI_FRAME_ANCESTORS]
+        # CSP frame-ancestors governs framing in every current browser; X-Frame-Options would
+        # forbid the LMS iframe outright, so it is left to CSP.
+        X_FRAME_OPTIONS = "SAMEORIGIN"
+# How long a retired tool key stays in the JWKS (platforms cache it), and the platform's JWKS in
+# the tool's cache.
+LTI_KEY_RETIRED_KEEP_S = envint("LTI_KEY_RETIRED_KEEP_S", 7 * 24 * 3600, minimum=0)
+LTI_PLATFORM_JWKS_CACHE_S = envint("LTI_PLATFORM_JWKS_CACHE_S", 600, minimum=0)
+# An id_token is accepted for at most this many seconds after its `iat` (its `exp` still rules
+# when sooner); used nonces are kept this long.
+LTI_ID_TOKEN_MAX_AGE_S = envint("LTI_ID_TOKEN_MAX_AGE_S", 3600, minimum=60)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -475,6 +512,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "convlab.grade_submission": {"queue": CONVLAB_QUEUE},
     "convlab.deliver_webhook": {"queue": CONVLAB_SWEEP_QUEUE},
+    "lti.deliver_score": {"queue": LTI_SCORE_QUEUE},
 }
 # Publishing must not hang a web request while the broker is down: the submission is already
 # saved, and the sweeper queues it once the broker is back.
@@ -493,6 +531,12 @@ CELERY_BEAT_SCHEDULE = {
     # The webhook outbox: what the nudge after a grading did not deliver, and every retry.
     "convlab-deliver-webhooks": {
         "task": "convlab.deliver_webhooks",
+        "schedule": float(CONVLAB_SWEEP_EVERY),
+        "options": {"queue": CONVLAB_SWEEP_QUEUE},
+    },
+    # The LTI score outbox (AGS grade passback), as the webhook outbox.
+    "lti-deliver-scores": {
+        "task": "lti.deliver_scores",
         "schedule": float(CONVLAB_SWEEP_EVERY),
         "options": {"queue": CONVLAB_SWEEP_QUEUE},
     },

@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("roster.urls")),
     path("", include("jobs.urls")),
     path("", include("gradebook.urls")),
+    path("", include("lti.urls")),
 ]
 
 handler400 = "courseportal.errors.bad_request"

@@ -36,6 +36,7 @@ _SECTIONS = (
     ("staff", "staff"),
     ("roster", "staff"),
     ("job", "staff"),
+    ("lti", "staff"),
 )
 
 

@@ -83,6 +83,9 @@ NOT_PAGES = {
     "presentations-issue-resolve": "POST only, redirects (or the scheduling page, 400)",
     "presentations-repair": "POST only, redirects (or the scheduling page, 400)",
     "presentations-window": "POST only, redirects (or the scheduling page, 400)",
+    # Issue #19, the LTI 1.3 tool (branch h19lti).
+    "lti-launch": "the LMS's form POST: redirects, or the refused page (checked at lti-login)",
+    "lti-jwks": "JSON: the tool's public keys",
 }
 # Outside the portal's own pages: the REST API and its schema (JSON), Django's admin site.
 OTHER_PREFIXES = ("api/", "admin/")
@@ -120,6 +123,17 @@ def _group(scene: Scene) -> int:
 
 
 VISITS: list[Visit] = [
+    # Issue #19 (branch h19lti): the LTI registration page, and the page of a refused LTI
+    # login / launch and of the deep linking page with no request open.
+    ("instructor", "lti-registrations", course_url("lti-registrations"), 200),
+    (
+        "instructor",
+        "lti-registration-edit",
+        lambda scene: reverse("lti-registration-edit", args=[scene.course.pk, _lti(scene)]),
+        200,
+    ),
+    ("anonymous", "lti-login", lambda scene: reverse("lti-login"), 400),
+    ("instructor", "lti-deep-link", lambda scene: reverse("lti-deep-link"), 400),
     ("anonymous", "login", lambda scene: reverse("login"), 200),
     # student1 is in two courses, so the home page lists them instead of redirecting.
     ("student1", "home", lambda scene: reverse("home"), 200),
@@ -297,6 +311,25 @@ VISITS: list[Visit] = [
         200,
     ),
 ]
+
+
+def _lti(scene: Scene) -> int:
+    """A registration of the course's LMS (issue #19), made on first visit."""
+    from lti.models import Registration
+
+    made, _ = Registration.objects.get_or_create(
+        issuer="https://canvas.instructure.com",
+        client_id="10000000000042",
+        defaults={
+            "name": "Canvas",
+            "auth_login_url": "https://sso.canvaslms.com/api/lti/authorize_redirect",
+            "auth_token_url": "https://sso.canvaslms.com/login/oauth2/token",
+            "jwks_url": "https://sso.canvaslms.com/api/lti/security/jwks",
+            "deployment_ids": ["1:8865aa05b4b79b64a91a86042e43af5ea8ae79eb"],
+            "course": scene.course,
+        },
+    )
+    return made.pk
 
 
 def _announcement(scene: Scene) -> int:

@@ -313,6 +313,36 @@ def _admin_login_form(world: World, role: str) -> dict[str, Any]:
     return {"username": _username(world, role), "password": PASSWORD}
 
 
+def _lti_registered(world: World, role: str) -> dict[str, Any]:
+    """A registration of the course's LMS (made in the cell's transaction)."""
+    from lti.models import Registration
+
+    made, _ = Registration.objects.get_or_create(
+        issuer="https://lms.example.edu",
+        client_id="matrix",
+        defaults={
+            "name": "LMS",
+            "auth_login_url": "https://lms.example.edu/auth",
+            "auth_token_url": "https://lms.example.edu/token",
+            "jwks_url": "https://lms.example.edu/jwks",
+            "course": world.course,
+        },
+    )
+    return {"registration_id": made.pk}
+
+
+def _lti_registration(world: World, role: str) -> dict[str, Any]:
+    return {
+        "name": "Canvas",
+        "issuer": "https://canvas.instructure.com",
+        "client_id": f"1000000000{role}",
+        "auth_login_url": "https://sso.canvaslms.com/api/lti/authorize_redirect",
+        "auth_token_url": "https://sso.canvaslms.com/login/oauth2/token",
+        "jwks_url": "https://sso.canvaslms.com/api/lti/security/jwks",
+        "deployment_ids_text": "1:abc",
+    }
+
+
 ROWS: list[Row] = [
     # --- site ---------------------------------------------------------------------------------
     row("healthz", "GET", EVERYONE, note="liveness, the same for every caller; no worker asked"),
@@ -623,6 +653,25 @@ ROWS: list[Row] = [
     row("student-grades", "GET", "login 200 404 200 200 403 404"),
     row("student-grades", "GET", "login 404 404 200 200 403 404", kwargs=_carol,
         note="another student's grades: staff only"),
+    # LTI 1.3 (lti/): the login initiation and the launch are public by design (the LMS sends
+    # the browser there; the signed id_token authenticates), and answer 400 to a request that
+    # is not a valid launch; the JWKS is public keys only.
+    row("lti-login", "GET", "400 400 400 400 400 400 400", note="no iss/login_hint"),
+    row("lti-login", "POST", "400 400 400 400 400 400 400", body=_const({}), encoding="form"),
+    row("lti-launch", "GET", "405 405 405 405 405 405 405"),
+    row("lti-launch", "POST", "400 400 400 400 400 400 400", body=_const({"id_token": "x.y.z"}),
+        encoding="form", note="no state: refused before anything is read"),
+    row("lti-jwks", "GET", EVERYONE),
+    row("lti-deep-link", "GET", "login 400 400 400 400 400 400",
+        note="no deep linking request open in the session"),
+    row("lti-deep-link", "POST", "login 400 400 400 400 400 400", body=_const({"item": "lab-1"}),
+        encoding="form"),
+    row("lti-registrations", "GET", "login 403 404 403 200 403 404"),
+    row("lti-registrations", "POST", "login 403 404 403 302 403 404", body=_lti_registration,
+        encoding="form"),
+    row("lti-registration-edit", "GET", "login 403 404 403 200 403 404", kwargs=_lti_registered),
+    row("lti-registration-edit", "POST", "login 403 404 403 302 403 404", kwargs=_lti_registered,
+        body=_lti_registration, encoding="form"),
     row("account", "GET", "login 200 200 200 200 200 200"),
     row("account", "POST", "login 200 200 200 200 200 200", body=_const({"name": "laptop"})),
 ]  # fmt: skip

@@ -1,0 +1,58 @@
+from django.contrib import admin
+
+from courseportal.admin_history import HistoryAdmin
+from lti.models import (
+    CourseContext,
+    Identity,
+    Registration,
+    ResourceLink,
+    ScoreDelivery,
+    ToolKey,
+)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "issuer", "client_id", "course", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "issuer", "client_id"]
+
+
+@admin.register(CourseContext)
+class CourseContextAdmin(admin.ModelAdmin):
+    list_display = ["title", "context_id", "deployment_id", "registration", "course"]
+    search_fields = ["title", "context_id"]
+
+
+@admin.register(ResourceLink)
+class ResourceLinkAdmin(admin.ModelAdmin):
+    list_display = ["title", "resource_link_id", "context", "assignment", "paper"]
+
+
+@admin.register(Identity)
+class IdentityAdmin(admin.ModelAdmin):
+    list_display = ["sub", "registration", "user", "last_launch_at"]
+    search_fields = ["sub", "user__username", "email"]
+
+
+@admin.register(ToolKey)
+class ToolKeyAdmin(admin.ModelAdmin):
+    list_display = ["kid", "created_at", "retired_at"]
+    readonly_fields = ["kid", "public_jwk", "created_at"]
+    exclude = ["private_pem"]
+
+
+@admin.register(ScoreDelivery)
+class ScoreDeliveryAdmin(HistoryAdmin):
+    """Every score sent (or to send) to an LMS gradebook and how its delivery went: *failed*
+    (every attempt failed) and *refused* (no AGS any more, or an address that may not be called)
+    are the ones to fix in the LMS or its registration."""
+
+    list_display = [
+        "id", "submission", "user_id", "score_given", "score_maximum", "state", "attempts",
+        "last_status", "next_attempt_at", "delivered_at",
+    ]  # fmt: skip
+    list_filter = ["state", "link__context__course"]
+    list_select_related = ["submission__assignment", "submission__student"]
+    search_fields = ["id", "user_id", "submission__student__username", "last_error"]
+    date_hierarchy = "created_at"

@@ -1,0 +1,249 @@
+"""Assignment and Grade Services (https://www.imsglobal.org/spec/lti-ags/v2p0/): a finished
+grading's score goes to the LMS gradebook of every resource link (LMS placement) of its lab,
+through an outbox.
+
+The score is a row (ScoreDelivery) written by `score_deliveries_create` in the transaction that
+records the grading's final state (lti/receivers.py, on the submission's save in
+convlab.services._finish), so that it exists exactly when the grading does. A nudge after the
+commit (lti.deliver_score) tries it at once; the periodic deliverer (lti.deliver_scores, with
+the sweeper) claims whatever is due, with the webhook outbox's back-off, lease and attempts.
+Delivery is at least once, and a repeat changes nothing: every attempt sends the same score with
+the grading's timestamp, and the platform keeps the latest per (line item, user) (AGS 2.0,
+3.4.4); a 409 (the platform has one as late or later) counts as delivered.
+
+The line item of a link is the one the launch named, else found by its resource link id, else
+created on first need (under a lock on the link, so that concurrent deliveries make one).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any, cast
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.exception import LtiException, LtiServiceException
+from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
+
+from convlab.models import Submission, SubmissionStatus
+from lti.models import Identity, ResourceLink, ScoreDelivery, ScoreState
+from lti.services.connector import PortalServiceConnector
+
+if TYPE_CHECKING:
+    from pylti1p3.assignments_grades import TAssignmentsGradersData
+
+logger = logging.getLogger(__name__)
+
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+LINEITEM_TAG = "courseportal"
+
+
+def _scopes(link: ResourceLink) -> list[str]:
+    return list(link.ags_scopes or link.context.ags_scopes or [])
+
+
+def score_deliveries_create(*, submission: Submission) -> list[ScoreDelivery]:
+    """The scores of a finished, gradable grading, one per LTI link of its lab whose platform
+    granted the score scope and knows the student; call in the transaction that makes the
+    grading final. A grading already stored (same submission and finish time) adds nothing."""
+    if (
+        submission.status != SubmissionStatus.DONE
+        or not submission.gradable
+        or submission.score is None
+        or not submission.max_score
+        or submission.finished_at is None
+    ):
+        return []
+    made = []
+    links = ResourceLink.objects.filter(assignment_id=submission.assignment_id).select_related(
+        "context__registration"
+    )
+    for link in links:
+        if not link.context.registration.is_active or SCOPE_SCORE not in _scopes(link):
+            continue
+        if not (link.lineitem_url or link.context.lineitems_url):
+            continue
+        identity = Identity.objects.filter(
+            registration=link.context.registration, user_id=submission.student_id
+        ).first()
+        if identity is None:
+            continue
+        delivery, created = ScoreDelivery.objects.get_or_create(
+            link=link,
+            submission=submission,
+            timestamp=submission.finished_at,
+            defaults={
+                "user_id": identity.sub,
+                "score_given": float(submission.score),
+                "score_maximum": float(submission.max_score),
+                "next_attempt_at": timezone.now(),
+            },
+        )
+        if created:
+            made.append(delivery)
+            transaction.on_commit(functools.partial(score_nudge, delivery_id=delivery.pk))
+    return made
+
+
+def score_nudge(*, delivery_id: uuid.UUID) -> bool:
+    """Queue an attempt now; a broker that is down only delays it to the periodic deliverer."""
+    from lti.tasks import deliver_score
+
+    try:
+        deliver_score.apply_async(args=(str(delivery_id),))
+    except Exception as error:
+        logger.warning("could not queue LTI score delivery %s: %s", delivery_id, error)
+        return False
+    return True
+
+
+def _claim(delivery_id: uuid.UUID, now: dt.datetime) -> ScoreDelivery | None:
+    """Take a pending, due delivery for one attempt (its lease pushes it past the attempt)."""
+    lease = now + dt.timedelta(seconds=settings.LTI_SCORE_LEASE)
+    claimed = ScoreDelivery.objects.filter(
+        pk=delivery_id, state=ScoreState.PENDING, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
+    if not claimed:
+        return None
+    return ScoreDelivery.objects.select_related("link__context__registration").get(pk=delivery_id)
+
+
+def score_deliver(
+    *, delivery_id: uuid.UUID, now: dt.datetime | None = None
+) -> ScoreDelivery | None:
+    """One attempt of one delivery, if it is due and unclaimed; the delivery afterwards."""
+    delivery = _claim(delivery_id, now or timezone.now())
+    if delivery is None:
+        return ScoreDelivery.objects.filter(pk=delivery_id).first()
+    return _attempt(delivery, now or timezone.now())
+
+
+def scores_deliver_due(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """Every due delivery once (the periodic deliverer): how many ended in each state."""
+    moment = now or timezone.now()
+    outcome: dict[str, int] = {}
+    for _ in range(limit):
+        with transaction.atomic():
+            due = (
+                ScoreDelivery.objects.select_for_update(skip_locked=True)
+                .filter(state=ScoreState.PENDING, next_attempt_at__lte=moment)
+                .order_by("next_attempt_at")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            delivery = _claim(due, moment) if due is not None else None
+        if delivery is None:
+            break
+        state = _attempt(delivery, moment).state
+        outcome[state] = outcome.get(state, 0) + 1
+    return outcome
+
+
+def _service(link: ResourceLink) -> AssignmentsGradesService:
+    data: dict[str, Any] = {"scope": _scopes(link), "lineitems": link.context.lineitems_url}
+    if link.lineitem_url:
+        data["lineitem"] = link.lineitem_url
+    connector = PortalServiceConnector(link.context.registration)
+    return AssignmentsGradesService(connector, cast("TAssignmentsGradersData", data))
+
+
+def lineitem_for(link: ResourceLink, delivery: ScoreDelivery) -> str:
+    """The URL of the link's line item: the one on record, else the platform's one for this
+    resource link, else one made now (the lab's title, the grading's maximum)."""
+    if link.lineitem_url:
+        return link.lineitem_url
+    with transaction.atomic():
+        locked = ResourceLink.objects.select_for_update().get(pk=link.pk)
+        if locked.lineitem_url:
+            return locked.lineitem_url
+        service = _service(link)
+        found = service.find_lineitem_by_resource_link_id(link.resource_link_id)
+        if found is None:
+            assignment = link.assignment
+            new = (
+                LineItem()
+                .set_label(link.title or (assignment.title if assignment else "Lab"))
+                .set_score_maximum(delivery.score_maximum)
+                .set_resource_link_id(link.resource_link_id)
+                .set_resource_id(f"assignment-{link.assignment_id}")
+                .set_tag(LINEITEM_TAG)
+            )
+            found = service.find_or_create_lineitem(new, find_by="resource_link_id")
+        url = str(found.get_id() or "")
+        if not url:
+            raise LtiException("the platform's line item has no id")
+        ResourceLink.objects.filter(pk=link.pk).update(lineitem_url=url)
+        link.lineitem_url = url
+        return url
+
+
+def score_grade(delivery: ScoreDelivery) -> Grade:
+    stamp = delivery.timestamp.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+    return (
+        Grade()
+        .set_user_id(delivery.user_id)
+        .set_score_given(delivery.score_given)
+        .set_score_maximum(delivery.score_maximum)
+        .set_timestamp(stamp)
+        .set_activity_progress("Completed")
+        .set_grading_progress("FullyGraded")
+    )
+
+
+def _attempt(delivery: ScoreDelivery, claimed_at: dt.datetime) -> ScoreDelivery:
+    """POST the stored score once and record what came of it (as convlab's webhook attempt):
+    delivered on a 2xx or a 409; refused when there is nothing to send it to; else tried again a
+    back-off after the claim, and failed after LTI_SCORE_ATTEMPTS attempts."""
+    link = delivery.link
+    status: int | None = None
+    error = ""
+    refused = False
+    if not link.context.registration.is_active:
+        refused, error = True, "the LMS registration is no longer active"
+    elif SCOPE_SCORE not in _scopes(link):
+        refused, error = True, "the LMS no longer grants the score scope"
+    else:
+        try:
+            url = lineitem_for(link, delivery)
+            service = _service(link)
+            service.put_grade(score_grade(delivery), LineItem({"id": url}))
+            status = 200
+        except requests.exceptions.InvalidURL as refusal:  # lti.http's address rules
+            refused, error = True, str(refusal)
+        except LtiServiceException as answer:
+            status = int(answer.response.status_code)
+            error = f"answered {status}: {answer.response.text[:500]}"
+        except (LtiException, requests.RequestException, ValueError) as failure:
+            error = f"{type(failure).__name__}: {failure}"
+    now = timezone.now()
+    pending = ScoreDelivery.objects.filter(pk=delivery.pk, state=ScoreState.PENDING)
+    if status is not None and (200 <= status < 300 or status == 409):
+        # 409: the platform holds a score as late or later for this user and line item.
+        pending.update(
+            state=ScoreState.DELIVERED, delivered_at=now, last_status=status, last_error=error
+        )
+    else:
+        if refused:
+            fields: dict[str, Any] = {"state": ScoreState.REFUSED}
+        elif delivery.attempts >= settings.LTI_SCORE_ATTEMPTS:
+            fields = {"state": ScoreState.FAILED}
+        else:
+            wait = min(
+                settings.LTI_SCORE_BACKOFF_MAX,
+                settings.LTI_SCORE_BACKOFF * 2 ** (delivery.attempts - 1),
+            )
+            fields = {"next_attempt_at": claimed_at + dt.timedelta(seconds=wait)}
+        logger.warning("LTI score %s attempt %s: %s", delivery.pk, delivery.attempts, error)
+        pending.filter(attempts=delivery.attempts).update(
+            last_status=status, last_error=error[:2000], **fields
+        )
+    return ScoreDelivery.objects.get(pk=delivery.pk)
