@@ -37,7 +37,16 @@ class RegistrationForm(forms.ModelForm):
             "auth_token_url",
             "jwks_url",
             "audience",
+            "is_active",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["is_active"]
+        else:
+            self.fields["deployment_ids_text"].initial = "\n".join(self.instance.deployment_ids)
+            self.fields["is_active"].help_text = "Off: launches from this LMS are refused."
 
     def clean_deployment_ids_text(self) -> list[str]:
         ids = [line.strip() for line in self.cleaned_data["deployment_ids_text"].splitlines()]
@@ -60,6 +69,7 @@ class RegistrationForm(forms.ModelForm):
         issuer, client_id = data.get("issuer"), data.get("client_id")
         if issuer and client_id:
             clash = Registration.objects.filter(issuer=issuer, client_id=client_id)
+            clash = clash.exclude(pk=self.instance.pk) if self.instance.pk else clash
             if clash.exists():
                 self.add_error("client_id", "This issuer and client id are already registered.")
         return data

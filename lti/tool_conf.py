@@ -62,6 +62,10 @@ class PortalToolConf(ToolConfAbstract[Any]):
         """The active registration of (iss, client_id), or LaunchRefused saying which is unknown."""
         of_issuer = Registration.objects.filter(issuer=iss, is_active=True)
         if not of_issuer.exists():
+            if Registration.objects.filter(issuer=iss).exists():
+                raise LaunchRefused(
+                    f"The registration of the LMS {iss!r} is switched off in the portal."
+                )
             raise LaunchRefused(f"Unknown issuer: no LMS with issuer {iss!r} is registered.")
         if not client_id:
             if of_issuer.count() == 1:

@@ -9,15 +9,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
@@ -212,7 +212,6 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-@xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def deep_link(request: HttpRequest) -> HttpResponse:
     """The instructor picks labs and papers of the course; the LMS gets a signed response."""
@@ -274,13 +273,40 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _instructor_membership(request: HttpRequest, course_id: int) -> Any:
+    membership = membership_get(user=request.user, course_id=course_id)
+    if membership.role != Role.INSTRUCTOR:
+        raise PermissionDenied("Only the course's instructors register an LMS for it.")
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def registration_edit(request: HttpRequest, course_id: int, registration_id: int) -> HttpResponse:
+    """An instructor corrects a registration of the course's LMS, or switches it off."""
+    membership = _instructor_membership(request, course_id)
+    course = membership.course
+    registration = Registration.objects.filter(pk=registration_id, course=course).first()
+    if registration is None:
+        raise Http404("No such LMS registration in this course.")
+    form = RegistrationForm(request.POST or None, instance=registration)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"{registration.name}: saved.")
+        return redirect("lti-registrations", course_id=course.pk)
+    return render(
+        request,
+        "lti/registration_edit.html",
+        {"course": course, "membership": membership, "form": form, "registration": registration},
+        status=400 if form.errors else 200,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def registrations(request: HttpRequest, course_id: int) -> HttpResponse:
     """An instructor registers the course's LMS and sees the values to paste into it."""
-    membership = membership_get(user=request.user, course_id=course_id)
-    if membership.role != Role.INSTRUCTOR:
-        raise PermissionDenied("Only the course's instructors register an LMS for it.")
+    membership = _instructor_membership(request, course_id)
     course = membership.course
     form = RegistrationForm(request.POST or None)
     status = 200

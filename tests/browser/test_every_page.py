@@ -126,6 +126,12 @@ VISITS: list[Visit] = [
     # Issue #19 (branch h19lti): the LTI registration page, and the page of a refused LTI
     # login / launch and of the deep linking page with no request open.
     ("instructor", "lti-registrations", course_url("lti-registrations"), 200),
+    (
+        "instructor",
+        "lti-registration-edit",
+        lambda scene: reverse("lti-registration-edit", args=[scene.course.pk, _lti(scene)]),
+        200,
+    ),
     ("anonymous", "lti-login", lambda scene: reverse("lti-login"), 400),
     ("instructor", "lti-deep-link", lambda scene: reverse("lti-deep-link"), 400),
     ("anonymous", "login", lambda scene: reverse("login"), 200),
@@ -304,6 +310,25 @@ VISITS: list[Visit] = [
         200,
     ),
 ]
+
+
+def _lti(scene: Scene) -> int:
+    """A registration of the course's LMS (issue #19), made on first visit."""
+    from lti.models import Registration
+
+    made, _ = Registration.objects.get_or_create(
+        issuer="https://canvas.instructure.com",
+        client_id="10000000000042",
+        defaults={
+            "name": "Canvas",
+            "auth_login_url": "https://sso.canvaslms.com/api/lti/authorize_redirect",
+            "auth_token_url": "https://sso.canvaslms.com/login/oauth2/token",
+            "jwks_url": "https://sso.canvaslms.com/api/lti/security/jwks",
+            "deployment_ids": ["1:8865aa05b4b79b64a91a86042e43af5ea8ae79eb"],
+            "course": scene.course,
+        },
+    )
+    return made.pk
 
 
 def _announcement(scene: Scene) -> int:

@@ -203,3 +203,61 @@ def test_launch_behind_a_tls_proxy_sets_secure_cookies(lti_platform: object) -> 
     assert state
     assert state[0]["secure"]
     assert state[0]["samesite"] == "None"
+
+
+def test_instructor_corrects_and_switches_off_a_registration(lti_platform: object) -> None:
+    client, course_id = _signed_in(Role.INSTRUCTOR)
+    assert client.post(f"/courses/{course_id}/lti/", _form()).status_code == 302
+    made = Registration.objects.get()
+    url = f"/courses/{course_id}/lti/{made.pk}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "1:8865aa05b4b79b64a91a86042e43af5ea8ae79eb" in page.content.decode()
+    answer = client.post(url, _form(deployment_ids_text="1:abc\n1:def"))  # is_active unticked
+    assert answer.status_code == 302
+    made.refresh_from_db()
+    assert made.deployment_ids == ["1:abc", "1:def"]
+    assert not made.is_active
+    bad = client.post(url, _form(jwks_url="nope"))
+    assert bad.status_code == 400
+    assert 'id="id_jwks_url_error"' in bad.content.decode()
+    made.refresh_from_db()
+    assert made.jwks_url == _form()["jwks_url"]
+
+
+def test_switched_off_registration_refuses_launches(lti_platform: object) -> None:
+    from tests.lti.platform import LtiPlatform
+    from tests.lti.tool import counts, course_with_platform
+
+    assert isinstance(lti_platform, LtiPlatform)
+    setup = course_with_platform(lti_platform)
+    Registration.objects.filter(pk=setup.registration.pk).update(is_active=False)
+    claims = lti_platform.resource_link_claims(
+        user_id="u",
+        context_id="c",
+        resource_link_id="r",
+        target_link_uri="http://testserver/lti/launch/",
+    )
+    before = counts()
+    answer = Client().get(lti_platform.login_url(claims))
+    assert answer.status_code == 400
+    assert "is switched off in the portal" in answer.content.decode()
+    assert counts() == before
+
+
+def test_registration_of_another_course_is_not_found() -> None:
+    client, course_id = _signed_in(Role.INSTRUCTOR)
+    other = make_course(code="CS 1", term="Spring 2018")
+    theirs = Registration.objects.create(
+        name="x",
+        issuer="https://x.example",
+        client_id="1",
+        auth_login_url="https://x.example/a",
+        auth_token_url="https://x.example/t",
+        jwks_url="https://x.example/j",
+        course=other,
+    )
+    assert client.get(f"/courses/{course_id}/lti/{theirs.pk}/").status_code == 404
+    assert client.post(f"/courses/{course_id}/lti/{theirs.pk}/", _form()).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.name == "x"

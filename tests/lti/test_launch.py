@@ -416,3 +416,17 @@ def test_platform_key_rotation_is_followed(lti_platform: LtiPlatform) -> None:
     lti_platform.key = jwk.JWK.generate(kty="RSA", size=2048, kid="platform-rotated")
     assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
     assert len(lti_platform.requests_to("/.well-known/jwks.json")) == 2
+
+
+def test_lti_endpoints_keep_the_site_headers(lti_platform: LtiPlatform) -> None:
+    """csrf-exempt (a cross-site form POST, verified by the id_token) and nothing else: the
+    refused page and the landing redirect carry the site's framing and CSP headers."""
+    course_with_platform(lti_platform)
+    for answer in (
+        Client().get("/lti/login/"),
+        Client().post("/lti/launch/", {"id_token": "x.y.z"}),
+        launch(Client(), lti_platform, student_claims(lti_platform)),
+    ):
+        assert answer["X-Frame-Options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer["Content-Security-Policy"]
+        assert answer["Cache-Control"].startswith("max-age=0")

@@ -309,6 +309,24 @@ def _admin_login_form(world: World, role: str) -> dict[str, Any]:
     return {"username": _username(world, role), "password": PASSWORD}
 
 
+def _lti_registered(world: World, role: str) -> dict[str, Any]:
+    """A registration of the course's LMS (made in the cell's transaction)."""
+    from lti.models import Registration
+
+    made, _ = Registration.objects.get_or_create(
+        issuer="https://lms.example.edu",
+        client_id="matrix",
+        defaults={
+            "name": "LMS",
+            "auth_login_url": "https://lms.example.edu/auth",
+            "auth_token_url": "https://lms.example.edu/token",
+            "jwks_url": "https://lms.example.edu/jwks",
+            "course": world.course,
+        },
+    )
+    return {"registration_id": made.pk}
+
+
 def _lti_registration(world: World, role: str) -> dict[str, Any]:
     return {
         "name": "Canvas",
@@ -641,6 +659,9 @@ ROWS: list[Row] = [
     row("lti-registrations", "GET", "login 403 404 403 200 403 404"),
     row("lti-registrations", "POST", "login 403 404 403 302 403 404", body=_lti_registration,
         encoding="form"),
+    row("lti-registration-edit", "GET", "login 403 404 403 200 403 404", kwargs=_lti_registered),
+    row("lti-registration-edit", "POST", "login 403 404 403 302 403 404", kwargs=_lti_registered,
+        body=_lti_registration, encoding="form"),
     row("account", "GET", "login 200 200 200 200 200 200"),
     row("account", "POST", "login 200 200 200 200 200 200", body=_const({"name": "laptop"})),
 ]  # fmt: skip
