@@ -198,3 +198,33 @@ def test_the_score_is_written_in_the_grading_s_transaction(linked, alice, monkey
     # it; the second (not gradable) try writes none.
     assert calls == [1, 0]
     assert not ScoreDelivery.objects.exists()
+
+
+def test_the_platform_s_own_line_item_for_the_link_is_used(linked, alice):
+    """A line item the LMS made for the resource link (an instructor's gradebook column) is found
+    by the link's id, among others, and scored; none is created."""
+    platform = linked.platform
+    platform.add_lineitem("ctx-1", label="Other", scoreMaximum=5, resourceLinkId="rl-other")
+    own = platform.add_lineitem(
+        "ctx-1", label="Lab 2 (LMS)", scoreMaximum=10, resourceLinkId="rl-lab2"
+    )
+    graded(linked.lab, alice)
+    assert ags.scores_deliver_due() == {"delivered": 1}
+    [score] = platform.scores
+    assert score.lineitem == own["id"]
+    asked = [(r.method, r.path) for r in platform.requests if r.path.startswith("/contexts/")]
+    assert asked == [
+        ("GET", "/contexts/ctx-1/lineitems"),  # ?resource_link_id=rl-lab2
+        ("POST", own["id"].removeprefix(platform.base_url) + "/scores"),
+    ]
+
+
+def test_without_a_line_item_scope_nothing_is_created(linked, alice):
+    linked.link.ags_scopes = [ags.SCOPE_SCORE]
+    linked.link.save()
+    graded(linked.lab, alice)
+    done = ags.score_deliver(delivery_id=ScoreDelivery.objects.get().pk)
+    assert done is not None
+    assert (done.state, done.attempts) == ("pending", 1)
+    assert "no line item scope" in done.last_error
+    assert linked.platform.requests == []
