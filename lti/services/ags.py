@@ -264,6 +264,9 @@ def _attempt(delivery: ScoreDelivery, claimed_at: dt.datetime) -> ScoreDelivery:
             error = f"answered {status}: {answer.response.text[:500]}"
         except (LtiException, requests.RequestException, ValueError) as failure:
             error = f"{type(failure).__name__}: {failure}"
+        except Exception as failure:  # a bug must not hold the delivery for a whole lease
+            logger.exception("LTI score %s: unexpected failure", delivery.pk)
+            error = f"{type(failure).__name__}: {failure}"
     now = timezone.now()
     pending = ScoreDelivery.objects.filter(pk=delivery.pk, state=ScoreState.PENDING)
     if status is not None and (200 <= status < 300 or status == 409):
