@@ -28,7 +28,7 @@ platform's JWKS, deployment, message; then iat age and the used-nonce record), /
 admins register site-wide ones in the admin and link their contexts to courses there). A new
 (registration, sub) gets a new account; only a site-wide registration links an existing account
 by its e-mail. The LMS role updates the course membership at each launch (LMS is the roster's
-source of truth), an ended (inactive) membership is refused.
+source of truth) but never demotes staff to student; an ended (inactive) membership is refused.
 
 lti/tool_conf.py adapts the models to pylti1p3 (``PortalToolConf``; ``registration.to_pylti()``
 gives a pylti1p3 ``Registration`` with the tool's signing key, for its NRPS/AGS services).

@@ -176,7 +176,13 @@ def accept_launch(registration: Registration, body: dict[str, Any]) -> LaunchRes
                 "Your membership in this course was ended by its staff: ask them to restore it.",
                 status=403,
             )
-        elif membership.role != role and membership.role != Role.AUTOGRADER:
+        # The LMS's role wins, except that staff are never demoted to student by it (as the
+        # NRPS sync): an instructor looking at the course as a Learner stays staff.
+        elif (
+            membership.role != role
+            and membership.role != Role.AUTOGRADER
+            and not (membership.is_staff_role and role == Role.STUDENT)
+        ):
             membership.role = role
             membership.save(update_fields=["role"])
         link = None

@@ -430,3 +430,16 @@ def test_lti_endpoints_keep_the_site_headers(lti_platform: LtiPlatform) -> None:
         assert answer["X-Frame-Options"] == "DENY"
         assert "frame-ancestors 'none'" in answer["Content-Security-Policy"]
         assert answer["Cache-Control"].startswith("max-age=0")
+
+
+def test_launch_role_updates_the_membership_but_never_demotes_staff(
+    lti_platform: LtiPlatform,
+) -> None:
+    setup = course_with_platform(lti_platform)
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    user = Identity.objects.get(sub="lms-user-ada").user
+    launch(Client(), lti_platform, student_claims(lti_platform, roles=[TEACHING_ASSISTANT]))
+    assert Membership.objects.get(user=user, course=setup.course).role == Role.TA
+    answer = launch(Client(), lti_platform, student_claims(lti_platform, roles=[LEARNER]))
+    assert answer["Location"] == f"/courses/{setup.course.pk}/staff/"
+    assert Membership.objects.get(user=user, course=setup.course).role == Role.TA
