@@ -8,12 +8,14 @@ from lti.models import (
     ResourceLink,
     ScoreDelivery,
     ToolKey,
+    UsedNonce,
 )
 
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
     list_display = ["name", "issuer", "client_id", "course", "is_active"]
+    list_select_related = ["course"]
     list_filter = ["is_active"]
     search_fields = ["name", "issuer", "client_id"]
 
@@ -21,23 +23,31 @@ class RegistrationAdmin(admin.ModelAdmin):
 @admin.register(CourseContext)
 class CourseContextAdmin(admin.ModelAdmin):
     list_display = ["title", "context_id", "deployment_id", "registration", "course"]
+    list_filter = ["registration", "course"]
+    list_select_related = ["registration", "course"]
     search_fields = ["title", "context_id"]
 
 
 @admin.register(ResourceLink)
 class ResourceLinkAdmin(admin.ModelAdmin):
     list_display = ["title", "resource_link_id", "context", "assignment", "paper"]
+    list_filter = ["context__course"]
+    list_select_related = ["context__course", "assignment", "paper"]
+    search_fields = ["title", "resource_link_id"]
 
 
 @admin.register(Identity)
 class IdentityAdmin(admin.ModelAdmin):
     list_display = ["sub", "registration", "user", "last_launch_at"]
+    list_filter = ["registration"]
+    list_select_related = ["registration", "user"]
     search_fields = ["sub", "user__username", "email"]
 
 
 @admin.register(ToolKey)
 class ToolKeyAdmin(admin.ModelAdmin):
     list_display = ["kid", "created_at", "retired_at"]
+    search_fields = ["kid"]
     readonly_fields = ["kid", "public_jwk", "created_at"]
     exclude = ["private_pem"]
 
@@ -56,3 +66,12 @@ class ScoreDeliveryAdmin(HistoryAdmin):
     list_select_related = ["submission__assignment", "submission__student"]
     search_fields = ["id", "user_id", "submission__student__username", "last_error"]
     date_hierarchy = "created_at"
+
+
+@admin.register(UsedNonce)
+class UsedNonceAdmin(HistoryAdmin):
+    """Nonces of accepted launches (a second launch with one is a replay, refused)."""
+
+    list_display = ["nonce", "registration", "used_at"]
+    list_select_related = ["registration"]
+    search_fields = ["nonce"]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import urllib.parse
 import uuid
 from typing import TYPE_CHECKING, Any, cast
 
@@ -36,6 +37,7 @@ from pylti1p3.lineitem import LineItem
 from convlab.models import Submission, SubmissionStatus
 from lti.models import Identity, ResourceLink, ScoreDelivery, ScoreState
 from lti.services.connector import PortalServiceConnector
+from lti.services.nrps import next_page
 
 if TYPE_CHECKING:
     from pylti1p3.assignments_grades import TAssignmentsGradersData
@@ -44,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_LINEITEM_READ = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+MEDIA_LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
+MEDIA_LINEITEMS = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 LINEITEM_TAG = "courseportal"
 
 
@@ -156,18 +161,45 @@ def _service(link: ResourceLink) -> AssignmentsGradesService:
     return AssignmentsGradesService(connector, cast("TAssignmentsGradersData", data))
 
 
+def _with_query(url: str, **params: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qsl(parts.query) + list(params.items())
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def _find_lineitem(connector: PortalServiceConnector, link: ResourceLink) -> str | None:
+    """The platform's line item for the link's resource link id, every page looked through
+    (the Link header read here: pylti1p3 lowercases the next page's URL)."""
+    url: str | None = _with_query(
+        link.context.lineitems_url, resource_link_id=link.resource_link_id
+    )
+    while url:
+        data = connector.make_service_request(_scopes(link), url, accept=MEDIA_LINEITEMS)
+        body = data.get("body")
+        for item in body if isinstance(body, list) else []:
+            if isinstance(item, dict) and item.get("resourceLinkId") == link.resource_link_id:
+                return str(item.get("id") or "") or None
+        url = next_page(data.get("headers") or {})
+    return None
+
+
 def lineitem_for(link: ResourceLink, delivery: ScoreDelivery) -> str:
     """The URL of the link's line item: the one on record, else the platform's one for this
-    resource link, else one made now (the lab's title, the grading's maximum)."""
+    resource link, else one made now (the lab's title, the grading's maximum). Under a lock on
+    the link, so that deliveries of several students at once make one line item."""
     if link.lineitem_url:
         return link.lineitem_url
     with transaction.atomic():
         locked = ResourceLink.objects.select_for_update().get(pk=link.pk)
         if locked.lineitem_url:
             return locked.lineitem_url
-        service = _service(link)
-        found = service.find_lineitem_by_resource_link_id(link.resource_link_id)
-        if found is None:
+        if SCOPE_LINEITEM not in _scopes(link) and SCOPE_LINEITEM_READ not in _scopes(link):
+            raise LtiException("the LMS named no line item and grants no line item scope")
+        connector = PortalServiceConnector(link.context.registration)
+        url = _find_lineitem(connector, link)
+        if url is None:
+            if SCOPE_LINEITEM not in _scopes(link):
+                raise LtiException("the LMS grants no scope to create the line item")
             assignment = link.assignment
             new = (
                 LineItem()
@@ -177,8 +209,16 @@ def lineitem_for(link: ResourceLink, delivery: ScoreDelivery) -> str:
                 .set_resource_id(f"assignment-{link.assignment_id}")
                 .set_tag(LINEITEM_TAG)
             )
-            found = service.find_or_create_lineitem(new, find_by="resource_link_id")
-        url = str(found.get_id() or "")
+            made = connector.make_service_request(
+                _scopes(link),
+                link.context.lineitems_url,
+                is_post=True,
+                data=new.get_value(),
+                content_type=MEDIA_LINEITEM,
+                accept=MEDIA_LINEITEM,
+            )
+            body = made.get("body")
+            url = str(body.get("id") or "") if isinstance(body, dict) else ""
         if not url:
             raise LtiException("the platform's line item has no id")
         ResourceLink.objects.filter(pk=link.pk).update(lineitem_url=url)
@@ -223,6 +263,9 @@ def _attempt(delivery: ScoreDelivery, claimed_at: dt.datetime) -> ScoreDelivery:
             status = int(answer.response.status_code)
             error = f"answered {status}: {answer.response.text[:500]}"
         except (LtiException, requests.RequestException, ValueError) as failure:
+            error = f"{type(failure).__name__}: {failure}"
+        except Exception as failure:  # a bug must not hold the delivery for a whole lease
+            logger.exception("LTI score %s: unexpected failure", delivery.pk)
             error = f"{type(failure).__name__}: {failure}"
     now = timezone.now()
     pending = ScoreDelivery.objects.filter(pk=delivery.pk, state=ScoreState.PENDING)

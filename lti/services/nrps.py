@@ -9,7 +9,7 @@ out of grading."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,11 +62,26 @@ def members_fetch(context: CourseContext, progress: Progress) -> list[dict[str, 
     url: str | None = context.memberships_url
     pages = 0
     while url:
-        page, url = service.get_members_page(url)
+        # pylti1p3's get_members_page lowercases the next page's URL (its Link header parsing):
+        # the header is read here instead, as the platform wrote it.
+        data = service.get_nrps_data(url)
+        body = data.get("body") or {}
+        page = body.get("members", []) if isinstance(body, dict) else []
         members.extend(dict(m) for m in page)
+        url = next_page(data.get("headers") or {})
         pages += 1
         progress(pages, pages + (1 if url else 0), f"read {len(members)} members ({pages} pages)")
     return members
+
+
+def next_page(headers: Mapping[str, str]) -> str | None:
+    """The `rel="next"` URL of a Link header (RFC 8288), its case kept."""
+    link = next((v for k, v in headers.items() if k.lower() == "link"), "")
+    for part in link.split(","):
+        found = re.match(r"\s*<([^>]*)>\s*;(.*)$", part)
+        if found and re.search(r'rel\s*=\s*"?next"?', found.group(2), re.IGNORECASE):
+            return found.group(1)
+    return None
 
 
 def _username(member: dict[str, Any]) -> str:

@@ -169,3 +169,62 @@ def test_a_platform_on_a_private_address_is_refused_without_a_request(linked, al
     assert done.state == "refused"
     assert "private or reserved address" in done.last_error
     assert linked.platform.requests == []
+
+
+def test_the_score_is_written_in_the_grading_s_transaction(linked, alice, monkeypatch):
+    """A grading whose transaction is rolled back (here: the database refusing what comes after
+    the submission's save) leaves no score behind; the submission ends not gradable."""
+    from django.db import DataError
+
+    calls: list[int] = []
+
+    def refuse(**kwargs: object) -> None:
+        calls.append(ScoreDelivery.objects.count())  # as the grading's transaction sees it
+        if len(calls) == 1:
+            raise DataError("refused after the submission was saved")
+
+    monkeypatch.setattr(services, "webhook_delivery_create", refuse)
+    made = services.submission_create(
+        assignment=linked.lab, student=alice, submitted_by=alice, content=REFERENCE
+    ).submission
+    Submission.objects.filter(pk=made.pk).update(status="queued")
+    services.submission_claim(submission_id=made.pk, task_id="t1", worker="w1")
+    result = GradingResult(assignment=linked.lab.suite, gradable=True, score=7.5, max_score=10.0,
+                           output="", tests=())  # fmt: skip
+    submission = services.submission_finish(submission_id=made.pk, task_id="t1", result=result)
+    assert submission is not None
+    assert (submission.status, submission.gradable) == ("error", False)
+    # The first (gradable) try had written its score inside the transaction; the rollback took
+    # it; the second (not gradable) try writes none.
+    assert calls == [1, 0]
+    assert not ScoreDelivery.objects.exists()
+
+
+def test_the_platform_s_own_line_item_for_the_link_is_used(linked, alice):
+    """A line item the LMS made for the resource link (an instructor's gradebook column) is found
+    by the link's id, among others, and scored; none is created."""
+    platform = linked.platform
+    platform.add_lineitem("ctx-1", label="Other", scoreMaximum=5, resourceLinkId="rl-other")
+    own = platform.add_lineitem(
+        "ctx-1", label="Lab 2 (LMS)", scoreMaximum=10, resourceLinkId="rl-lab2"
+    )
+    graded(linked.lab, alice)
+    assert ags.scores_deliver_due() == {"delivered": 1}
+    [score] = platform.scores
+    assert score.lineitem == own["id"]
+    asked = [(r.method, r.path) for r in platform.requests if r.path.startswith("/contexts/")]
+    assert asked == [
+        ("GET", "/contexts/ctx-1/lineitems"),  # ?resource_link_id=rl-lab2
+        ("POST", own["id"].removeprefix(platform.base_url) + "/scores"),
+    ]
+
+
+def test_without_a_line_item_scope_nothing_is_created(linked, alice):
+    linked.link.ags_scopes = [ags.SCOPE_SCORE]
+    linked.link.save()
+    graded(linked.lab, alice)
+    done = ags.score_deliver(delivery_id=ScoreDelivery.objects.get().pk)
+    assert done is not None
+    assert (done.state, done.attempts) == ("pending", 1)
+    assert "no line item scope" in done.last_error
+    assert linked.platform.requests == []

@@ -12,6 +12,7 @@ from jobs.models import Job
 from jobs.registry import JobFailed
 from lti.jobs import KIND, roster_sync_run
 from lti.models import Identity
+from lti.services.nrps import next_page
 from tests.factories import make_member
 from tests.lti.conftest import link_course
 from tests.lti.platform import INSTRUCTOR, LEARNER, ROLE, TEACHING_ASSISTANT
@@ -132,3 +133,30 @@ def test_the_jobs_page_offers_the_linked_lms_courses_only(lti_platform, course, 
     assert page.status_code == 200
     assert "Start roster sync" in page.content.decode()
     assert f'value="{linked.context.pk}"' in page.content.decode()
+
+
+def test_paging_keeps_the_case_of_the_platform_s_urls(lti_platform, course, lab, alice):
+    """pylti1p3 lowercases a Link header's URL; a platform whose URLs have capitals (a context
+    id, a query parameter) still gives every page."""
+    linked = link_course(lti_platform, course, lab, alice)
+    linked.platform.add_context("Ctx-Upper")
+    for n in range(3):
+        linked.platform.add_member("Ctx-Upper", f"Sub-{n}", [LEARNER])
+    linked.platform.nrps_page_size = 1
+    linked.context.memberships_url = linked.platform.memberships_url("Ctx-Upper")
+    linked.context.save()
+    result = run(course, linked.context, [])
+    assert sorted(result["created"]) == ["Sub-0", "Sub-1", "Sub-2"]
+
+
+@pytest.mark.parametrize(
+    ("header", "url"),
+    [
+        ('<https://lms.test/A?p=2>; rel="next"', "https://lms.test/A?p=2"),
+        ('<https://lms.test/1>; rel="prev", <https://lms.test/B>; rel=next', "https://lms.test/B"),
+        ('<https://lms.test/1>; rel="first"', None),
+        ("", None),
+    ],
+)
+def test_the_next_page_is_read_from_the_link_header(header, url):
+    assert next_page({"Link": header} if header else {}) == url
