@@ -15,13 +15,12 @@ import http.client
 import json
 import logging
 import math
-import time
 import traceback
 import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -29,7 +28,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import DataError, IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -46,8 +45,8 @@ from convlab.models import (
     Submission,
     SubmissionStatus,
     WebhookDelivery,
-    WebhookState,
 )
+from courseportal.outbox import Outbox, Outcome
 from courses.models import Membership, Role
 
 logger = logging.getLogger(__name__)
@@ -623,17 +622,15 @@ def webhook_nudge(*, delivery_id: uuid.UUID) -> bool:
     return True
 
 
-def _webhook_claim(delivery_id: uuid.UUID, now: dt.datetime) -> WebhookDelivery | None:
-    """Take one attempt at a due delivery: one conditional UPDATE counts the attempt and moves
-    the next one past this attempt's end (a lease), so that no other deliverer takes it
-    meanwhile. None when it is not due, or another deliverer got there first."""
-    lease = now + dt.timedelta(seconds=settings.CONVLAB_WEBHOOK_LEASE)
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, state=WebhookState.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
-    if not claimed:
-        return None
-    return WebhookDelivery.objects.select_related("submission__assignment").get(pk=delivery_id)
+WEBHOOKS = Outbox(
+    model=WebhookDelivery,
+    name="webhook delivery",
+    lease=lambda: settings.CONVLAB_WEBHOOK_LEASE,
+    attempts=lambda: settings.CONVLAB_WEBHOOK_ATTEMPTS,
+    backoff=lambda: settings.CONVLAB_WEBHOOK_BACKOFF,
+    backoff_max=lambda: settings.CONVLAB_WEBHOOK_BACKOFF_MAX,
+    related=("submission__assignment",),
+)
 
 
 def webhook_deliver(
@@ -641,51 +638,21 @@ def webhook_deliver(
 ) -> WebhookDelivery | None:
     """Deliver one event now if it is due and nobody else is delivering it; the row as it then
     stands (None: no such delivery). Slow (an HTTP request): call outside transactions."""
-    now = now or timezone.now()
-    delivery = _webhook_claim(delivery_id, now)
-    if delivery is None:
-        return WebhookDelivery.objects.filter(pk=delivery_id).first()
-    return _webhook_attempt(delivery, now)
+    return cast("WebhookDelivery | None", WEBHOOKS.deliver(delivery_id, _webhook_attempt, now=now))
 
 
 def webhooks_deliver_due(
     *, now: dt.datetime | None = None, limit: int = 50, budget: float = 60
 ) -> dict[str, int]:
-    """The periodic deliverer: claim due deliveries one at a time (several deliverers share the
-    work, none waiting on a row another holds) and deliver each, at most `limit` of them and
-    none claimed after `budget` seconds (receivers that time out must not hold the sweeper's
-    queue for long: the next run goes on); how many ended in each state."""
-    stop_at = time.monotonic() + budget
-    states: dict[str, int] = {}
-    for _ in range(limit):
-        if time.monotonic() > stop_at:
-            break
-        moment = now or timezone.now()  # each claim's lease and back-off count from its own
-        with transaction.atomic():
-            # skip_locked: where the database locks rows (PostgreSQL), a row another deliverer
-            # is claiming is passed over, not waited for; SQLite serializes the transactions,
-            # and the conditional UPDATE of the claim keeps a row to one deliverer everywhere.
-            due = (
-                WebhookDelivery.objects.select_for_update(skip_locked=True)
-                .filter(state=WebhookState.PENDING, next_attempt_at__lte=moment)
-                .order_by("next_attempt_at")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            delivery = _webhook_claim(due, moment) if due is not None else None
-        if due is None:
-            break
-        if delivery is None:
-            continue
-        state = _webhook_attempt(delivery, moment).state
-        states[state] = states.get(state, 0) + 1
-    return states
+    """The periodic deliverer (courseportal.outbox): every due event, at most `limit` of them
+    and none claimed after `budget` seconds; how many ended in each state."""
+    return WEBHOOKS.deliver_due(_webhook_attempt, now=now, limit=limit, budget=budget)
 
 
-def _webhook_attempt(delivery: WebhookDelivery, claimed_at: dt.datetime) -> WebhookDelivery:
-    """POST the stored event once and record what came of it: delivered on a 2xx only; refused
-    for good when the target may not be called; otherwise tried again a back-off after the
-    claim, and failed after CONVLAB_WEBHOOK_ATTEMPTS attempts."""
+def _webhook_attempt(delivery: WebhookDelivery) -> Outcome:
+    """POST the stored event once; what came of it (courseportal.outbox records it): delivered
+    on a 2xx only; refused for good when the target may not be called; otherwise tried again a
+    back-off after the claim, and failed after CONVLAB_WEBHOOK_ATTEMPTS attempts."""
     assignment = delivery.submission.assignment
     body = json.dumps(delivery.payload, sort_keys=True).encode()
     status: int | None = None
@@ -722,30 +689,13 @@ def _webhook_attempt(delivery: WebhookDelivery, claimed_at: dt.datetime) -> Webh
             refused, error = True, f"{type(bad).__name__}: {bad}"
         except (OSError, http.client.HTTPException) as failure:
             error = f"{type(failure).__name__}: {failure}"
-    now = timezone.now()
-    pending = WebhookDelivery.objects.filter(pk=delivery.pk, state=WebhookState.PENDING)
-    if status is not None and 200 <= status < 300:
-        # Whichever attempt it was: the receiver has the event.
-        pending.update(
-            state=WebhookState.DELIVERED, delivered_at=now, last_status=status, last_error=""
-        )
-    else:
-        if refused:
-            fields: dict[str, Any] = {"state": WebhookState.REFUSED}
-        elif delivery.attempts >= settings.CONVLAB_WEBHOOK_ATTEMPTS:
-            fields = {"state": WebhookState.FAILED}
-        else:
-            wait = min(
-                settings.CONVLAB_WEBHOOK_BACKOFF_MAX,
-                settings.CONVLAB_WEBHOOK_BACKOFF * 2 ** (delivery.attempts - 1),
-            )
-            fields = {"next_attempt_at": claimed_at + dt.timedelta(seconds=wait)}
-        logger.warning("webhook delivery %s attempt %s: %s", delivery.pk, delivery.attempts, error)
-        # Only while this attempt still holds the claim (a later one may have taken it over).
-        pending.filter(attempts=delivery.attempts).update(
-            last_status=status, last_error=storable(error)[:2000], **fields
-        )
-    return WebhookDelivery.objects.get(pk=delivery.pk)
+    # Whichever attempt it was, a 2xx means the receiver has the event.
+    return Outcome(
+        status=status,
+        error=storable(error),
+        refused=refused,
+        delivered=status is not None and 200 <= status < 300,
+    )
 
 
 # --- Assignments as staff set them up (the lab pages; issue #16) -----------------------------

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any, cast
 import requests
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.exception import LtiException, LtiServiceException
@@ -35,7 +34,8 @@ from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
 
 from convlab.models import Submission, SubmissionStatus
-from lti.models import Identity, ResourceLink, ScoreDelivery, ScoreState
+from courseportal.outbox import Outbox, Outcome
+from lti.models import Identity, ResourceLink, ScoreDelivery
 from lti.services.connector import PortalServiceConnector
 from lti.services.nrps import next_page
 
@@ -111,46 +111,30 @@ def score_nudge(*, delivery_id: uuid.UUID) -> bool:
     return True
 
 
-def _claim(delivery_id: uuid.UUID, now: dt.datetime) -> ScoreDelivery | None:
-    """Take a pending, due delivery for one attempt (its lease pushes it past the attempt)."""
-    lease = now + dt.timedelta(seconds=settings.LTI_SCORE_LEASE)
-    claimed = ScoreDelivery.objects.filter(
-        pk=delivery_id, state=ScoreState.PENDING, next_attempt_at__lte=now
-    ).update(attempts=F("attempts") + 1, next_attempt_at=lease)
-    if not claimed:
-        return None
-    return ScoreDelivery.objects.select_related("link__context__registration").get(pk=delivery_id)
+SCORES = Outbox(
+    model=ScoreDelivery,
+    name="LTI score",
+    lease=lambda: settings.LTI_SCORE_LEASE,
+    attempts=lambda: settings.LTI_SCORE_ATTEMPTS,
+    backoff=lambda: settings.LTI_SCORE_BACKOFF,
+    backoff_max=lambda: settings.LTI_SCORE_BACKOFF_MAX,
+    related=("link__context__registration",),
+)
 
 
 def score_deliver(
     *, delivery_id: uuid.UUID, now: dt.datetime | None = None
 ) -> ScoreDelivery | None:
     """One attempt of one delivery, if it is due and unclaimed; the delivery afterwards."""
-    delivery = _claim(delivery_id, now or timezone.now())
-    if delivery is None:
-        return ScoreDelivery.objects.filter(pk=delivery_id).first()
-    return _attempt(delivery, now or timezone.now())
+    return cast("ScoreDelivery | None", SCORES.deliver(delivery_id, _attempt, now=now))
 
 
-def scores_deliver_due(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Every due delivery once (the periodic deliverer): how many ended in each state."""
-    moment = now or timezone.now()
-    outcome: dict[str, int] = {}
-    for _ in range(limit):
-        with transaction.atomic():
-            due = (
-                ScoreDelivery.objects.select_for_update(skip_locked=True)
-                .filter(state=ScoreState.PENDING, next_attempt_at__lte=moment)
-                .order_by("next_attempt_at")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            delivery = _claim(due, moment) if due is not None else None
-        if delivery is None:
-            break
-        state = _attempt(delivery, moment).state
-        outcome[state] = outcome.get(state, 0) + 1
-    return outcome
+def scores_deliver_due(
+    *, now: dt.datetime | None = None, limit: int = 200, budget: float = 60
+) -> dict[str, int]:
+    """Every due delivery once (the periodic deliverer, courseportal.outbox), at most `limit`
+    and none claimed after `budget` seconds: how many ended in each state."""
+    return SCORES.deliver_due(_attempt, now=now, limit=limit, budget=budget)
 
 
 def _service(link: ResourceLink) -> AssignmentsGradesService:
@@ -239,10 +223,10 @@ def score_grade(delivery: ScoreDelivery) -> Grade:
     )
 
 
-def _attempt(delivery: ScoreDelivery, claimed_at: dt.datetime) -> ScoreDelivery:
-    """POST the stored score once and record what came of it (as convlab's webhook attempt):
-    delivered on a 2xx or a 409; refused when there is nothing to send it to; else tried again a
-    back-off after the claim, and failed after LTI_SCORE_ATTEMPTS attempts."""
+def _attempt(delivery: ScoreDelivery) -> Outcome:
+    """POST the stored score once; what came of it (courseportal.outbox records it, as for
+    convlab's webhooks): delivered on a 2xx or a 409; refused when there is nothing to send it
+    to; else tried again a back-off after the claim, and failed after LTI_SCORE_ATTEMPTS."""
     link = delivery.link
     status: int | None = None
     error = ""
@@ -267,26 +251,10 @@ def _attempt(delivery: ScoreDelivery, claimed_at: dt.datetime) -> ScoreDelivery:
         except Exception as failure:  # a bug must not hold the delivery for a whole lease
             logger.exception("LTI score %s: unexpected failure", delivery.pk)
             error = f"{type(failure).__name__}: {failure}"
-    now = timezone.now()
-    pending = ScoreDelivery.objects.filter(pk=delivery.pk, state=ScoreState.PENDING)
-    if status is not None and (200 <= status < 300 or status == 409):
-        # 409: the platform holds a score as late or later for this user and line item.
-        pending.update(
-            state=ScoreState.DELIVERED, delivered_at=now, last_status=status, last_error=error
-        )
-    else:
-        if refused:
-            fields: dict[str, Any] = {"state": ScoreState.REFUSED}
-        elif delivery.attempts >= settings.LTI_SCORE_ATTEMPTS:
-            fields = {"state": ScoreState.FAILED}
-        else:
-            wait = min(
-                settings.LTI_SCORE_BACKOFF_MAX,
-                settings.LTI_SCORE_BACKOFF * 2 ** (delivery.attempts - 1),
-            )
-            fields = {"next_attempt_at": claimed_at + dt.timedelta(seconds=wait)}
-        logger.warning("LTI score %s attempt %s: %s", delivery.pk, delivery.attempts, error)
-        pending.filter(attempts=delivery.attempts).update(
-            last_status=status, last_error=error[:2000], **fields
-        )
-    return ScoreDelivery.objects.get(pk=delivery.pk)
+    # 409: the platform holds a score as late or later for this user and line item.
+    return Outcome(
+        status=status,
+        error=error,
+        refused=refused,
+        delivered=status is not None and (200 <= status < 300 or status == 409),
+    )
