@@ -27,14 +27,14 @@ from django.test import Client
 
 from convlab.models import Assignment, Submission
 from courses.models import Course
-from lti.models import CourseContext, Identity, Registration, ResourceLink, ScoreDelivery
+from lti.models import CourseContext, Identity, ResourceLink, ScoreDelivery
 from lti.services import ags
 from tests.conftest import database_url, start_worker, wait_until_ready, worker_env
 from tests.convlab.service.conftest import submit_url, wait_final
 from tests.convlab.service.test_fault_injection import RELU, create_in_subprocess
 from tests.lti.conftest import tool_jwks
 from tests.lti.platform import LtiPlatform, Score
-from tests.lti.tool import LAUNCH, LOGIN, launch
+from tests.lti.tool import LAUNCH, launch, register
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -42,19 +42,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 def linked_lab(platform: LtiPlatform, course: Course, lab: Assignment) -> ResourceLink:
     """The platform registered for the course and the lab placed in the LMS course (what staff
     do once, through the registration page and deep linking)."""
-    values = platform.registration()
-    registration = Registration.objects.create(
-        name="Test LMS",
-        issuer=values["issuer"],
-        client_id=values["client_id"],
-        auth_login_url=values["auth_url"],
-        auth_token_url=values["token_url"],
-        jwks_url=values["jwks_url"],
-        deployment_ids=values["deployment_ids"],
-        course=course,
-    )
-    platform.tool_login_url = LOGIN
-    platform.tool_redirect_uris = [LAUNCH]
+    registration = register(platform, course)
     context = CourseContext.objects.create(
         registration=registration,
         deployment_id=platform.deployment_id,

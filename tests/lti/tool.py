@@ -32,6 +32,25 @@ class Setup:
     registration: Registration
 
 
+def register(platform: LtiPlatform, course: Course | None) -> Registration:
+    """The platform registered with the tool (for `course`, or site-wide with None), as staff
+    do it on the registration page, and the tool's URLs given to the platform."""
+    values = platform.registration()
+    registration = Registration.objects.create(
+        name="Test LMS",
+        issuer=values["issuer"],
+        client_id=values["client_id"],
+        auth_login_url=values["auth_url"],
+        auth_token_url=values["token_url"],
+        jwks_url=values["jwks_url"],
+        deployment_ids=values["deployment_ids"],
+        course=course,
+    )
+    platform.tool_login_url = LOGIN
+    platform.tool_redirect_uris = [LAUNCH]
+    return registration
+
+
 def course_with_platform(platform: LtiPlatform, *, site_wide: bool = False) -> Setup:
     course = make_course()
     now = timezone.now()
@@ -49,19 +68,7 @@ def course_with_platform(platform: LtiPlatform, *, site_wide: bool = False) -> S
         title="Deep Residual Learning",
         review_deadline=now + dt.timedelta(days=3),
     )
-    values = platform.registration()
-    registration = Registration.objects.create(
-        name="Test LMS",
-        issuer=values["issuer"],
-        client_id=values["client_id"],
-        auth_login_url=values["auth_url"],
-        auth_token_url=values["token_url"],
-        jwks_url=values["jwks_url"],
-        deployment_ids=values["deployment_ids"],
-        course=None if site_wide else course,
-    )
-    platform.tool_login_url = LOGIN
-    platform.tool_redirect_uris = [LAUNCH]
+    registration = register(platform, None if site_wide else course)
     return Setup(course=course, lab=lab, paper=paper, registration=registration)
 
 
