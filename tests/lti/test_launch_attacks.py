@@ -245,3 +245,65 @@ def test_email_never_links_a_second_lms_user_to_an_account(lti_platform: LtiPlat
     assert launch(Client(), lti_platform, other).status_code == 302
     assert Identity.objects.get(sub="lms-user-mallory").user != ada
     assert get_user_model().objects.filter(email="ada@example.edu").count() == 2
+
+
+def test_jwks_fetch_checks_the_address_it_connects_to(
+    lti_platform: LtiPlatform, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: the JWKS URL's name passed the address check (here: the check is made to
+    pass), then resolves to the loopback when connected to. The connection is refused."""
+    import lti.http
+
+    course_with_platform(lti_platform)
+    settings.CONVLAB_WEBHOOK_ALLOW_PRIVATE = False
+    monkeypatch.setattr(lti.http, "check_webhook_url", lambda url, field: None)
+    client = Client()
+    answer = launch(client, lti_platform, student_claims(lti_platform))
+    assert answer.status_code == 400
+    assert "JWKS URL did not answer" in answer.content.decode()
+    assert lti_platform.requests_to("/.well-known/jwks.json") == []
+    assert "_auth_user_id" not in client.session
+
+
+def test_jwks_fetch_ignores_proxies_of_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lti.http import PlatformSession
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    session = PlatformSession()
+    assert session.trust_env is False
+    settings_proxies = session.merge_environment_settings(
+        "https://lms.example/jwks", {}, None, None, None
+    )
+    assert settings_proxies["proxies"] == {}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/jwks",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]/jwks",
+        "http://2130706433/jwks",
+        "http://0/jwks",
+        "http://[::1]/jwks",
+        "http://10.0.0.5/jwks",
+        "http://localhost/jwks",
+    ],
+)
+def test_registration_refuses_a_jwks_url_inside_the_network(settings: Any, url: str) -> None:
+    from lti.forms import RegistrationForm
+
+    settings.CONVLAB_WEBHOOK_ALLOW_PRIVATE = False
+    form = RegistrationForm(
+        {
+            "name": "Mine",
+            "issuer": "https://lms.example",
+            "client_id": "c",
+            "auth_login_url": "https://lms.example/auth",
+            "auth_token_url": "https://lms.example/token",
+            "jwks_url": url,
+            "deployment_ids_text": "d",
+        }
+    )
+    assert not form.is_valid()
+    assert "jwks_url" in form.errors
