@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from convlab.models import Assignment
-from courses.models import Membership, Role
+from courses.models import STAFF_ROLES, Membership, Role
 from lti.models import CourseContext, Identity, Registration, ResourceLink, UsedNonce
 from lti.tool_conf import LaunchRefused
 from reviews.models import Paper
@@ -122,10 +122,11 @@ def _user_for(registration: Registration, sub: str, body: dict[str, Any]) -> Ide
     # A site-wide registration (made by a site admin, trusted for every course) finds the
     # account an e-mail already has, e.g. one a roster import made. A course's own registration
     # never does: its staff could otherwise claim any address and sign in as its owner.
-    # Never an account that can do more than a course role (site staff, superusers: they sign in
-    # with their password), nor one already linked to another person (sub) of this platform: a
-    # second LMS user given the same address, by mistake or by the user themselves where the LMS
-    # lets them change it, must not become the first.
+    # Never an account that can do more than a student's (site staff, superusers, the staff of
+    # any course: they sign in with their password, or an admin links them), nor one already
+    # linked to another person (sub) of this platform: a second LMS user given the same
+    # address, by mistake or by the user themselves where the LMS lets them change it, must
+    # not become the first.
     if registration.course_id is None and email:
         same = list(users.filter(email__iexact=email)[:2])
         candidate = same[0] if len(same) == 1 else None
@@ -134,12 +135,20 @@ def _user_for(registration: Registration, sub: str, body: dict[str, Any]) -> Ide
             and not candidate.is_staff
             and not candidate.is_superuser
             and not Identity.objects.filter(registration=registration, user=candidate).exists()
+            and not Membership.objects.filter(user=candidate, role__in=STAFF_ROLES).exists()
         ):
             user = candidate
     if user is None:
-        digest = hashlib.sha256(f"{registration.pk}:{sub}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{registration.pk}:{sub}".encode()).hexdigest()
+        # Usernames come from elsewhere too (a roster's login ids): one already taken by
+        # another account is never reused, a longer one is taken instead.
+        username = next(
+            f"lti-{digest[:size]}"
+            for size in (16, 24, 32, 64)
+            if size == 64 or not users.filter(username=f"lti-{digest[:size]}").exists()
+        )
         user = users.create_user(
-            username=f"lti-{digest}",
+            username=username,
             email=email,
             first_name=str(body.get("given_name") or "")[:150],
             last_name=str(body.get("family_name") or "")[:150],
@@ -200,6 +209,10 @@ def accept_launch(registration: Registration, body: dict[str, Any]) -> LaunchRes
         context.ags_scopes = [str(s) for s in ags.get("scope") or []]
         context.save()
         identity = _user_for(registration, sub, body)
+        if not identity.user.is_active:
+            raise LaunchRefused(
+                "Your portal account is deactivated: ask the portal's administrator.", status=403
+            )
         identity.last_launch_at = now
         identity.save()
         user = identity.user

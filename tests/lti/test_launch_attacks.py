@@ -307,3 +307,59 @@ def test_registration_refuses_a_jwks_url_inside_the_network(settings: Any, url: 
     )
     assert not form.is_valid()
     assert "jwks_url" in form.errors
+
+
+def test_email_never_links_to_the_staff_of_a_course(lti_platform: LtiPlatform) -> None:
+    """An LMS that lets a user set their address must not sign them in as an instructor."""
+    from tests.factories import make_member
+
+    _site_wide(lti_platform)
+    teacher = make_member(make_course(code="CS 3000"), "ada", Role.INSTRUCTOR)
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    assert Identity.objects.get(sub="lms-user-ada").user != teacher
+
+
+def test_deactivated_account_is_refused(lti_platform: LtiPlatform) -> None:
+    course_with_platform(lti_platform)
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    user = Identity.objects.get(sub="lms-user-ada").user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    before = counts()
+    client = Client()
+    answer = launch(client, lti_platform, student_claims(lti_platform))
+    assert answer.status_code == 403
+    assert "deactivated" in answer.content.decode()
+    assert {k: v for k, v in counts().items() if k != "sessions"} == {
+        k: v for k, v in before.items() if k != "sessions"
+    }
+    assert "_auth_user_id" not in client.session
+
+
+def test_username_taken_elsewhere_is_not_a_500(lti_platform: LtiPlatform) -> None:
+    """A roster import (or anyone) holding the username the launch would make."""
+    setup = course_with_platform(lti_platform)
+    digest = hashlib.sha256(f"{setup.registration.pk}:lms-user-ada".encode()).hexdigest()
+    squatter = make_user(f"lti-{digest[:16]}")
+    answer = launch(Client(), lti_platform, student_claims(lti_platform))
+    assert answer.status_code == 302
+    assert Identity.objects.get(sub="lms-user-ada").user != squatter
+
+
+def test_registration_refuses_a_login_url_that_is_not_a_web_page() -> None:
+    from lti.forms import RegistrationForm
+
+    form = RegistrationForm(
+        {
+            "name": "Mine",
+            "issuer": "ftp://lms.example",
+            "client_id": "c",
+            "auth_login_url": "ftp://lms.example/auth",
+            "auth_token_url": "https://lms.example/token",
+            "jwks_url": "https://lms.example/jwks",
+            "deployment_ids_text": "d",
+        }
+    )
+    assert not form.is_valid()
+    assert "auth_login_url" in form.errors
+    assert "issuer" in form.errors
