@@ -226,6 +226,14 @@ def launch(request: HttpRequest) -> HttpResponse:
                 raise LaunchRefused(
                     "Only the course's instructors and TAs place labs or papers.", status=403
                 )
+            # The response page posts the signed items there: an LMS web page, nothing else
+            # (a javascript: URL would run in the portal's origin).
+            back = claims.claim_object(body, DEEP_LINKING_SETTINGS).get("deep_link_return_url")
+            if not isinstance(back, str) or urlsplit(back).scheme not in ("http", "https"):
+                raise LaunchRefused(
+                    "Invalid id_token: the deep_link_return_url of its deep linking settings "
+                    "must be an http(s) URL."
+                )
         elif kind != "LtiResourceLinkRequest":
             raise LaunchRefused(f"The portal does not handle {kind!r} launches.")
         result = claims.accept_launch(registration, body)

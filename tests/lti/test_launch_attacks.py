@@ -363,3 +363,28 @@ def test_registration_refuses_a_login_url_that_is_not_a_web_page() -> None:
     assert not form.is_valid()
     assert "auth_login_url" in form.errors
     assert "issuer" in form.errors
+
+
+@pytest.mark.parametrize("return_url", ["javascript:alert(document.cookie)", None, 7])
+def test_deep_link_return_url_must_be_a_web_page(
+    lti_platform: LtiPlatform, return_url: Any
+) -> None:
+    """The signed items are posted to it by an auto-submitting form of the portal's origin."""
+    course_with_platform(lti_platform)
+    claims = lti_platform.deep_linking_claims(
+        user_id="lms-teacher", context_id="ctx-1", target_link_uri="http://testserver/lti/launch/"
+    )
+    settings_claim = claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]
+    if return_url is None:
+        del settings_claim["deep_link_return_url"]
+    else:
+        settings_claim["deep_link_return_url"] = return_url
+    before = counts()
+    client = Client()
+    answer = launch(client, lti_platform, claims)
+    assert answer.status_code == 400, answer.content[:300]
+    assert "deep_link_return_url" in answer.content.decode()
+    assert {k: v for k, v in counts().items() if k != "sessions"} == {
+        k: v for k, v in before.items() if k != "sessions"
+    }
+    assert "_auth_user_id" not in client.session
