@@ -95,8 +95,8 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     target = params.get("target_link_uri", "")
     if not target:
         return _refused(request, "The login request has no target_link_uri.")
-    host = urlsplit(target).netloc
-    if host != request.get_host():
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
         return _refused(request, f"target_link_uri {target!r} is not on this portal.")
     for name in ("iss", "login_hint"):
         if not params.get(name):

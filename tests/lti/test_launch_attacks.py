@@ -388,3 +388,28 @@ def test_deep_link_return_url_must_be_a_web_page(
         k: v for k, v in before.items() if k != "sessions"
     }
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "javascript://testserver/%0aalert(1)",
+        "https://testserver@evil.example/lti/launch/",
+        "https://evil.example\\@testserver/lti/launch/",
+        "//evil.example/lti/launch/",
+        "/lti/launch/",
+    ],
+)
+def test_login_target_elsewhere_or_not_a_web_page_is_refused(
+    lti_platform: LtiPlatform, target: str
+) -> None:
+    course_with_platform(lti_platform)
+    params = {
+        "iss": lti_platform.issuer,
+        "login_hint": "x",
+        "client_id": lti_platform.client_id,
+        "target_link_uri": target,
+    }
+    answer = Client().get("/lti/login/", params)
+    assert answer.status_code == 400
+    assert "is not on this portal" in answer.content.decode()
