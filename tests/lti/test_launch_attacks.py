@@ -413,3 +413,20 @@ def test_login_target_elsewhere_or_not_a_web_page_is_refused(
     answer = Client().get("/lti/login/", params)
     assert answer.status_code == 400
     assert "is not on this portal" in answer.content.decode()
+
+
+def test_made_up_kids_do_not_make_the_portal_fetch_the_jwks_each_time(
+    lti_platform: LtiPlatform,
+) -> None:
+    """Key rotation is followed (a fetch past the cache), but at most once a minute."""
+    course_with_platform(lti_platform)
+    assert launch(Client(), lti_platform, student_claims(lti_platform)).status_code == 302
+    fetched = len(lti_platform.requests_to("/.well-known/jwks.json"))
+    for attempt in range(3):
+        client, state, nonce = _login(lti_platform)
+        header = {"alg": "RS256", "kid": f"made-up-{attempt}"}
+        token = _signed(lti_platform, _body(lti_platform, nonce), header=header)
+        answer = client.post("/lti/launch/", {"id_token": token, "state": state})
+        assert answer.status_code == 400
+        assert "Wrong signature" in answer.content.decode()
+    assert len(lti_platform.requests_to("/.well-known/jwks.json")) == fetched + 1
