@@ -430,3 +430,24 @@ def test_made_up_kids_do_not_make_the_portal_fetch_the_jwks_each_time(
         assert answer.status_code == 400
         assert "Wrong signature" in answer.content.decode()
     assert len(lti_platform.requests_to("/.well-known/jwks.json")) == fetched + 1
+
+
+def test_launch_started_in_another_browser_is_refused(lti_platform: LtiPlatform) -> None:
+    """Login CSRF / fixation: the attacker starts a login in their browser and makes the victim's
+    browser (no state cookie, no nonce in its session) post the attacker's id_token and state."""
+    course_with_platform(lti_platform)
+    attacker = Client()
+    answer = start_login(attacker, lti_platform, student_claims(lti_platform))
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(answer["Location"]).query))
+    _redirect, form = lti_platform.authorize(params)
+    victim = Client()
+    before = counts()
+    answer = victim.post("/lti/launch/", form)
+    assert answer.status_code == 400
+    assert "State mismatch" in answer.content.decode()
+    assert "_auth_user_id" not in victim.session
+    assert {k: v for k, v in counts().items() if k != "sessions"} == {
+        k: v for k, v in before.items() if k != "sessions"
+    }
+    # The attacker's own browser still launches: the token was good, the browser was wrong.
+    assert attacker.post("/lti/launch/", form).status_code == 302
