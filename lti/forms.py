@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -66,6 +67,10 @@ class RegistrationForm(forms.ModelForm):
                     check_webhook_url(data[field], field=field)
                 except ValidationError as error:
                     self.add_error(field, error.message_dict[field])
+        # The browser is sent there by the portal's login URL: a web page, never ftp:// etc.
+        for field in ("issuer", "auth_login_url"):
+            if data.get(field) and urlsplit(data[field]).scheme not in ("http", "https"):
+                self.add_error(field, "An http:// or https:// URL.")
         issuer, client_id = data.get("issuer"), data.get("client_id")
         if issuer and client_id:
             clash = Registration.objects.filter(issuer=issuer, client_id=client_id)

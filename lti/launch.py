@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from convlab.models import Assignment
-from courses.models import Membership, Role
+from courses.models import STAFF_ROLES, Membership, Role
 from lti.models import CourseContext, Identity, Registration, ResourceLink, UsedNonce
 from lti.tool_conf import LaunchRefused
 from reviews.models import Paper
@@ -40,6 +40,25 @@ _INSTRUCTOR = {
     "ContentDeveloper",
 }
 _STUDENT = {MEMBERSHIP + "#Learner", "Learner"}
+
+
+def claim_object(body: dict[str, Any], name: str) -> dict[str, Any]:
+    """A claim that LTI defines as a JSON object: {} when absent, LaunchRefused when not one."""
+    value = body.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise LaunchRefused(f"Invalid id_token: its claim {name} must be a JSON object.")
+    return value
+
+
+def claim_roles(body: dict[str, Any]) -> list[Any]:
+    value = body.get(ROLES)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise LaunchRefused(f"Invalid id_token: its claim {ROLES} must be a list of roles.")
+    return value
 
 
 def role_from_lti(roles: list[Any]) -> Role | None:
@@ -92,7 +111,8 @@ def _context_for(
 def _user_for(registration: Registration, sub: str, body: dict[str, Any]) -> Identity:
     identity = Identity.objects.select_related("user").filter(registration=registration, sub=sub)
     found = identity.first()
-    email = str(body.get("email") or "")[:254]
+    given = body.get("email")
+    email = given[:254] if isinstance(given, str) else ""
     name = str(body.get("name") or "")[:500]
     if found is not None:
         found.name, found.email = name or found.name, email or found.email
@@ -102,13 +122,33 @@ def _user_for(registration: Registration, sub: str, body: dict[str, Any]) -> Ide
     # A site-wide registration (made by a site admin, trusted for every course) finds the
     # account an e-mail already has, e.g. one a roster import made. A course's own registration
     # never does: its staff could otherwise claim any address and sign in as its owner.
+    # Never an account that can do more than a student's (site staff, superusers, the staff of
+    # any course: they sign in with their password, or an admin links them), nor one already
+    # linked to another person (sub) of this platform: a second LMS user given the same
+    # address, by mistake or by the user themselves where the LMS lets them change it, must
+    # not become the first.
     if registration.course_id is None and email:
         same = list(users.filter(email__iexact=email)[:2])
-        user = same[0] if len(same) == 1 else None
+        candidate = same[0] if len(same) == 1 else None
+        if (
+            candidate is not None
+            and not candidate.is_staff
+            and not candidate.is_superuser
+            and not Identity.objects.filter(registration=registration, user=candidate).exists()
+            and not Membership.objects.filter(user=candidate, role__in=STAFF_ROLES).exists()
+        ):
+            user = candidate
     if user is None:
-        digest = hashlib.sha256(f"{registration.pk}:{sub}".encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{registration.pk}:{sub}".encode()).hexdigest()
+        # Usernames come from elsewhere too (a roster's login ids): one already taken by
+        # another account is never reused, a longer one is taken instead.
+        username = next(
+            f"lti-{digest[:size]}"
+            for size in (16, 24, 32, 64)
+            if size == 64 or not users.filter(username=f"lti-{digest[:size]}").exists()
+        )
         user = users.create_user(
-            username=f"lti-{digest}",
+            username=username,
             email=email,
             first_name=str(body.get("given_name") or "")[:150],
             last_name=str(body.get("family_name") or "")[:150],
@@ -133,9 +173,17 @@ def _target(course_id: int, custom: dict[str, Any]) -> dict[str, Any]:
 def accept_launch(registration: Registration, body: dict[str, Any]) -> LaunchResult:
     """Record an id_token that passed every check: its nonce, the user, the membership, the
     context and link. LaunchRefused (nothing written) for a replay or a launch with no role."""
-    role = role_from_lti(list(body.get(ROLES) or []))
+    roles = claim_roles(body)
+    context_claim = claim_object(body, CONTEXT)
+    link_claim = claim_object(body, RESOURCE_LINK)
+    custom = claim_object(body, CUSTOM)
+    nrps = claim_object(body, NRPS)
+    ags = claim_object(body, AGS)
+    if not isinstance(ags.get("scope") or [], list):
+        raise LaunchRefused(f"Invalid id_token: the scope of its claim {AGS} must be a list.")
+    role = role_from_lti(roles)
     if role is None:
-        given = ", ".join(str(r) for r in body.get(ROLES) or []) or "none"
+        given = ", ".join(str(r) for r in roles) or "none"
         raise LaunchRefused(
             f"Your LMS roles ({given}) give no role in the portal course: "
             "it takes Learner, TeachingAssistant, Instructor or ContentDeveloper.",
@@ -155,14 +203,16 @@ def accept_launch(registration: Registration, body: dict[str, Any]) -> LaunchRes
                 "Replayed launch: this id_token's nonce was already used. Launch again from "
                 "the LMS."
             ) from None
-        context = _context_for(registration, deployment_id, body.get(CONTEXT) or {})
-        nrps = body.get(NRPS) or {}
-        ags = body.get(AGS) or {}
+        context = _context_for(registration, deployment_id, context_claim)
         context.memberships_url = str(nrps.get("context_memberships_url") or "")[:1000]
         context.lineitems_url = str(ags.get("lineitems") or "")[:1000]
         context.ags_scopes = [str(s) for s in ags.get("scope") or []]
         context.save()
         identity = _user_for(registration, sub, body)
+        if not identity.user.is_active:
+            raise LaunchRefused(
+                "Your portal account is deactivated: ask the portal's administrator.", status=403
+            )
         identity.last_launch_at = now
         identity.save()
         user = identity.user
@@ -186,12 +236,11 @@ def accept_launch(registration: Registration, body: dict[str, Any]) -> LaunchRes
             membership.role = role
             membership.save(update_fields=["role"])
         link = None
-        link_claim = body.get(RESOURCE_LINK) or {}
         if link_claim.get("id"):
             link, _made = ResourceLink.objects.get_or_create(
                 context=context,
                 resource_link_id=str(link_claim["id"])[:255],
-                defaults=_target(context.course_id, body.get(CUSTOM) or {}),
+                defaults=_target(context.course_id, custom),
             )
             link.title = str(link_claim.get("title") or link.title)[:500]
             if ags.get("lineitem"):

@@ -3,6 +3,10 @@ the page where course staff register their LMS (with the values to paste into it
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import json
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -92,8 +96,8 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
     target = params.get("target_link_uri", "")
     if not target:
         return _refused(request, "The login request has no target_link_uri.")
-    host = urlsplit(target).netloc
-    if host != request.get_host():
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or parts.netloc != request.get_host():
         return _refused(request, f"target_link_uri {target!r} is not on this portal.")
     for name in ("iss", "login_hint"):
         if not params.get(name):
@@ -105,9 +109,59 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         return _refused(request, _explain(error))
 
 
+def _segment(text: str) -> Any:
+    padded = text + "=" * (-len(text) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+
+
+def _check_shape(request: HttpRequest) -> None:
+    """Refuse an id_token whose header or claims pylti1p3 would trip on (a 500): a header or
+    body that is not a JSON object, an `aud` that is not a client id or a list of them, an
+    `iss`, `nonce` or `kid` that is not a string. Nothing is trusted here: the signature and
+    every value are checked after, by pylti1p3."""
+    token = request.POST.get("id_token", "")
+    if not token:
+        return  # pylti1p3 says "Missing id_token"
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise LaunchRefused("Invalid id_token: a JWT has three parts separated by dots.")
+    try:
+        header, body = _segment(parts[0]), _segment(parts[1])
+    except (ValueError, binascii.Error, UnicodeError):
+        raise LaunchRefused("Invalid id_token: its header or body is not base64url JSON.") from None
+    if not isinstance(header, dict) or not isinstance(body, dict):
+        raise LaunchRefused("Invalid id_token: its header and body must be JSON objects.")
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        raise LaunchRefused(
+            "Invalid id_token: its header names no key (kid), so no key of the LMS's JWKS "
+            "can verify it."
+        )
+    aud = body.get("aud")
+    audiences = aud if isinstance(aud, list) else [aud]
+    if not audiences or not all(isinstance(a, str) and a for a in audiences):
+        raise LaunchRefused("Invalid id_token: aud must be the client id or a list of them.")
+    # OpenID Connect core 3.1.3.7: with several audiences the authorized party (azp) names the
+    # client the token is for; pylti1p3 takes the first audience as the client id.
+    azp = body.get("azp")
+    if (len(audiences) > 1 or azp is not None) and azp != audiences[0]:
+        raise LaunchRefused(
+            f"Wrong audience: the id_token's azp (authorized party) {azp!r} is not its client "
+            f"id (the first aud, {audiences[0]!r})."
+        )
+    for name in ("iss", "nonce", "sub"):
+        if not isinstance(body.get(name), str) or not body[name]:
+            raise LaunchRefused(f"Invalid id_token: {name} must be a non-empty string.")
+    # pylti1p3's message validators read these as objects, the launch the roles as a list.
+    objects = (claims.CONTEXT, claims.RESOURCE_LINK, claims.CUSTOM, claims.NRPS, claims.AGS)
+    claims.claim_roles(body)
+    for name in (*objects, DEEP_LINKING_SETTINGS):
+        claims.claim_object(body, name)
+
+
 def _message_launch(
     request: HttpRequest, *, cached_keys: bool = True
 ) -> tuple[DjangoMessageLaunch, PortalToolConf]:
+    _check_shape(request)
     conf = PortalToolConf()
     message = DjangoMessageLaunch(request, conf, requests_session=PlatformSession())
     if cached_keys:
@@ -126,6 +180,19 @@ def _message_launch(
     message.validate_deployment()
     message.validate_message()
     return message, conf
+
+
+# At most one JWKS fetch past the cache per platform in this many seconds: a token with a made-up
+# kid (anyone can start a login and post one) must not make the portal fetch the LMS's keys on
+# every request.
+JWKS_REFETCH_EVERY_S = 60
+
+
+def _may_refetch(request: HttpRequest) -> bool:
+    body = _segment(request.POST["id_token"].split(".")[1])  # its shape was checked
+    aud = body["aud"][0] if isinstance(body["aud"], list) else body["aud"]
+    platform = hashlib.sha256(f"{body['iss']}\n{aud}".encode()).hexdigest()
+    return bool(cache.add(f"lti-jwks-refetch:{platform}", 1, JWKS_REFETCH_EVERY_S))
 
 
 def _check_age(body: dict[str, Any]) -> None:
@@ -157,7 +224,7 @@ def launch(request: HttpRequest) -> HttpResponse:
         try:
             message, conf = _message_launch(request)
         except LtiException as error:
-            if "Unable to find public key" not in str(error):
+            if "Unable to find public key" not in str(error) or not _may_refetch(request):
                 raise
             # A kid the cached JWKS lacks: the platform may have rotated its key. Once more
             # with its JWKS fetched now (every check is read-only, so repeating them is safe).
@@ -168,10 +235,18 @@ def launch(request: HttpRequest) -> HttpResponse:
         registration = conf.registration
         kind = body.get(claims.MESSAGE_TYPE)
         if kind == "LtiDeepLinkingRequest":
-            role = claims.role_from_lti(list(body.get(claims.ROLES) or []))
+            role = claims.role_from_lti(claims.claim_roles(body))
             if role not in (Role.INSTRUCTOR, Role.TA):
                 raise LaunchRefused(
                     "Only the course's instructors and TAs place labs or papers.", status=403
+                )
+            # The response page posts the signed items there: an LMS web page, nothing else
+            # (a javascript: URL would run in the portal's origin).
+            back = claims.claim_object(body, DEEP_LINKING_SETTINGS).get("deep_link_return_url")
+            if not isinstance(back, str) or urlsplit(back).scheme not in ("http", "https"):
+                raise LaunchRefused(
+                    "Invalid id_token: the deep_link_return_url of its deep linking settings "
+                    "must be an http(s) URL."
                 )
         elif kind != "LtiResourceLinkRequest":
             raise LaunchRefused(f"The portal does not handle {kind!r} launches.")
