@@ -4,8 +4,16 @@ webhook outbox (read-only: staff see what was delivered and what failed)."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from convlab.models import Assignment, GradingRun, PeriodicLease, Submission, WebhookDelivery
+from convlab.models import (
+    Assignment,
+    CourseSuite,
+    GradingRun,
+    PeriodicLease,
+    Submission,
+    WebhookDelivery,
+)
 from courseportal.admin_history import HTTPS_LINKS, HistoryAdmin, HistoryInline
 
 
@@ -77,3 +85,21 @@ class PeriodicLeaseAdmin(HistoryAdmin):
 
     list_display = ["name", "holder", "expires_at"]
     search_fields = ["name", "holder"]
+
+
+@admin.register(CourseSuite)
+class CourseSuiteAdmin(admin.ModelAdmin):
+    """Check suites instructors uploaded (docs/suites.md). Their text never changes once kept
+    (labs that graded with it must keep meaning the same); a site admin may only delete one."""
+
+    list_display = ["slug", "title", "course", "uploaded_by", "uploaded_at"]
+    list_filter = ["course"]
+    list_select_related = ["course", "uploaded_by"]
+    search_fields = ["slug", "title", "filename", "sha256"]
+    readonly_fields = [
+        "course", "slug", "title", "filename", "source", "sha256", "supports_gpu",
+        "uploaded_by", "uploaded_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # uploaded through the course's page, where it is self-tested

@@ -1,4 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
 
 from courseportal.admin_history import HistoryAdmin
 from lti.models import (
@@ -14,10 +19,28 @@ from lti.models import (
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
-    list_display = ["name", "issuer", "client_id", "course", "is_active"]
+    """LMS registrations. Those instructors make in their course's pages wait for approval
+    here (the "approve" action) before any launch uses them: check that the issuer and client
+    id are the LMS's own for that course, and that the URLs are the LMS's."""
+
+    list_display = ["name", "issuer", "client_id", "course", "is_active", "approved_at"]
     list_select_related = ["course"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", ("approved_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "issuer", "client_id"]
+    readonly_fields = ["approved_by", "created_by", "created_at"]
+    actions = ["approve"]
+
+    @admin.action(description="Approve the selected registrations (launches may use them)")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        done = queryset.filter(approved_at__isnull=True).update(
+            approved_at=timezone.now(), approved_by=request.user
+        )
+        self.message_user(request, f"{done} registration(s) approved.")
+
+    def save_model(self, request: HttpRequest, obj: Registration, form: Any, change: bool) -> None:
+        if obj.approved_at is not None and obj.approved_by is None:
+            obj.approved_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CourseContext)

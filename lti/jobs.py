@@ -36,6 +36,8 @@ def roster_sync_run(job: Job, progress: Progress) -> dict[str, Any]:
     )
     if context is None:
         raise JobFailed("this LMS course is no longer linked to the course")
+    if not context.registration.usable:
+        raise JobFailed("the LMS registration is switched off or waits for a site admin's approval")
     try:
         members = nrps.members_fetch(context, progress)
     except (LtiException, ValueError, OSError) as failure:
@@ -45,7 +47,9 @@ def roster_sync_run(job: Job, progress: Progress) -> dict[str, Any]:
 
 
 def _syncable(course_id: int) -> Any:
-    return CourseContext.objects.filter(course_id=course_id).exclude(memberships_url="")
+    return CourseContext.objects.filter(
+        course_id=course_id, registration__is_active=True, registration__approved_at__isnull=False
+    ).exclude(memberships_url="")
 
 
 class RosterSyncInput(serializers.Serializer[Any]):

@@ -46,7 +46,18 @@ class Registration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     is_active = models.BooleanField(default=True)
+    # A site admin's approval: launches, roster syncs and scores use approved registrations
+    # only. One an instructor makes in the course's pages (or whose addresses they change)
+    # waits for it, so that nobody squats another course's issuer and client id, or sends the
+    # portal's visitors to a login URL of their own, without an admin having looked.
+    approved_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Changing one of these in the course's pages takes the approval back.
+    VETTED_FIELDS = ("issuer", "client_id", "auth_login_url", "auth_token_url", "jwks_url")
 
     class Meta:
         ordering = ["name"]
@@ -58,6 +69,11 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.issuer}, client {self.client_id})"
+
+    @property
+    def usable(self) -> bool:
+        """Switched on and approved: launches, roster syncs and scores may use it."""
+        return self.is_active and self.approved_at is not None
 
 
 class ToolKey(models.Model):

@@ -60,9 +60,17 @@ class PortalToolConf(ToolConfAbstract[Any]):
 
     def lookup(self, iss: str, client_id: str | None) -> Registration:
         """The active registration of (iss, client_id), or LaunchRefused saying which is unknown."""
-        of_issuer = Registration.objects.filter(issuer=iss, is_active=True)
+        of_issuer = Registration.objects.filter(
+            issuer=iss, is_active=True, approved_at__isnull=False
+        )
         if not of_issuer.exists():
-            if Registration.objects.filter(issuer=iss).exists():
+            known = Registration.objects.filter(issuer=iss)
+            if known.filter(is_active=True).exists():
+                raise LaunchRefused(
+                    f"The registration of the LMS {iss!r} waits for a site administrator of "
+                    "the portal to approve it."
+                )
+            if known.exists():
                 raise LaunchRefused(
                     f"The registration of the LMS {iss!r} is switched off in the portal."
                 )

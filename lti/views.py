@@ -366,8 +366,19 @@ def registration_edit(request: HttpRequest, course_id: int, registration_id: int
         raise Http404("No such LMS registration in this course.")
     form = RegistrationForm(request.POST or None, instance=registration)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"{registration.name}: saved.")
+        edited = form.save(commit=False)
+        if any(field in form.changed_data for field in Registration.VETTED_FIELDS):
+            # New addresses are a new registration to the site admin: looked at again.
+            edited.approved_at, edited.approved_by = None, None
+        edited.save()
+        if edited.approved_at is None:
+            messages.success(
+                request,
+                f"{registration.name}: saved. Launches wait for a site administrator to "
+                "approve it.",
+            )
+        else:
+            messages.success(request, f"{registration.name}: saved.")
         return redirect("lti-registrations", course_id=course.pk)
     return render(
         request,
@@ -390,7 +401,13 @@ def registrations(request: HttpRequest, course_id: int) -> HttpResponse:
             registration = form.save(commit=False)
             registration.course = course
             registration.created_by = request.user  # type: ignore[assignment]
+            registration.approved_at = None  # a site admin approves it (Registration)
             registration.save()
+            messages.success(
+                request,
+                f"{registration.name}: registered. Launches wait for a site administrator to "
+                "approve it; you will see it here once approved.",
+            )
             return redirect("lti-registrations", course_id=course.pk)
         status = 400
     return render(

@@ -73,7 +73,7 @@ def score_deliveries_create(*, submission: Submission) -> list[ScoreDelivery]:
         "context__registration"
     )
     for link in links:
-        if not link.context.registration.is_active or SCOPE_SCORE not in _scopes(link):
+        if not link.context.registration.usable or SCOPE_SCORE not in _scopes(link):
             continue
         if not (link.lineitem_url or link.context.lineitems_url):
             continue
@@ -231,8 +231,8 @@ def _attempt(delivery: ScoreDelivery) -> Outcome:
     status: int | None = None
     error = ""
     refused = False
-    if not link.context.registration.is_active:
-        refused, error = True, "the LMS registration is no longer active"
+    if not link.context.registration.usable:
+        refused, error = True, "the LMS registration is switched off or not approved"
     elif SCOPE_SCORE not in _scopes(link):
         refused, error = True, "the LMS no longer grants the score scope"
     else:

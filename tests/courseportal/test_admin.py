@@ -21,7 +21,7 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
 from convlab import services as lab_services
-from convlab.models import GradingRun, PeriodicLease, Submission
+from convlab.models import CourseSuite, GradingRun, PeriodicLease, Submission
 from courses.models import ApiToken
 from courses.services import course_update
 from demo.seed import seed_demo
@@ -129,6 +129,16 @@ def rows() -> None:
     job_services.job_finish(job_id=job.pk, result={"regraded": 0}, message="Nothing to regrade.")
     # Issue #20 (branch h20hosts): the sweeper's lease for the current period.
     lab_services.periodic_lease_take(name="convlab.requeue_stuck", seconds=30, holder="beat@a")
+    # Issue #17: a check suite an instructor uploaded (kept as it was uploaded).
+    CourseSuite.objects.create(
+        course=course,
+        slug="relu",
+        title="ReLU warm-up",
+        filename="relu.py",
+        source="ASSIGNMENT = None\n",
+        sha256="0" * 64,
+        uploaded_by=users["instructor"],
+    )
     # Issue #18 (branch h18core): a seat added on one date; fewer seats leave the published
     # schedule breaking a rule, an issue for staff.
     extra_seats_add(course=course, date=dt.date(2017, 11, 30), seats=1)

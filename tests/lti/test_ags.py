@@ -143,7 +143,10 @@ def test_a_registration_turned_off_refuses_the_pending_score(linked, alice):
     linked.registration.save()
     done = ags.score_deliver(delivery_id=ScoreDelivery.objects.get().pk)
     assert done is not None
-    assert (done.state, done.last_error) == ("refused", "the LMS registration is no longer active")
+    assert (done.state, done.last_error) == (
+        "refused",
+        "the LMS registration is switched off or not approved",
+    )
     assert linked.platform.scores_received == []
 
 
