@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -149,6 +149,8 @@ class CalendarExceptionListApi(APIView):
 
     @extend_schema(
         summary="Add a no-class day or a guest lecture (TAs and instructors)",
+        description="A change that would move presenter groups of the published schedule needs "
+        '`"confirm": true`; without it: 400 naming `confirm`, with the `moves` it would make.',
         request=CalendarExceptionInput,
         responses={201: CalendarExceptionOutput},
         examples=schema.EXCEPTION_CREATE,
@@ -157,9 +159,38 @@ class CalendarExceptionListApi(APIView):
         course = request_membership(request, self).course
         serializer = CalendarExceptionInput(data=request.data)
         serializer.is_valid(raise_exception=True)
-        exception = services.calendar_exception_create(
-            course=course, actor=request.user, **serializer.validated_data
-        )
+        fields = dict(serializer.validated_data)
+        # Not a field of the input (it is no part of the exception): read as DRF reads one.
+        raw = request.data.get("confirm", False) if isinstance(request.data, dict) else False
+        try:
+            confirmed = serializers.BooleanField().to_internal_value(raw)
+        except serializers.ValidationError:
+            return Response(
+                {"confirm": ["true or false (true: make a change that moves presenter groups)."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not confirmed:
+            moves = services.calendar_exception_moves(course=course, **fields)
+            if moves:
+                return Response(
+                    {
+                        "confirm": [
+                            f"This change moves {len(moves)} presenter group(s) of the "
+                            'published schedule; send "confirm": true to make it. Nothing was '
+                            "done."
+                        ],
+                        "moves": [
+                            {
+                                "group": move.group,
+                                "from_date": move.from_date.isoformat(),
+                                "to_date": move.to_date.isoformat() if move.to_date else None,
+                            }
+                            for move in moves
+                        ],
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+        exception = services.calendar_exception_create(course=course, actor=request.user, **fields)
         return Response(CalendarExceptionOutput(exception).data, status=status.HTTP_201_CREATED)
 
 

@@ -35,7 +35,13 @@ def test_it_moves_exactly_the_cancelled_classs_groups(
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post(
             f"/api/v1/courses/{demo.pk}/exceptions/",
-            {"date": "2017-10-12", "kind": "no_class", "reason": "cancelled", "title": "Cancelled"},
+            {
+                "date": "2017-10-12",
+                "kind": "no_class",
+                "reason": "cancelled",
+                "title": "Cancelled",
+                "confirm": True,
+            },
             format="json",
         )
     assert response.status_code == 201
@@ -55,6 +61,43 @@ def test_it_moves_exactly_the_cancelled_classs_groups(
     # One message per student: no classmate's e-mail address in anyone's To (issue #14).
     assert sorted(len(message.to) for message in mail.outbox) == [1] * len(expected)
     assert all("now presents on" in message.body for message in mail.outbox)
+
+
+@pytest.mark.parametrize("confirm", [None, False])
+def test_a_change_that_moves_groups_waits_for_confirm_and_lists_the_moves(
+    api, demo, users, django_capture_on_commit_callbacks, confirm
+):
+    before = {s["group_name"]: s["date"] for s in publish(api, demo, users["instructor"])["slots"]}
+    on_12th = {name for name, day in before.items() if day == "2017-10-12"}
+    assert on_12th
+    body = {"date": "2017-10-12", "kind": "no_class", "reason": "cancelled", "title": "Cancelled"}
+    if confirm is not None:
+        body["confirm"] = confirm
+    exceptions_before = demo.calendar_exceptions.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"/api/v1/courses/{demo.pk}/exceptions/", body, format="json")
+    assert response.status_code == 400
+    answer = response.json()
+    assert '"confirm": true' in answer["confirm"][0]
+    assert {move["group"] for move in answer["moves"]} == on_12th
+    assert all(move["from_date"] == "2017-10-12" for move in answer["moves"])
+    # Nothing was done: no exception, the same published version, no mail.
+    assert demo.calendar_exceptions.count() == exceptions_before
+    assert PresentationSchedule.objects.filter(course=demo).count() == 1
+    assert not ScheduleChange.objects.filter(kind="repaired").exists()
+    assert mail.outbox == []
+
+
+def test_a_confirm_that_is_not_a_boolean_is_refused_naming_it(api, demo, users):
+    publish(api, demo, users["instructor"])
+    response = api.post(
+        f"/api/v1/courses/{demo.pk}/exceptions/",
+        {"date": "2017-10-12", "kind": "no_class", "reason": "cancelled", "confirm": "perhaps"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "confirm" in response.json()
+    assert not demo.calendar_exceptions.filter(date="2017-10-12").exists()
 
 
 def test_it_leaves_the_schedule_alone_when_no_presentation_is_affected(
